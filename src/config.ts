@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { ConfigError } from './core/errors.ts';
+
+/**
+ * The only module that reads `process.env`. `loadConfig()` validates every variable with zod
+ * and returns a frozen, typed object; a missing or malformed variable stops start-up with a
+ * message naming it. Empty strings count as unset, so `.env.example` can list every name.
+ */
+
+const optionalString = z.string().trim().min(1).optional();
+const optionalUrl = z.string().trim().url().optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().trim().min(1).default('.data'),
+
+    MONGODB_URI: z
+      .string()
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    REDIS_URL: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    /** Prefix for every Redis key, so several environments can share one Redis. */
+    REDIS_KEY_PREFIX: z.string().trim().regex(/^[a-z0-9:_-]+$/i).default('hf:dev:'),
+
+    ADMIN_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+
+    WECOM_CORP_ID: optionalString,
+    WECOM_TOKEN: optionalString,
+    WECOM_ENCODING_AES_KEY: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z0-9]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom console')
+      .optional(),
+    WECOM_KF_SECRET: optionalString,
+    WECOM_API_BASE: z.string().trim().url().default('https://qyapi.weixin.qq.com'),
+    WECOM_ROBOT_WEBHOOK: optionalUrl,
+    WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(0),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_MODEL: z.string().trim().min(1).default('deepseek-chat'),
+    OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+
+    SURVEY_TIMEZONE: z
+      .string()
+      .trim()
+      .default('Asia/Shanghai')
+      .refine((tz) => isValidTimeZone(tz), 'must be an IANA time zone such as Asia/Shanghai'),
+    DEFAULT_FLOW_ID: z.string().trim().min(1).default('nps-default'),
+    FLOWS_DIR: z.string().trim().min(1).default('flows'),
+  })
+  .superRefine((env, ctx) => {
+    const wecom = ['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_KF_SECRET'] as const;
+    const set = wecom.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < wecom.length) {
+      for (const k of wecom.filter((k) => env[k] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [k], message: `is required when ${set.join(', ')} is set` });
+      }
+    }
+  });
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  http: { port: number; host: string };
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  mongodbUri?: string;
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  adminToken?: string;
+  /** Set when all four WeCom credentials are; otherwise the built-in simulator is used. */
+  wecom?: { corpId: string; token: string; encodingAesKey: string; kfSecret: string };
+  wecomApiBase: string;
+  wecomRobotWebhook?: string;
+  wecomMaxSkewSeconds: number;
+  /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
+  llm?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
+  surveyTimeZone: string;
+  defaultFlowId: string;
+  flowsDir: string;
+}
+
+/**
+ * Parses an environment (default `process.env`) into a frozen Config.
+ *
+ * @example
+ * const config = loadConfig(); // throws ConfigError naming every bad variable
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`, {
+      variables: parsed.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  const e = parsed.data;
+  const config: Config = {
+    env: e.NODE_ENV,
+    http: { port: e.PORT, host: e.HOST },
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    mongodbUri: e.MONGODB_URI,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    adminToken: e.ADMIN_TOKEN,
+    wecom:
+      e.WECOM_CORP_ID && e.WECOM_TOKEN && e.WECOM_ENCODING_AES_KEY && e.WECOM_KF_SECRET
+        ? { corpId: e.WECOM_CORP_ID, token: e.WECOM_TOKEN, encodingAesKey: e.WECOM_ENCODING_AES_KEY, kfSecret: e.WECOM_KF_SECRET }
+        : undefined,
+    wecomApiBase: e.WECOM_API_BASE,
+    wecomRobotWebhook: e.WECOM_ROBOT_WEBHOOK,
+    wecomMaxSkewSeconds: e.WECOM_MAX_SKEW_S,
+    llm: e.OPENAI_API_KEY
+      ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
+      : undefined,
+    surveyTimeZone: e.SURVEY_TIMEZONE,
+    defaultFlowId: e.DEFAULT_FLOW_ID,
+    flowsDir: e.FLOWS_DIR,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
+}

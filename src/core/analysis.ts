@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * What the analyser (nlu/) says about one customer reply, and what the engine consumes.
+ * Shared here so neither side imports the other.
+ */
+
+export const questionKindSchema = z.enum(['nps', 'csat', 'rating', 'repurchase', 'choice', 'timing', 'reason', 'text']);
+export type QuestionKind = z.infer<typeof questionKindSchema>;
+
+export const intentSchema = z.enum([
+  'answer', // answers the question
+  'escalate', // wants a person, complains, threatens
+  'opt_out', // stop messaging me
+  'later', // busy now
+  'question', // asks something
+  'back', // wants to change the previous answer ("上一题")
+  'unclear',
+]);
+export type Intent = z.infer<typeof intentSchema>;
+
+export const sentimentLabelSchema = z.enum(['positive', 'neutral', 'negative']);
+export type SentimentLabel = z.infer<typeof sentimentLabelSchema>;
+
+export const timingBucketSchema = z.enum([
+  'within_1_month',
+  '1_3_months',
+  '3_6_months',
+  '6_12_months',
+  'over_12_months',
+  'undecided',
+  'never',
+]);
+export type TimingBucket = z.infer<typeof timingBucketSchema>;
+
+export const analysisSourceSchema = z.enum(['rules', 'llm']);
+export type AnalysisSource = z.infer<typeof analysisSourceSchema>;
+
+export const analysisSchema = z.object({
+  intent: intentSchema,
+  /** Integer inside the question's range, or null when the text gives none. */
+  score: z.number().int().nullable(),
+  sentiment: z.object({ label: sentimentLabelSchema, confidence: z.number().min(0).max(1) }).nullable(),
+  topics: z.array(z.string()),
+  timing: z
+    .object({
+      bucket: timingBucketSchema,
+      /** Estimated purchase window, ISO dates (YYYY-MM-DD) in the survey time zone. */
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+    })
+    .nullable(),
+  products: z.array(z.string()),
+  /** Option ids picked, for choice questions. */
+  choices: z.array(z.string()).nullable(),
+  /** Which analyser produced each field. */
+  source: z.record(z.string(), analysisSourceSchema),
+});
+export type Analysis = z.infer<typeof analysisSchema>;
+
+export interface ChoiceOption {
+  id: string;
+  label: string;
+  /** Extra words that also select this option. */
+  synonyms?: string[];
+}
+
+/** Everything the analyser needs to read one reply. */
+export interface AnalysisRequest {
+  question: QuestionKind;
+  text: string;
+  range?: { min: number; max: number };
+  options?: ChoiceOption[];
+  multiple?: boolean;
+  /** Wall-clock "now" for relative dates. */
+  now: Date;
+  /** IANA zone, e.g. Asia/Shanghai. */
+  timeZone: string;
+}
+
+/** Reads one customer reply. Implementations: rules, LLM, and their composition. */
+export interface Analyzer {
+  analyze(request: AnalysisRequest, context?: { sessionId?: string }): Promise<Analysis>;
+}

@@ -1,0 +1,77 @@
+/**
+ * Typed application errors. Every error the service raises on purpose carries a stable
+ * UPPER_SNAKE `code`, an HTTP `status`, whether its message may be shown to the caller
+ * (`expose`), and structured `context` for logs. The HTTP error middleware turns them into
+ * `{ error: { code, message } }` bodies.
+ *
+ * @example
+ * throw new ValidationError('FLOW_INVALID', 'Flow has 2 problems; fix them and publish again', { problems });
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly context: Record<string, unknown>;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; expose?: boolean; context?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.expose = options.expose ?? this.status < 500;
+    this.context = options.context ?? {};
+  }
+}
+
+/** The caller sent something we cannot accept (400). */
+export class ValidationError extends AppError {
+  constructor(code: string, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, { status: 400, context });
+  }
+}
+
+/** Missing or wrong credentials (401). */
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Send a valid bearer token in the Authorization header') {
+    super('UNAUTHORIZED', message, { status: 401 });
+  }
+}
+
+/** Authenticated but not allowed (403). */
+export class ForbiddenError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('FORBIDDEN', message, { status: 403, context });
+  }
+}
+
+/** The thing asked for does not exist (404). */
+export class NotFoundError extends AppError {
+  constructor(code: string, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, { status: 404, context });
+  }
+}
+
+/** A write lost a race with another writer (409). */
+export class ConflictError extends AppError {
+  constructor(code: string, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, { status: 409, context });
+  }
+}
+
+/** Start-up configuration is missing or malformed. */
+export class ConfigError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('CONFIG_INVALID', message, { status: 500, expose: false, context });
+  }
+}
+
+/** A dependency outside the process (WeCom, LLM, MongoDB, Redis) failed or timed out. */
+export class UpstreamError extends AppError {
+  constructor(code: string, message: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(code, message, { status: 502, expose: false, context, cause });
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every Redis key name the service uses, built in one place so the layout is visible and no two
+ * modules collide. All keys start with the configured prefix (e.g. `hf:prod:`).
+ */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    dedupe: (scope: string, id: string) => `${prefix}dedupe:${scope}:${id}`,
+    lock: (name: string) => `${prefix}lock:${name}`,
+    wecomToken: (corpId: string, secretHash: string) => `${prefix}wecom:token:${corpId}:${secretHash}`,
+    wecomCursor: (openKfId: string) => `${prefix}wecom:cursor:${openKfId}`,
+    wecomBudget: (conversation: string) => `${prefix}wecom:budget:${conversation}`,
+    /** Marks an inbound WeCom message id as handed on to the conversation layer. */
+    wecomHandled: (messageId: string) => `${prefix}wecom:handled:${messageId}`,
+    /** Counter of kf "new data" callbacks per open_kfid, and how far a finished pull covers it. */
+    wecomNotifySeq: (account: string) => `${prefix}wecom:notify:${account}:seq`,
+    wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,
+    inbox: (conversation: string) => `${prefix}inbox:${conversation}`,
+    session: (conversation: string) => `${prefix}session:${conversation}`,
+    /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
+    bullPrefix: `${prefix}bull`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,74 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from '../core/logger.ts';
+import type { EmbeddedProcess } from './embedded/childProcess.ts';
+import { startEmbeddedMongo } from './embedded/startEmbeddedMongo.ts';
+import { startEmbeddedRedis } from './embedded/startEmbeddedRedis.ts';
+import { connectMongo, pingMongo } from './mongo/connectMongo.ts';
+import { connectRedis, pingRedis, type Redis } from './redis/connectRedis.ts';
+import { redisKeys, type RedisKeys } from './redis/redisKeys.ts';
+
+/** Open connections to MongoDB and Redis, and the embedded servers we started for them, if any. */
+export interface Stores {
+  mongo: Connection;
+  redis: Redis;
+  redisUrl: string;
+  keys: RedisKeys;
+  embedded: EmbeddedProcess[];
+  readiness: { mongodb: () => Promise<boolean>; redis: () => Promise<boolean> };
+  /** Closes connections, then stops embedded servers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to `mongodbUri` / `redisUrl`, or starts the embedded FerretDB and redis-server under
+ * `dataDir` for whichever is not set. Embedded servers are stopped again if start-up fails.
+ *
+ * @example
+ * const stores = await startStores({ dataDir: '.data', keyPrefix: 'hf:dev:', logger });
+ */
+export async function startStores(options: {
+  mongodbUri?: string;
+  redisUrl?: string;
+  dataDir: string;
+  keyPrefix: string;
+  dbName?: string;
+  logger: Logger;
+}): Promise<Stores> {
+  const log = options.logger.child({ module: 'stores' });
+  const embedded: EmbeddedProcess[] = [];
+  const stopEmbedded = () => Promise.all(embedded.map((p) => p.stop().catch(() => undefined)));
+  try {
+    const [mongoUri, redisUrl] = await Promise.all([
+      options.mongodbUri ??
+        startEmbeddedMongo({ dataDir: options.dataDir, log: (line) => log.info(line) }).then((p) => {
+          embedded.push(p);
+          log.info({ url: p.url, pid: p.pid, dir: `${options.dataDir}/ferretdb` }, 'started embedded FerretDB (MONGODB_URI not set)');
+          return p.url;
+        }),
+      options.redisUrl ??
+        startEmbeddedRedis({ dataDir: options.dataDir, persist: true }).then((p) => {
+          embedded.push(p);
+          log.info({ url: p.url, pid: p.pid, dir: `${options.dataDir}/redis` }, 'started embedded redis-server (REDIS_URL not set)');
+          return p.url;
+        }),
+    ]);
+    const mongo = await connectMongo({ uri: mongoUri, dbName: options.dbName ?? 'huifang', logger: options.logger });
+    const redis = await connectRedis({ url: redisUrl, logger: options.logger });
+    return {
+      mongo,
+      redis,
+      redisUrl,
+      keys: redisKeys(options.keyPrefix),
+      embedded,
+      readiness: { mongodb: () => pingMongo(mongo), redis: () => pingRedis(redis) },
+      async close() {
+        await mongo.close().catch(() => undefined);
+        redis.disconnect();
+        await stopEmbedded();
+      },
+    };
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+}

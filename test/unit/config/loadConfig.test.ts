@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
+
+describe('loadConfig', () => {
+  it('gives embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1' });
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.wecom).toBeUndefined();
+    expect(config.llm).toBeUndefined();
+    expect(config.surveyTimeZone).toBe('Asia/Shanghai');
+    expect(config.wecomApiBase).toBe('https://qyapi.weixin.qq.com');
+  });
+
+  it('treats empty strings as unset, so .env.example loads as it is', () => {
+    const example = Object.fromEntries(
+      readFileSync('.env.example', 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(example)).toContain('WECOM_ENCODING_AES_KEY');
+    expect(() => loadConfig(example)).not.toThrow();
+  });
+
+  it('names every bad variable and what is expected', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', SURVEY_TIMEZONE: 'Mars/Olympus', ADMIN_TOKEN: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/MONGODB_URI: must start with mongodb:\/\//);
+    expect(message).toMatch(/SURVEY_TIMEZONE: must be an IANA time zone/);
+    expect(message).toMatch(/ADMIN_TOKEN: must be at least 16 characters/);
+  });
+
+  it('requires all four WeCom credentials together', () => {
+    expect(() => loadConfig({ WECOM_CORP_ID: 'ww123' })).toThrow(/WECOM_TOKEN: is required when WECOM_CORP_ID is set/);
+    const config = loadConfig({
+      WECOM_CORP_ID: 'ww123',
+      WECOM_TOKEN: 'tok',
+      WECOM_ENCODING_AES_KEY: 'a'.repeat(43),
+      WECOM_KF_SECRET: 's',
+    });
+    expect(config.wecom?.corpId).toBe('ww123');
+  });
+
+  it('enables the LLM only with an API key and returns a frozen object', () => {
+    const config = loadConfig({ OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(config.llm).toMatchObject({ apiKey: 'sk-x', baseUrl: 'http://127.0.0.1:9/v1', model: 'deepseek-chat' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+});

@@ -1,0 +1,61 @@
+// Command ferretdb runs FerretDB v1 (MongoDB wire protocol, SQLite backend) embedded in our own
+// main package. Embedding is deliberate: the upstream cmd/ferretdb built with `go install` panics at
+// start-up because its version files are not in the module zip (see ../../README.md).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
+	stateDir := flag.String("state-dir", ".data/ferretdb", "directory for the <db>.sqlite files")
+	memory := flag.Bool("memory", false, "keep databases in memory (for tests)")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	abs, err := filepath.Abs(*stateDir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// SQLite's URL must name a directory that already exists.
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	url := "file:" + filepath.ToSlash(abs) + "/"
+	if *memory {
+		url += "?mode=memory"
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		log.Fatalf("bad -log-level %q: %v", *logLevel, err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: url,
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The Node side waits for this line to learn the real port.
+	fmt.Printf("READY %s\n", f.MongoDBURI())
+	_ = f.Run(ctx)
+}
