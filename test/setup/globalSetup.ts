@@ -1,9 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedMongo } from '../../src/store/embedded/startEmbeddedMongo.ts';
 import { startEmbeddedRedis } from '../../src/store/embedded/startEmbeddedRedis.ts';
 import type { EmbeddedProcess } from '../../src/store/embedded/childProcess.ts';
 
-// One FerretDB (in memory) and one redis-server for the whole integration run, unless
+// One FerretDB (on a temporary directory) and one redis-server for the whole integration run, unless
 // MONGODB_URI / REDIS_URL point at existing servers. Each test file then gets its own database
 // name and Redis key prefix (see test/support/testStores.ts).
 declare module 'vitest' {
@@ -17,10 +20,12 @@ const started: EmbeddedProcess[] = [];
 
 export default async function setup(project: TestProject) {
   const dataDir = '.data/test';
+  // A throw-away state directory per run (FerretDB's in-memory SQLite mode hangs on updates).
+  const stateDir = await mkdtemp(join(tmpdir(), 'hf-ferretdb-'));
   const log = (line: string) => console.error(`[test setup] ${line}`);
   const [mongoUri, redisUrl] = await Promise.all([
     process.env.MONGODB_URI ??
-      startEmbeddedMongo({ dataDir, binDir: '.data/bin', memory: true, log }).then((p) => {
+      startEmbeddedMongo({ dataDir, binDir: '.data/bin', stateDir, log }).then((p) => {
         started.push(p);
         log(`FerretDB at ${p.url}`);
         return p.url;
@@ -36,5 +41,6 @@ export default async function setup(project: TestProject) {
   project.provide('redisUrl', redisUrl);
   return async () => {
     await Promise.all(started.map((p) => p.stop()));
+    await rm(stateDir, { recursive: true, force: true });
   };
 }

@@ -5,7 +5,7 @@ import { spawnUntilReady, stopChild, type EmbeddedProcess } from './childProcess
 
 /**
  * Starts our embedded FerretDB (MongoDB wire protocol, SQLite under `stateDir`) on a free
- * loopback port, building the binary first if needed. `memory: true` keeps data in RAM (tests).
+ * loopback port, building the binary first if needed.
  *
  * @example
  * const mongo = await startEmbeddedMongo({ dataDir: '.data', log }); // mongo.url = mongodb://127.0.0.1:PORT/
@@ -14,14 +14,14 @@ export async function startEmbeddedMongo(options: {
   dataDir: string;
   /** Where the binary lives; defaults to `<dataDir>/bin`. */
   binDir?: string;
-  memory?: boolean;
+  /** State directory; defaults to `<dataDir>/ferretdb`. */
+  stateDir?: string;
   log?: (line: string) => void;
 }): Promise<EmbeddedProcess> {
   const bin = await ensureFerretdbBinary(options.binDir ?? resolve(options.dataDir, 'bin'), options.log);
-  const stateDir = resolve(options.dataDir, 'ferretdb');
+  const stateDir = options.stateDir ?? resolve(options.dataDir, 'ferretdb');
   await mkdir(stateDir, { recursive: true });
   const args = ['-listen', '127.0.0.1:0', '-state-dir', stateDir];
-  if (options.memory) args.push('-memory');
   const { child, match } = await spawnUntilReady(bin, args, /READY (mongodb:\/\/\S+)/, 30_000);
   // Keep draining output so the pipe never blocks the child.
   child.stdout?.resume();

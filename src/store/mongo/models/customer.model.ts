@@ -1,0 +1,34 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** Stored shape of a customer (per channel account): opt-out and profile. */
+export interface CustomerDoc {
+  conversationKey: string;
+  channel: string;
+  accountId: string;
+  customerId: string;
+  nickname?: string;
+  optedOut: boolean;
+  optedOutAt?: Date;
+  lastInboundAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const customerSchema = new Schema<CustomerDoc>(
+  {
+    conversationKey: { type: String, required: true, unique: true },
+    channel: { type: String, required: true },
+    accountId: { type: String, required: true },
+    customerId: { type: String, required: true },
+    nickname: String,
+    optedOut: { type: Boolean, default: false },
+    optedOutAt: Date,
+    lastInboundAt: Date,
+  },
+  { collection: 'customers', timestamps: true, versionKey: false },
+);
+
+/** The Customer model on `conn`. */
+export function customerModel(conn: Connection): Model<CustomerDoc> {
+  return (conn.models.Customer as Model<CustomerDoc> | undefined) ?? conn.model<CustomerDoc>('Customer', customerSchema);
+}

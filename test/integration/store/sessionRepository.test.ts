@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversationKey, type ConversationRef } from '../../../src/core/messages.ts';
+import type { NewSession } from '../../../src/core/sessions.ts';
+import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from '../../../src/store/mongo/sessionRepository.ts';
+import { openTestStores, type TestStores } from '../../support/testStores.ts';
+
+let stores: TestStores;
+beforeAll(async () => {
+  stores = await openTestStores('sessions');
+  await ensureSessionIndexes(stores.mongo);
+});
+afterAll(async () => stores.close());
+
+function newSession(customerId: string, overrides: Partial<NewSession> = {}): NewSession {
+  const conversation: ConversationRef = { channel: 'wecom-kf', accountId: 'wk1', customerId };
+  return {
+    conversation,
+    conversationKey: conversationKey(conversation),
+    flowId: 'nps-default',
+    flowVersion: 1,
+    status: 'active',
+    answers: {},
+    analysis: {},
+    transcript: [],
+    snapshot: JSON.stringify({ value: 'nps', context: { nested: [[1, 2]] } }),
+    awaiting: { stepId: 'nps', question: 'nps' },
+    outbox: [],
+    customerFields: { nickname: '王女士' },
+    ...overrides,
+  };
+}
+
+describe('session repository on FerretDB', () => {
+  it('creates, finds the open session and applies a turn in one update', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    const created = await sessions.create(newSession('wm-a'));
+    expect(created.rev).toBe(0);
+    expect(await sessions.findOpen('wecom-kf:wk1:wm-a')).toMatchObject({ id: created.id, awaiting: { stepId: 'nps' } });
+
+    const at = new Date('2026-11-23T02:00:00Z');
+    const saved = await sessions.update(created.id, 0, {
+      answers: { nps: { value: 8, raw: '八分吧' } },
+      appendTranscript: [
+        { direction: 'in', author: 'customer', text: '八分吧', at, messageId: 'm1' },
+        { direction: 'out', author: 'bot', text: '谢谢！', at, delivery: 'sent' },
+      ],
+      handledMessageId: 'm1',
+      outbox: [{ key: 'k1', message: { kind: 'text', text: '谢谢！' } }],
+      addLlmUsage: { promptTokens: 10, completionTokens: 5, calls: 1 },
+    });
+    expect(saved).not.toBeNull();
+    expect(saved!.rev).toBe(1);
+    expect(saved!.answers).toEqual({ nps: { value: 8, raw: '八分吧' } });
+    expect(saved!.transcript.map((t) => t.text)).toEqual(['八分吧', '谢谢！']);
+    expect(saved!.handledMessageIds).toEqual(['m1']);
+    expect(saved!.outbox).toEqual([{ key: 'k1', message: { kind: 'text', text: '谢谢！' } }]);
+    expect(saved!.llmUsage).toEqual({ promptTokens: 10, completionTokens: 5, calls: 1 });
+    // The snapshot keeps shapes FerretDB could not store as a document (nested arrays).
+    expect(JSON.parse(saved!.snapshot)).toEqual({ value: 'nps', context: { nested: [[1, 2]] } });
+  });
+
+  it('refuses an update made against a stale revision and keeps what was stored', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    const created = await sessions.create(newSession('wm-b'));
+    expect(await sessions.update(created.id, 0, { status: 'paused' })).not.toBeNull();
+    expect(await sessions.update(created.id, 0, { status: 'completed' })).toBeNull();
+    expect((await sessions.findById(created.id))!.status).toBe('paused');
+  });
+
+  it('lists newest first with a cursor, filtered, and counts sessions per flow version', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    for (let i = 0; i < 5; i++) {
+      await sessions.create(newSession(`wm-list-${i}`, { flowId: 'csat-list', flowVersion: i < 3 ? 1 : 2 }));
+    }
+    const page1 = await sessions.list({ flowId: 'csat-list', limit: 2 });
+    expect(page1.items.map((s) => s.conversation.customerId)).toEqual(['wm-list-4', 'wm-list-3']);
+    const page2 = await sessions.list({ flowId: 'csat-list', limit: 2, before: page1.next });
+    const page3 = await sessions.list({ flowId: 'csat-list', limit: 2, before: page2.next });
+    expect(page2.items.map((s) => s.conversation.customerId)).toEqual(['wm-list-2', 'wm-list-1']);
+    expect(page3.items.map((s) => s.conversation.customerId)).toEqual(['wm-list-0']);
+    expect(page3.next).toBeUndefined();
+    expect(await sessions.countByFlowVersion('csat-list')).toEqual({ 1: 3, 2: 2 });
+    expect(await sessions.findById('not-an-id')).toBeNull();
+  });
+});
+
+describe('customer repository on FerretDB', () => {
+  it('upserts one record per conversation and remembers opt-out', async () => {
+    const customers = createCustomerRepository(stores.mongo);
+    const ref = { channel: 'wecom-kf', accountId: 'wk1', customerId: 'wm-c' };
+    const results = await Promise.all([customers.upsert(ref, { lastInboundAt: new Date() }), customers.upsert(ref, { nickname: '李先生' })]);
+    expect(results.every((r) => r.conversationKey === 'wecom-kf:wk1:wm-c')).toBe(true);
+    await customers.upsert(ref, { optedOut: true, optedOutAt: new Date() });
+    const stored = await customers.get('wecom-kf:wk1:wm-c');
+    expect(stored).toMatchObject({ optedOut: true, nickname: '李先生' });
+    expect(await stores.mongo.collection('customers').countDocuments({ conversationKey: 'wecom-kf:wk1:wm-c' })).toBe(1);
+  });
+});
