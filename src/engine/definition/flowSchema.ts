@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/**
+ * The survey flow file format (YAML on disk), version 1. Shape only: cross-step rules (targets,
+ * reachability, ranges of branch values, template fields) live in `validateFlow.ts`.
+ */
+
+/** Step ids end up in XState ids and in menu ids (`<stepId>:<value>`), hence no dots or colons. */
+export const stepIdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'must start with a letter and use only letters, digits, _ and - (max 40)');
+
+const textSchema = z.string().trim().min(1, 'must not be empty');
+
+export const npsGroupSchema = z.enum(['promoter', 'passive', 'detractor']);
+export type NpsGroup = z.infer<typeof npsGroupSchema>;
+
+/** One branch test on an earlier answer; several keys on one `when` must all hold. */
+export const conditionSchema = z
+  .strictObject({
+    step: stepIdSchema,
+    group: npsGroupSchema.optional(),
+    gte: z.number().int().optional(),
+    lte: z.number().int().optional(),
+    in: z.array(z.union([z.string(), z.number().int()])).min(1).optional(),
+  })
+  .refine((w) => w.group !== undefined || w.gte !== undefined || w.lte !== undefined || w.in !== undefined, {
+    message: 'needs one of group, gte, lte or in',
+  });
+export type Condition = z.infer<typeof conditionSchema>;
+
+const routing = {
+  /** Next step id; when absent (and no branch), the step listed after this one. */
+  next: stepIdSchema.optional(),
+  branch: z.array(z.strictObject({ when: conditionSchema, goto: stepIdSchema })).min(1).optional(),
+  default: stepIdSchema.optional(),
+};
+
+const question = {
+  id: stepIdSchema,
+  text: textSchema,
+  /** Hint sent when a reply cannot be read; each kind has a default. */
+  reask: textSchema.optional(),
+  /** Short acknowledgement sent with the next message after an answer. */
+  ack: textSchema.optional(),
+  /** Overrides settings.maxReasks for this question. */
+  maxReasks: z.number().int().min(0).max(5).optional(),
+  ...routing,
+};
+
+/** Menu labels per score (`5: 非常满意`), overriding the defaults of csat and repurchase. */
+const labelsSchema = z.record(z.string().regex(/^-?\d+$/, 'label keys must be whole numbers'), textSchema);
+
+export const choiceOptionSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
+  label: textSchema,
+  synonyms: z.array(textSchema).optional(),
+});
+
+export const messageStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('message'), text: textSchema, ...routing });
+export const npsStepSchema = z.strictObject({ kind: z.literal('nps'), ...question });
+export const csatStepSchema = z.strictObject({
+  kind: z.literal('csat'),
+  ...question,
+  /** What is being rated (预约流程, 顾问沟通…); stored with the answer for reporting. */
+  touchpoint: textSchema,
+  labels: labelsSchema.optional(),
+});
+export const ratingStepSchema = z.strictObject({
+  kind: z.literal('rating'),
+  ...question,
+  min: z.number().int(),
+  max: z.number().int(),
+  labels: labelsSchema.optional(),
+});
+export const repurchaseStepSchema = z.strictObject({ kind: z.literal('repurchase'), ...question, labels: labelsSchema.optional() });
+export const choiceStepSchema = z.strictObject({
+  kind: z.literal('choice'),
+  ...question,
+  // A WeCom menu holds at most 10 items.
+  options: z.array(choiceOptionSchema).min(2).max(10),
+  multiple: z.boolean().default(false),
+});
+export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products']);
+export type ExtractField = z.infer<typeof extractFieldSchema>;
+export const textStepSchema = z.strictObject({
+  kind: z.literal('text'),
+  ...question,
+  /** How the NLU should read the reply. */
+  question: z.enum(['text', 'reason', 'timing']).default('text'),
+  /** Analysis fields kept with the answer. */
+  extract: z.array(extractFieldSchema).default([]),
+});
+export const endStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('end'), text: textSchema });
+
+export const stepKinds = ['message', 'nps', 'csat', 'rating', 'repurchase', 'choice', 'text', 'end'] as const;
+
+export const stepSchema = z.discriminatedUnion('kind', [
+  messageStepSchema,
+  npsStepSchema,
+  csatStepSchema,
+  ratingStepSchema,
+  repurchaseStepSchema,
+  choiceStepSchema,
+  textStepSchema,
+  endStepSchema,
+]);
+export type Step = z.infer<typeof stepSchema>;
+export type StepKind = Step['kind'];
+export type QuestionStep = Exclude<Step, { kind: 'message' | 'end' }>;
+export type QuestionStepKind = QuestionStep['kind'];
+
+/** Fixed lines the engine says outside the steps; every one can be overridden per flow. */
+export const defaultTexts = {
+  escalated: '好的，已为您转接同事，稍后会有专人联系您。',
+  optedOut: '好的，以后不再打扰您。祝您生活愉快！',
+  optedIn: '好的，欢迎回来～',
+  later: '好的，您先忙，晚些时候再来请教您～',
+  welcomeBack: '欢迎回来～我们继续：',
+  reminder: '打扰一下，刚才的问题方便回复吗？',
+  resumed: '我们继续刚才的回访～',
+  releasedThanks: '感谢您的反馈，祝您生活愉快！',
+  faqFallback: '这个问题我暂时回答不了，稍后可以请同事为您解答。',
+  back: '好的，回到上一题：',
+  noPrevious: '这已经是第一题啦。',
+  skipped: '没关系，这题我们先跳过。',
+} as const;
+
+const textsSchema = z.strictObject({
+  escalated: textSchema.default(defaultTexts.escalated),
+  optedOut: textSchema.default(defaultTexts.optedOut),
+  optedIn: textSchema.default(defaultTexts.optedIn),
+  later: textSchema.default(defaultTexts.later),
+  welcomeBack: textSchema.default(defaultTexts.welcomeBack),
+  reminder: textSchema.default(defaultTexts.reminder),
+  resumed: textSchema.default(defaultTexts.resumed),
+  releasedThanks: textSchema.default(defaultTexts.releasedThanks),
+  faqFallback: textSchema.default(defaultTexts.faqFallback),
+  back: textSchema.default(defaultTexts.back),
+  noPrevious: textSchema.default(defaultTexts.noPrevious),
+  skipped: textSchema.default(defaultTexts.skipped),
+});
+
+export const settingsSchema = z.strictObject({
+  reminderAfterHours: z.number().positive().default(24),
+  expireAfterHours: z.number().positive().default(72),
+  maxReasks: z.number().int().min(0).max(5).default(2),
+  escalation: z
+    .strictObject({
+      /** Advisor user ids who receive escalations. */
+      advisors: z.array(z.string().min(1)).default([]),
+      /** Raise an escalation (and keep surveying) when the NPS answer is 0–6. */
+      onDetractor: z.boolean().default(false),
+      /** Raise one when an answer reads negative with at least this confidence. */
+      onNegativeSentiment: z.strictObject({ minConfidence: z.number().min(0).max(1) }).optional(),
+      /** Raise one when a question stays unreadable after all re-asks. */
+      onUnreadable: z.boolean().default(false),
+    })
+    .prefault({}),
+  texts: textsSchema.prefault({}),
+});
+
+export const faqEntrySchema = z.strictObject({
+  keywords: z.array(textSchema).min(1),
+  answer: textSchema,
+});
+
+/** A whole survey flow, `schemaVersion: 1`. */
+export const flowSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lowercase letters, digits and - (the file is <id>.yaml)'),
+  version: z.number().int().min(1),
+  title: textSchema,
+  locale: z.literal('zh-CN').default('zh-CN'),
+  /** Values for bare template fields such as `{{brand}}`. */
+  variables: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string()).default({}),
+  settings: settingsSchema.prefault({}),
+  faq: z.array(faqEntrySchema).default([]),
+  steps: z.array(stepSchema).min(1),
+});
+
+/** A parsed flow, defaults filled in. */
+export type Flow = z.infer<typeof flowSchema>;
+/** A flow as written in a file, before defaults. */
+export type FlowInput = z.input<typeof flowSchema>;
+export type FlowSettings = Flow['settings'];
+export type FlowTexts = FlowSettings['texts'];
+
+/** True for steps that ask the customer something. */
+export function isQuestionStep(step: Step): step is QuestionStep {
+  return step.kind !== 'message' && step.kind !== 'end';
+}

@@ -1,0 +1,227 @@
+import { listTemplateFields } from '../runtime/renderTemplate.ts';
+import { describeQuestion } from './describeQuestion.ts';
+import { formatPath, stepIdAt } from './flowProblem.ts';
+import type { FlowProblem, RawProblem } from './flowProblem.ts';
+import { isQuestionStep } from './flowSchema.ts';
+import type { Condition, Flow, Step } from './flowSchema.ts';
+import { listRoutes, routeTargets } from './listRoutes.ts';
+import type { PathSegment } from './listRoutes.ts';
+
+/**
+ * Checks what the schema cannot: unique ids, known targets, every step reachable from the first,
+ * a way from every step to an end, no endless message loops, sensible ranges and branch values,
+ * and template fields that exist. Returns every problem found (empty when the flow is valid).
+ */
+export function validateFlow(flow: Flow): FlowProblem[] {
+  return findFlowProblems(flow).map((p) => {
+    const stepId = stepIdAt(flow, p.segments);
+    return { ...(stepId === undefined ? {} : { stepId }), path: formatPath(p.segments), message: p.message };
+  });
+}
+
+/** Like `validateFlow`, with paths as segments so a YAML parser can attach line numbers. */
+export function findFlowProblems(flow: Flow): RawProblem[] {
+  const problems: RawProblem[] = [];
+  const add = (segments: PathSegment[], message: string): void => void problems.push({ segments, message });
+  const steps = flow.steps;
+  const routes = listRoutes(flow);
+
+  // Duplicates point at their first occurrence; graph checks use first occurrences only.
+  const indexOf = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const first = indexOf.get(step.id);
+    if (first === undefined) indexOf.set(step.id, i);
+    else add(['steps', i, 'id'], `duplicate step id "${step.id}" (first used at steps[${first}])`);
+  });
+  const stepById = (id: string): Step | undefined => {
+    const i = indexOf.get(id);
+    return i === undefined ? undefined : steps[i];
+  };
+
+  // Routing structure and targets.
+  const broken = new Set<number>();
+  steps.forEach((step, i) => {
+    if (step.kind === 'end') return;
+    if (step.next !== undefined && step.branch !== undefined) add(['steps', i, 'next'], 'use either next or branch, not both');
+    if (step.branch === undefined && step.default !== undefined) add(['steps', i, 'default'], 'default only applies with branch; use next');
+    if (step.branch !== undefined && step.default === undefined) {
+      add(['steps', i, 'branch'], 'a branch needs a default step for when no condition holds');
+      broken.add(i);
+    } else if (routes[i]?.next === undefined) {
+      add(['steps', i], 'has no next step: add next, or finish the flow with an end step');
+      broken.add(i);
+    }
+    for (const target of routeTargets(routes[i] ?? { branches: [] })) {
+      if (!indexOf.has(target.to)) {
+        add(target.path, `goes to unknown step "${target.to}"`);
+        broken.add(i);
+      }
+    }
+  });
+
+  const successors = steps.map((_, i) =>
+    routeTargets(routes[i] ?? { branches: [] }).flatMap((t) => {
+      const j = indexOf.get(t.to);
+      return j === undefined ? [] : [{ index: j, path: t.path }];
+    }),
+  );
+  const reachableFrom = (start: number): Set<number> => {
+    const seen = new Set([start]);
+    const queue = [start];
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      for (const s of successors[i] ?? []) {
+        if (seen.has(s.index)) continue;
+        seen.add(s.index);
+        queue.push(s.index);
+      }
+    }
+    return seen;
+  };
+  const reachable = reachableFrom(0);
+  steps.forEach((step, i) => {
+    if (!reachable.has(i) && indexOf.get(step.id) === i) add(['steps', i], 'is unreachable: no step leads here');
+  });
+
+  // Which steps can still finish, walking edges backwards from the ends (and from broken steps,
+  // so that one bad target is reported once rather than at every step before it).
+  const reaches = (seeds: number[]): Set<number> => {
+    const seen = new Set(seeds);
+    const queue = [...seeds];
+    for (let j = queue.shift(); j !== undefined; j = queue.shift()) {
+      successors.forEach((out, i) => {
+        if (seen.has(i) || !out.some((s) => s.index === j)) return;
+        seen.add(i);
+        queue.push(i);
+      });
+    }
+    return seen;
+  };
+  const canEnd = reaches(steps.flatMap((s, i) => (s.kind === 'end' ? [i] : [])));
+  const canBreak = reaches([...broken]);
+  for (const i of reachable) {
+    if (!canEnd.has(i) && !canBreak.has(i)) add(['steps', i], 'no path from here to an end step');
+  }
+
+  // A loop of message steps never waits for the customer, so the machine would spin forever.
+  const state = new Map<number, 'open' | 'done'>();
+  const visitMessages = (i: number): void => {
+    state.set(i, 'open');
+    for (const s of successors[i] ?? []) {
+      if (steps[s.index]?.kind !== 'message') continue;
+      if (state.get(s.index) === 'open') add(s.path, `loops back to "${steps[s.index]?.id}" without asking anything; the flow would never stop`);
+      else if (!state.has(s.index)) visitMessages(s.index);
+    }
+    state.set(i, 'done');
+  };
+  steps.forEach((step, i) => {
+    if (step.kind === 'message' && !state.has(i)) visitMessages(i);
+  });
+
+  // Ranges, labels and options.
+  steps.forEach((step, i) => {
+    if (step.kind === 'rating' && step.min >= step.max) {
+      add(['steps', i, 'max'], `max (${step.max}) must be greater than min (${step.min})`);
+    }
+    if ((step.kind === 'csat' || step.kind === 'rating' || step.kind === 'repurchase') && step.labels !== undefined) {
+      const range = describeQuestion(step).range;
+      for (const key of Object.keys(step.labels)) {
+        const value = Number(key);
+        if (range !== undefined && (value < range.min || value > range.max)) {
+          add(['steps', i, 'labels', key], `label for ${key} is outside the ${range.min}–${range.max} range`);
+        }
+      }
+    }
+    if (step.kind === 'choice') {
+      const seen = new Set<string>();
+      step.options.forEach((o, j) => {
+        if (seen.has(o.id)) add(['steps', i, 'options', j, 'id'], `duplicate option id "${o.id}"`);
+        seen.add(o.id);
+      });
+    }
+  });
+
+  // Branch conditions must read an answer that exists by then.
+  steps.forEach((step, i) => {
+    if (step.kind === 'end') return;
+    (step.branch ?? []).forEach((b, j) => {
+      const at: PathSegment[] = ['steps', i, 'branch', j, 'when'];
+      for (const message of checkCondition(b.when, stepById(b.when.step))) add([...at, message.key], message.text);
+      const ref = indexOf.get(b.when.step);
+      if (ref !== undefined && stepById(b.when.step)?.kind !== 'message' && !reachableFrom(ref).has(i)) {
+        add([...at, 'step'], `"${b.when.step}" is never answered before this step`);
+      }
+    });
+  });
+
+  // Templates.
+  const checkTemplate = (segments: PathSegment[], template: string): void => {
+    const listed = listTemplateFields(template);
+    if (!listed.ok) return add(segments, listed.message);
+    for (const field of listed.fields) {
+      const problem = checkField(field, flow, stepById);
+      if (problem !== undefined) add(segments, problem);
+    }
+  };
+  steps.forEach((step, i) => {
+    checkTemplate(['steps', i, 'text'], step.text);
+    if (isQuestionStep(step)) {
+      if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
+      if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
+    }
+  });
+  flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));
+  for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
+
+  if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
+    add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
+  }
+  return problems;
+}
+
+function checkCondition(when: Condition, ref: Step | undefined): Array<{ key: string; text: string }> {
+  if (ref === undefined) return [{ key: 'step', text: `refers to unknown step "${when.step}"` }];
+  if (!isQuestionStep(ref)) return [{ key: 'step', text: `refers to ${ref.kind} step "${ref.id}", which has no answer` }];
+  const out: Array<{ key: string; text: string }> = [];
+  const shape = describeQuestion(ref);
+  if (when.group !== undefined && ref.kind !== 'nps') out.push({ key: 'group', text: `group only applies to nps steps; "${ref.id}" is ${ref.kind}` });
+  for (const key of ['gte', 'lte'] as const) {
+    const value = when[key];
+    if (value === undefined) continue;
+    if (shape.range === undefined) out.push({ key, text: `${key} only applies to score steps; "${ref.id}" is ${ref.kind}` });
+    else if (value < shape.range.min || value > shape.range.max) {
+      out.push({ key, text: `${key} ${value} is outside the ${shape.range.min}–${shape.range.max} range of "${ref.id}"` });
+    }
+  }
+  if (when.gte !== undefined && when.lte !== undefined && when.gte > when.lte) {
+    out.push({ key: 'gte', text: `gte ${when.gte} is greater than lte ${when.lte}; the condition can never hold` });
+  }
+  for (const value of when.in ?? []) {
+    if (shape.options !== undefined) {
+      if (!shape.options.some((o) => o.id === value)) out.push({ key: 'in', text: `"${value}" is not an option of "${ref.id}"` });
+    } else if (shape.range !== undefined) {
+      if (typeof value !== 'number' || value < shape.range.min || value > shape.range.max) {
+        out.push({ key: 'in', text: `${JSON.stringify(value)} is not a score in the ${shape.range.min}–${shape.range.max} range of "${ref.id}"` });
+      }
+    } else {
+      out.push({ key: 'in', text: `in does not apply to text steps; "${ref.id}" is free text` });
+      break;
+    }
+  }
+  return out;
+}
+
+function checkField(field: string, flow: Flow, stepById: (id: string) => Step | undefined): string | undefined {
+  const [root, name, ...rest] = field.split('.');
+  if (rest.length > 0 || name === '') return `unknown template field "{{${field}}}"`;
+  if (name === undefined) {
+    return root !== undefined && Object.hasOwn(flow.variables, root)
+      ? undefined
+      : `unknown template field "{{${field}}}"; define it under variables, or use customer.<name> or answers.<stepId>`;
+  }
+  if (root === 'customer') return undefined;
+  if (root === 'answers') {
+    const step = stepById(name);
+    return step !== undefined && isQuestionStep(step) ? undefined : `"{{${field}}}" does not name a question step`;
+  }
+  return `unknown template field "{{${field}}}"; use customer.<name>, answers.<stepId> or a variable`;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { analysisSchema } from '../../core/analysis.ts';
+
+/**
+ * The JSON document stored per survey session: XState's persisted snapshot inside our envelope.
+ * The envelope pins the flow version the snapshot belongs to, so a new flow version never
+ * resumes an old session by accident; `snapshotVersion` versions this envelope itself.
+ */
+
+export const recordedAnswerSchema = z.object({
+  kind: z.enum(['nps', 'csat', 'rating', 'repurchase', 'choice', 'text']),
+  value: z.union([z.number(), z.string(), z.array(z.string()), z.null()]),
+  raw: z.string(),
+  missing: z.literal(true).optional(),
+  at: z.string(),
+  touchpoint: z.string().optional(),
+  extracted: analysisSchema.pick({ sentiment: true, topics: true, timing: true, products: true }).partial().optional(),
+});
+
+export const escalationTriggerSchema = z.enum(['detractor', 'intent', 'unreadable', 'negative']);
+
+/** The survey machine's context: everything a session remembers between turns. */
+export const surveyContextSchema = z.object({
+  customer: z.record(z.string(), z.string()),
+  answers: z.record(z.string(), recordedAnswerSchema),
+  /** Question steps asked so far on the current path, current last; `back` pops it. */
+  trail: z.array(z.string()),
+  /** Re-asks of the current question. */
+  reasks: z.number().int().min(0),
+  /** Whether the idle reminder for the current question went out. */
+  reminded: z.boolean(),
+  /** Automatic escalations already raised; each is raised once per session. */
+  flagged: z.array(escalationTriggerSchema),
+  startedAt: z.string(),
+});
+export type SurveyContext = z.infer<typeof surveyContextSchema>;
+
+export const persistedSnapshotSchema = z.object({
+  flowId: z.string(),
+  flowVersion: z.number().int(),
+  snapshotVersion: z.literal(1),
+  /** `machine.getPersistedSnapshot()`, JSON-normalised. */
+  machine: z.looseObject({ status: z.string(), value: z.unknown(), context: surveyContextSchema }),
+});
+/** A stored session: JSON-safe, restorable with `runTurn` or `createActor(machine, { snapshot: machine })`. */
+export type PersistedSnapshot = z.infer<typeof persistedSnapshotSchema>;

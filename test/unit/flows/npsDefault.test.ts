@@ -1,0 +1,123 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileFlow, loadFlowFile } from '../../../src/engine/index.ts';
+import type { CompiledFlow } from '../../../src/engine/index.ts';
+import { Conversation, says } from '../engine/engineTestKit.ts';
+
+let compiled: CompiledFlow;
+beforeAll(async () => {
+  const result = await loadFlowFile(fileURLToPath(new URL('../../../flows/nps-default.yaml', import.meta.url)));
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  compiled = compileFlow(result.flow);
+});
+
+/** Answers the three CSAT menus by clicking. */
+function rateTouchpoints(c: Conversation, scores: [number, number, number]): void {
+  c.send(says.click(`csat_booking:${scores[0]}`));
+  c.send(says.click(`csat_advisor:${scores[1]}`));
+  c.send(says.click(`csat_result:${scores[2]}`));
+}
+
+describe('nps-default', () => {
+  it('walks a promoter through every question, one message per turn, and ends with the referral line', () => {
+    const c = new Conversation(compiled, { nickname: '陈女士' });
+    expect(c.text).toMatch(/^陈女士好！我是本店的回访小助手.*\n如果满分10分，您有多大可能把本店推荐给亲友/);
+    c.send(says.score(10));
+    expect(c.text).toBe('太感谢您的认可！这次服务中，您最满意的是哪一点？');
+    c.send(says.text('顾问很耐心', { sentiment: { label: 'positive', confidence: 0.9 }, topics: ['顾问'] }));
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: expect.stringContaining('「预约流程」') });
+    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking', question: 'csat', range: { min: 1, max: 5 } });
+    c.send(says.click('csat_booking:5', '5 非常满意'));
+    expect(c.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
+    c.send(says.click('csat_advisor:4'));
+    c.send(says.click('csat_result:5'));
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
+    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 } });
+    c.send(says.click('intent:4', '4 很可能会'));
+    expect(c.text).toMatch(/大概什么时候会考虑再来/);
+    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing' });
+    c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
+    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text' });
+    c.send(says.text('想做个皮肤管理', { products: ['皮肤管理'] }));
+
+    expect(c.last.status).toBe('completed');
+    expect(c.text).toBe('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
+    expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks_promoter' });
+    expect(c.turns.every((t) => t.messages.length === 1)).toBe(true);
+    expect(c.turns.flatMap((t) => t.effects).filter((e) => e.type === 'escalate')).toEqual([]);
+    expect(Object.keys(c.last.answers)).toEqual([
+      'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products',
+    ]);
+    expect(c.last.answers.csat_advisor).toMatchObject({ value: 4, touchpoint: '顾问沟通' });
+    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } });
+    expect(c.last.answers.products?.extracted).toEqual({ products: ['皮肤管理'] });
+  });
+
+  it('asks a passive what would make it a 10, without escalating', () => {
+    for (const score of [7, 8]) {
+      const c = new Conversation(compiled);
+      c.send(says.score(score));
+      expect(c.text).toBe('谢谢您的打分！要是想让您打10分，我们还需要在哪方面做得更好？');
+      expect(c.last.effects.some((e) => e.type === 'escalate')).toBe(false);
+    }
+  });
+
+  it('apologises to a detractor, flags an advisor, keeps surveying and ends without the referral line', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(2, '2分，很差'));
+    expect(c.text).toBe('很抱歉这次没让您满意。方便说说是哪里做得不好吗？我们一定认真改进。');
+    expect(c.last.status).toBe('active');
+    expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'escalate', trigger: 'detractor', stepId: 'nps' }));
+    c.send(says.text('等了一个小时', { sentiment: { label: 'negative', confidence: 0.95 } }));
+    expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'escalate', trigger: 'negative', stepId: 'reason_detractor' }));
+    rateTouchpoints(c, [2, 3, 3]);
+    c.send(says.click('intent:1'));
+    expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
+    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason' });
+    c.send(says.text('准时一点'));
+    expect(c.text).toBe('感谢您抽空反馈，我们会认真改进。祝您生活愉快！');
+    expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks' });
+  });
+
+  it('asks about timing from repurchase intent 3 up, and what would change their mind below', () => {
+    const at = (intent: number): string => {
+      const c = new Conversation(compiled);
+      c.send(says.score(8));
+      c.send(says.text('还行'));
+      rateTouchpoints(c, [4, 4, 4]);
+      c.send(says.score(intent));
+      return c.last.awaiting?.stepId ?? '';
+    };
+    expect([0, 1, 2, 3, 4, 5].map(at)).toEqual(['change_mind', 'change_mind', 'change_mind', 'timing', 'timing', 'timing']);
+  });
+
+  it('still gives a promoter the referral line when they will not come back soon', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(9));
+    c.send(says.text('环境好'));
+    rateTouchpoints(c, [5, 5, 5]);
+    c.send(says.click('intent:2'));
+    c.send(says.text('搬家了'));
+    expect(c.text).toMatch(/欢迎把本店推荐给他们/);
+  });
+
+  it('answers the FAQ and asks the same question again in one message', () => {
+    const c = new Conversation(compiled);
+    c.send(says.intent('question', '要多长时间啊'));
+    expect(c.last.messages).toHaveLength(1);
+    expect(c.text).toBe('一共几道小题，大约两分钟。\n如果满分10分，您有多大可能把本店推荐给亲友？直接回复0-10的数字就好。');
+    c.send(says.intent('question', '你们怎么有我微信号码的'));
+    expect(c.text).toMatch(/^您之前在本店预约过服务/);
+    c.send(says.intent('question', '会保密吗'));
+    expect(c.text).toMatch(/不会对外公开/);
+    c.send(says.intent('question', '你是机器人吗'));
+    expect(c.text).toMatch(/^我是本店的回访小助手/);
+  });
+
+  it('keeps the NPS question as plain text, since 0–10 needs more than the 10 items a WeCom menu holds', () => {
+    const c = new Conversation(compiled);
+    expect(c.last.messages[0]?.kind).toBe('text');
+    c.send(says.unclear('还可以吧'));
+    expect(c.text).toBe('抱歉，没太看明白。请回复0-10之间的数字，10分表示非常愿意推荐。');
+  });
+});
