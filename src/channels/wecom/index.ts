@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import type { ChannelStateStore } from '../../core/channelState.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { InboundMessage } from '../../core/messages.ts';
+import type { ChannelPort, LockService } from '../../core/ports.ts';
+import { createJobQueue } from '../../jobs/jobQueue.ts';
+import { createCallbackVerifier } from './callbackVerifier.ts';
+import type { CallbackPayload } from './callbackXml.ts';
+import { createKfClient, type KfClient } from './kfClient.ts';
+import { APP_CHANNEL } from './kfMessages.ts';
+import { createKfPuller, type KfPullJob } from './kfPuller.ts';
+import { createWecomPort } from './wecomPort.ts';
+import { createWecomRoutes, type WecomRouter } from './wecomRoutes.ts';
+
+export { createCallbackVerifier, type CallbackVerifier } from './callbackVerifier.ts';
+export { createKfClient, type KfClient, type KfCustomer, type KfMessageContent, type KfMenuEntry } from './kfClient.ts';
+export { APP_CHANNEL, KF_CHANNEL, KF_LIMITS, convertKfItem, renderKfMessage } from './kfMessages.ts';
+export { KF_STOP_CODES } from './wecomPort.ts';
+export { WecomApiError, WecomCallbackError, WecomUnavailableError } from './wecomErrors.ts';
+export { splitUtf8, utf8Length } from './splitUtf8.ts';
+export type { PullSummary } from './kfPuller.ts';
+
+/** Credentials and endpoints, as `loadConfig()` provides them (`config.wecom` + api base + skew). */
+export interface WecomChannelConfig {
+  corpId: string;
+  token: string;
+  encodingAesKey: string;
+  kfSecret: string;
+  apiBase: string;
+  /** `WECOM_MAX_SKEW_S`; 0 turns the callback timestamp check off. */
+  maxSkewSeconds: number;
+}
+
+export interface WecomChannelDeps {
+  config: WecomChannelConfig;
+  /** `createRedisWecomState(redis, keys)` from store/. */
+  state: ChannelStateStore;
+  /** `createRedisLock(redis, keys)` from store/. */
+  locks: LockService;
+  /** BullMQ connection: our Redis URL and `keys.bullPrefix`. */
+  queue: { redisUrl: string; prefix: string; concurrency?: number };
+  logger: Logger;
+  /** Resolves once the conversation layer durably accepted the message; throwing = retry later. */
+  onInbound: (message: InboundMessage) => Promise<void>;
+  /** Tuning, mainly for tests. */
+  options?: {
+    /** Sends per customer message (default 5) and window (default 48 h). */
+    sendLimit?: number;
+    windowSeconds?: number;
+    /** First pull: messages older than callback time minus this are history (default 300 s). */
+    historyGraceSeconds?: number;
+    /** Per-request timeout for WeCom calls (default 5000 ms) and retries (default 2). */
+    apiTimeoutMs?: number;
+    apiRetries?: number;
+    apiRetryDelayMs?: number;
+    /** Job retry backoff base (default 500 ms). */
+    jobBackoffMs?: number;
+    /** Items per sync_msg page (default and WeCom maximum 1000). */
+    syncPageSize?: number;
+  };
+}
+
+/** The WeCom channel: callback routes, the kf `ChannelPort`, the API client, and its worker. */
+export interface WecomChannel {
+  /** GET/POST /wecom/callback. */
+  router: WecomRouter;
+  port: ChannelPort;
+  client: KfClient;
+  /** Starts the queue worker in this process. */
+  start(): Promise<void>;
+  /** Lets running jobs finish, then closes the worker and the queue. */
+  stop(): Promise<void>;
+  /** Resolves once no callback job is waiting or running (tests, graceful shutdown). */
+  whenIdle(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** Queued work: a kf pull, or an app message to hand on. */
+type WecomJob =
+  | ({ type: 'kf_sync' } & KfPullJob)
+  | { type: 'app_message'; msgId: string; fromUser: string; agentId: string; msgType: string; content?: string; createTime: number };
+
+const QUEUE_NAME = 'wecom-callbacks';
+
+/**
+ * Builds the WeCom channel. The routes only verify and queue; the worker (after `start()`)
+ * pulls kf messages and hands each new one to `onInbound`, in order per account.
+ *
+ * @example
+ * const state = createRedisWecomState(redis, keys);
+ * const wecom = createWecomChannel({
+ *   config: { ...config.wecom, apiBase: config.wecomApiBase, maxSkewSeconds: config.wecomMaxSkewSeconds },
+ *   state, locks: createRedisLock(redis, keys), queue: { redisUrl, prefix: keys.bullPrefix },
+ *   logger, onInbound: (m) => conversations.accept(m),
+ * });
+ * await wecom.start();
+ */
+export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
+  const { config, state, logger } = deps;
+  const options = deps.options ?? {};
+  const limits = { perWindow: options.sendLimit ?? 5, windowSeconds: options.windowSeconds ?? 48 * 3600 };
+  const log = logger.child({ module: 'wecom' });
+
+  const client = createKfClient({
+    corpId: config.corpId,
+    secret: config.kfSecret,
+    apiBase: config.apiBase,
+    tokens: state.tokens,
+    logger,
+    timeoutMs: options.apiTimeoutMs,
+    retries: options.apiRetries,
+    retryDelayMs: options.apiRetryDelayMs,
+  });
+  const verifier = createCallbackVerifier({
+    corpId: config.corpId,
+    token: config.token,
+    encodingAesKey: config.encodingAesKey,
+    maxSkewSeconds: config.maxSkewSeconds,
+  });
+  const queue = createJobQueue<WecomJob>({
+    name: QUEUE_NAME,
+    redisUrl: deps.queue.redisUrl,
+    prefix: deps.queue.prefix,
+    logger,
+    concurrency: deps.queue.concurrency,
+    backoffMs: options.jobBackoffMs,
+  });
+  const puller = createKfPuller({
+    client,
+    state,
+    locks: deps.locks,
+    logger,
+    onInbound: deps.onInbound,
+    budget: { limit: limits.perWindow, windowSeconds: limits.windowSeconds },
+    historyGraceSeconds: options.historyGraceSeconds,
+    pageSize: options.syncPageSize,
+  });
+
+  async function accept(payload: CallbackPayload): Promise<void> {
+    if (payload.type === 'kf_notification') {
+      const sequence = await state.cursors.noteNotification(payload.openKfId ?? '*');
+      // A redelivered callback carries the same Token, so it maps to the same job id.
+      const jobId = `kf-${createHash('sha1').update(payload.token).digest('hex').slice(0, 24)}`;
+      await queue.add({ type: 'kf_sync', openKfId: payload.openKfId, token: payload.token, sequence, receivedAt: Date.now() }, { jobId });
+      return;
+    }
+    if (payload.type === 'app_message') {
+      const jobId = `app-${safeId(payload.agentId)}-${safeId(payload.msgId)}`;
+      await queue.add({ ...payload }, { jobId });
+      return;
+    }
+    log.debug({ msgType: payload.msgType, event: payload.event }, 'callback ignored');
+  }
+
+  async function handOnAppMessage(job: Extract<WecomJob, { type: 'app_message' }>): Promise<void> {
+    const ledgerId = `app:${job.agentId}:${job.msgId}`;
+    await deps.locks.withLock(`wecom-app-msg:${job.agentId}:${job.msgId}`, async () => {
+      if ((await state.ledger.handled([ledgerId])).size > 0) return;
+      const base = {
+        id: job.msgId,
+        conversation: { channel: APP_CHANNEL, accountId: job.agentId, customerId: job.fromUser },
+        sentAt: new Date(job.createTime * 1000),
+      };
+      const message: InboundMessage =
+        job.msgType === 'text' ? { ...base, kind: 'text', text: job.content ?? '' } : { ...base, kind: 'unsupported', msgType: job.msgType };
+      await deps.onInbound(message);
+      await state.ledger.markHandled(ledgerId, 4 * 24 * 3600);
+    });
+  }
+
+  return {
+    router: createWecomRoutes({ verifier, accept, logger }),
+    port: createWecomPort({ client, budget: state.budget, logger, limits }),
+    client,
+    async start() {
+      await queue.start(async (job) => {
+        if (job.type === 'kf_sync') await puller.pull(job);
+        else await handOnAppMessage(job);
+      });
+      log.info('wecom worker started');
+    },
+    async stop() {
+      await queue.stop();
+    },
+    whenIdle(idleOptions) {
+      return queue.whenIdle(idleOptions);
+    },
+  };
+}
+
+function safeId(value: string): string {
+  return value.replace(/[^0-9a-zA-Z_-]/g, '_').slice(0, 80);
+}

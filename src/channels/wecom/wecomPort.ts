@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { SendBudget } from '../../core/channelState.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { conversationKey, type ConversationRef, type OutboundMessage } from '../../core/messages.ts';
+import type { ChannelPort, SendResult } from '../../core/ports.ts';
+import type { KfClient, KfMessageContent } from './kfClient.ts';
+import { KF_CHANNEL, KF_LIMITS, renderKfMessage, truncateUtf8 } from './kfMessages.ts';
+import { WecomApiError } from './wecomErrors.ts';
+
+type BlockReason = Extract<SendResult, { status: 'blocked' }>['reason'];
+
+/**
+ * errcodes that mean "WeCom will not take messages for this customer now": stop, never retry.
+ * 95001 over the 5-message limit, 95002 / 95024 outside the 48 h window, 95018 the session is
+ * queued or held by a person, 95013 the session has ended.
+ */
+export const KF_STOP_CODES: ReadonlyMap<number, BlockReason> = new Map<number, BlockReason>([
+  [95001, 'budget'],
+  [95002, 'window'],
+  [95024, 'window'],
+  [95018, 'human'],
+  [95013, 'session'],
+]);
+
+/** For `send_msg_on_event` also: 95007, the welcome/event code is unknown, used or expired. */
+const WELCOME_STOP_CODES: ReadonlyMap<number, BlockReason> = new Map<number, BlockReason>([...KF_STOP_CODES, [95007, 'session']]);
+
+export interface WecomPortDeps {
+  client: KfClient;
+  budget: SendBudget;
+  logger: Logger;
+  /** Sends allowed per customer message and how long that allowance lasts (WeCom: 5, 48 h). */
+  limits: { perWindow: number; windowSeconds: number };
+}
+
+/**
+ * The kf `ChannelPort`. `send` renders the message (splitting long text), takes every part
+ * from the customer's send budget up front (all or nothing), and sends the parts in order;
+ * WeCom's stop codes end it with `blocked`. `welcome` uses the one-shot welcome code and does
+ * not touch the budget.
+ *
+ * @example
+ * const port = createWecomPort({ client, budget: state.budget, logger, limits: { perWindow: 5, windowSeconds: 172800 } });
+ * await port.send(conversation, { kind: 'text', text: '谢谢！' });
+ */
+export function createWecomPort(deps: WecomPortDeps): ChannelPort {
+  const log = deps.logger.child({ module: 'wecom-send' });
+  const { perWindow, windowSeconds } = deps.limits;
+
+  function checkChannel(to: ConversationRef): void {
+    if (to.channel !== KF_CHANNEL) {
+      throw new ValidationError('WECOM_CHANNEL_UNSUPPORTED', `the WeCom port sends to ${KF_CHANNEL} conversations, not ${to.channel}`);
+    }
+  }
+
+  function render(message: OutboundMessage): KfMessageContent[] {
+    try {
+      return renderKfMessage(message);
+    } catch (error) {
+      throw new ValidationError('WECOM_MESSAGE_INVALID', (error as Error).message);
+    }
+  }
+
+  return {
+    async send(to, message) {
+      checkChannel(to);
+      const parts = render(message);
+      if (parts.length === 0) return { status: 'sent', messageIds: [] };
+      const conversation = conversationKey(to);
+      if (!(await deps.budget.take(conversation, parts.length, perWindow, windowSeconds))) {
+        log.info({ conversation, parts: parts.length }, 'send budget used up; not sending');
+        return { status: 'blocked', reason: 'budget' };
+      }
+      const messageIds: string[] = [];
+      for (const [index, content] of parts.entries()) {
+        try {
+          const sent = await deps.client.sendMessage({ toUser: to.customerId, openKfId: to.accountId, msgId: newMsgId(), content });
+          messageIds.push(sent.msgId);
+        } catch (error) {
+          const unsent = parts.length - index;
+          if (error instanceof WecomApiError) {
+            // WeCom refused this part: neither it nor the rest were delivered.
+            await deps.budget.refund(conversation, unsent);
+            const reason = KF_STOP_CODES.get(error.errcode);
+            if (reason) {
+              if (reason === 'budget' || reason === 'window') await deps.budget.exhaust(conversation, perWindow, windowSeconds);
+              log.info({ conversation, errcode: error.errcode, reason, sentParts: index }, 'WeCom refused to send; stopping');
+              return { status: 'blocked', reason, errcode: error.errcode };
+            }
+          } else {
+            // Unknown whether this part arrived (timeout): keep it counted, return the rest.
+            await deps.budget.refund(conversation, unsent - 1);
+          }
+          throw error;
+        }
+      }
+      return { status: 'sent', messageIds };
+    },
+
+    async welcome(code, message) {
+      const content = renderWelcome(message);
+      try {
+        const sent = await deps.client.sendMessageOnEvent({ code, msgId: newMsgId(), content });
+        return { status: 'sent', messageIds: [sent.msgId] };
+      } catch (error) {
+        const reason = error instanceof WecomApiError ? WELCOME_STOP_CODES.get(error.errcode) : undefined;
+        if (error instanceof WecomApiError && reason) {
+          log.info({ errcode: error.errcode, reason }, 'WeCom refused the welcome message');
+          return { status: 'blocked', reason, errcode: error.errcode };
+        }
+        throw error;
+      }
+    },
+
+    async transfer(to, target) {
+      checkChannel(to);
+      if (target.state === 3 && !target.servicerId) {
+        throw new ValidationError('WECOM_SERVICER_REQUIRED', 'moving a session to a person (state 3) needs servicerId');
+      }
+      return deps.client.transferServiceState({
+        openKfId: to.accountId,
+        externalUserId: to.customerId,
+        state: target.state,
+        servicerId: target.servicerId,
+      });
+    },
+
+    async serviceState(to) {
+      checkChannel(to);
+      return deps.client.getServiceState({ openKfId: to.accountId, externalUserId: to.customerId });
+    },
+
+    async customerProfile(to) {
+      checkChannel(to);
+      const result = await deps.client.batchGetCustomers([to.customerId], { needEnterSessionContext: true });
+      const customer = result.customers.find((c) => c.externalUserId === to.customerId);
+      if (!customer) return null;
+      return { nickname: customer.nickname || undefined, sceneParam: customer.enterSessionContext?.sceneParam || undefined };
+    },
+  };
+
+  /** A welcome is exactly one message: long text is cut, a long menu head shortened. */
+  function renderWelcome(message: OutboundMessage): KfMessageContent {
+    const shortened: OutboundMessage =
+      message.kind === 'text'
+        ? { kind: 'text', text: truncateUtf8(message.text, KF_LIMITS.textBytes) }
+        : { ...message, head: message.head === undefined ? undefined : truncateUtf8(message.head, KF_LIMITS.menuHeadBytes) };
+    const [only] = render(shortened);
+    if (!only) throw new ValidationError('WECOM_MESSAGE_INVALID', 'welcome message is empty');
+    return only;
+  }
+}
+
+/** Our own send msgid: unique per kf account, ≤ 32 bytes of [0-9a-zA-Z_-]. */
+function newMsgId(): string {
+  return `hf${randomBytes(12).toString('hex')}`;
+}
