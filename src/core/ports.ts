@@ -15,8 +15,12 @@ export type ServiceState = 0 | 1 | 2 | 3 | 4;
 
 /** What a channel offers the rest of the system; it knows nothing about surveys. */
 export interface ChannelPort {
-  /** Sends one message (split into parts if too long); respects the channel's send budget. */
-  send(to: ConversationRef, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Sends one message (split into parts if too long); respects the channel's send budget.
+   * With an `idempotencyKey`, sending the same key again does not deliver it twice (the outbox
+   * replays after a crash rely on this).
+   */
+  send(to: ConversationRef, message: OutboundMessage, options?: { idempotencyKey?: string }): Promise<SendResult>;
   /** Sends the one-off welcome through a short-lived welcome/event code. */
   welcome(code: string, message: OutboundMessage): Promise<SendResult>;
   /** Moves the session to the queue (2), a person (3) or ends it (4). */
@@ -42,4 +46,16 @@ export interface LockService {
    * `ttlMs` if the holder dies, and is renewed while `fn` runs.
    */
   withLock<T>(key: string, fn: () => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T>;
+}
+
+/**
+ * Durable FIFO of inbound work per conversation. The consumer peeks, handles, then acks, so a
+ * crash in between replays the item instead of losing it.
+ */
+export interface ConversationInbox {
+  push(conversationKey: string, item: string): Promise<void>;
+  /** The oldest item, without removing it. */
+  peek(conversationKey: string): Promise<string | null>;
+  /** Removes the oldest item (after it was handled). */
+  ack(conversationKey: string): Promise<void>;
 }

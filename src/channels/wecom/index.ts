@@ -169,7 +169,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
 
   return {
     router: createWecomRoutes({ verifier, accept, logger }),
-    port: createWecomPort({ client, budget: state.budget, logger, limits }),
+    port: createWecomPort({ client, budget: state.budget, ledger: state.ledger, logger, limits }),
     client,
     async start() {
       await queue.start(async (job) => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { SendBudget } from '../../core/channelState.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import type { HandledLedger, SendBudget } from '../../core/channelState.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { conversationKey, type ConversationRef, type OutboundMessage } from '../../core/messages.ts';
@@ -32,7 +32,14 @@ export interface WecomPortDeps {
   logger: Logger;
   /** Sends allowed per customer message and how long that allowance lasts (WeCom: 5, 48 h). */
   limits: { perWindow: number; windowSeconds: number };
+  /** Remembers parts sent under an idempotency key, so a replayed send delivers nothing twice. */
+  ledger?: HandledLedger;
 }
+
+/** How long sent idempotency keys are remembered: WeCom's 48 h window plus a margin. */
+const SENT_TTL_SECONDS = 3 * 24 * 3600;
+/** WeCom's answer to a client msgid it has already accepted (the simulator's choice; see its errcodes). */
+const DUPLICATE_MSGID = 40058;
 
 /**
  * The kf `ChannelPort`. `send` renders the message (splitting long text), takes every part
@@ -63,29 +70,45 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
   }
 
   return {
-    async send(to, message) {
+    async send(to, message, options = {}) {
       checkChannel(to);
       const parts = render(message);
       if (parts.length === 0) return { status: 'sent', messageIds: [] };
       const conversation = conversationKey(to);
-      if (!(await deps.budget.take(conversation, parts.length, perWindow, windowSeconds))) {
-        log.info({ conversation, parts: parts.length }, 'send budget used up; not sending');
+      // With an idempotency key each part has a fixed msgid; parts already sent are skipped.
+      const key = deps.ledger ? options.idempotencyKey : undefined;
+      const partIds = parts.map((_, index) => (key ? keyedMsgId(key, index) : newMsgId()));
+      const sentBefore = key ? await deps.ledger!.handled(partIds.map((id) => `sent:${id}`)) : new Set<string>();
+      const triedBefore = key ? await deps.ledger!.handled(partIds.map((id) => `try:${id}`)) : new Set<string>();
+      const pending = parts.map((content, index) => ({ content, index, msgId: partIds[index]! })).filter((p) => !sentBefore.has(`sent:${p.msgId}`));
+      if (pending.length === 0) return { status: 'sent', messageIds: partIds };
+      if (!(await deps.budget.take(conversation, pending.length, perWindow, windowSeconds))) {
+        log.info({ conversation, parts: pending.length }, 'send budget used up; not sending');
         return { status: 'blocked', reason: 'budget' };
       }
-      const messageIds: string[] = [];
-      for (const [index, content] of parts.entries()) {
+      const messageIds: string[] = partIds.filter((id) => sentBefore.has(`sent:${id}`));
+      for (const [position, { content, msgId }] of pending.entries()) {
         try {
-          const sent = await deps.client.sendMessage({ toUser: to.customerId, openKfId: to.accountId, msgId: newMsgId(), content });
+          if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
+          const sent = await deps.client.sendMessage({ toUser: to.customerId, openKfId: to.accountId, msgId, content });
+          if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
           messageIds.push(sent.msgId);
         } catch (error) {
-          const unsent = parts.length - index;
+          if (key && error instanceof WecomApiError && error.errcode === DUPLICATE_MSGID && triedBefore.has(`try:${msgId}`)) {
+            // An earlier attempt reached WeCom but we crashed before noting it: already delivered.
+            await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
+            await deps.budget.refund(conversation, 1);
+            messageIds.push(msgId);
+            continue;
+          }
+          const unsent = pending.length - position;
           if (error instanceof WecomApiError) {
             // WeCom refused this part: neither it nor the rest were delivered.
             await deps.budget.refund(conversation, unsent);
             const reason = KF_STOP_CODES.get(error.errcode);
             if (reason) {
               if (reason === 'budget' || reason === 'window') await deps.budget.exhaust(conversation, perWindow, windowSeconds);
-              log.info({ conversation, errcode: error.errcode, reason, sentParts: index }, 'WeCom refused to send; stopping');
+              log.info({ conversation, errcode: error.errcode, reason, sentParts: messageIds.length }, 'WeCom refused to send; stopping');
               return { status: 'blocked', reason, errcode: error.errcode };
             }
           } else {
@@ -155,4 +178,9 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
 /** Our own send msgid: unique per kf account, ≤ 32 bytes of [0-9a-zA-Z_-]. */
 function newMsgId(): string {
   return `hf${randomBytes(12).toString('hex')}`;
+}
+
+/** A fixed msgid for part `index` of the send with idempotency key `key` (32 bytes). */
+function keyedMsgId(key: string, index: number): string {
+  return `hk${createHash('sha256').update(`${key}#${index}`).digest('hex').slice(0, 30)}`;
 }

@@ -136,6 +136,37 @@ describe('ChannelPort', () => {
     expect(await h.channel.port.send(conv(c), { kind: 'text', text: 'again' })).toMatchObject({ status: 'sent' });
   });
 
+  it('a send replayed with the same idempotency key delivers nothing twice and costs no budget', async () => {
+    const c = 'cust_idem';
+    await h.sim.customerSays(c, '你好');
+    await h.idle();
+    const first = await h.channel.port.send(conv(c), { kind: 'text', text: '问题一' }, { idempotencyKey: 'session-1-turn-1-0' });
+    const again = await h.channel.port.send(conv(c), { kind: 'text', text: '问题一' }, { idempotencyKey: 'session-1-turn-1-0' });
+    expect(first).toMatchObject({ status: 'sent' });
+    expect(again).toEqual(first);
+    expect(h.sim.messagesTo(c).map((m) => (m.body as { content?: string }).content)).toEqual(['问题一']);
+    // The replay did not use the allowance: four more distinct sends still fit.
+    for (let i = 0; i < 4; i++) {
+      expect(await h.channel.port.send(conv(c), { kind: 'text', text: `m${i}` }, { idempotencyKey: `k${i}` })).toMatchObject({ status: 'sent' });
+    }
+    expect(h.sim.messagesTo(c)).toHaveLength(5);
+  });
+
+  it('a send that reached WeCom before a crash is recognised on replay by its msgid', async () => {
+    const c = 'cust_crash';
+    await h.sim.customerSays(c, '你好');
+    await h.idle();
+    const key = 'session-2-turn-1-0';
+    await h.channel.port.send(conv(c), { kind: 'text', text: '只发一次' }, { idempotencyKey: key });
+    // Forget that it was sent, as if the process died right after WeCom accepted it.
+    const sentKeys = await h.instances[0]!.redis.keys(`${h.stores.prefix}*sent:hk*`);
+    expect(sentKeys.length).toBeGreaterThan(0);
+    await h.instances[0]!.redis.del(...sentKeys);
+    const replay = await h.channel.port.send(conv(c), { kind: 'text', text: '只发一次' }, { idempotencyKey: key });
+    expect(replay).toMatchObject({ status: 'sent' });
+    expect(h.sim.messagesTo(c)).toHaveLength(1);
+  });
+
   it('a multi-part text that does not fit the rest of the budget is not sent at all', async () => {
     const c = 'cust_fit';
     await h.sim.customerSays(c, 'hi');
