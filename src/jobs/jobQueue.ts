@@ -34,8 +34,11 @@ export interface JobQueueOptions {
 
 /** A durable queue with one worker per process. */
 export interface JobQueue<T> {
-  /** Adds a job. A `jobId` that already exists (waiting, running or recently done) is ignored. */
-  add(data: T, options?: { jobId?: string }): Promise<void>;
+  /**
+   * Adds a job, to run after `delayMs` if given. A `jobId` that already exists (waiting,
+   * running or recently done) is ignored.
+   */
+  add(data: T, options?: { jobId?: string; delayMs?: number }): Promise<void>;
   /** Starts the worker in this process. */
   start(handler: JobHandler<T>): Promise<void>;
   /** Lets running jobs finish, then closes the worker and the queue. */
@@ -76,7 +79,11 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
         timer = setTimeout(() => reject(new Error(`queue ${options.name}: add not confirmed within ${addTimeoutMs} ms`)), addTimeoutMs);
       });
       try {
-        await Promise.race([queue.add(options.name, data, addOptions.jobId ? { jobId: addOptions.jobId } : {}), timeout]);
+        const jobOptions = {
+          ...(addOptions.jobId ? { jobId: addOptions.jobId } : {}),
+          ...(addOptions.delayMs ? { delay: Math.max(0, Math.round(addOptions.delayMs)) } : {}),
+        };
+        await Promise.race([queue.add(options.name, data, jobOptions), timeout]);
       } finally {
         clearTimeout(timer);
       }

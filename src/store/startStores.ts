@@ -52,7 +52,9 @@ export async function startStores(options: {
           return p.url;
         }),
     ]);
-    const mongo = await connectMongo({ uri: mongoUri, dbName: options.dbName ?? 'huifang', logger: options.logger });
+    // A database named in the URI path wins; otherwise "huifang".
+    const uriDb = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(mongoUri)?.[1];
+    const mongo = await connectMongo({ uri: mongoUri, dbName: options.dbName ?? uriDb ?? 'huifang', logger: options.logger });
     const redis = await connectRedis({ url: redisUrl, logger: options.logger });
     return {
       mongo,

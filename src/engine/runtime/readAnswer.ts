@@ -7,9 +7,9 @@ export type ReadAnswerResult = { status: 'answered'; value: number | string | st
 
 const unreadable = { status: 'unreadable' } as const;
 
-/** Menu item id of one value: `<stepId>:<value>`, so a click needs no NLU. */
+/** Menu item id of one value: `<stepId>__<value>` (WeCom click ids take only [0-9a-zA-Z_-]), so a click needs no NLU. */
 export function menuItemId(stepId: string, value: string | number): string {
-  return `${stepId}:${value}`;
+  return `${stepId}__${value}`;
 }
 
 /**

@@ -45,9 +45,9 @@ describe('answers', () => {
         kind: 'menu',
         head: '您最喜欢哪一项？',
         items: [
-          { id: 'fav:env', label: '环境' },
-          { id: 'fav:staff', label: '服务' },
-          { id: 'fav:price', label: '价格' },
+          { id: 'fav__env', label: '环境' },
+          { id: 'fav__staff', label: '服务' },
+          { id: 'fav__price', label: '价格' },
         ],
       },
     ]);
@@ -56,7 +56,7 @@ describe('answers', () => {
 
   it('takes a menu click as the exact answer even when the NLU could not read it, and acks it with the next question', () => {
     const c = atFav();
-    c.send(says.click('fav:staff', '服务'));
+    c.send(says.click('fav__staff', '服务'));
     expect(c.last.answers.fav?.value).toBe('staff');
     expect(c.last.messages).toHaveLength(1);
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '您选了服务。\n还有哪些也不错？可多选。' });
@@ -64,7 +64,7 @@ describe('answers', () => {
 
   it('ignores a click on another question’s menu and reads the analysis instead', () => {
     const c = atFav();
-    c.send(reply('价格', { choices: ['price'] }, 'nps:10'));
+    c.send(reply('价格', { choices: ['price'] }, 'nps__10'));
     expect(c.last.answers.fav?.value).toBe('price');
     expect(c.last.answers.nps?.value).toBe(9);
   });
@@ -78,15 +78,15 @@ describe('answers', () => {
 
   it('sends a rating of up to 10 values as a menu, best first', () => {
     const c = atFav();
-    c.send(says.click('fav:env'));
+    c.send(says.click('fav__env'));
     c.send(reply('服务', { choices: ['staff'] }));
     expect(c.last.messages[0]).toEqual({
       kind: 'menu',
       head: '给我们几颗星？',
       items: [
-        { id: 'stars:3', label: '3分' },
-        { id: 'stars:2', label: '2分' },
-        { id: 'stars:1', label: '1分' },
+        { id: 'stars__3', label: '3分' },
+        { id: 'stars__2', label: '2分' },
+        { id: 'stars__1', label: '1分' },
       ],
     });
   });
@@ -114,7 +114,7 @@ describe('re-asks', () => {
     const c = atFav();
     c.send(reply('都喜欢', { choices: ['env', 'staff'] }));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '抱歉，没太看明白。请点击下方选项，或直接回复选项内容。' });
-    c.send(says.click('fav:env'));
+    c.send(says.click('fav__env'));
     c.send(says.unclear());
     expect(c.last.answers.extras).toMatchObject({ missing: true });
     expect(c.last.awaiting?.stepId).toBe('stars');
@@ -148,7 +148,7 @@ describe('intents in any question', () => {
   it('lets a paused session take the answer directly', () => {
     const c = atFav();
     c.send(says.intent('later', '晚点'));
-    c.send(says.click('fav:env'));
+    c.send(says.click('fav__env'));
     expect(c.last.status).toBe('active');
     expect(c.last.answers.fav?.value).toBe('env');
     expect(c.last.awaiting?.stepId).toBe('extras');
@@ -162,7 +162,7 @@ describe('intents in any question', () => {
     expect(c.last.answers.nps?.value).toBe(9);
     c.send(says.score(6));
     expect(c.last.answers.nps?.value).toBe(6);
-    c.send(says.click('fav:env'));
+    c.send(says.click('fav__env'));
     c.send(says.intent('back', '上一题'));
     expect(c.last.awaiting?.stepId).toBe('fav');
     c.send(says.intent('back', '再上一题'));
@@ -261,7 +261,7 @@ describe('reminders and expiry', () => {
     const c = atFav();
     c.send({ type: 'session.expired' });
     expect(c.last).toMatchObject({ status: 'expired', messages: [], effects: [], awaiting: null });
-    c.send(says.click('fav:env'));
+    c.send(says.click('fav__env'));
     expect(c.last).toMatchObject({ status: 'expired', messages: [] });
     expect(c.last.answers.fav).toBeUndefined();
   });
@@ -286,9 +286,9 @@ describe('automatic escalations and endings', () => {
   });
 
   function toWhy(c: Conversation): void {
-    c.send(says.click('fav:env'));
-    c.send(says.click('extras:staff'));
-    c.send(says.click('stars:2'));
+    c.send(says.click('fav__env'));
+    c.send(says.click('extras__staff'));
+    c.send(says.click('stars__2'));
   }
 
   it('keeps the extracted fields of a text answer and flags confident negative sentiment', () => {
@@ -320,9 +320,9 @@ describe('automatic escalations and endings', () => {
     expect(c.last.awaiting).toBeNull();
 
     const happy = atFav();
-    happy.send(says.click('fav:env'));
-    happy.send(says.click('extras:env'));
-    happy.send(says.click('stars:3'));
+    happy.send(says.click('fav__env'));
+    happy.send(says.click('extras__env'));
+    happy.send(says.click('stars__3'));
     expect(happy.text).toBe('太开心了，谢谢！');
     expect(happy.last.effects).toContainEqual({ type: 'completed', endStepId: 'bye_happy' });
   });
@@ -343,8 +343,8 @@ describe('snapshots', () => {
     // XState wants an input type-wise, but a restored actor keeps the snapshot's context.
     const actor = createActor(compiled.machine, { snapshot: stored.machine, input: { customer: {}, now: '' } }).start();
     expect(actor.getSnapshot().value).toEqual({ survey: { fav: 'wait' } });
-    actor.send({ ...says.click('fav:price'), at: '2025-03-01T03:00:00.000Z' });
-    const viaTurn = runTurn(compiled, stored, says.click('fav:price'), new Date('2025-03-01T03:00:00Z'));
+    actor.send({ ...says.click('fav__price'), at: '2025-03-01T03:00:00.000Z' });
+    const viaTurn = runTurn(compiled, stored, says.click('fav__price'), new Date('2025-03-01T03:00:00Z'));
     expect(actor.getPersistedSnapshot()).toEqual(viaTurn.snapshot.machine);
     actor.stop();
   });
@@ -379,7 +379,7 @@ ${[6, 7, 8, 9].map((n) => `  - { id: m${n}, kind: message, text: 第${n}句 }`).
     const c = new Conversation(chain);
     expect(c.last.messages).toHaveLength(1);
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '第1句\n第2句\n第3句\n第4句\n第5句\n满意吗？' });
-    c.send(says.click('q:5'));
+    c.send(says.click('q__5'));
     expect(c.last.messages).toEqual([{ kind: 'text', text: '第6句\n第7句\n第8句\n第9句\n完' }]);
   });
 });

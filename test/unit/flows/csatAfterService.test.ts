@@ -19,15 +19,15 @@ describe('csat-after-service', () => {
         kind: 'menu',
         head: '您好！感谢您选择本店，想花半分钟了解一下您这次的体验。\n您对本次服务满意吗？',
         items: [
-          { id: 'csat:5', label: '5 非常满意' },
-          { id: 'csat:4', label: '4 满意' },
-          { id: 'csat:3', label: '3 一般' },
-          { id: 'csat:2', label: '2 不满意' },
-          { id: 'csat:1', label: '1 非常不满意' },
+          { id: 'csat__5', label: '5 非常满意' },
+          { id: 'csat__4', label: '4 满意' },
+          { id: 'csat__3', label: '3 一般' },
+          { id: 'csat__2', label: '2 不满意' },
+          { id: 'csat__1', label: '1 非常不满意' },
         ],
       },
     ]);
-    c.send(says.click('csat:4'));
+    c.send(says.click('csat__4'));
     expect(c.last.status).toBe('completed');
     expect(c.text).toBe('感谢您的反馈，祝您生活愉快！');
     expect(c.last.answers.csat).toMatchObject({ value: 4, touchpoint: '本次服务' });

@@ -13,9 +13,9 @@ beforeAll(async () => {
 
 /** Answers the three CSAT menus by clicking. */
 function rateTouchpoints(c: Conversation, scores: [number, number, number]): void {
-  c.send(says.click(`csat_booking:${scores[0]}`));
-  c.send(says.click(`csat_advisor:${scores[1]}`));
-  c.send(says.click(`csat_result:${scores[2]}`));
+  c.send(says.click(`csat_booking__${scores[0]}`));
+  c.send(says.click(`csat_advisor__${scores[1]}`));
+  c.send(says.click(`csat_result__${scores[2]}`));
 }
 
 describe('nps-default', () => {
@@ -27,13 +27,13 @@ describe('nps-default', () => {
     c.send(says.text('顾问很耐心', { sentiment: { label: 'positive', confidence: 0.9 }, topics: ['顾问'] }));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: expect.stringContaining('「预约流程」') });
     expect(c.last.awaiting).toEqual({ stepId: 'csat_booking', question: 'csat', range: { min: 1, max: 5 } });
-    c.send(says.click('csat_booking:5', '5 非常满意'));
+    c.send(says.click('csat_booking__5', '5 非常满意'));
     expect(c.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
-    c.send(says.click('csat_advisor:4'));
-    c.send(says.click('csat_result:5'));
+    c.send(says.click('csat_advisor__4'));
+    c.send(says.click('csat_result__5'));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
     expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 } });
-    c.send(says.click('intent:4', '4 很可能会'));
+    c.send(says.click('intent__4', '4 很可能会'));
     expect(c.text).toMatch(/大概什么时候会考虑再来/);
     expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing' });
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
@@ -71,7 +71,7 @@ describe('nps-default', () => {
     c.send(says.text('等了一个小时', { sentiment: { label: 'negative', confidence: 0.95 } }));
     expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'escalate', trigger: 'negative', stepId: 'reason_detractor' }));
     rateTouchpoints(c, [2, 3, 3]);
-    c.send(says.click('intent:1'));
+    c.send(says.click('intent__1'));
     expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
     expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason' });
     c.send(says.text('准时一点'));
@@ -96,7 +96,7 @@ describe('nps-default', () => {
     c.send(says.score(9));
     c.send(says.text('环境好'));
     rateTouchpoints(c, [5, 5, 5]);
-    c.send(says.click('intent:2'));
+    c.send(says.click('intent__2'));
     c.send(says.text('搬家了'));
     expect(c.text).toMatch(/欢迎把本店推荐给他们/);
   });
