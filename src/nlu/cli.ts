@@ -1,0 +1,147 @@
+/**
+ * Batch analysis: reads JSON lines {id, question, text, range?, options?, multiple?, sessionId?} on
+ * stdin and writes one JSON line per input on stdout, in input order:
+ * {id, intent, score, sentiment, timing, topics, source} (sentiment and timing as their label and
+ * bucket, null where a field does not apply). Logs go to stderr. Used to measure the analyser and to
+ * re-analyse stored answers after a prompt change.
+ *
+ *   npm run -s nlu -- --now 2026-11-23T10:00:00+08:00 < replies.jsonl
+ *   options: --now ISO  --tz Asia/Shanghai  --mode auto|rules|llm|composed  --concurrency 4  --full
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { questionKindSchema, type Analysis, type Analyzer } from '../core/analysis.ts';
+import { AppError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { loadConfig } from '../config.ts';
+import { createAnalyzer, type AnalyzerMode, type LlmUsage } from './index.ts';
+
+const inputSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  question: z.string(),
+  text: z.string(),
+  range: z.object({ min: z.number().int(), max: z.number().int() }).refine((r) => r.min < r.max, 'min must be below max').optional(),
+  options: z.array(z.object({ id: z.string(), label: z.string(), synonyms: z.array(z.string()).optional() })).optional(),
+  multiple: z.boolean().optional(),
+  sessionId: z.string().optional(),
+});
+
+const MODES: readonly AnalyzerMode[] = ['auto', 'rules', 'llm', 'composed'];
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run -s nlu -- [--now ISO_TIME] [--tz ZONE] [--mode ${MODES.join('|')}] [--concurrency N] [--full] < input.jsonl`);
+  process.exit(2);
+}
+
+function summarise(id: string | number, a: Analysis, full: boolean): Record<string, unknown> {
+  const line: Record<string, unknown> = {
+    id,
+    intent: a.intent,
+    score: a.score,
+    sentiment: a.sentiment?.label ?? null,
+    timing: a.timing?.bucket ?? null,
+    topics: a.topics,
+    source: a.source,
+  };
+  if (full) line.analysis = a;
+  return line;
+}
+
+async function handleLine(
+  line: string,
+  deps: { analyzer: Analyzer; now: Date; timeZone: string; full: boolean; logger: Logger },
+): Promise<Record<string, unknown>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { id: null, error: 'line is not JSON' };
+  }
+  const parsed = inputSchema.safeParse(json);
+  const rawId = (json as { id?: unknown } | null)?.id;
+  const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+  if (!parsed.success) {
+    return { id, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ') };
+  }
+  const input = parsed.data;
+  // Kinds this build does not know are read as free text.
+  const question = questionKindSchema.safeParse(input.question).data ?? 'text';
+  try {
+    const analysis = await deps.analyzer.analyze(
+      { question, text: input.text, range: input.range, options: input.options, multiple: input.multiple, now: deps.now, timeZone: deps.timeZone },
+      { sessionId: input.sessionId },
+    );
+    return summarise(input.id, analysis, deps.full);
+  } catch (err) {
+    deps.logger.error({ err, id: input.id }, 'analysis failed');
+    return { id: input.id, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        now: { type: 'string' },
+        tz: { type: 'string' },
+        mode: { type: 'string', default: 'auto' },
+        concurrency: { type: 'string', default: '4' },
+        full: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    usage(err instanceof Error ? err.message : String(err));
+  }
+  const now = args.now === undefined ? new Date() : new Date(args.now);
+  if (Number.isNaN(now.getTime())) usage(`--now ${args.now} is not an ISO time`);
+  const mode = args.mode as AnalyzerMode;
+  if (!MODES.includes(mode)) usage(`--mode must be one of ${MODES.join(', ')}`);
+  const concurrency = Number(args.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) usage('--concurrency must be a positive integer');
+
+  const config = loadConfig();
+  const timeZone = args.tz ?? config.surveyTimeZone;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    usage(`--tz ${timeZone} is not an IANA time zone`);
+  }
+  // stdout carries only result lines, so logs go to stderr.
+  const logger: Logger = pino(
+    { name: 'huifang-nlu', level: config.logLevel, redact: { paths: ['*.apiKey', '*.authorization'], censor: '[redacted]' } },
+    pino.destination(2),
+  );
+  const totals = { calls: 0, promptTokens: 0, completionTokens: 0 };
+  const onUsage = (u: LlmUsage) => {
+    totals.calls++;
+    totals.promptTokens += u.promptTokens;
+    totals.completionTokens += u.completionTokens;
+  };
+  const analyzer = createAnalyzer({ config, logger, onUsage, mode });
+  const deps = { analyzer, now, timeZone, full: args.full ?? false, logger };
+
+  // Up to `concurrency` lines are analysed at once; results are written in input order.
+  const pending: Array<Promise<Record<string, unknown>>> = [];
+  let written = 0;
+  const writeNext = async () => {
+    const result = await (pending[written] as Promise<Record<string, unknown>>);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    written++;
+  };
+  for await (const raw of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    const line = raw.trim();
+    if (line === '') continue;
+    pending.push(handleLine(line, deps));
+    if (pending.length - written >= concurrency) await writeNext();
+  }
+  while (written < pending.length) await writeNext();
+  if (totals.calls > 0) logger.info(totals, 'LLM token usage');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof AppError ? err.message : err);
+  process.exit(err instanceof AppError ? 2 : 1);
+});

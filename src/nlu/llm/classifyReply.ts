@@ -1,0 +1,205 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { AnalysisRequest } from '../../core/analysis.ts';
+import type { Logger } from '../../core/logger.ts';
+import { resolveRange } from '../resolveRange.ts';
+import { formatIsoDate, parseIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
+import { buildReplyMessages, llmReplySchema, PROMPT_VERSION, REPLY_SCHEMA_NAME, replyJsonSchema, type LlmReply } from './replyPrompt.ts';
+
+/** Tokens one LLM call used, reported per session so costs can be attributed. */
+export interface LlmUsage {
+  sessionId?: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** Why a reply could not be read by the LLM; the caller falls back to the rules. */
+export type LlmFailureReason =
+  | 'timeout'
+  | 'rate_limited'
+  | 'server_error'
+  | 'network'
+  | 'rejected'
+  | 'invalid_json'
+  | 'schema_violation'
+  | 'empty';
+
+export type ClassifyOutcome =
+  | { status: 'ok'; reply: LlmReply; attempts: number; mode: OutputMode }
+  | { status: 'failed'; reason: LlmFailureReason; attempts: number; detail: string };
+
+/** How the model is asked for JSON: a json_schema response format, or a forced tool call. */
+export type OutputMode = 'json_schema' | 'tool';
+
+export interface ReplyClassifier {
+  readonly model: string;
+  /** Asks the model to read one reply; never throws for an expected failure. */
+  classify(request: AnalysisRequest, context?: { sessionId?: string }): Promise<ClassifyOutcome>;
+}
+
+export interface ReplyClassifierOptions {
+  apiKey: string;
+  /** OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1; the SDK default when absent. */
+  baseUrl?: string;
+  model: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+  logger: Logger;
+  onUsage?: (usage: LlmUsage) => void;
+  /** Pause before the single retry after a 429, 5xx, timeout or network error. */
+  retryDelayMs?: number;
+  /** Longest Retry-After we honour before giving up on the retry's timing and using our own. */
+  maxRetryAfterMs?: number;
+}
+
+const TOOL_NAME = 'record_reply_analysis';
+
+type CallResult =
+  | { kind: 'raw'; raw: string | null }
+  | { kind: 'unsupported'; detail: string }
+  | { kind: 'error'; reason: LlmFailureReason; retryable: boolean; retryAfterMs: number | null; detail: string };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function retryAfter(headers: Headers | undefined): number | null {
+  const value = headers?.get('retry-after-ms') ?? null;
+  if (value !== null && Number.isFinite(Number(value))) return Number(value);
+  const seconds = headers?.get('retry-after');
+  return seconds && Number.isFinite(Number(seconds)) ? Number(seconds) * 1000 : null;
+}
+
+function classifyError(err: unknown, mode: OutputMode): CallResult {
+  if (err instanceof APIConnectionTimeoutError) return { kind: 'error', reason: 'timeout', retryable: true, retryAfterMs: null, detail: 'request timed out' };
+  if (err instanceof APIConnectionError) return { kind: 'error', reason: 'network', retryable: true, retryAfterMs: null, detail: err.message };
+  if (err instanceof APIError) {
+    const status = err.status ?? 0;
+    if (status === 429) return { kind: 'error', reason: 'rate_limited', retryable: true, retryAfterMs: retryAfter(err.headers), detail: err.message };
+    if (status >= 500) return { kind: 'error', reason: 'server_error', retryable: true, retryAfterMs: null, detail: `HTTP ${status}` };
+    // Endpoints without structured output answer 400 naming response_format or json_schema.
+    if (status === 400 && mode === 'json_schema' && /response_format|json_schema|structured/i.test(err.message)) {
+      return { kind: 'unsupported', detail: err.message };
+    }
+    return { kind: 'error', reason: 'rejected', retryable: false, retryAfterMs: null, detail: `HTTP ${status}` };
+  }
+  return { kind: 'error', reason: 'network', retryable: true, retryAfterMs: null, detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** Checks what zod cannot know: the score is on this question's scale, choices are real option ids, dates are dates. */
+function checkAgainstRequest(reply: LlmReply, request: AnalysisRequest): string | null {
+  const range = resolveRange(request);
+  if (reply.score !== null) {
+    if (!range) return `score ${reply.score} on a ${request.question} question`;
+    if (reply.score < range.min || reply.score > range.max) return `score ${reply.score} outside ${range.min}–${range.max}`;
+  }
+  if (reply.sentiment && (reply.sentiment.confidence < 0 || reply.sentiment.confidence > 1)) return 'sentiment confidence outside 0–1';
+  if (reply.choices) {
+    const ids = new Set((request.options ?? []).map((o) => o.id));
+    const unknown = reply.choices.find((c) => !ids.has(c));
+    if (unknown !== undefined) return `choice ${unknown} is not an option`;
+  }
+  for (const date of [reply.timing?.from, reply.timing?.to]) {
+    if (date !== null && date !== undefined && parseIsoDate(date) === null) return `timing date ${date} is not YYYY-MM-DD`;
+  }
+  return null;
+}
+
+/**
+ * Creates the LLM reply reader over any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM).
+ * It asks for structured output with a strict JSON schema; when the endpoint rejects
+ * response_format it switches, for the rest of the process, to a forced tool call. Replies are
+ * validated with zod and against the question. A 429, 5xx, timeout or network error is retried
+ * once; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
+ *
+ * @example
+ * const classifier = createReplyClassifier({ apiKey, baseUrl, model: 'deepseek-chat', timeoutMs: 15_000, logger });
+ * const outcome = await classifier.classify(request, { sessionId });
+ * if (outcome.status === 'failed') useRules();
+ */
+export function createReplyClassifier(options: ReplyClassifierOptions): ReplyClassifier {
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: 0 });
+  const logger = options.logger.child({ module: 'nlu.llm', model: options.model });
+  const retryDelayMs = options.retryDelayMs ?? 500;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 2_000;
+  let mode: OutputMode = 'json_schema';
+
+  async function callOnce(messages: ReturnType<typeof buildReplyMessages>, sessionId: string | undefined): Promise<CallResult> {
+    const base = { model: options.model, temperature: 0, messages };
+    const body: ChatCompletionCreateParamsNonStreaming =
+      mode === 'json_schema'
+        ? { ...base, response_format: { type: 'json_schema', json_schema: { name: REPLY_SCHEMA_NAME, strict: true, schema: replyJsonSchema } } }
+        : {
+            ...base,
+            tools: [{ type: 'function', function: { name: TOOL_NAME, description: 'Record the analysis of the reply.', parameters: replyJsonSchema, strict: true } }],
+            tool_choice: { type: 'function', function: { name: TOOL_NAME } },
+          };
+    let completion: ChatCompletion;
+    try {
+      completion = await client.chat.completions.create(body);
+    } catch (err) {
+      return classifyError(err, mode);
+    }
+    if (completion.usage) {
+      options.onUsage?.({
+        sessionId,
+        model: completion.model || options.model,
+        promptTokens: completion.usage.prompt_tokens,
+        completionTokens: completion.usage.completion_tokens,
+        totalTokens: completion.usage.total_tokens,
+      });
+    }
+    const message = completion.choices[0]?.message;
+    const call = message?.tool_calls?.find((c) => c.type === 'function');
+    return { kind: 'raw', raw: call?.type === 'function' ? call.function.arguments : (message?.content ?? null) };
+  }
+
+  return {
+    model: options.model,
+    async classify(request, context = {}) {
+      const today = todayIn(request.now, request.timeZone);
+      const messages = buildReplyMessages(request, resolveRange(request), formatIsoDate(today), weekdayOf(today));
+      const log = logger.child({ sessionId: context.sessionId, promptVersion: PROMPT_VERSION });
+      let attempts = 0;
+      let retried = false;
+      let switched = false;
+      for (;;) {
+        attempts++;
+        const result = await callOnce(messages, context.sessionId);
+        if (result.kind === 'unsupported' && !switched) {
+          switched = true;
+          mode = 'tool';
+          log.info({ detail: result.detail }, 'endpoint rejects json_schema response_format; using a forced tool call from now on');
+          continue;
+        }
+        if (result.kind === 'unsupported') return { status: 'failed', reason: 'rejected', attempts, detail: result.detail };
+        if (result.kind === 'error') {
+          if (result.retryable && !retried) {
+            retried = true;
+            const wait = result.retryAfterMs !== null && result.retryAfterMs <= maxRetryAfterMs ? result.retryAfterMs : retryDelayMs;
+            log.warn({ reason: result.reason, detail: result.detail, waitMs: wait }, 'LLM call failed; retrying once');
+            await sleep(wait);
+            continue;
+          }
+          return { status: 'failed', reason: result.reason, attempts, detail: result.detail };
+        }
+        if (result.raw === null || result.raw.trim() === '') return { status: 'failed', reason: 'empty', attempts, detail: 'no content' };
+        let json: unknown;
+        try {
+          // Some endpoints wrap JSON in a ```json fence even in JSON mode.
+          json = JSON.parse(result.raw.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
+        } catch {
+          return { status: 'failed', reason: 'invalid_json', attempts, detail: `not JSON (${result.raw.length} chars)` };
+        }
+        const parsed = llmReplySchema.safeParse(json);
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+          return { status: 'failed', reason: 'schema_violation', attempts, detail: issues };
+        }
+        const problem = checkAgainstRequest(parsed.data, request);
+        if (problem) return { status: 'failed', reason: 'schema_violation', attempts, detail: problem };
+        return { status: 'ok', reply: parsed.data, attempts, mode };
+      }
+    },
+  };
+}

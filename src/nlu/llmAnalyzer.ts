@@ -1,0 +1,32 @@
+import type { Analysis, Analyzer } from '../core/analysis.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ReplyClassifier } from './llm/classifyReply.ts';
+import { ANALYSIS_FIELDS, type RuleAnalyzer } from './ruleAnalyzer.ts';
+
+/**
+ * Creates the LLM analyser: every field comes from the model; when the model fails (timeout,
+ * 429/5xx after one retry, invalid JSON, a schema violation) or the reply tries to instruct the
+ * analyser, the rules answer instead and the fields say `source: 'rules'`.
+ *
+ * @example
+ * const analyzer = createLlmAnalyzer({ classifier, rules: createRuleAnalyzer(), logger });
+ */
+export function createLlmAnalyzer(deps: { classifier: ReplyClassifier; rules: RuleAnalyzer; logger: Logger }): Analyzer {
+  const logger = deps.logger.child({ module: 'nlu.llmAnalyzer' });
+  return {
+    async analyze(request, context = {}) {
+      const reading = deps.rules.read(request);
+      if (reading.injection) {
+        logger.warn({ sessionId: context.sessionId }, 'reply tries to instruct the analyser; using the rules');
+        return reading.analysis;
+      }
+      const outcome = await deps.classifier.classify(request, context);
+      if (outcome.status === 'failed') {
+        logger.warn({ sessionId: context.sessionId, reason: outcome.reason, detail: outcome.detail, attempts: outcome.attempts }, 'LLM failed; using the rules');
+        return reading.analysis;
+      }
+      const source = Object.fromEntries(ANALYSIS_FIELDS.map((f) => [f, 'llm'])) as Analysis['source'];
+      return { ...outcome.reply, source };
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
+import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
+import { analyzeSentiment, type SentimentReading } from './rules/analyzeSentiment.ts';
+import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
+import { detectInjection } from './rules/detectInjection.ts';
+import { detectIntent, isAcknowledgement, isEmojiOnly, type IntentCue } from './rules/detectIntent.ts';
+import { extractTopics } from './rules/extractTopics.ts';
+import { normalizeText, residualText, type Span } from './rules/normalizeText.ts';
+import { parseChoiceReply, type ChoiceReading } from './rules/parseChoiceReply.ts';
+import { levelFromValence, parseLikelihoodReply, projectLevel } from './rules/parseLikelihoodReply.ts';
+import { parseScaleReply } from './rules/parseScaleReply.ts';
+import { parseTimingReply, type TimingReading } from './rules/parseTimingReply.ts';
+
+/** The fields of an Analysis that an analyser fills (everything except `source`). */
+export type AnalysisField = Exclude<keyof Analysis, 'source'>;
+export const ANALYSIS_FIELDS: readonly AnalysisField[] = ['intent', 'score', 'sentiment', 'topics', 'timing', 'products', 'choices'];
+
+/** What the rules read, plus which fields they are sure of. */
+export interface RuleReading {
+  analysis: Analysis;
+  /** Fields the rules are certain of (a bare number, an exact keyword); the LLM does not override them. */
+  settled: ReadonlySet<AnalysisField>;
+  /** The reply tries to instruct the analyser ("忽略以上指令…"); only the rules may read it. */
+  injection: boolean;
+}
+
+/** The rule-based analyser: synchronous `read` for composition, `analyze` for the Analyzer contract. */
+export interface RuleAnalyzer extends Analyzer {
+  read(request: AnalysisRequest): RuleReading;
+}
+
+// Words that carry no answer of their own; if nothing else is left, the rules explained the reply.
+const FILLERS =
+  /我的?|您|你们|给|打|评|选|个|就|吧|啊|呀|了|的|嗯|哦|呢|嘛|啦|儿|算|是|分数|评分|分|大概|差不多|估计|感觉|觉得|那就|那|先|也就|最多|至少|勉强|这个|一下|哈|嘿|噢|喔|额|呃|哇|耶|咯|哟|也|都|的时候|时候|那时|那会儿?|大约|打算|准备|计划|想|要|再|来|买|过来|等|到|一趟|一次|左右|前后|又|争取|尽量|现在|好了/g;
+
+const MILD_VERDICT = /^(?:ok|okay|可以|还可以|行|还行)$/;
+// Intents that win over an answer in the same reply.
+const OVERRIDING: ReadonlySet<Intent> = new Set(['escalate', 'opt_out', 'back']);
+
+/** Picks the intent from the cue and what the reply answered. */
+function decideIntent(
+  kind: QuestionKind,
+  cue: IntentCue | null,
+  facts: { kindAnswer: boolean; outOfRange: boolean; acknowledgement: boolean; lexical: SentimentReading; topics: string[] },
+): Intent {
+  const { lexical } = facts;
+  const freeTextKind = kind === 'reason' || kind === 'text';
+  if (cue && OVERRIDING.has(cue.intent)) return cue.intent;
+  if (facts.kindAnswer) return 'answer';
+  // A rhetorical question that judges ("为什么这么贵？") still answers a free-text question.
+  if (cue?.intent === 'question' && (lexical.evidence === 0 || (cue.strong && (!freeTextKind || lexical.label !== 'negative')))) {
+    return 'question';
+  }
+  // Free-text questions take any reply that says something, unless it is busy, asking or filler.
+  if (freeTextKind && !facts.acknowledgement && (lexical.evidence > 0 || facts.topics.length > 0 || cue === null)) return 'answer';
+  if (facts.outOfRange) return 'unclear';
+  if (cue) return cue.intent;
+  // A verdict without a number ("挺满意的" to an NPS question) is still an answer.
+  if (kind !== 'timing' && kind !== 'choice' && lexical.evidence > 0 && !facts.acknowledgement) return 'answer';
+  return 'unclear';
+}
+
+function allSources(): Analysis['source'] {
+  return Object.fromEntries(ANALYSIS_FIELDS.map((f) => [f, 'rules'])) as Analysis['source'];
+}
+
+function emptyAnalysis(intent: Intent): Analysis {
+  return { intent, score: null, sentiment: null, topics: [], timing: null, products: [], choices: null, source: allSources() };
+}
+
+function labelOf(valence: number): SentimentLabel {
+  return valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** Valence implied by a score: the top of the scale is clearly positive, the lower half negative. */
+function scoreValence(score: number, range: { min: number; max: number }): number {
+  const f = (score - range.min) / (range.max - range.min || 1);
+  return (f - 0.6) * 4;
+}
+
+function chooseSentiment(
+  intent: Intent,
+  kind: QuestionKind,
+  lexical: SentimentReading,
+  score: number | null,
+  range: { min: number; max: number } | null,
+  timing: TimingReading,
+): Analysis['sentiment'] {
+  if (intent === 'unclear' || intent === 'back') return null;
+  if (lexical.label !== null) {
+    if (score !== null && range) {
+      const v = (lexical.valence + scoreValence(score, range)) / 2;
+      return { label: labelOf(v), confidence: round2(Math.min(0.95, 0.6 + 0.12 * Math.abs(v))) };
+    }
+    return { label: lexical.label, confidence: lexical.confidence };
+  }
+  if (score !== null && range) {
+    const v = scoreValence(score, range);
+    return { label: labelOf(v), confidence: round2(Math.min(0.85, 0.55 + 0.1 * Math.abs(v))) };
+  }
+  if (intent === 'escalate' || intent === 'opt_out') return { label: 'negative', confidence: 0.6 };
+  if (timing.status === 'never') return { label: 'negative', confidence: 0.6 };
+  if (intent === 'later' || intent === 'question' || timing.status === 'undecided') return { label: 'neutral', confidence: 0.5 };
+  if (kind === 'reason' || kind === 'text') return { label: 'neutral', confidence: 0.4 };
+  return null;
+}
+
+function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timing'] {
+  if (reading.status === 'dated') return { bucket: reading.bucket, from: formatIsoDate(reading.from), to: formatIsoDate(reading.to) };
+  // On other questions only a real date is worth reporting; "不会" there is the score's business.
+  if (kind !== 'timing') return null;
+  if (reading.status === 'undecided' || reading.status === 'never') return { bucket: reading.status, from: null, to: null };
+  return null;
+}
+
+/**
+ * Reads one reply with rules only: numerals and score phrases, a sentiment lexicon with negation
+ * and degree words, intent cues, dates (chrono-node plus a festival table) and option matching.
+ * Synchronous and I/O-free; `settled` says which fields it is certain of.
+ *
+ * @example
+ * createRuleAnalyzer().read({ question: 'nps', text: '八分吧', now, timeZone: 'Asia/Shanghai' }).analysis.score // 8
+ */
+export function readReply(request: AnalysisRequest): RuleReading {
+  const text = normalizeText(request.text);
+  const kind = request.question;
+  const range = resolveRange(request);
+  const everything = new Set<AnalysisField>(ANALYSIS_FIELDS);
+
+  if (text === '') return { analysis: emptyAnalysis('unclear'), settled: everything, injection: false };
+  // An attempt to steer the analyser is not an answer, whatever score it asks for.
+  if (detectInjection(text)) return { analysis: emptyAnalysis('unclear'), settled: everything, injection: true };
+
+  const cue = detectIntent(text, kind);
+  const lexical = analyzeSentiment(text);
+  // Emoji alone are filler unless the lexicon knows them (👍 is an answer, 😂 is not); "ok" and
+  // "可以" are filler on an NPS question but a mild verdict on satisfaction or free-text ones.
+  const acknowledgement =
+    isAcknowledgement(text) &&
+    !(isEmojiOnly(text) && lexical.evidence > 0) &&
+    !(kind !== 'nps' && kind !== 'timing' && kind !== 'choice' && MILD_VERDICT.test(text.replace(/[\s!.~。！]+/g, '')));
+  const spans: Span[] = [...lexical.spans];
+  if (cue) spans.push(...cue.spans);
+
+  let score: number | null = null;
+  let scoreExplicit = false;
+  let scoreAmbiguous = false;
+  let outOfRange = false;
+  if (range && SCALE_KINDS.has(kind)) {
+    const scale = parseScaleReply(text, range);
+    if (scale.status === 'score') {
+      score = scale.score;
+      scoreExplicit = true;
+      scoreAmbiguous = scale.ambiguous;
+      spans.push(...scale.spans);
+    } else if (scale.status === 'out_of_range') {
+      outOfRange = true;
+      spans.push(...scale.spans);
+    } else if (kind === 'repurchase') {
+      const likelihood = parseLikelihoodReply(text);
+      if (likelihood) {
+        score = projectLevel(likelihood.level, { min: 0, max: 5 }, range);
+        spans.push(...likelihood.spans);
+      }
+    } else if ((kind === 'csat' || kind === 'rating') && lexical.ratingEvidence > 0 && !acknowledgement) {
+      score = projectLevel(levelFromValence(lexical.valence), { min: 1, max: 5 }, range);
+    }
+  }
+
+  let timing: TimingReading = { status: 'none' };
+  if (kind === 'timing' || kind === 'repurchase') {
+    timing = parseTimingReply(text, {
+      today: todayIn(request.now, request.timeZone),
+      now: request.now,
+      offsetMinutes: timeZoneOffsetMinutes(request.now, request.timeZone),
+    });
+    if (timing.status !== 'none') spans.push(...timing.spans);
+  }
+
+  let choice: ChoiceReading = { status: 'none' };
+  if (kind === 'choice' && request.options) {
+    choice = parseChoiceReply(text, request.options, request.multiple ?? false);
+    if (choice.status !== 'none') spans.push(...choice.spans);
+  }
+
+  const topics = acknowledgement ? [] : extractTopics(text);
+  const kindAnswer =
+    score !== null || (kind === 'timing' && timing.status !== 'none') || (kind === 'choice' && choice.status !== 'none');
+  const intent = decideIntent(kind, cue, { kindAnswer, outOfRange, acknowledgement, lexical, topics });
+
+  const analysis: Analysis = {
+    intent,
+    score,
+    sentiment: chooseSentiment(intent, kind, lexical, score, range, timing),
+    topics: intent === 'unclear' ? [] : topics,
+    timing: timingField(kind, timing),
+    products: [],
+    choices: kind === 'choice' ? (choice.status === 'matched' ? choice.ids : choice.status === 'none_of_them' ? [] : null) : null,
+    source: allSources(),
+  };
+
+  const settled = new Set<AnalysisField>();
+  if (residualText(text, spans, FILLERS) === '' && !scoreAmbiguous) {
+    for (const f of ANALYSIS_FIELDS) settled.add(f);
+  } else {
+    if (cue && OVERRIDING.has(cue.intent)) settled.add('intent');
+    if (scoreExplicit && !scoreAmbiguous) {
+      settled.add('score');
+      if (intent === 'answer') settled.add('intent');
+    }
+    if (choice.status === 'matched' && choice.ids.length === 1 && !request.multiple) settled.add('choices');
+  }
+  return { analysis, settled, injection: false };
+}
+
+/**
+ * Creates the rule-based analyser; it needs no configuration and does no I/O.
+ *
+ * @example
+ * const rules = createRuleAnalyzer();
+ * const analysis = await rules.analyze({ question: 'csat', text: '不太满意', now: new Date(), timeZone: 'Asia/Shanghai' });
+ */
+export function createRuleAnalyzer(): RuleAnalyzer {
+  return {
+    read: readReply,
+    analyze: (request) => Promise.resolve(readReply(request).analysis),
+  };
+}

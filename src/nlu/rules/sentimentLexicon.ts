@@ -1,0 +1,114 @@
+/**
+ * The sentiment lexicon: polarity words with a strength, neutral verdicts, degree adverbs,
+ * negators, contrast words, and "ignore" entries that stop a longer word from being read as the
+ * polar word inside it (好像 is not 好, 差不多 is not 差). Matching is longest-first, so an entry
+ * such as 不怎么样 wins over the negator 不怎么.
+ */
+
+export type LexiconEntry =
+  /** A word that says good or bad; `negated` overrides the default reading after a negator. */
+  | { kind: 'polar'; value: number; negated?: number; courtesy?: boolean; attribute?: 'benefit' | 'cost' }
+  /** 高/低: good or bad only after an attribute (性价比高 is good, 价格高 is bad). */
+  | { kind: 'level'; value: number }
+  /** A middling verdict (一般, 还行): evidence for neutral, never negated. */
+  | { kind: 'neutral'; value: number }
+  | { kind: 'degree'; factor: number }
+  /** Degree after the word: 好极了, 贵得很. */
+  | { kind: 'suffix'; factor: number }
+  | { kind: 'negator'; strength: 'full' | 'weak' | 'strong' }
+  /** Negation after a noun: 一点问题都没有. */
+  | { kind: 'postNegator' }
+  | { kind: 'contrast' }
+  | { kind: 'ignore' };
+
+const entries = new Map<string, LexiconEntry>();
+
+function add(words: string, entry: LexiconEntry): void {
+  for (const w of words.split(/\s+/).filter(Boolean)) entries.set(w, entry);
+}
+const polar = (
+  value: number,
+  words: string,
+  extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost' }> = {},
+) =>
+  add(words, { kind: 'polar', value, ...extra });
+
+// Positive, by strength.
+polar(2, '完美 无可挑剔 物超所值 一流 顶级 超赞 爆赞 完美无缺 好到爆 五星好评 无敌 excellent perfect');
+polar(1.5, '超出预期 超预期 满分 物美价廉 惊艳 超值 挑不出毛病 没得说 没话说 没的说 棒棒哒 牛逼 牛b 爱了 优秀 值回票价 五星 great awesome amazing');
+polar(1.2, '棒 赞 点赞 好评 厉害 牛 给力 靠谱 贴心 暖心 周到 惊喜 感动 热心 优质 没毛病 精湛 不一般 👍 👏 ❤ 💕 😍 🥰 love');
+polar(1, '满意 好 不错 喜欢 推荐 开心 高兴 愉快 舒服 舒适 舒心 放心 安心 省心 专业 热情 耐心 细心 用心 认真 仔细 细致 负责 尽责 到位 友好 友善 亲切 礼貌 和蔼 温柔 体贴 干净 整洁 温馨 及时 迅速 高效 实惠 划算 值得 值 公道 良心 有效 见效 管用 好用 好吃 美味 好看 漂亮 精致 耐用 可靠 信赖 信任 享受 熟练 适合 好转 变好 回头客 还会再来 会再来 还会来 下次还来 一定再来 会回购 还会回购 会再买 还会买 爽 好玩 速度快 good nice satisfied happy 💯');
+polar(0.8, '符合预期 达到预期 持久 放松 舒缓 满足 顺利 顺畅 正规 透明 合理 方便 便捷 快捷 准时 新鲜 合适 积极 客气 宽敞 改善 进步 解决了 有趣 可爱 结实 稳当 清楚 明白 😊 😄 😁 😀 ☺ 🌹 🎉 💪 🤗 like');
+polar(0.6, '便宜 快 安静 明亮 明显 可以 稳定 轻松 解压 👌 🙂');
+polar(0.5, 'fine');
+polar(0.3, 'ok okay');
+// Thanks are friendly but say nothing about how good the service was.
+polar(0.5, '谢谢 感谢 多谢 辛苦了 辛苦 加油 thanks thank', { courtesy: true });
+
+// Negative, by strength.
+polar(-2, '垃圾 恶心 极差 烂透 态度恶劣 骗子 黑店 坑爹 辣鸡 差到极点 最差 terrible awful worst 🤬 💩');
+polar(-1.8, '恶劣 骗钱 骗人 欺骗 乱收费 隐形消费 强制消费 气死 宰客 白花钱 智商税');
+polar(-1.5, '差劲 烂 糟糕 坑人 被坑 太坑 坑钱 忽悠 敷衍 粗鲁 无理 发霉 过期 失望透顶 再也不来 再也不会 再也不 差评 爱答不理 不理不睬 没人理 不理人 欺负 套路 骚扰 烦死 hate 😡 😠');
+polar(-1.2, '不会再来 失望 后悔 生气 气人 难受 难用 难吃 难看 冷漠 冷淡 不耐烦 无语 糟心 窝火 强制 过敏 破损 瑕疵 副作用 故障 拖延 磨蹭 脏 臭 异味 丢件 骗 慢吞吞 坏了 不行 不如以前 醉了 disappointed 👎 😞 😔 😢 😭');
+polar(-1, '不及预期 低于预期 人太多 不怎么样 不咋样 不咋地 不会再买 不会来了 差 坏 投诉 心累 郁闷 浪费 粗糙 掉色 好久 排长队 有问题 出问题 不专业 乱 bad poor 😤');
+polar(-0.8, '不如 不太行 不大行 不怎么行 不来了 贵 慢 久 吵 推销 退款 遗憾 延迟 晚到 迟到 疼 油腻 服了 无奈 不对劲 🙄 😒');
+polar(-0.7, '等了');
+polar(-0.6, '人多 麻烦 挤 痛 可惜 催 半天 不足 不对');
+// Nouns that only carry sentiment when denied (没效果) or affirmed with a complaint.
+polar(-0.8, '毛病', { negated: 1 });
+polar(-0.6, '问题', { negated: 0.8 });
+polar(-0.5, '缺点 意见', { negated: 0.6 });
+polar(0, '效果 作用 用处 变化 诚意 素质 经验 服务意识', { negated: -1.2 });
+polar(0, '效率 技术 水平 性价比 质量 品质 满意度 评价 口碑 回头率', { negated: -1.2, attribute: 'benefit' });
+polar(0, '价格 价钱 收费 费用 价位 花费 成本 售价 定价', { attribute: 'cost' });
+add('高 低', { kind: 'level', value: 1 });
+entries.set('低', { kind: 'level', value: -1 });
+polar(0, '感觉', { negated: -0.2 });
+polar(0.8, '没问题');
+
+add('一般 一般般 马马虎虎 凑合 就那样 平平', { kind: 'neutral', value: -0.2 });
+add('普通 普普通通 还凑合 没什么好说 没啥好说 没有什么好说', { kind: 'neutral', value: -0.1 });
+add('将就', { kind: 'neutral', value: -0.3 });
+add('中规中矩 正常 平常 老样子 没什么特别 没啥特别 没有什么特别 不好不坏 不好也不坏 有好有坏 好坏参半 有利有弊 无功无过 说不上好坏 不过不失', {
+  kind: 'neutral',
+  value: 0,
+});
+add('过得去 说得过去 还好', { kind: 'neutral', value: 0.2 });
+add('还行 凑合吧', { kind: 'neutral', value: 0.3 });
+add('还可以 还算可以', { kind: 'neutral', value: 0.4 });
+
+add('非常 极其 极为 极度 超级 最 万分', { kind: 'degree', factor: 2 });
+add('特别 十分 巨 极 特 super', { kind: 'degree', factor: 1.8 });
+add('太 贼 超 太过', { kind: 'degree', factor: 1.7 });
+add('很 相当 实在 绝对 如此 很是 格外 尤其 过于 very', { kind: 'degree', factor: 1.5 });
+add('蛮 真的 真 真心 真是 更 更加 越来越 这么 那么 so really', { kind: 'degree', factor: 1.3 });
+add('挺 够 确实 too', { kind: 'degree', factor: 1.2 });
+add('比较 较 偏 算是', { kind: 'degree', factor: 1 });
+add('还 还算', { kind: 'degree', factor: 0.8 });
+add('有点 有点儿 有些 有一点 一点点 稍微 稍 略 略微 有一丢丢', { kind: 'degree', factor: 0.6 });
+add('极了 透了', { kind: 'suffix', factor: 2 });
+add('死了 爆了 得不行 得要命 到家了 炸了', { kind: 'suffix', factor: 1.8 });
+add('得很', { kind: 'suffix', factor: 1.5 });
+
+add('不 没 没有 无 未 别 并不 并没有 也不 都不 不会 不是 没什么 没啥 没有什么 谈不上 算不上 说不上 not', { kind: 'negator', strength: 'full' });
+add('不太 不大 不怎么 不是很 不是太 不是特别 不是非常 不算 不算太 没那么 没有那么 没太 不那么 不够 不是那么', {
+  kind: 'negator',
+  strength: 'weak',
+});
+add('一点都不 一点也不 一点儿都不 一点儿也不 完全不 根本不 根本没 毫不 毫无 绝不 从不 从来不 从来没 丝毫不 压根不 压根没 全无 绝对不 肯定不 一点都没', {
+  kind: 'negator',
+  strength: 'strong',
+});
+add('都没有 也没有 都没 也没', { kind: 'postNegator' });
+add('但是 但 不过 可是 然而 只是 就是 but', { kind: 'contrast' });
+add(
+  '好像 好多 好几 只好 正好 刚好 恰好 好奇 爱好 好友 好好 不好意思 差不多 差点 出差 误差 差价 价值 数值 值班 贵姓 贵店 宝贵 快递 快点 快了 超过 特色 特价 特意 不客气 没事 没关系 美容 不知道 不清楚 不确定 不用 不要 不然 不仅 不但 不管 不少 不停 不断 不久 不一定 好不好 满不满意 怎么样 还有 还是 还没 一点 要不 可不可以 能不能 是不是 会不会 有没有 快乐 尽快 赶快 加快 快来 慢慢 多久 永久 久等 差距 相差 牛肉 牛奶 牛排 充值 一般来说 负责人 好说 想好 没想好 说好 约好 定好 准备好 不过来 不好说 说不好 说不准 看不出',
+  { kind: 'ignore' },
+);
+// 快乐 is positive but usually part of festival greetings (新年快乐).
+
+/** Every entry keyed by its (normalised) text. */
+export const SENTIMENT_LEXICON: ReadonlyMap<string, LexiconEntry> = entries;
+
+/** Length of the longest entry, for longest-first matching. */
+export const LONGEST_ENTRY = Math.max(...[...entries.keys()].map((k) => k.length));
