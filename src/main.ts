@@ -1,9 +1,24 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
+import { createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
+import { createConversationService, type ConversationService, type TimerJob } from './conversation/conversationService.ts';
+import { createFlowCatalog, type FlowCatalog } from './conversation/flowCatalog.ts';
+import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
-import { createApp } from './http/createApp.ts';
+import type { InboundMessage } from './core/messages.ts';
+import { createApp, type RawHandler } from './http/createApp.ts';
+import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
+import { createAnalyzer } from './nlu/index.ts';
+import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
+import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
+import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
+import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
+import { createRedisInbox } from './store/redis/redisInbox.ts';
+import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisWecomState } from './store/redis/redisWecomState.ts';
 import { startStores, type Stores } from './store/startStores.ts';
 
 /** A running service: its URL and a graceful stop. */
@@ -11,6 +26,13 @@ export interface RunningService {
   url: string;
   stores: Stores;
   logger: Logger;
+  /** The built-in WeCom stand-in, when no WeCom credentials are configured. */
+  simulator?: WecomSimulator;
+  channel: WecomChannel;
+  conversation: ConversationService;
+  catalog: FlowCatalog;
+  /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
+  idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,34 +53,123 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     keyPrefix: config.redisKeyPrefix,
     logger,
   });
+  const stoppables: Array<() => Promise<void>> = [];
+  try {
+    // Listen first so the simulator knows where to call back; the app is attached below.
+    const server = await listen(config.http.port, config.http.host);
+    stoppables.push(() => new Promise<void>((done) => server.close(() => done())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
 
-  const app = createApp({ logger, readiness: stores.readiness });
-  const server = await listen(app.callback(), config.http.port, config.http.host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const url = `http://${config.http.host}:${port}`;
-  logger.info({ url }, 'huifang is listening');
+    await ensureSessionIndexes(stores.mongo);
+    await ensureFlowIndexes(stores.mongo);
+    const sessions = withOpenSessionCache(createSessionRepository(stores.mongo), stores.redis, stores.keys);
+    const customers = createCustomerRepository(stores.mongo);
+    const catalog = createFlowCatalog({ flows: createFlowRepository(stores.mongo), logger });
+    const imported = await catalog.importDirectory(config.flowsDir);
+    logger.info({ flows: imported.map((r) => `${r.file}: ${r.status}`) }, 'flow files checked');
 
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    stores,
-    logger,
-    stop() {
-      // Stop accepting, let in-flight requests finish, then close stores and embedded servers.
-      stopping ??= (async () => {
-        await new Promise<void>((done) => server.close(() => done()));
-        await stores.close();
-        logger.info('huifang stopped');
-      })();
-      return stopping;
-    },
-  };
+    const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
+    if (simulator) {
+      simulator.apiBase = `${url}/simulator`;
+      simulator.setCallbackUrl(`${url}/wecom/callback`);
+      logger.info({ chat: `${url}/simulator` }, 'no WeCom credentials: the built-in WeCom simulator stands in; chat as a customer at /simulator');
+    }
+    const wecom = config.wecom ?? {
+      corpId: simulator!.corpId,
+      token: simulator!.token,
+      encodingAesKey: simulator!.encodingAesKey,
+      kfSecret: simulator!.kfSecret,
+    };
+
+    const usage = createLlmUsageTracker();
+    const analyzer = createAnalyzer({ config, logger, onUsage: (u) => usage.record(u) });
+    logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
+    const locks = createRedisLock(stores.redis, stores.keys);
+    const queueBase = { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix, logger };
+    const turns: JobQueue<{ conversationKey: string }> = createJobQueue({ ...queueBase, name: 'turns', concurrency: 8 });
+    const timers: JobQueue<TimerJob> = createJobQueue({ ...queueBase, name: 'timers', concurrency: 2 });
+
+    // The channel and the conversation need each other: inbound messages go through this slot.
+    let acceptInbound: (message: InboundMessage) => Promise<void> = () => Promise.reject(new Error('conversation not ready'));
+    const channel = createWecomChannel({
+      config: { ...wecom, apiBase: simulator ? simulator.apiBase : config.wecomApiBase, maxSkewSeconds: config.wecomMaxSkewSeconds },
+      state: createRedisWecomState(stores.redis, stores.keys),
+      locks,
+      queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
+      logger,
+      onInbound: (message) => acceptInbound(message),
+    });
+    const conversation = createConversationService({
+      channel: channel.port,
+      analyzer,
+      sessions,
+      customers,
+      catalog,
+      inbox: createRedisInbox(stores.redis, stores.keys),
+      locks,
+      turns,
+      timers,
+      settings: { timeZone: config.surveyTimeZone, defaultFlowId: config.defaultFlowId },
+      logger,
+      takeLlmUsage: (sessionId) => usage.take(sessionId),
+    });
+    acceptInbound = (message) => conversation.accept(message);
+    await turns.start(async (job) => conversation.drain(job.conversationKey));
+    stoppables.push(() => turns.stop());
+    await timers.start(async (job) => conversation.handleTimer(job));
+    stoppables.push(() => timers.stop());
+    await channel.start();
+    stoppables.push(() => channel.stop());
+
+    const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
+    const app = createApp({
+      logger,
+      readiness: stores.readiness,
+      routers: [channel.router, createSessionsRoutes({ sessions, tokens: () => (config.adminToken ? [config.adminToken] : []) })],
+      rawHandlers,
+    });
+    server.on('request', app.callback());
+    logger.info({ url }, 'huifang is listening');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      stores,
+      logger,
+      simulator,
+      channel,
+      conversation,
+      catalog,
+      async idle(timeoutMs = 30_000) {
+        // A turn can trigger sends whose callbacks queue more work; settle twice.
+        for (let round = 0; round < 2; round++) {
+          await channel.whenIdle({ timeoutMs });
+          await turns.whenIdle({ timeoutMs });
+        }
+      },
+      stop() {
+        // Stop accepting, let in-flight requests and jobs finish, then close stores and embedded servers.
+        stopping ??= (async () => {
+          for (const stop of stoppables.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop step failed'));
+          await simulator?.close().catch(() => undefined);
+          await stores.close();
+          logger.info('huifang stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const stop of stoppables.reverse()) await stop().catch(() => undefined);
+    await stores.close();
+    throw error;
+  }
 }
 
-function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+function listen(port: number, host: string): Promise<Server> {
   return new Promise<Server>((resolveServer, reject) => {
-    const server = createServer(handler);
+    const server = createServer();
     // Keep-alive sockets would hold server.close() open for their idle timeout.
     server.keepAliveTimeout = 5_000;
     server.once('error', reject);

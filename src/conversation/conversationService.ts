@@ -137,7 +137,8 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     const now = clock();
     const ref = message.conversation;
     const key = conversationKey(ref);
-    const customer = await deps.customers.upsert(ref, { lastInboundAt: now });
+    // Read first: a write per message would cost FerretDB's single SQLite writer for nothing.
+    const customer = (await deps.customers.get(key)) ?? (await deps.customers.upsert(ref, {}));
     const session = await deps.sessions.findOpen(key);
     if (session?.handledMessageIds.includes(message.id)) {
       await flush(session);
@@ -215,7 +216,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   async function handleEnter(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<void> {
     const ref = message.conversation;
     const key = conversationKey(ref);
-    const customer = await deps.customers.upsert(ref, {});
+    const customer = (await deps.customers.get(key)) ?? (await deps.customers.upsert(ref, {}));
     if (customer.optedOut) return;
     const session = await deps.sessions.findOpen(key);
     if (session?.handledMessageIds.includes(message.id)) {

@@ -133,7 +133,7 @@ export function createCustomerRepository(conn: Connection): CustomerRepository {
   const Customer = customerModel(conn);
   return {
     async get(key) {
-      const doc = await Customer.findOne({ conversationKey: key }).lean<CustomerDoc>();
+      const doc = await Customer.findById(key).lean<CustomerDoc>();
       return doc ? toCustomer(doc) : null;
     },
     async upsert(ref, changes) {
@@ -141,15 +141,21 @@ export function createCustomerRepository(conn: Connection): CustomerRepository {
       const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
       const update = {
         $set: set,
-        $setOnInsert: { channel: ref.channel, accountId: ref.accountId, customerId: ref.customerId, ...('optedOut' in set ? {} : { optedOut: false }) },
+        $setOnInsert: {
+          conversationKey: key,
+          channel: ref.channel,
+          accountId: ref.accountId,
+          customerId: ref.customerId,
+          ...('optedOut' in set ? {} : { optedOut: false }),
+        },
       };
       try {
-        const doc = await Customer.findOneAndUpdate({ conversationKey: key }, update, { upsert: true, returnDocument: 'after' }).lean<CustomerDoc>();
+        const doc = await Customer.findOneAndUpdate({ _id: key }, update, { upsert: true, returnDocument: 'after' }).lean<CustomerDoc>();
         return toCustomer(doc!);
       } catch (error) {
-        // Two first messages racing: the unique index lets one insert win; retry as an update.
+        // Two first messages racing: the _id lets one insert win; retry as an update.
         if ((error as { code?: number }).code !== 11000) throw error;
-        const doc = await Customer.findOneAndUpdate({ conversationKey: key }, { $set: set }, { returnDocument: 'after' }).lean<CustomerDoc>();
+        const doc = await Customer.findOneAndUpdate({ _id: key }, { $set: set }, { returnDocument: 'after' }).lean<CustomerDoc>();
         return toCustomer(doc!);
       }
     },

@@ -2,6 +2,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Stored shape of a customer (per channel account): opt-out and profile. */
 export interface CustomerDoc {
+  /** The conversation key: FerretDB pushes down only `_id` lookups, so keying by it avoids scans. */
+  _id: string;
   conversationKey: string;
   channel: string;
   accountId: string;
@@ -16,7 +18,8 @@ export interface CustomerDoc {
 
 const customerSchema = new Schema<CustomerDoc>(
   {
-    conversationKey: { type: String, required: true, unique: true },
+    _id: { type: String, required: true },
+    conversationKey: { type: String, required: true },
     channel: { type: String, required: true },
     accountId: { type: String, required: true },
     customerId: { type: String, required: true },
