@@ -18,7 +18,6 @@ export interface FlowDoc {
   title?: string;
   publishedVersion: number | null;
   publishedBy?: string;
-  publishedAt?: Date;
   latestVersion: number;
   archived: boolean;
   updatedAt: Date;
@@ -45,7 +44,6 @@ const flowSchema = new Schema<FlowDoc>(
     title: String,
     publishedVersion: { type: Number, default: null },
     publishedBy: String,
-    publishedAt: Date,
     latestVersion: { type: Number, required: true, default: 0 },
     archived: { type: Boolean, default: false },
   },
