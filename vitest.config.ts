@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // one redis-server started by test/setup/globalSetup.ts.
 export default defineConfig({
   test: {
+    // In CI a JSON report is written too, so .ci/run can print a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.data/test-results.json' },
     projects: [
       {
         test: {
