@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError } from '../core/errors.ts';
 import type { FlowRepository, StoredFlowVersion } from '../core/flows.ts';
@@ -12,6 +12,11 @@ export type FlowImportResult =
   | { file: string; status: 'unchanged'; flowId: string; version: number }
   | { file: string; status: 'invalid'; problems: FlowProblem[] };
 
+/** Outcome of exporting one stored flow to `<flowId>.yaml`. */
+export type FlowExportResult =
+  | { flowId: string; file: string; status: 'written' | 'unchanged'; version: number }
+  | { flowId: string; status: 'archived' | 'unpublished' };
+
 export interface FlowCatalog {
   /** Imports every `*.yaml` in `dir` whose content is new, and publishes it. Invalid files are refused. */
   importDirectory(dir: string, author?: string): Promise<FlowImportResult[]>;
@@ -21,6 +26,11 @@ export interface FlowCatalog {
   version(flowId: string, version: number): Promise<CompiledFlow>;
   /** Forgets the cached published pointer (after a publish elsewhere). */
   invalidate(flowId?: string): void;
+  /**
+   * Writes each live flow's published version to `<dir>/<flowId>.yaml`, byte for byte, so the
+   * next start-up import finds it unchanged. Archived and never-published flows are skipped.
+   */
+  exportDirectory(dir: string): Promise<FlowExportResult[]>;
 }
 
 /** sha256 of a flow's YAML source, to recognise content already stored. */
@@ -108,6 +118,24 @@ export function createFlowCatalog(deps: { flows: FlowRepository; logger: Logger;
     invalidate(flowId) {
       if (flowId) publishedCache.delete(flowId);
       else publishedCache.clear();
+    },
+
+    async exportDirectory(dir) {
+      await mkdir(dir, { recursive: true });
+      const results: FlowExportResult[] = [];
+      for (const head of await deps.flows.list()) {
+        if (head.archived) results.push({ flowId: head.flowId, status: 'archived' });
+        else if (head.publishedVersion == null) results.push({ flowId: head.flowId, status: 'unpublished' });
+        else {
+          const stored = await deps.flows.getVersion(head.flowId, head.publishedVersion);
+          if (!stored) continue;
+          const file = join(dir, `${head.flowId}.yaml`);
+          const current = await readFile(file, 'utf8').catch(() => null);
+          if (current !== stored.source) await writeFile(file, stored.source, 'utf8');
+          results.push({ flowId: head.flowId, file, status: current === stored.source ? 'unchanged' : 'written', version: stored.version });
+        }
+      }
+      return results;
     },
   };
   return catalog;

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { FlowRepository, FlowSummary, StoredFlowVersion } from '../../core/flows.ts';
+import type { FlowRepository, FlowSummary, NewFlowVersion, StoredFlowVersion } from '../../core/flows.ts';
 import { flowModel, flowVersionModel, type FlowDoc, type FlowVersionDoc } from './models/flowVersion.model.ts';
 
 /**
@@ -9,28 +9,46 @@ import { flowModel, flowVersionModel, type FlowDoc, type FlowVersionDoc } from '
 export function createFlowRepository(conn: Connection): FlowRepository {
   const Version = flowVersionModel(conn);
   const Flow = flowModel(conn);
+  /** Inserts exactly `version`; null when that number is taken (unique index). */
+  async function insertVersion(input: NewFlowVersion, version: number): Promise<StoredFlowVersion | null> {
+    let doc;
+    try {
+      doc = await Version.create({ ...input, version });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return null;
+      throw error;
+    }
+    await Flow.updateOne(
+      { flowId: input.flowId },
+      { $max: { latestVersion: version }, $set: input.title ? { title: input.title } : {}, $setOnInsert: { publishedVersion: null, archived: false } },
+      { upsert: true },
+    ).catch(async (error: { code?: number }) => {
+      // A concurrent first save inserted the head; update it instead.
+      if (error.code !== 11000) throw error;
+      await Flow.updateOne({ flowId: input.flowId }, { $max: { latestVersion: version } });
+    });
+    return toVersion(doc.toObject());
+  }
+  const newest = (flowId: string) => Version.findOne({ flowId }).sort({ version: -1 }).lean<FlowVersionDoc>();
+
   return {
     async saveVersion(input) {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const latest = await Version.findOne({ flowId: input.flowId }).sort({ version: -1 }).lean<FlowVersionDoc>();
-        const version = (latest?.version ?? 0) + 1;
-        try {
-          const doc = await Version.create({ ...input, version });
-          await Flow.updateOne(
-            { flowId: input.flowId },
-            { $max: { latestVersion: version }, $set: input.title ? { title: input.title } : {}, $setOnInsert: { publishedVersion: null, archived: false } },
-            { upsert: true },
-          ).catch(async (error: { code?: number }) => {
-            // A concurrent first save inserted the head; update it instead.
-            if (error.code !== 11000) throw error;
-            await Flow.updateOne({ flowId: input.flowId }, { $max: { latestVersion: version } });
-          });
-          return toVersion(doc.toObject());
-        } catch (error) {
-          if ((error as { code?: number }).code !== 11000) throw error;
-        }
+        const latest = await newest(input.flowId);
+        const saved = await insertVersion(input, (latest?.version ?? 0) + 1);
+        if (saved) return saved;
       }
       throw new Error(`could not allocate a version number for flow ${input.flowId}`);
+    },
+    async saveNextVersion(input, basedOn) {
+      // The read catches a stale base; the unique index catches a save racing this one.
+      const latest = await newest(input.flowId);
+      if ((latest?.version ?? 0) !== basedOn) return null;
+      return insertVersion(input, basedOn + 1);
+    },
+    async latestVersion(flowId) {
+      const doc = await newest(flowId);
+      return doc ? toVersion(doc) : null;
     },
     async getVersion(flowId, version) {
       const doc = await Version.findOne({ flowId, version }).lean<FlowVersionDoc>();
@@ -45,7 +63,7 @@ export function createFlowRepository(conn: Connection): FlowRepository {
       return docs.map(toVersion);
     },
     async publish(flowId, version, by) {
-      await Flow.updateOne({ flowId }, { $set: { publishedVersion: version, publishedBy: by } });
+      await Flow.updateOne({ flowId }, { $set: { publishedVersion: version, publishedBy: by, publishedAt: new Date() } });
     },
     async get(flowId) {
       const doc = await Flow.findOne({ flowId }).lean<FlowDoc>();
@@ -86,6 +104,8 @@ function toSummary(doc: FlowDoc): FlowSummary {
     publishedVersion: doc.publishedVersion ?? null,
     latestVersion: doc.latestVersion,
     archived: doc.archived ?? false,
+    publishedBy: doc.publishedBy ?? undefined,
+    publishedAt: doc.publishedAt ?? undefined,
     updatedAt: doc.updatedAt,
   };
 }

@@ -18,6 +18,7 @@ export interface FlowDoc {
   title?: string;
   publishedVersion: number | null;
   publishedBy?: string;
+  publishedAt?: Date;
   latestVersion: number;
   archived: boolean;
   updatedAt: Date;
@@ -44,6 +45,7 @@ const flowSchema = new Schema<FlowDoc>(
     title: String,
     publishedVersion: { type: Number, default: null },
     publishedBy: String,
+    publishedAt: Date,
     latestVersion: { type: Number, required: true, default: 0 },
     archived: { type: Boolean, default: false },
   },
