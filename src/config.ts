@@ -44,6 +44,16 @@ const envSchema = z
     WECOM_API_BASE: z.string().trim().url().default('https://qyapi.weixin.qq.com'),
     WECOM_ROBOT_WEBHOOK: optionalUrl,
     WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(0),
+    /** Self-built app that messages the chosen advisor (message/send); both or neither. */
+    WECOM_APP_SECRET: optionalString,
+    WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+
+    /** Public base URL of this service, for console links in advisor notifications. */
+    PUBLIC_URL: optionalUrl,
+    /** Notify advisors again when nobody replied to an escalation after this many minutes. */
+    ESCALATION_RENOTIFY_MINUTES: z.coerce.number().positive().default(15),
+    /** How long a detractor may take to say why before the hand-over goes ahead; 0 = hand over at once. */
+    ESCALATION_REASON_WAIT_MINUTES: z.coerce.number().min(0).default(10),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
@@ -65,6 +75,10 @@ const envSchema = z
       for (const k of wecom.filter((k) => env[k] === undefined)) {
         ctx.addIssue({ code: 'custom', path: [k], message: `is required when ${set.join(', ')} is set` });
       }
+    }
+    if ((env.WECOM_APP_SECRET === undefined) !== (env.WECOM_AGENT_ID === undefined)) {
+      const missing = env.WECOM_APP_SECRET === undefined ? 'WECOM_APP_SECRET' : 'WECOM_AGENT_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'WECOM_APP_SECRET and WECOM_AGENT_ID go together' });
     }
   });
 
@@ -93,6 +107,10 @@ export interface Config {
   wecomApiBase: string;
   wecomRobotWebhook?: string;
   wecomMaxSkewSeconds: number;
+  /** Set when WECOM_APP_SECRET and WECOM_AGENT_ID are: app messages to the chosen advisor. */
+  wecomApp?: { secret: string; agentId: number };
+  publicUrl?: string;
+  escalation: { renotifyMinutes: number; reasonWaitMinutes: number };
   /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
   llm?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
   surveyTimeZone: string;
@@ -134,6 +152,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     wecomApiBase: e.WECOM_API_BASE,
     wecomRobotWebhook: e.WECOM_ROBOT_WEBHOOK,
     wecomMaxSkewSeconds: e.WECOM_MAX_SKEW_S,
+    wecomApp: e.WECOM_APP_SECRET && e.WECOM_AGENT_ID ? { secret: e.WECOM_APP_SECRET, agentId: e.WECOM_AGENT_ID } : undefined,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
       : undefined,

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
-import { createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
+import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createConversationService, type ConversationService, type TimerJob } from './conversation/conversationService.ts';
 import { createFlowCatalog, type FlowCatalog } from './conversation/flowCatalog.ts';
@@ -10,14 +12,19 @@ import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
+import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { createAnalyzer } from './nlu/index.ts';
+import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
+import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
+import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
 import { createRedisInbox } from './store/redis/redisInbox.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
 import { startStores, type Stores } from './store/startStores.ts';
 
@@ -31,6 +38,8 @@ export interface RunningService {
   channel: WecomChannel;
   conversation: ConversationService;
   catalog: FlowCatalog;
+  /** Hand-over to advisors: hooks, console routes, notification queues. */
+  escalation: EscalationModule;
   /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -66,8 +75,14 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     await ensureFlowIndexes(stores.mongo);
     const sessions = withOpenSessionCache(createSessionRepository(stores.mongo), stores.redis, stores.keys);
     const customers = createCustomerRepository(stores.mongo);
-    const catalog = createFlowCatalog({ flows: createFlowRepository(stores.mongo), logger });
+    await ensureAdminIndexes(stores.mongo);
+    const flows = createFlowRepository(stores.mongo);
+    const audit = createAuditLog(stores.mongo);
+    const catalog = createFlowCatalog({ flows, logger });
     const imported = await catalog.importDirectory(config.flowsDir);
+    for (const r of imported) {
+      if (r.status === 'imported') await audit.record({ actor: 'flows/ import', actorRole: 'system', action: 'flow.imported', flowId: r.flowId, version: r.version, note: `imported from ${r.file}` });
+    }
     logger.info({ flows: imported.map((r) => `${r.file}: ${r.status}`) }, 'flow files checked');
 
     const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
@@ -101,6 +116,27 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       logger,
       onInbound: (message) => acceptInbound(message),
     });
+    await ensureEscalationIndexes(stores.mongo);
+    const escalation = createEscalationModule({
+      escalations: createEscalationRepository(stores.mongo),
+      advisors: createAdvisorRepository(stores.mongo),
+      sessions,
+      runtime: createRedisEscalationState(stores.redis, stores.keys),
+      locks,
+      channel: channel.port,
+      // Built below with this module's hooks; only called once both exist.
+      conversation: () => conversation,
+      ...advisorAlerts(config, { client: channel.client, simulator, wecom, tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
+      summarizer: config.llm ? createConversationSummarizer({ ...config.llm, logger, onUsage: (u) => usage.record(u) }) : undefined,
+      queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
+      settings: {
+        consoleUrl: `${config.publicUrl ?? url}/console`,
+        renotifyMinutes: config.escalation.renotifyMinutes,
+        reasonWaitMinutes: config.escalation.reasonWaitMinutes,
+      },
+      adminTokens: () => (config.adminToken ? [config.adminToken] : []),
+      logger,
+    });
     const conversation = createConversationService({
       channel: channel.port,
       analyzer,
@@ -114,6 +150,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       settings: { timeZone: config.surveyTimeZone, defaultFlowId: config.defaultFlowId },
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
+      escalations: escalation.hooks,
     });
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
@@ -122,12 +159,30 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     stoppables.push(() => timers.stop());
     await channel.start();
     stoppables.push(() => channel.stop());
+    await escalation.start();
+    stoppables.push(() => escalation.stop());
 
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({
       logger,
       readiness: stores.readiness,
-      routers: [channel.router, createSessionsRoutes({ sessions, tokens: () => (config.adminToken ? [config.adminToken] : []) })],
+      routers: [
+        channel.router,
+        escalation.router,
+        createSessionsRoutes({ sessions, tokens: () => (config.adminToken ? [config.adminToken] : []) }),
+        ...(await createAdminRoutes({
+          flows,
+          sessions,
+          users: createAdminUserRepository(stores.mongo),
+          audit,
+          catalog,
+          analyzer,
+          adminToken: () => config.adminToken,
+          defaultFlowId: config.defaultFlowId,
+          timeZone: config.surveyTimeZone,
+          logger,
+        })),
+      ],
       rawHandlers,
     });
     server.on('request', app.callback());
@@ -142,11 +197,13 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       channel,
       conversation,
       catalog,
+      escalation,
       async idle(timeoutMs = 30_000) {
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {
           await channel.whenIdle({ timeoutMs });
           await turns.whenIdle({ timeoutMs });
+          await escalation.whenIdle({ timeoutMs });
         }
       },
       stop() {
@@ -165,6 +222,27 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     await stores.close();
     throw error;
   }
+}
+
+/**
+ * Where advisor alerts go: the group robot (`WECOM_ROBOT_WEBHOOK`, or the simulator's robot so a
+ * newcomer sees alerts at once) and app messages (`WECOM_APP_SECRET` + `WECOM_AGENT_ID`, or the
+ * simulator's app). The webhook URL holds a secret key, so only a hash of it names its rate window.
+ */
+function advisorAlerts(
+  config: Readonly<Config>,
+  deps: { client: WecomChannel['client']; simulator?: WecomSimulator; wecom: { corpId: string }; tokens: Parameters<typeof createKfClient>[0]['tokens']; logger: Logger },
+): Pick<Parameters<typeof createEscalationModule>[0], 'robot' | 'app'> {
+  const webhook = config.wecomRobotWebhook ?? (deps.simulator ? `${deps.simulator.apiBase}/cgi-bin/webhook/send?key=sim` : undefined);
+  const robot = webhook
+    ? { name: createHash('sha256').update(webhook).digest('hex').slice(0, 16), send: (body: Record<string, unknown>) => deps.client.sendWebhook({ url: webhook }, body) }
+    : undefined;
+  if (!robot) deps.logger.warn('WECOM_ROBOT_WEBHOOK is not set: escalations reach advisors only through app messages and the console');
+  const appConfig = config.wecomApp ?? (deps.simulator ? { secret: deps.simulator.appSecret, agentId: 1000002 } : undefined);
+  const apiBase = deps.simulator ? deps.simulator.apiBase : config.wecomApiBase;
+  const appClient = appConfig ? createKfClient({ corpId: deps.wecom.corpId, secret: appConfig.secret, apiBase, tokens: deps.tokens, logger: deps.logger }) : undefined;
+  const app = appConfig && appClient ? { agentId: appConfig.agentId, send: (body: Record<string, unknown>) => appClient.sendAppMessage(body) } : undefined;
+  return { ...(robot ? { robot } : {}), ...(app ? { app } : {}) };
 }
 
 function listen(port: number, host: string): Promise<Server> {

@@ -1,5 +1,5 @@
-import type { Analyzer } from '../core/analysis.ts';
-import { AppError, ConflictError } from '../core/errors.ts';
+import type { Analysis, Analyzer } from '../core/analysis.ts';
+import { AppError, ConflictError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { conversationKey, type ConversationRef, type InboundMessage, type OutboundMessage } from '../core/messages.ts';
 import type { ChannelPort, ConversationInbox, LockService } from '../core/ports.ts';
@@ -32,6 +32,40 @@ export interface EscalationRequest {
   advisors: string[];
 }
 
+/** What one turn meant for the advisor side, reported after its messages went out. */
+export interface TurnOutcome {
+  /** The session as saved by the turn. */
+  session: SessionRecord;
+  /** Escalations the engine raised in this turn (possibly none). */
+  escalations: EscalationRequest[];
+  /** This turn moved the session to `escalated`: the bot is silent from now on. */
+  handedOver: boolean;
+  /** When handed over: the line telling the customer a colleague will reply, and whether WeCom took it. */
+  notice?: { text: string; delivered: boolean };
+}
+
+/** The advisor side (src/escalation/) as the conversation layer sees it. */
+export interface EscalationHooks {
+  /**
+   * Asked before a customer's turn is saved: should the bot hand the conversation to a person in
+   * this turn? (an automatic trigger fired, or a detractor has now said why). The intent
+   * "转人工" needs no asking: the engine hands over by itself.
+   */
+  handOverNow(session: SessionRecord, result: TurnResult): Promise<boolean>;
+  /** After a turn's messages were sent, when it raised escalations or handed over. */
+  afterTurn(outcome: TurnOutcome): Promise<void>;
+  /** A servicer's message or a WeCom session state change was recorded on an open session. */
+  recorded(session: SessionRecord, message: InboundMessage): Promise<void>;
+  /**
+   * The session an active escalation still holds for this conversation, when the survey itself
+   * has ended (e.g. a complaint in the last answer): advisors' messages are recorded there.
+   */
+  heldSession(conversationKey: string): Promise<SessionRecord | null>;
+}
+
+/** How `releaseToBot` gives the conversation back: resume the survey, thank and finish, or finish silently. */
+export type ReleaseMode = 'resume' | 'finish' | 'silent';
+
 export interface ConversationDeps {
   channel: ChannelPort;
   analyzer: Analyzer;
@@ -47,7 +81,8 @@ export interface ConversationDeps {
   settings: { timeZone: string; defaultFlowId: string; restartCooldownHours?: number };
   logger: Logger;
   now?: () => Date;
-  onEscalation?: (request: EscalationRequest) => Promise<void>;
+  /** The advisor side; without it escalations are only recorded on the session. */
+  escalations?: EscalationHooks;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
 }
@@ -58,6 +93,20 @@ export interface ConversationService {
   /** Handles everything queued for one conversation, in order, under its lock. */
   drain(conversationKey: string): Promise<void>;
   handleTimer(job: TimerJob): Promise<void>;
+  /**
+   * Hands an active or paused session to a person now (the bot says the flow's `escalated` line
+   * and falls silent). False when the session is not active or paused.
+   */
+  handOver(sessionId: string): Promise<boolean>;
+  /**
+   * Gives an escalated session back to the bot: `resume` re-asks where it stopped, `finish`
+   * thanks and completes, `silent` completes without a word. `eventCode` is a one-message WeCom
+   * code (e.g. from ending a servicer's session) that carries the first message. False when the
+   * session is not escalated.
+   */
+  releaseToBot(sessionId: string, options: { mode: ReleaseMode; eventCode?: string }): Promise<boolean>;
+  /** Appends to a session's transcript under its conversation lock (messages sent outside a turn). */
+  appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void>;
 }
 
 const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
@@ -209,7 +258,10 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     );
     const flow = await deps.catalog.version(session.flowId, session.flowVersion);
     const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };
-    const result = runTurn(flow, JSON.parse(session.snapshot), event, now);
+    let result = runTurn(flow, JSON.parse(session.snapshot), event, now);
+    if (deps.escalations && result.status !== 'escalated' && (await deps.escalations.handOverNow(session, result))) {
+      result = handOverTurn(flow, result, now) ?? result;
+    }
     await commitTurn(session, result, { inbound, handledMessageId: message.id });
   }
 
@@ -243,9 +295,14 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   }
 
   async function recordOnly(message: InboundMessage, entry: TranscriptEntry): Promise<void> {
-    const session = await deps.sessions.findOpen(conversationKey(message.conversation));
+    const key = conversationKey(message.conversation);
+    const session = (await deps.sessions.findOpen(key)) ?? (await deps.escalations?.heldSession(key)) ?? null;
     if (!session || session.handledMessageIds.includes(message.id)) return;
     await deps.sessions.appendTranscript(session.id, [entry]);
+    if (deps.escalations && (message.kind === 'servicer_text' || message.kind === 'session_status')) {
+      // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
+      await deps.escalations.recorded(session, message).catch((error: unknown) => log.error({ err: error, sessionId: session.id }, 'escalation bookkeeping failed'));
+    }
   }
 
   async function startFlow(
@@ -311,7 +368,30 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     const saved = await deps.sessions.update(session.id, session.rev, update);
     if (!saved) throw new ConflictError('SESSION_CHANGED', 'The session changed during the turn; the turn will be retried', { sessionId: session.id });
     await runEffects(saved, result);
-    await flush(saved);
+    const delivered = await flush(saved);
+    await reportToAdvisors(session, saved, result, delivered);
+  }
+
+  /**
+   * Tells the advisor side about the turn's escalations and hand-over, after the messages went
+   * out: the customer hears "a colleague will reply" before WeCom moves the chat to a person
+   * (who then owns it, and the API can no longer send).
+   */
+  async function reportToAdvisors(before: SessionRecord, saved: SessionRecord, result: TurnResult, delivered: TranscriptEntry[]): Promise<void> {
+    if (!deps.escalations) return;
+    const escalations: EscalationRequest[] = result.effects.flatMap((e) =>
+      e.type === 'escalate' ? [{ session: saved, trigger: e.trigger, reason: e.reason, stepId: e.stepId, advisors: e.advisors }] : [],
+    );
+    const handedOver = before.status !== 'escalated' && saved.status === 'escalated';
+    if (!escalations.length && !handedOver) return;
+    const last = delivered.at(-1);
+    const notice = handedOver && last && last.author === 'bot' ? { text: last.text, delivered: last.delivery === 'sent' } : undefined;
+    try {
+      await deps.escalations.afterTurn({ session: saved, escalations, handedOver, ...(notice ? { notice } : {}) });
+    } catch (error) {
+      // The turn is saved and sent; a retry would skip it as handled, so rethrowing helps nobody.
+      log.error({ err: error, sessionId: saved.id }, 'escalation could not be handed to the advisor side');
+    }
   }
 
   /** Sends messages that are not an engine turn (e.g. "text only, please"). */
@@ -333,8 +413,8 @@ export function createConversationService(deps: ConversationDeps): ConversationS
           log.info({ conversationKey: session.conversationKey, sessionId: session.id }, 'customer opted out');
           break;
         case 'escalate':
+          // Reported to the advisor side after the flush (reportToAdvisors).
           log.info({ conversationKey: session.conversationKey, sessionId: session.id, trigger: effect.trigger }, 'escalation requested');
-          await deps.onEscalation?.({ session, trigger: effect.trigger, reason: effect.reason, stepId: effect.stepId, advisors: effect.advisors });
           break;
         case 'schedule.reminder':
         case 'schedule.expiry': {
@@ -355,9 +435,9 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     }
   }
 
-  /** Sends the outbox in order with idempotency keys, then clears it and records delivery. */
-  async function flush(session: SessionRecord): Promise<void> {
-    if (!session.outbox.length) return;
+  /** Sends the outbox in order with idempotency keys, then clears it and records delivery (returned). */
+  async function flush(session: SessionRecord): Promise<TranscriptEntry[]> {
+    if (!session.outbox.length) return [];
     const now = clock();
     const entries: TranscriptEntry[] = [];
     let blocked = false;
@@ -389,7 +469,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
         outbox: current.outbox.filter((p) => !sentKeys.has(p.key)),
         appendTranscript: entries,
       });
-      if (saved) return;
+      if (saved) return entries;
       current = await deps.sessions.findById(session.id);
     }
     throw new ConflictError('SESSION_CHANGED', 'Could not record delivered messages', { sessionId: session.id });
@@ -413,7 +493,77 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     });
   }
 
-  return { accept, drain, handleTimer };
+  /** Runs `fn` on the session under its conversation lock, with the session re-read inside. */
+  async function underLock<T>(sessionId: string, fn: (session: SessionRecord) => Promise<T>): Promise<T> {
+    const found = await deps.sessions.findById(sessionId);
+    if (!found) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
+    return deps.locks.withLock(
+      `conv:${found.conversationKey}`,
+      async () => {
+        const session = await deps.sessions.findById(sessionId);
+        if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
+        return fn(session);
+      },
+      { ttlMs: 60_000, waitMs: 30_000 },
+    );
+  }
+
+  async function handOver(sessionId: string): Promise<boolean> {
+    return underLock(sessionId, async (session) => {
+      if (session.status !== 'active' && session.status !== 'paused') return false;
+      const flow = await deps.catalog.version(session.flowId, session.flowVersion);
+      const result = runTurn(flow, JSON.parse(session.snapshot), HAND_OVER_EVENT, clock());
+      if (result.status !== 'escalated') return false;
+      await commitTurn(session, { ...result, effects: result.effects.filter((e) => e.type !== 'escalate') }, {});
+      log.info({ sessionId, conversationKey: session.conversationKey }, 'handed over to a person');
+      return true;
+    });
+  }
+
+  async function releaseToBot(sessionId: string, options: { mode: ReleaseMode; eventCode?: string }): Promise<boolean> {
+    return underLock(sessionId, async (session) => {
+      if (session.status !== 'escalated') return false;
+      const flow = await deps.catalog.version(session.flowId, session.flowVersion);
+      const result = runTurn(flow, JSON.parse(session.snapshot), { type: 'agent.released', resume: options.mode === 'resume' }, clock());
+      const quiet = options.mode === 'silent' ? { ...result, messages: [] } : result;
+      await commitTurn(session, quiet, options.eventCode && options.mode !== 'silent' ? { welcomeCode: options.eventCode } : {});
+      log.info({ sessionId, conversationKey: session.conversationKey, mode: options.mode, status: result.status }, 'released to the bot');
+      return true;
+    });
+  }
+
+  async function appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void> {
+    // Under the lock: a turn's update and this append would otherwise race (FerretDB updates are not isolated).
+    await underLock(sessionId, (session) => deps.sessions.appendTranscript(session.id, entries));
+  }
+
+  return { accept, drain, handleTimer, handOver, releaseToBot, appendTranscript };
+}
+
+/**
+ * The engine enters its `escalated` state only on the escalate intent, so a hand-over decided
+ * outside it (an automatic trigger) is fed to it as one: the bot then says the flow's
+ * `escalated` line, stays silent, and `agent.released` resumes at the question it stopped on.
+ */
+const HAND_OVER_ANALYSIS: Analysis = { intent: 'escalate', score: null, sentiment: null, topics: [], timing: null, products: [], choices: null, source: {} };
+const HAND_OVER_EVENT: EngineEvent = { type: 'user.replied', text: '', analysis: HAND_OVER_ANALYSIS };
+
+/**
+ * Turns a turn's result into a hand-over: answers and effects of the turn are kept, its next
+ * question is replaced by the `escalated` line, and no reminder is scheduled. Null when the
+ * session cannot be handed over any more (the turn finished the survey).
+ */
+function handOverTurn(flow: CompiledFlow, result: TurnResult, now: Date): TurnResult | null {
+  if (result.status !== 'active' && result.status !== 'paused') return null;
+  const handed = runTurn(flow, result.snapshot, HAND_OVER_EVENT, now);
+  if (handed.status !== 'escalated') return null;
+  return {
+    ...handed,
+    effects: [
+      ...result.effects.filter((e) => e.type !== 'schedule.reminder' && e.type !== 'schedule.expiry'),
+      ...handed.effects.filter((e) => e.type !== 'escalate'),
+    ],
+  };
 }
 
 function toOutbox(keyBase: string, messages: OutboundMessage[], awaiting: Awaiting | null, welcomeCode?: string): PendingSend[] {

@@ -17,6 +17,12 @@ export function redisKeys(prefix: string) {
     wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,
     inbox: (conversation: string) => `${prefix}inbox:${conversation}`,
     session: (conversation: string) => `${prefix}session:${conversation}`,
+    /** Round-robin counter for picking an escalation's advisor, per scope (flow id). */
+    escalationTurn: (scope: string) => `${prefix}escalation:rr:${scope}`,
+    /** Robot notification sections waiting to be sent (a list, oldest first). */
+    escalationRobotOutbox: `${prefix}escalation:robot:outbox`,
+    /** Sliding-window send log of one rate-limited target (a sorted set of send times). */
+    escalationRateWindow: (name: string) => `${prefix}escalation:rate:${name}`,
     /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
     bullPrefix: `${prefix}bull`,
   };

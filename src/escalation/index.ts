@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import type { EscalationHooks } from '../conversation/conversationService.ts';
+import type { AdvisorRepository, ConversationSummarizer, EscalationRepository, EscalationRuntimeStore } from '../core/escalations.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ChannelPort, LockService } from '../core/ports.ts';
+import type { SessionRepository } from '../core/sessions.ts';
+import { createJobQueue } from '../jobs/jobQueue.ts';
+import { createAdvisorNotifier, type AdvisorNotifier, type AppTarget, type RobotTarget } from './advisorNotifier.ts';
+import { createConsoleRoutes, type ConsoleRouter } from './consoleRoutes.ts';
+import { serializeEscalationWrites } from './serializedEscalations.ts';
+import {
+  createEscalationService,
+  type ConversationControl,
+  type EscalationJob,
+  type EscalationService,
+  type EscalationSettings,
+  type EscalationTimer,
+} from './escalationService.ts';
+
+export { createAdvisorNotifier, ROBOT_LIMIT, type AdvisorNotifier, type AppTarget, type RobotItem, type RobotTarget } from './advisorNotifier.ts';
+export { DEFAULT_NOTICE, type ConsoleActor, type EscalationService, type EscalationSettings } from './escalationService.ts';
+export { generateAdvisorToken, hashAdvisorToken } from './advisorTokens.ts';
+
+export interface EscalationModuleDeps {
+  escalations: EscalationRepository;
+  advisors: AdvisorRepository;
+  sessions: SessionRepository;
+  runtime: EscalationRuntimeStore;
+  locks: LockService;
+  channel: ChannelPort;
+  /** The conversation service; a getter because it is built with this module's hooks. */
+  conversation: () => ConversationControl;
+  /** Group robot webhook, if any. */
+  robot?: RobotTarget;
+  /** Self-built app for messages to the chosen advisor, if configured. */
+  app?: AppTarget;
+  summarizer?: ConversationSummarizer;
+  /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
+  queue: { redisUrl: string; prefix: string };
+  settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
+  /** Tokens that may manage advisors (ADMIN_TOKEN) and act in the console as `admin`. */
+  adminTokens: () => string[];
+  logger: Logger;
+  /** Pause before a robot flush so bursts merge (default 1000 ms). */
+  robotGatherMs?: number;
+}
+
+/** The escalation module, wired: hooks for the conversation layer, routes, and its queue workers. */
+export interface EscalationModule {
+  hooks: EscalationHooks;
+  service: EscalationService;
+  notifier: AdvisorNotifier;
+  router: ConsoleRouter;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once no hand-over or notification job is waiting or running (delayed timers excluded). */
+  whenIdle(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * Builds the escalation module: the service, its two durable queues (`escalations` for
+ * hand-overs and notifications with bounded retries; `escalation-timers` for the detractor
+ * reason deadline and the reply SLA reminders) and the console/advisor routes.
+ *
+ * @example
+ * const escalation = createEscalationModule({ ...deps, conversation: () => conversation });
+ * const conversation = createConversationService({ ...deps, escalations: escalation.hooks });
+ * await escalation.start();
+ */
+export function createEscalationModule(deps: EscalationModuleDeps): EscalationModule {
+  const jobs = createJobQueue<EscalationJob>({
+    name: 'escalations',
+    redisUrl: deps.queue.redisUrl,
+    prefix: deps.queue.prefix,
+    logger: deps.logger,
+    concurrency: 4,
+    // Bounded: about half a minute of retries, then the job fails for good (robot items stay queued).
+    attempts: 6,
+    backoffMs: 1_000,
+  });
+  const timers = createJobQueue<EscalationTimer>({
+    name: 'escalation-timers',
+    redisUrl: deps.queue.redisUrl,
+    prefix: deps.queue.prefix,
+    logger: deps.logger,
+    concurrency: 2,
+    attempts: 6,
+    backoffMs: 2_000,
+  });
+  // The notifier reports sends to the service, which is built with the notifier: a late-bound slot.
+  const late: { service?: EscalationService } = {};
+  const notifier = createAdvisorNotifier({
+    robot: deps.robot,
+    app: deps.app,
+    runtime: deps.runtime,
+    locks: deps.locks,
+    logger: deps.logger,
+    gatherMs: deps.robotGatherMs,
+    // Unique ids: a flush that is already running must not swallow the next one.
+    scheduleFlush: (delayMs) => jobs.add({ kind: 'robot' }, { jobId: `robot-${Date.now()}-${randomBytes(3).toString('hex')}`, delayMs }),
+    onRobotSent: (items) => late.service!.onRobotSent(items),
+  });
+  const service = createEscalationService({
+    escalations: serializeEscalationWrites(deps.escalations, deps.locks),
+    advisors: deps.advisors,
+    sessions: deps.sessions,
+    channel: deps.channel,
+    conversation: deps.conversation,
+    runtime: deps.runtime,
+    notifier,
+    summarizer: deps.summarizer,
+    jobs,
+    timers,
+    settings: { ...deps.settings, renotifyRounds: deps.settings.renotifyRounds ?? 3 },
+    logger: deps.logger,
+  });
+  late.service = service;
+  const ready = service;
+  const router = createConsoleRoutes({ service: ready, advisors: deps.advisors, adminTokens: deps.adminTokens, logger: deps.logger });
+
+  return {
+    hooks: ready.hooks,
+    service: ready,
+    notifier,
+    router,
+    async start() {
+      await jobs.start(async (job) => ready.runJob(job));
+      await timers.start(async (timer) => ready.runTimer(timer));
+      // Robot sections left from before a restart go out now.
+      if (notifier.hasRobot && (await deps.runtime.robotOutbox.size()) > 0) await jobs.add({ kind: 'robot' }, { jobId: `robot-start-${Date.now()}` });
+    },
+    async stop() {
+      await timers.stop();
+      await jobs.stop();
+    },
+    whenIdle(options) {
+      return jobs.whenIdle(options);
+    },
+  };
+}
