@@ -21,6 +21,7 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
 const turnLatencies: number[] = [];
+const slowest: Array<{ ms: number; id: string; step: number; at: number }> = [];
 const callbackLatencies: number[] = [];
 
 function lastMenuItem(id: string, label: RegExp) {
@@ -29,18 +30,33 @@ function lastMenuItem(id: string, label: RegExp) {
   return body?.list?.map((i) => i.click).find((c) => c && label.test(c.content));
 }
 
-async function waitForReply(id: string, count: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (sim.messagesTo(id).length < count) {
-    if (Date.now() > deadline) throw new Error(`${id}: no reply after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 2));
+// Replies are awaited through the simulator's event feed: polling every customer's log would
+// load the same event loop the service runs on and distort the numbers.
+const replyCounts = new Map<string, number>();
+const waiters = new Map<string, { count: number; resolve: () => void }>();
+sim.onEvent(({ customerId, message }) => {
+  if (message.direction !== 'out') return;
+  const count = (replyCounts.get(customerId) ?? 0) + 1;
+  replyCounts.set(customerId, count);
+  const waiter = waiters.get(customerId);
+  if (waiter && count >= waiter.count) {
+    waiters.delete(customerId);
+    waiter.resolve();
   }
+});
+
+function waitForReply(id: string, count: number, timeoutMs = 60_000): Promise<void> {
+  if ((replyCounts.get(id) ?? 0) >= count) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${id}: no reply after ${timeoutMs} ms`)), timeoutMs);
+    waiters.set(id, { count, resolve: () => (clearTimeout(timer), resolve()) });
+  });
 }
 
 async function runCustomer(n: number): Promise<void> {
   const id = `wm_bench_${n}`;
   for (const step of script) {
-    const before = sim.messagesTo(id).length;
+    const before = replyCounts.get(id) ?? 0;
     const started = performance.now();
     if (typeof step === 'string') await sim.customerSays(id, step);
     else {
@@ -51,6 +67,7 @@ async function runCustomer(n: number): Promise<void> {
     callbackLatencies.push(performance.now() - started);
     await waitForReply(id, before + 1);
     turnLatencies.push(performance.now() - started);
+    slowest.push({ ms: performance.now() - started, id, step: script.indexOf(step), at: Date.now() });
   }
 }
 
@@ -69,6 +86,7 @@ console.log(`customers: ${customers}, customer messages: ${messages}, completed 
 console.log(`throughput: ${(messages / seconds).toFixed(1)} customer messages/s over ${seconds.toFixed(1)} s`);
 console.log(`customer message -> bot reply: p50 ${pct(turnLatencies, 50).toFixed(0)} ms, p99 ${pct(turnLatencies, 99).toFixed(0)} ms`);
 console.log(`bare callback (encrypt, POST, verify, decrypt, parse, ack): p50 ${pct(callbackLatencies, 50).toFixed(1)} ms, p99 ${pct(callbackLatencies, 99).toFixed(1)} ms`);
+if (process.env.BENCH_SLOWEST) console.log(JSON.stringify(slowest.sort((a, b) => b.ms - a.ms).slice(0, 5)));
 console.log(`peak RSS of the service process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB (FerretDB and redis-server are separate processes)`);
 
 await service.stop();

@@ -73,7 +73,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
 
     await ensureSessionIndexes(stores.mongo);
     await ensureFlowIndexes(stores.mongo);
-    const sessions = withOpenSessionCache(createSessionRepository(stores.mongo), stores.redis, stores.keys);
+    const sessions = withOpenSessionCache(
+      createSessionRepository(stores.mongo, { revisionCheck: stores.ferretdb ? 'read-then-write' : 'filter' }),
+      stores.redis,
+      stores.keys,
+    );
     const customers = createCustomerRepository(stores.mongo);
     await ensureAdminIndexes(stores.mongo);
     const flows = createFlowRepository(stores.mongo);

@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.ts';
 import type { EmbeddedProcess } from './embedded/childProcess.ts';
 import { startEmbeddedMongo } from './embedded/startEmbeddedMongo.ts';
 import { startEmbeddedRedis } from './embedded/startEmbeddedRedis.ts';
-import { connectMongo, pingMongo } from './mongo/connectMongo.ts';
+import { connectMongo, isFerretdb, pingMongo } from './mongo/connectMongo.ts';
 import { connectRedis, pingRedis, type Redis } from './redis/connectRedis.ts';
 import { redisKeys, type RedisKeys } from './redis/redisKeys.ts';
 
@@ -14,6 +14,8 @@ export interface Stores {
   redisUrl: string;
   keys: RedisKeys;
   embedded: EmbeddedProcess[];
+  /** The database is FerretDB (embedded or given); some queries take a cheaper path there. */
+  ferretdb: boolean;
   readiness: { mongodb: () => Promise<boolean>; redis: () => Promise<boolean> };
   /** Closes connections, then stops embedded servers. */
   close(): Promise<void>;
@@ -56,8 +58,10 @@ export async function startStores(options: {
     const uriDb = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(mongoUri)?.[1];
     const mongo = await connectMongo({ uri: mongoUri, dbName: options.dbName ?? uriDb ?? 'huifang', logger: options.logger });
     const redis = await connectRedis({ url: redisUrl, logger: options.logger });
+    const ferretdb = await isFerretdb(mongo);
     return {
       mongo,
+      ferretdb,
       redis,
       redisUrl,
       keys: redisKeys(options.keyPrefix),

@@ -30,6 +30,15 @@ export async function connectMongo(options: { uri: string; dbName?: string; logg
   return conn;
 }
 
+/**
+ * True when the server is FerretDB (its buildInfo carries `ferretdbVersion`). FerretDB pushes
+ * down only `{_id: v}` filters, so a few hot paths choose a cheaper equivalent there.
+ */
+export async function isFerretdb(conn: Connection): Promise<boolean> {
+  const info = await conn.db?.admin().command({ buildInfo: 1 }).catch(() => null);
+  return Boolean(info && 'ferretdbVersion' in info);
+}
+
 /** Answers true when MongoDB replies to a ping within `timeoutMs`. */
 export async function pingMongo(conn: Connection, timeoutMs = 1_000): Promise<boolean> {
   const db = conn.db;

@@ -24,8 +24,20 @@ type SessionDoc = SurveySessionDoc & { _id: Types.ObjectId };
  * const sessions = createSessionRepository(conn);
  * const saved = await sessions.update(s.id, s.rev, { status: 'completed' }); // null → reload and retry
  */
-export function createSessionRepository(conn: Connection): SessionRepository {
+export function createSessionRepository(
+  conn: Connection,
+  options: {
+    /**
+     * How `update` checks the revision. 'filter' (MongoDB): `{_id, rev}` in one atomic
+     * findOneAndUpdate. 'read-then-write' (FerretDB): FerretDB scans the whole collection for any
+     * filter but a bare `{_id}` and its findAndModify is not atomic anyway, so read by `_id`,
+     * compare, then update by `_id`; the per-conversation lock is what serialises writers there.
+     */
+    revisionCheck?: 'filter' | 'read-then-write';
+  } = {},
+): SessionRepository {
   const Session = surveySessionModel(conn);
+  const revisionCheck = options.revisionCheck ?? 'filter';
   return {
     async create(session: NewSession) {
       const doc = await Session.create({
@@ -84,11 +96,14 @@ export function createSessionRepository(conn: Connection): SessionRepository {
         inc['llmUsage.completionTokens'] = update.addLlmUsage.completionTokens;
         inc['llmUsage.calls'] = update.addLlmUsage.calls;
       }
-      const doc = await Session.findOneAndUpdate(
-        { _id: id, rev },
-        { $set: set, $inc: inc, ...(Object.keys(push).length ? { $push: push } : {}) },
-        { returnDocument: 'after' },
-      ).lean<SessionDoc>();
+      const change = { $set: set, $inc: inc, ...(Object.keys(push).length ? { $push: push } : {}) };
+      if (revisionCheck === 'read-then-write') {
+        const current = await Session.findById(id).lean<SessionDoc>();
+        if (!current || current.rev !== rev) return null;
+        const doc = await Session.findOneAndUpdate({ _id: id }, change, { returnDocument: 'after' }).lean<SessionDoc>();
+        return doc ? toRecord(doc) : null;
+      }
+      const doc = await Session.findOneAndUpdate({ _id: id, rev }, change, { returnDocument: 'after' }).lean<SessionDoc>();
       return doc ? toRecord(doc) : null;
     },
 

@@ -59,12 +59,13 @@ describe('session repository on FerretDB', () => {
     expect(JSON.parse(saved!.snapshot)).toEqual({ value: 'nps', context: { nested: [[1, 2]] } });
   });
 
-  it('refuses an update made against a stale revision and keeps what was stored', async () => {
-    const sessions = createSessionRepository(stores.mongo);
-    const created = await sessions.create(newSession('wm-b'));
+  it.each(['filter', 'read-then-write'] as const)('refuses an update made against a stale revision and keeps what was stored (%s)', async (revisionCheck) => {
+    const sessions = createSessionRepository(stores.mongo, { revisionCheck });
+    const created = await sessions.create(newSession(`wm-b-${revisionCheck}`));
     expect(await sessions.update(created.id, 0, { status: 'paused' })).not.toBeNull();
     expect(await sessions.update(created.id, 0, { status: 'completed' })).toBeNull();
     expect((await sessions.findById(created.id))!.status).toBe('paused');
+    expect(await sessions.update(created.id, 1, { status: 'completed' })).toMatchObject({ status: 'completed', rev: 2 });
   });
 
   it('lists newest first with a cursor, filtered, and counts sessions per flow version', async () => {
