@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
+import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -166,6 +167,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     await escalation.start();
     stoppables.push(() => escalation.stop());
 
+    const adminUsers = createAdminUserRepository(stores.mongo);
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({
       logger,
@@ -173,11 +175,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, tokens: () => (config.adminToken ? [config.adminToken] : []) }),
+        createSessionsRoutes({ sessions, auth: createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers })('viewer') }),
         ...(await createAdminRoutes({
           flows,
           sessions,
-          users: createAdminUserRepository(stores.mongo),
+          users: adminUsers,
           audit,
           catalog,
           analyzer,

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { SessionRecord, SessionRepository } from '../../core/sessions.ts';
-import { requireBearer } from '../../http/requireBearer.ts';
 
 const listQuerySchema = z.object({
   customer: z.string().trim().min(1).max(128).optional(),
@@ -13,13 +13,13 @@ const listQuerySchema = z.object({
 });
 
 /**
- * Read API for survey sessions, behind the admin bearer token:
+ * Read API for survey sessions, for any admin user (viewer role and up):
  * `GET /api/sessions?customer=&flow=&status=&limit=&before=` (newest first; `next` is the cursor
  * for the following page) and `GET /api/sessions/:id` (answers, analysis, transcript, status).
  */
-export function createSessionsRoutes(deps: { sessions: SessionRepository; tokens: () => string[] }): Router {
+export function createSessionsRoutes(deps: { sessions: SessionRepository; auth: Middleware }): Router {
   const router = new Router({ prefix: '/api/sessions' });
-  router.use(requireBearer(deps.tokens));
+  router.use(deps.auth);
 
   router.get('/', async (ctx) => {
     const parsed = listQuerySchema.safeParse(ctx.query);

@@ -308,3 +308,13 @@ describe('export', () => {
     }
   });
 });
+
+describe('sessions read API with admin roles', () => {
+  it('is open to viewers and up, and refuses a missing or unknown token', async () => {
+    const viewer = await asViewer().get<{ items: unknown[]; next: string | null }>('/api/sessions');
+    expect(viewer.status).toBe(200);
+    expect(Array.isArray(viewer.body.items)).toBe(true);
+    expect((await adminApi(service, null).get('/api/sessions')).status).toBe(401);
+    expect((await adminApi(service, 'not-a-real-token-at-all').get('/api/sessions')).status).toBe(401);
+  });
+});
