@@ -35,6 +35,11 @@ export function spawnUntilReady(
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // If this process ends without a clean stop (a crash, process.exit), take the child with it
+    // rather than leaving an orphaned database server behind. (SIGKILL cannot be caught.)
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     let tail = '';
     let done = false;
     const finish = (error: Error | null, match?: RegExpMatchArray) => {
