@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
+import { withTimeout } from '../core/withTimeout.ts';
 
 /** What a job handler learns about the job besides its data. */
 export interface JobInfo {
@@ -74,19 +75,11 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
 
   return {
     async add(data, addOptions = {}) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`queue ${options.name}: add not confirmed within ${addTimeoutMs} ms`)), addTimeoutMs);
-      });
-      try {
-        const jobOptions = {
-          ...(addOptions.jobId ? { jobId: addOptions.jobId } : {}),
-          ...(addOptions.delayMs ? { delay: Math.max(0, Math.round(addOptions.delayMs)) } : {}),
-        };
-        await Promise.race([queue.add(options.name, data, jobOptions), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const jobOptions = {
+        ...(addOptions.jobId ? { jobId: addOptions.jobId } : {}),
+        ...(addOptions.delayMs ? { delay: Math.max(0, Math.round(addOptions.delayMs)) } : {}),
+      };
+      await withTimeout(queue.add(options.name, data, jobOptions), addTimeoutMs, `queue ${options.name}: add not confirmed within ${addTimeoutMs} ms`);
     },
 
     async start(handler) {

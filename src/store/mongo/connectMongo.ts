@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../../core/logger.ts';
 import { UpstreamError } from '../../core/errors.ts';
+import { withTimeout } from '../../core/withTimeout.ts';
 
 /**
  * Opens a mongoose connection with bounded timeouts. Retry policy: the driver retries server
@@ -54,20 +55,4 @@ export async function pingMongo(conn: Connection, timeoutMs = 1_000): Promise<bo
 /** Removes credentials from a MongoDB URI for logs. */
 export function redactUri(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

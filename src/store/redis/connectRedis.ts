@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import { UpstreamError } from '../../core/errors.ts';
+import { withTimeout } from '../../core/withTimeout.ts';
 
 export type { Redis };
 
@@ -36,11 +37,7 @@ export async function connectRedis(options: { url: string; logger: Logger; name?
 export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   try {
-    const reply = await Promise.race([
-      redis.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs)),
-    ]);
-    return reply === 'PONG';
+    return (await withTimeout(redis.ping(), timeoutMs)) === 'PONG';
   } catch {
     return false;
   }
