@@ -181,13 +181,18 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     }
   }
 
+  /** The customer's record, created on first contact. */
+  async function loadCustomer(ref: ConversationRef) {
+    // Read first: a write per message would cost FerretDB's single SQLite writer for nothing.
+    return (await deps.customers.get(conversationKey(ref))) ?? (await deps.customers.upsert(ref, {}));
+  }
+
   /** A customer's text (or an unreadable media message when `text` is null). */
   async function handleCustomerMessage(message: InboundMessage, text: string | null, menuId: string | undefined): Promise<void> {
     const now = clock();
     const ref = message.conversation;
     const key = conversationKey(ref);
-    // Read first: a write per message would cost FerretDB's single SQLite writer for nothing.
-    const customer = (await deps.customers.get(key)) ?? (await deps.customers.upsert(ref, {}));
+    const customer = await loadCustomer(ref);
     const session = await deps.sessions.findOpen(key);
     if (session?.handledMessageIds.includes(message.id)) {
       await flush(session);
@@ -213,7 +218,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     }
 
     if (!session) {
-      const last = (await deps.sessions.list({ customerId: ref.customerId, limit: 1 })).items.find((s) => s.conversationKey === key);
+      const last = await deps.sessions.findLatest(key);
       if (last && now.getTime() - last.updatedAt.getTime() < cooldownMs) {
         // A "谢谢" after a finished survey must not start it again.
         const lastBot = [...last.transcript].reverse().find((t) => t.author === 'bot');
@@ -268,7 +273,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   async function handleEnter(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<void> {
     const ref = message.conversation;
     const key = conversationKey(ref);
-    const customer = (await deps.customers.get(key)) ?? (await deps.customers.upsert(ref, {}));
+    const customer = await loadCustomer(ref);
     if (customer.optedOut) return;
     const session = await deps.sessions.findOpen(key);
     if (session?.handledMessageIds.includes(message.id)) {

@@ -97,6 +97,8 @@ export interface SessionRepository {
   findById(id: string): Promise<SessionRecord | null>;
   /** The newest open (active, paused, escalated) session of a conversation, if any. */
   findOpen(conversationKey: string): Promise<SessionRecord | null>;
+  /** The newest session of a conversation, open or closed, if any. */
+  findLatest(conversationKey: string): Promise<SessionRecord | null>;
   /**
    * Applies `update` only if the stored revision is still `rev`; returns the new record, or null
    * when someone else saved first (the caller reloads and retries).

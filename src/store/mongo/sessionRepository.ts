@@ -77,6 +77,11 @@ export function createSessionRepository(
       return doc ? toRecord(doc) : null;
     },
 
+    async findLatest(key) {
+      const doc = await Session.findOne({ conversationKey: key }).sort({ createdAt: -1, _id: -1 }).lean<SessionDoc>();
+      return doc ? toRecord(doc) : null;
+    },
+
     async update(id, rev, update) {
       const set: Record<string, unknown> = {};
       if (update.status) set.status = update.status;

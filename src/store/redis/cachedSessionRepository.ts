@@ -6,7 +6,7 @@ import type { RedisKeys } from './redisKeys.ts';
 const POINTER_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
- * Wraps a SessionRepository so `findOpen` reads a Redis pointer (conversation → open session id)
+ * Wraps a SessionRepository so `findOpen` and `findLatest` read a Redis pointer (conversation → open session id)
  * and then the session by `_id`. FerretDB pushes down only `_id` lookups, so this turns a
  * collection scan per turn into one indexed read. Sessions must be created through this wrapper
  * (it moves the pointer); a missing or foreign pointer falls back to the repository's own query.
@@ -14,6 +14,12 @@ const POINTER_TTL_SECONDS = 7 * 24 * 3600;
 export function withOpenSessionCache(inner: SessionRepository, redis: Redis, keys: RedisKeys): SessionRepository {
   const remember = (session: SessionRecord) =>
     redis.set(keys.session(session.conversationKey), session.id, 'EX', POINTER_TTL_SECONDS).catch(() => undefined);
+  /** The session the pointer names, when it exists and belongs to this conversation. */
+  const pointed = async (conversationKey: string): Promise<SessionRecord | null> => {
+    const id = await redis.get(keys.session(conversationKey)).catch(() => null);
+    const session = id ? await inner.findById(id) : null;
+    return session && session.conversationKey === conversationKey ? session : null;
+  };
   return {
     ...inner,
     async create(session) {
@@ -22,14 +28,18 @@ export function withOpenSessionCache(inner: SessionRepository, redis: Redis, key
       return created;
     },
     async findOpen(conversationKey) {
-      const id = await redis.get(keys.session(conversationKey)).catch(() => null);
-      if (id) {
-        const session = await inner.findById(id);
-        // Every create moves the pointer, so it names the newest session: if that one is closed,
-        // none is open.
-        if (session && session.conversationKey === conversationKey) return openSessionStatuses.includes(session.status) ? session : null;
-      }
+      const latest = await pointed(conversationKey);
+      // Every create moves the pointer, so it names the newest session: if that one is closed,
+      // none is open.
+      if (latest) return openSessionStatuses.includes(latest.status) ? latest : null;
       const found = await inner.findOpen(conversationKey);
+      if (found) await remember(found);
+      return found;
+    },
+    async findLatest(conversationKey) {
+      const latest = await pointed(conversationKey);
+      if (latest) return latest;
+      const found = await inner.findLatest(conversationKey);
       if (found) await remember(found);
       return found;
     },

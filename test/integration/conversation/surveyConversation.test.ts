@@ -62,6 +62,16 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     expect(session.transcript.every((t) => t.direction === 'in' || t.delivery === 'sent')).toBe(true);
   });
 
+  it('after a finished survey, a thank-you gets one closing line and does not start it again', async () => {
+    const c = customer(service, sim, 'wm_promoter');
+    const closing = await c.says('谢谢');
+    expect(closing).toHaveLength(1);
+    expect(closing[0]).toMatch(/回访已经完成/);
+    expect(await c.says('好的')).toEqual([]);
+    const list = await adminGet<{ items: Array<{ status: string }> }>(service, '/api/sessions?customer=wm_promoter');
+    expect(list.body.items.map((s) => s.status)).toEqual(['completed']);
+  });
+
   it('re-asks with a hint when the answer cannot be read, and a detractor is escalated', async () => {
     const c = customer(service, sim, 'wm_reask');
     await c.says('在吗');

@@ -68,6 +68,18 @@ describe('session repository on FerretDB', () => {
     expect(await sessions.update(created.id, 1, { status: 'completed' })).toMatchObject({ status: 'completed', rev: 2 });
   });
 
+  it('finds the newest session of a conversation, open or closed', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    expect(await sessions.findLatest('wecom-kf:wk1:wm-latest')).toBeNull();
+    const first = await sessions.create(newSession('wm-latest'));
+    await sessions.update(first.id, 0, { status: 'completed' });
+    await sessions.create(newSession('wm-latest-other'));
+    expect(await sessions.findLatest('wecom-kf:wk1:wm-latest')).toMatchObject({ id: first.id, status: 'completed' });
+    expect(await sessions.findOpen('wecom-kf:wk1:wm-latest')).toBeNull();
+    const second = await sessions.create(newSession('wm-latest'));
+    expect((await sessions.findLatest('wecom-kf:wk1:wm-latest'))?.id).toBe(second.id);
+  });
+
   it('lists newest first with a cursor, filtered, and counts sessions per flow version', async () => {
     const sessions = createSessionRepository(stores.mongo);
     for (let i = 0; i < 5; i++) {
