@@ -32,6 +32,8 @@ export const surveyContextSchema = z.object({
   /** Automatic escalations already raised; each is raised once per session. */
   flagged: z.array(escalationTriggerSchema),
   startedAt: z.string(),
+  /** The current question's answer came with a hand-over, opt-out or pause: resume past it. */
+  kept: z.string().optional(),
 });
 export type SurveyContext = z.infer<typeof surveyContextSchema>;
 

@@ -235,6 +235,63 @@ describe('intents in any question', () => {
   });
 });
 
+describe('an answer given together with another intent', () => {
+  const reply2 = (intent: 'escalate' | 'opt_out' | 'later' | 'question', text: string, score: number) => reply(text, { intent, score });
+
+  it('keeps the score of a detractor who asks for a person in the same message, and resumes after it', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('escalate', '2分，太差了，我要投诉', 2));
+    expect(c.last.status).toBe('escalated');
+    expect(c.last.answers.nps).toMatchObject({ kind: 'nps', value: 2, raw: '2分，太差了，我要投诉' });
+    expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'answer.recorded', stepId: 'nps', value: 2 }));
+    // The hand-over is the customer's request; the detractor trigger is marked as raised, not raised twice.
+    expect(escalations(c.last.effects)).toEqual([expect.objectContaining({ trigger: 'intent', stepId: 'nps' })]);
+    c.send({ type: 'agent.released', resume: true });
+    expect(c.last.status).toBe('active');
+    expect(c.last.awaiting?.stepId).toBe('fav');
+    expect(escalations(c.last.effects)).toEqual([]);
+  });
+
+  it('keeps the reason a customer gives while asking for a person, but not a bare request', () => {
+    const c = atFav(9);
+    c.send(says.click('fav__env'));
+    c.send(says.click('extras__env'));
+    c.send(says.click('stars__1'));
+    c.send(reply('太差了，我要投诉', { intent: 'escalate', sentiment: { label: 'negative', confidence: 0.95 } }));
+    expect(c.last.answers.why).toMatchObject({ value: '太差了，我要投诉' });
+    const d = atFav(9);
+    d.send(says.intent('escalate', '转人工'));
+    expect(d.last.answers.fav).toBeUndefined();
+  });
+
+  it('keeps the score of a customer who opts out in the same message, and moves on after opting in', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('opt_out', '8分吧，以后别发了', 8));
+    expect(c.last.status).toBe('opted_out');
+    expect(c.last.answers.nps?.value).toBe(8);
+    c.send({ type: 'user.opted_in' });
+    expect(c.last.awaiting?.stepId).toBe('fav');
+  });
+
+  it('keeps the score of a customer who pauses, raises the detractor escalation, and continues past it on return', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('later', '3分，现在忙', 3));
+    expect(c.last.status).toBe('paused');
+    expect(c.last.answers.nps?.value).toBe(3);
+    expect(escalations(c.last.effects)).toEqual([expect.objectContaining({ trigger: 'detractor' })]);
+    c.send({ type: 'user.returned' });
+    expect(c.last.awaiting?.stepId).toBe('fav');
+  });
+
+  it('answers a question asked together with a score and goes on to the next question', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('question', '9分，要几分钟？', 9));
+    expect(c.last.answers.nps?.value).toBe(9);
+    expect(c.text).toContain('大约两分钟。');
+    expect(c.last.awaiting?.stepId).toBe('fav');
+  });
+});
+
 describe('reminders and expiry', () => {
   it('sends one gentle reminder per question, and again for the next question', () => {
     const c = new Conversation(compiled);
