@@ -134,6 +134,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     const key = conversationKey(message.conversation);
     await deps.inbox.push(key, JSON.stringify(message));
     await deps.turns.add({ conversationKey: key });
+    log.debug({ conversationKey: key, msgId: message.id }, 'accepted');
   }
 
   async function drain(key: string): Promise<void> {
