@@ -7,7 +7,7 @@ import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
-import { createConversationService, type ConversationService, type TimerJob } from './conversation/conversationService.ts';
+import { createConversationService, type ConversationService } from './conversation/conversationService.ts';
 import { createFlowCatalog, type FlowCatalog } from './conversation/flowCatalog.ts';
 import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
@@ -15,15 +15,20 @@ import type { InboundMessage } from './core/messages.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
+import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
-import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
+import { createCustomerRepository } from './store/mongo/customerRepository.ts';
+import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
+import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
 import { createRedisInbox } from './store/redis/redisInbox.ts';
+import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
+import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
@@ -108,8 +113,16 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
     const locks = createRedisLock(stores.redis, stores.keys);
     const queueBase = { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix, logger };
-    const turns: JobQueue<{ conversationKey: string }> = createJobQueue({ ...queueBase, name: 'turns', concurrency: 8 });
-    const timers: JobQueue<TimerJob> = createJobQueue({ ...queueBase, name: 'timers', concurrency: 2 });
+    // A turn is retried until the stores are back (capped at 30 s apart, for about a month); a
+    // message whose item keeps failing for a reason that will not pass is set aside instead.
+    const turns: JobQueue<{ conversationKey: string }> = createJobQueue({
+      ...queueBase,
+      name: 'turns',
+      concurrency: 8,
+      attempts: 100_000,
+      backoffMs: 500,
+      maxBackoffMs: 30_000,
+    });
 
     // The channel and the conversation need each other: inbound messages go through this slot.
     let acceptInbound: (message: InboundMessage) => Promise<void> = () => Promise.reject(new Error('conversation not ready'));
@@ -151,7 +164,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       inbox: createRedisInbox(stores.redis, stores.keys),
       locks,
       turns,
-      timers,
+      progress: createRedisOutboxProgress(stores.redis, stores.keys),
+      timers: createRedisTimers(stores.redis, stores.keys),
+      deadLetters: createDeadLetterRepository(stores.mongo),
       settings: { timeZone: config.surveyTimeZone, defaultFlowId: config.defaultFlowId },
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
@@ -160,8 +175,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
     stoppables.push(() => turns.stop());
-    await timers.start(async (job) => conversation.handleTimer(job));
-    stoppables.push(() => timers.stop());
+    // Every process sweeps: claims are atomic in Redis, so nothing runs twice.
+    const dueTimers = startPeriodicTask({ name: 'timers', everyMs: 5_000, run: () => conversation.runDueTimers(), logger });
+    stoppables.push(() => dueTimers.stop());
+    const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 15_000, run: () => conversation.resumeStranded(), logger });
+    stoppables.push(() => stranded.stop());
     await channel.start();
     stoppables.push(() => channel.stop());
     await escalation.start();

@@ -69,6 +69,8 @@ export interface HandledLedger {
   handled(ids: string[]): Promise<Set<string>>;
   /** Records that `id` was handed on; remembered for `ttlSeconds`. */
   markHandled(id: string, ttlSeconds: number): Promise<void>;
+  /** Forgets `id` (an attempt whose outcome became known). */
+  forget(id: string): Promise<void>;
 }
 
 /** Everything a pull-based chat channel keeps in shared state. */

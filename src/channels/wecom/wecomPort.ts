@@ -4,7 +4,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { conversationKey, type ConversationRef, type OutboundMessage } from '../../core/messages.ts';
 import type { ChannelPort, SendResult } from '../../core/ports.ts';
-import type { KfClient, KfMessageContent } from './kfClient.ts';
+import { TRANSIENT_ERRCODES, type KfClient, type KfMessageContent } from './kfClient.ts';
 import { KF_CHANNEL, KF_LIMITS, renderKfMessage, truncateUtf8 } from './kfMessages.ts';
 import { WecomApiError } from './wecomErrors.ts';
 
@@ -38,8 +38,6 @@ export interface WecomPortDeps {
 
 /** How long sent idempotency keys are remembered: WeCom's 48 h window plus a margin. */
 const SENT_TTL_SECONDS = 3 * 24 * 3600;
-/** WeCom's answer to a client msgid it has already accepted (the simulator's choice; see its errcodes). */
-const DUPLICATE_MSGID = 40058;
 
 /**
  * The kf `ChannelPort`. `send` renders the message (splitting long text), takes every part
@@ -69,6 +67,20 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
     }
   }
 
+  /**
+   * What WeCom guarantees for a retried send: a msgid it already took is refused (it must be
+   * unique per kf account), whatever the errcode says, so a fixed msgid per part can never arrive
+   * twice. When an attempt at a part got no answer and its retry is refused with anything but a
+   * stop or a "busy" code, the first attempt most likely arrived: the part counts as delivered
+   * (unconfirmed) and is never sent under another msgid. (Our simulator answers 40058 to a
+   * duplicate; nothing here depends on that code.)
+   */
+  const refusedAsRepeat = (error: unknown, triedBefore: boolean): boolean =>
+    error instanceof WecomApiError &&
+    (triedBefore || error.afterUnansweredAttempt) &&
+    !KF_STOP_CODES.has(error.errcode) &&
+    !TRANSIENT_ERRCODES.has(error.errcode);
+
   return {
     async send(to, message, options = {}) {
       checkChannel(to);
@@ -87,6 +99,7 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
         return { status: 'blocked', reason: 'budget' };
       }
       const messageIds: string[] = partIds.filter((id) => sentBefore.has(`sent:${id}`));
+      let unconfirmed = false;
       for (const [position, { content, msgId }] of pending.entries()) {
         try {
           if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
@@ -94,16 +107,18 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
           if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
           messageIds.push(sent.msgId);
         } catch (error) {
-          if (key && error instanceof WecomApiError && error.errcode === DUPLICATE_MSGID && triedBefore.has(`try:${msgId}`)) {
-            // An earlier attempt reached WeCom but we crashed before noting it: already delivered.
+          if (key && refusedAsRepeat(error, triedBefore.has(`try:${msgId}`))) {
+            log.warn({ conversation, msgId, errcode: (error as WecomApiError).errcode }, 'retried part refused; taking it as delivered by the earlier attempt');
             await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
             await deps.budget.refund(conversation, 1);
             messageIds.push(msgId);
+            unconfirmed = true;
             continue;
           }
           const unsent = pending.length - position;
           if (error instanceof WecomApiError) {
-            // WeCom refused this part: neither it nor the rest were delivered.
+            // WeCom refused this part: neither it nor the rest were delivered, and we know it.
+            if (key && !error.afterUnansweredAttempt && !triedBefore.has(`try:${msgId}`)) await deps.ledger!.forget(`try:${msgId}`);
             await deps.budget.refund(conversation, unsent);
             const reason = KF_STOP_CODES.get(error.errcode);
             if (reason) {
@@ -118,15 +133,29 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
           throw error;
         }
       }
-      return { status: 'sent', messageIds };
+      return { status: 'sent', messageIds, ...(unconfirmed ? { unconfirmed } : {}) };
     },
 
-    async welcome(code, message) {
+    async welcome(code, message, options = {}) {
       const content = renderWelcome(message);
+      const key = deps.ledger ? options.idempotencyKey : undefined;
+      const msgId = key ? keyedMsgId(key, 0) : newMsgId();
+      if (key && (await deps.ledger!.handled([`sent:${msgId}`])).size > 0) return { status: 'sent', messageIds: [msgId] };
+      const triedBefore = key ? (await deps.ledger!.handled([`try:${msgId}`])).size > 0 : false;
       try {
-        const sent = await deps.client.sendMessageOnEvent({ code, msgId: newMsgId(), content });
+        if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
+        const sent = await deps.client.sendMessageOnEvent({ code, msgId, content });
+        if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
         return { status: 'sent', messageIds: [sent.msgId] };
       } catch (error) {
+        // A code we already tried is single-use: refused now, it was most likely used by that try.
+        const repeat = error instanceof WecomApiError && (triedBefore || error.afterUnansweredAttempt) && !TRANSIENT_ERRCODES.has(error.errcode);
+        if (key && repeat) {
+          log.warn({ msgId, errcode: (error as WecomApiError).errcode }, 'retried welcome refused; taking it as delivered by the earlier attempt');
+          await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
+          return { status: 'sent', messageIds: [msgId], unconfirmed: true };
+        }
+        if (key && error instanceof WecomApiError && !error.afterUnansweredAttempt && !triedBefore) await deps.ledger!.forget(`try:${msgId}`);
         const reason = error instanceof WecomApiError ? WELCOME_STOP_CODES.get(error.errcode) : undefined;
         if (error instanceof WecomApiError && reason) {
           log.info({ errcode: error.errcode, reason }, 'WeCom refused the welcome message');

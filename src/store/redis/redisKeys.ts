@@ -16,6 +16,15 @@ export function redisKeys(prefix: string) {
     wecomNotifySeq: (account: string) => `${prefix}wecom:notify:${account}:seq`,
     wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,
     inbox: (conversation: string) => `${prefix}inbox:${conversation}`,
+    /** Conversations with waiting inbox items, scored by when they last had attention. */
+    inboxWaiting: `${prefix}inbox-waiting`,
+    /** Conversation → "<head item id>|<failures>", to tell a poison item from a passing outage. */
+    inboxFailures: `${prefix}inbox-failures`,
+    /** Session id → the revision whose outbox was fully carried out. */
+    outboxDone: (sessionId: string) => `${prefix}outbox-done:${sessionId}`,
+    /** Named timers: due time (sorted set) and payload (hash). */
+    timersDue: `${prefix}timers:due`,
+    timersPayload: `${prefix}timers:payload`,
     session: (conversation: string) => `${prefix}session:${conversation}`,
     /** Round-robin counter for picking an escalation's advisor, per scope (flow id). */
     escalationTurn: (scope: string) => `${prefix}escalation:rr:${scope}`,

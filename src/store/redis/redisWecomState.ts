@@ -152,6 +152,9 @@ export function createRedisWecomState(redis: Redis, keys: RedisKeys): ChannelSta
     async markHandled(id, ttlSeconds) {
       await redis.set(keys.wecomHandled(id), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
     },
+    async forget(id) {
+      await redis.del(keys.wecomHandled(id));
+    },
   };
 
   return { tokens, cursors, budget, ledger };
