@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createAdminAuth } from './admin/api/adminAuth.ts';
+import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -108,6 +109,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       kfSecret: simulator!.kfSecret,
     };
 
+    const deadLetters = createDeadLetterRepository(stores.mongo);
     const usage = createLlmUsageTracker();
     const analyzer = createAnalyzer({ config, logger, onUsage: (u) => usage.record(u) });
     logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
@@ -166,7 +168,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       turns,
       progress: createRedisOutboxProgress(stores.redis, stores.keys),
       timers: createRedisTimers(stores.redis, stores.keys),
-      deadLetters: createDeadLetterRepository(stores.mongo),
+      deadLetters,
       settings: { timeZone: config.surveyTimeZone, defaultFlowId: config.defaultFlowId },
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
@@ -186,6 +188,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     stoppables.push(() => escalation.stop());
 
     const adminUsers = createAdminUserRepository(stores.mongo);
+    const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({
       logger,
@@ -193,7 +196,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers })('viewer') }),
+        createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
+        createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...(await createAdminRoutes({
           flows,
           sessions,

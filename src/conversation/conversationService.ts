@@ -150,8 +150,11 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     return keys.length;
   }
 
-  /** Runs `fn` on the session under its conversation lock, re-read inside and with its outbox done. */
-  async function underLock<T>(sessionId: string, fn: (session: SessionRecord) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the session under its conversation lock, re-read inside. With `completeOutbox`
+   * the revision's outbox is carried out first (a change that writes a new outbox needs that).
+   */
+  async function underLock<T>(sessionId: string, fn: (session: SessionRecord) => Promise<T>, options = { completeOutbox: true }): Promise<T> {
     const found = await deps.sessions.findById(sessionId);
     if (!found) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
     return deps.locks.withLock(
@@ -159,7 +162,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       async () => {
         const session = await deps.sessions.findById(sessionId);
         if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
-        await outbox.complete(session);
+        if (options.completeOutbox) await outbox.complete(session);
         return fn(session);
       },
       LOCK,
@@ -189,12 +192,19 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   }
 
   async function appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void> {
-    await underLock(sessionId, async (session) => {
-      // Reserve the positions first: a crash then leaves a gap, never an overwritten entry.
-      const saved = await deps.sessions.update(session.id, session.rev, { outbox: [], transcriptLength: session.transcriptLength + entries.length });
-      if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed while recording; try again', { sessionId });
-      await deps.sessions.writeTranscript(session.id, entries.map((entry, i) => ({ ...entry, seq: session.transcriptLength + i })));
-    });
+    // Recording must not wait for an outbox stuck on WeCom: the outbox is kept as it is.
+    await underLock(
+      sessionId,
+      async (session) => {
+        const done = await deps.progress.isDone(session.id, session.rev);
+        // Reserve the positions first: a crash then leaves a gap, never an overwritten entry.
+        const saved = await deps.sessions.update(session.id, session.rev, { transcriptLength: session.transcriptLength + entries.length });
+        if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed while recording; try again', { sessionId });
+        if (done) await deps.progress.markDone(saved.id, saved.rev);
+        await deps.sessions.writeTranscript(session.id, entries.map((entry, i) => ({ ...entry, seq: session.transcriptLength + i })));
+      },
+      { completeOutbox: false },
+    );
   }
 
   async function requeue(deadLetterId: string): Promise<boolean> {

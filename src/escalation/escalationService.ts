@@ -331,6 +331,8 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     const saved = await deps.escalations.update(e.id, changes, action('system', 'handed_over', detail), { handover: ['pending'] });
     if (!saved) return;
     log.info({ escalationId: e.id, handover: saved.handover, servicerId: saved.servicerId }, 'handed over in WeCom');
+    // Advisors are told before anything else can fail: a retry of this job stops at the check above.
+    await queueFirstNotice(e.id);
 
     if (!notice?.delivered && code && session) {
       // The turn could not tell the customer (send budget, or no turn at all): the transfer's code can.
@@ -345,7 +347,6 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         await deps.escalations.update(e.id, {}, action('system', 'notice', delivered ? '已通过转接消息码告知顾客' : '告知顾客失败'));
       }
     }
-    await queueFirstNotice(e.id);
   }
 
   async function queueFirstNotice(escalationId: string): Promise<void> {

@@ -92,34 +92,40 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
       const partIds = parts.map((_, index) => (key ? keyedMsgId(key, index) : newMsgId()));
       const sentBefore = key ? await deps.ledger!.handled(partIds.map((id) => `sent:${id}`)) : new Set<string>();
       const triedBefore = key ? await deps.ledger!.handled(partIds.map((id) => `try:${id}`)) : new Set<string>();
-      const pending = parts.map((content, index) => ({ content, index, msgId: partIds[index]! })).filter((p) => !sentBefore.has(`sent:${p.msgId}`));
+      const pending = parts
+        .map((content, index) => ({ content, index, msgId: partIds[index]!, tried: triedBefore.has(`try:${partIds[index]!}`) }))
+        .filter((p) => !sentBefore.has(`sent:${p.msgId}`));
       if (pending.length === 0) return { status: 'sent', messageIds: partIds };
-      if (!(await deps.budget.take(conversation, pending.length, perWindow, windowSeconds))) {
-        log.info({ conversation, parts: pending.length }, 'send budget used up; not sending');
+      // A part tried before is counted already (its outcome was unknown): count only new ones.
+      const fresh = pending.filter((p) => !p.tried).length;
+      if (fresh > 0 && !(await deps.budget.take(conversation, fresh, perWindow, windowSeconds))) {
+        log.info({ conversation, parts: fresh }, 'send budget used up; not sending');
         return { status: 'blocked', reason: 'budget' };
       }
       const messageIds: string[] = partIds.filter((id) => sentBefore.has(`sent:${id}`));
       let unconfirmed = false;
-      for (const [position, { content, msgId }] of pending.entries()) {
+      for (const [position, { content, msgId, tried }] of pending.entries()) {
         try {
           if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
           const sent = await deps.client.sendMessage({ toUser: to.customerId, openKfId: to.accountId, msgId, content });
           if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
           messageIds.push(sent.msgId);
         } catch (error) {
-          if (key && refusedAsRepeat(error, triedBefore.has(`try:${msgId}`))) {
+          if (key && refusedAsRepeat(error, tried)) {
             log.warn({ conversation, msgId, errcode: (error as WecomApiError).errcode }, 'retried part refused; taking it as delivered by the earlier attempt');
             await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
-            await deps.budget.refund(conversation, 1);
             messageIds.push(msgId);
             unconfirmed = true;
             continue;
           }
-          const unsent = pending.length - position;
+          // The parts after this one were counted but never tried.
+          const untried = pending.slice(position + 1).filter((p) => !p.tried).length;
           if (error instanceof WecomApiError) {
-            // WeCom refused this part: neither it nor the rest were delivered, and we know it.
-            if (key && !error.afterUnansweredAttempt && !triedBefore.has(`try:${msgId}`)) await deps.ledger!.forget(`try:${msgId}`);
-            await deps.budget.refund(conversation, unsent);
+            // WeCom refused this part: it was not delivered now. Unless an earlier attempt's
+            // outcome is unknown, it was not delivered at all: uncount it and forget the attempt.
+            const known = !tried && !error.afterUnansweredAttempt;
+            if (key && known) await deps.ledger!.forget(`try:${msgId}`);
+            await deps.budget.refund(conversation, untried + (known ? 1 : 0));
             const reason = KF_STOP_CODES.get(error.errcode);
             if (reason) {
               if (reason === 'budget' || reason === 'window') await deps.budget.exhaust(conversation, perWindow, windowSeconds);
@@ -127,8 +133,8 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
               return { status: 'blocked', reason, errcode: error.errcode };
             }
           } else {
-            // Unknown whether this part arrived (timeout): keep it counted, return the rest.
-            await deps.budget.refund(conversation, unsent - 1);
+            // Unknown whether this part arrived (timeout, WeCom down): keep it counted.
+            await deps.budget.refund(conversation, untried);
           }
           throw error;
         }
@@ -148,15 +154,13 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
         if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
         return { status: 'sent', messageIds: [sent.msgId] };
       } catch (error) {
-        // A code we already tried is single-use: refused now, it was most likely used by that try.
-        const repeat = error instanceof WecomApiError && (triedBefore || error.afterUnansweredAttempt) && !TRANSIENT_ERRCODES.has(error.errcode);
-        if (key && repeat) {
-          log.warn({ msgId, errcode: (error as WecomApiError).errcode }, 'retried welcome refused; taking it as delivered by the earlier attempt');
-          await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
-          return { status: 'sent', messageIds: [msgId], unconfirmed: true };
-        }
-        if (key && error instanceof WecomApiError && !error.afterUnansweredAttempt && !triedBefore) await deps.ledger!.forget(`try:${msgId}`);
-        const reason = error instanceof WecomApiError ? WELCOME_STOP_CODES.get(error.errcode) : undefined;
+        // A retried code refused now was either used by the earlier try or has expired meanwhile:
+        // WeCom does not say which. Report it refused but keep the try on record, so the caller's
+        // send_msg with the same key (same msgid) is refused as a repeat if the welcome did arrive.
+        const uncertain = error instanceof WecomApiError && (triedBefore || error.afterUnansweredAttempt);
+        if (key && error instanceof WecomApiError && !uncertain) await deps.ledger!.forget(`try:${msgId}`);
+        const reason =
+          error instanceof WecomApiError ? (WELCOME_STOP_CODES.get(error.errcode) ?? (uncertain && !TRANSIENT_ERRCODES.has(error.errcode) ? 'session' : undefined)) : undefined;
         if (error instanceof WecomApiError && reason) {
           log.info({ errcode: error.errcode, reason }, 'WeCom refused the welcome message');
           return { status: 'blocked', reason, errcode: error.errcode };
