@@ -1,4 +1,5 @@
 import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
+import { capReplyText } from './capReplyText.ts';
 import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
 import { analyzeSentiment, type SentimentReading } from './rules/analyzeSentiment.ts';
 import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
@@ -126,7 +127,8 @@ function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timi
  * createRuleAnalyzer().read({ question: 'nps', text: '八分吧', now, timeZone: 'Asia/Shanghai' }).analysis.score // 8
  */
 export function readReply(request: AnalysisRequest): RuleReading {
-  const text = normalizeText(request.text);
+  // Capped before anything else: every rule below is at least linear in the text.
+  const text = normalizeText(capReplyText(request.text));
   const kind = request.question;
   const range = resolveRange(request);
   const everything = new Set<AnalysisField>(ANALYSIS_FIELDS);
