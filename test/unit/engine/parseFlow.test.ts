@@ -205,3 +205,15 @@ describe('compileFlow', () => {
     }
   });
 });
+
+describe('parseFlow on hostile YAML', () => {
+  it('reports aliases that expand too far (billion laughs) as a problem instead of throwing', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    expect(problemsOf(levels.join('\n'))).toEqual([{ path: '', message: "the YAML's aliases (*name) expand too far; write the repeated parts out instead" }]);
+  });
+
+  it('reports an alias to no anchor as a problem', () => {
+    expect(problemsOf(`${head}  - id: q\n    kind: nps\n    text: *nowhere\n${end}`)).toEqual([{ path: '', message: expect.stringContaining('nowhere') }]);
+  });
+});
