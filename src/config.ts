@@ -43,7 +43,8 @@ const envSchema = z
     WECOM_KF_SECRET: optionalString,
     WECOM_API_BASE: z.string().trim().url().default('https://qyapi.weixin.qq.com'),
     WECOM_ROBOT_WEBHOOK: optionalUrl,
-    WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(0),
+    /** Callback replay window: older or newer timestamps, and repeats within it, are refused; 0 = off. */
+    WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
     /** Self-built app that messages the chosen advisor (message/send); both or neither. */
     WECOM_APP_SECRET: optionalString,
     WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),

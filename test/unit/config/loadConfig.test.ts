@@ -13,6 +13,9 @@ describe('loadConfig', () => {
     expect(config.llm).toBeUndefined();
     expect(config.surveyTimeZone).toBe('Asia/Shanghai');
     expect(config.wecomApiBase).toBe('https://qyapi.weixin.qq.com');
+    // The callback replay window is on unless turned off explicitly.
+    expect(config.wecomMaxSkewSeconds).toBe(300);
+    expect(loadConfig({ WECOM_MAX_SKEW_S: '0' }).wecomMaxSkewSeconds).toBe(0);
   });
 
   it('treats empty strings as unset, so .env.example loads as it is', () => {
