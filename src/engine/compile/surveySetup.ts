@@ -107,7 +107,8 @@ export function createSurveySetup(flow: Flow) {
           enqueue.emit(escalate('negative', `负面反馈：「${clip(event.text)}」`, step.id));
         }
         enqueue.assign({ answers, flagged });
-        if (step.ack !== undefined) enqueue.emit(text(render(step.ack, { customer: context.customer, answers })));
+        const ack = ackFor(step, read.value);
+        if (ack !== undefined) enqueue.emit(text(render(ack, { customer: context.customer, answers })));
       }),
       /** Gives up on an unreadable question: the answer is stored as missing and the flow moves on. */
       recordMissing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
@@ -173,6 +174,12 @@ export function createSurveySetup(flow: Flow) {
     },
   });
 
+}
+
+/** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
+function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
+  const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
+  return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
 }
 
 /** Whether a branch condition holds for the answers so far; a missing answer never matches. */
