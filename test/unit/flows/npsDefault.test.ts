@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileFlow, loadFlowFile } from '../../../src/engine/index.ts';
 import type { CompiledFlow } from '../../../src/engine/index.ts';
+import { createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
 import { Conversation, says } from '../engine/engineTestKit.ts';
 
 let compiled: CompiledFlow;
@@ -117,6 +118,25 @@ describe('nps-default', () => {
       return c.last.awaiting?.stepId ?? '';
     };
     expect([0, 1, 2, 3, 4, 5].map(at)).toEqual(['change_mind', 'change_mind', 'change_mind', 'timing', 'timing', 'timing']);
+  });
+
+  it('takes "一般般吧", "看情况" and "不一定" as answers to the repurchase question, read by the real rules', () => {
+    const rules = createRuleAnalyzer();
+    const answer = (text: string) => {
+      const c = new Conversation(compiled);
+      c.send(says.score(8));
+      c.send(says.text('还行'));
+      rateTouchpoints(c, [4, 4, 4]);
+      const analysis = rules.read({ question: 'repurchase', text, now: new Date('2025-03-01T10:00:00+08:00'), timeZone: 'Asia/Shanghai' }).analysis;
+      c.send({ type: 'user.replied', text, analysis });
+      return c;
+    };
+    for (const [text, value, next] of [['一般般吧', 2, 'change_mind'], ['看情况', 3, 'timing'], ['不一定', 3, 'timing']] as const) {
+      const c = answer(text);
+      expect(c.last.answers.intent, text).toMatchObject({ value, raw: text });
+      expect(c.last.awaiting?.stepId, text).toBe(next);
+      expect(c.turns.at(-1)?.effects, text).toContainEqual(expect.objectContaining({ type: 'answer.recorded', stepId: 'intent', analysis: expect.objectContaining({ timing: { bucket: 'undecided', from: null, to: null } }) }));
+    }
   });
 
   it('still gives a promoter the referral line when they will not come back soon', () => {
