@@ -13,6 +13,7 @@ import { createFlowCatalog, type FlowCatalog } from './conversation/flowCatalog.
 import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
+import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
@@ -60,7 +61,11 @@ export interface RunningService {
  * const service = await startService(loadConfig());
  * await service.stop();
  */
-export async function startService(config: Readonly<Config>, options: { logger?: Logger } = {}): Promise<RunningService> {
+export async function startService(
+  config: Readonly<Config>,
+  // onListening: runs once the port is open and before the app is attached (tests use it).
+  options: { logger?: Logger; onListening?: (url: string) => Promise<void> } = {},
+): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const stores = await startStores({
     mongodbUri: config.mongodbUri,
@@ -71,12 +76,14 @@ export async function startService(config: Readonly<Config>, options: { logger?:
   });
   const stoppables: Array<() => Promise<void>> = [];
   try {
-    // Listen first so the simulator knows where to call back; the app is attached below.
+    // Listen first so the simulator knows where to call back; until the app is attached below,
+    // every request is answered 503 NOT_READY.
     const server = await listen(config.http.port, config.http.host);
     stoppables.push(() => new Promise<void>((done) => server.close(() => done())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+    await options.onListening?.(url);
 
     await ensureSessionIndexes(stores.mongo);
     await ensureFlowIndexes(stores.mongo);
@@ -213,6 +220,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       ],
       rawHandlers,
     });
+    server.removeListener('request', answerNotReady);
     server.on('request', app.callback());
     logger.info({ url }, 'huifang is listening');
 
@@ -275,7 +283,7 @@ function advisorAlerts(
 
 function listen(port: number, host: string): Promise<Server> {
   return new Promise<Server>((resolveServer, reject) => {
-    const server = createServer();
+    const server = createServer(answerNotReady);
     // Keep-alive sockets would hold server.close() open for their idle timeout.
     server.keepAliveTimeout = 5_000;
     server.once('error', reject);

@@ -73,10 +73,19 @@ export interface HandledLedger {
   forget(id: string): Promise<void>;
 }
 
+/** Signed callbacks accepted recently, so a replay inside the timestamp window is refused. */
+export interface CallbackNonces {
+  /** Whether a callback with this timestamp and nonce was accepted and is still remembered. */
+  seen(timestamp: string, nonce: string): Promise<boolean>;
+  /** Remembers an accepted callback's timestamp and nonce for `ttlSeconds`. */
+  remember(timestamp: string, nonce: string, ttlSeconds: number): Promise<void>;
+}
+
 /** Everything a pull-based chat channel keeps in shared state. */
 export interface ChannelStateStore {
   tokens: AccessTokenCache;
   cursors: PullCursorStore;
   budget: SendBudget;
   ledger: HandledLedger;
+  nonces: CallbackNonces;
 }

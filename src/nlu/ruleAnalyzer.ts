@@ -1,4 +1,5 @@
 import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
+import { capReplyText } from './capReplyText.ts';
 import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
 import { analyzeSentiment, type SentimentReading } from './rules/analyzeSentiment.ts';
 import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
@@ -111,9 +112,10 @@ function chooseSentiment(
 
 function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timing'] {
   if (reading.status === 'dated') return { bucket: reading.bucket, from: formatIsoDate(reading.from), to: formatIsoDate(reading.to) };
-  // On other questions only a real date is worth reporting; "不会" there is the score's business.
-  if (kind !== 'timing') return null;
-  if (reading.status === 'undecided' || reading.status === 'never') return { bucket: reading.status, from: null, to: null };
+  // "Undecided" also answers when on the repurchase question ("看情况"); "不会" there is the score's
+  // business, and on other questions only a real date is worth reporting.
+  if (reading.status === 'undecided' && (kind === 'timing' || kind === 'repurchase')) return { bucket: 'undecided', from: null, to: null };
+  if (reading.status === 'never' && kind === 'timing') return { bucket: 'never', from: null, to: null };
   return null;
 }
 
@@ -126,7 +128,8 @@ function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timi
  * createRuleAnalyzer().read({ question: 'nps', text: '八分吧', now, timeZone: 'Asia/Shanghai' }).analysis.score // 8
  */
 export function readReply(request: AnalysisRequest): RuleReading {
-  const text = normalizeText(request.text);
+  // Capped before anything else: every rule below is at least linear in the text.
+  const text = normalizeText(capReplyText(request.text));
   const kind = request.question;
   const range = resolveRange(request);
   const everything = new Set<AnalysisField>(ANALYSIS_FIELDS);
@@ -147,6 +150,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
   if (cue) spans.push(...cue.spans);
 
   let score: number | null = null;
+  let undecided = false;
   let scoreExplicit = false;
   let scoreAmbiguous = false;
   let outOfRange = false;
@@ -164,6 +168,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
       const likelihood = parseLikelihoodReply(text);
       if (likelihood) {
         score = projectLevel(likelihood.level, { min: 0, max: 5 }, range);
+        undecided = likelihood.undecided === true;
         spans.push(...likelihood.spans);
       }
     } else if ((kind === 'csat' || kind === 'rating') && lexical.ratingEvidence > 0 && !acknowledgement) {
@@ -179,6 +184,8 @@ export function readReply(request: AnalysisRequest): RuleReading {
       offsetMinutes: timeZoneOffsetMinutes(request.now, request.timeZone),
     });
     if (timing.status !== 'none') spans.push(...timing.spans);
+    // "一般般吧" to "will you come again?" says no date either: when is undecided too.
+    else if (undecided) timing = { status: 'undecided', spans: [] };
   }
 
   let choice: ChoiceReading = { status: 'none' };

@@ -116,7 +116,8 @@ export function createSurveySetup(flow: Flow) {
         const stored = storeAnswer(context, event, step, read.value, true);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
-        if (step.ack !== undefined) enqueue.emit(text(render(step.ack, { customer: context.customer, answers: stored.answers })));
+        const ack = ackFor(step, read.value);
+        if (ack !== undefined) enqueue.emit(text(render(ack, { customer: context.customer, answers: stored.answers })));
       }),
       /**
        * Keeps the answer a reply carries next to another intent ("2分，我要投诉", "8分，以后别发了"),
@@ -200,6 +201,12 @@ export function createSurveySetup(flow: Flow) {
     },
   });
 
+}
+
+/** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
+function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
+  const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
+  return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
 }
 
 /** Whether a branch condition holds for the answers so far; a missing answer never matches. */

@@ -48,6 +48,13 @@ const question = {
   ...routing,
 };
 
+/**
+ * Score steps only: what to say instead of `ack` when the score is at or below `lte` (an apology,
+ * not "谢谢！" for a 1). A follow-up question is a branch on the same `lte`.
+ */
+const lowScoreAckSchema = z.strictObject({ lte: z.number().int(), text: textSchema });
+const scoreQuestion = { ...question, lowScoreAck: lowScoreAckSchema.optional() };
+
 /** Menu labels per score (`5: 非常满意`), overriding the defaults of csat and repurchase. */
 const labelsSchema = z.record(z.string().regex(/^-?\d+$/, 'label keys must be whole numbers'), textSchema);
 
@@ -58,22 +65,22 @@ export const choiceOptionSchema = z.strictObject({
 });
 
 export const messageStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('message'), text: textSchema, ...routing });
-export const npsStepSchema = z.strictObject({ kind: z.literal('nps'), ...question });
+export const npsStepSchema = z.strictObject({ kind: z.literal('nps'), ...scoreQuestion });
 export const csatStepSchema = z.strictObject({
   kind: z.literal('csat'),
-  ...question,
+  ...scoreQuestion,
   /** What is being rated (预约流程, 顾问沟通…); stored with the answer for reporting. */
   touchpoint: textSchema,
   labels: labelsSchema.optional(),
 });
 export const ratingStepSchema = z.strictObject({
   kind: z.literal('rating'),
-  ...question,
+  ...scoreQuestion,
   min: z.number().int(),
   max: z.number().int(),
   labels: labelsSchema.optional(),
 });
-export const repurchaseStepSchema = z.strictObject({ kind: z.literal('repurchase'), ...question, labels: labelsSchema.optional() });
+export const repurchaseStepSchema = z.strictObject({ kind: z.literal('repurchase'), ...scoreQuestion, labels: labelsSchema.optional() });
 export const choiceStepSchema = z.strictObject({
   kind: z.literal('choice'),
   ...question,

@@ -131,6 +131,13 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
         }
       }
     }
+    if ('lowScoreAck' in step && step.lowScoreAck !== undefined) {
+      const range = describeQuestion(step).range;
+      const { lte } = step.lowScoreAck;
+      if (range !== undefined && (lte < range.min || lte >= range.max)) {
+        add(['steps', i, 'lowScoreAck', 'lte'], `lte ${lte} must be at least ${range.min} and below the top score ${range.max}, or every answer (or none) would get it`);
+      }
+    }
     if (step.kind === 'choice') {
       const seen = new Set<string>();
       step.options.forEach((o, j) => {
@@ -167,6 +174,7 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
     if (isQuestionStep(step)) {
       if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
       if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
+      if ('lowScoreAck' in step && step.lowScoreAck !== undefined) checkTemplate(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
     }
   });
   flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));

@@ -7,6 +7,7 @@ import {
   type AnalysisRequest,
 } from '../../core/analysis.ts';
 import { TOPIC_LABELS } from '../rules/extractTopics.ts';
+import { capReplyText } from '../capReplyText.ts';
 
 /**
  * The prompt and the answer schema for reading one customer reply with an LLM, kept together so
@@ -109,7 +110,7 @@ export function buildReplyMessages(
     { role: 'system', content: SYSTEM_PROMPT },
     {
       role: 'user',
-      content: `<context>${encodeData(context)}</context>\n<customer_reply>${encodeData(request.text)}</customer_reply>`,
+      content: `<context>${encodeData(context)}</context>\n<customer_reply>${encodeData(capReplyText(request.text))}</customer_reply>`,
     },
   ];
 }

@@ -12,6 +12,8 @@ export function redisKeys(prefix: string) {
     wecomBudget: (conversation: string) => `${prefix}wecom:budget:${conversation}`,
     /** Marks an inbound WeCom message id as handed on to the conversation layer. */
     wecomHandled: (messageId: string) => `${prefix}wecom:handled:${messageId}`,
+    /** A signed callback accepted within the replay window, by a hash of its timestamp and nonce. */
+    wecomNonce: (hash: string) => `${prefix}wecom:nonce:${hash}`,
     /** Counter of kf "new data" callbacks per open_kfid, and how far a finished pull covers it. */
     wecomNotifySeq: (account: string) => `${prefix}wecom:notify:${account}:seq`,
     wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type {
   AccessTokenCache,
+  CallbackNonces,
   ChannelStateStore,
   FetchedToken,
   HandledLedger,
@@ -157,5 +159,16 @@ export function createRedisWecomState(redis: Redis, keys: RedisKeys): ChannelSta
     },
   };
 
-  return { tokens, cursors, budget, ledger };
+  // Hashed: the nonce is whatever the caller sent (up to 128 characters).
+  const nonceKey = (timestamp: string, nonce: string) => keys.wecomNonce(createHash('sha1').update(`${timestamp}\u0000${nonce}`).digest('hex'));
+  const nonces: CallbackNonces = {
+    async seen(timestamp, nonce) {
+      return (await redis.exists(nonceKey(timestamp, nonce))) === 1;
+    },
+    async remember(timestamp, nonce, ttlSeconds) {
+      await redis.set(nonceKey(timestamp, nonce), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+    },
+  };
+
+  return { tokens, cursors, budget, ledger, nonces };
 }

@@ -160,6 +160,27 @@ describe('versions, validation and publishing', () => {
     expect((await asAdmin().post<ErrorBody>('/api/flows/nps-default/publish', { version: saved.body.version })).body.error.code).toBe('FLOW_INVALID');
   });
 
+  it('refuses YAML whose aliases expand too far (billion laughs) with 400 FLOW_YAML_ALIASES and stores nothing', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    const bomb = `${levels.join('\n')}\n`;
+    const before = await asAdmin().get<{ latestVersion: number }>('/api/flows/nps-default');
+    const answers = [
+      await asEditor().post<ErrorBody>('/api/flows/nps-default/versions', { source: bomb, baseVersion: before.body.latestVersion }),
+      await asViewer().post<ErrorBody>('/api/flows/nps-default/validate', { source: bomb }),
+      await asEditor().post<ErrorBody>('/api/flows/nps-default/preview', { source: bomb }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'FLOW_YAML_ALIASES', message: expect.stringContaining('write the repeated parts out') });
+    }
+    expect((await asAdmin().get<{ latestVersion: number }>('/api/flows/nps-default')).body.latestVersion).toBe(before.body.latestVersion);
+    // A few aliases are fine: they are ordinary YAML.
+    const reused = source.replace('text: 感谢您的宝贵反馈！', 'text: &bye 感谢您的宝贵反馈！').replace('text: 感谢您抽空反馈，我们会认真改进。祝您生活愉快！', 'text: *bye');
+    expect(reused).toContain('*bye');
+    expect((await asViewer().post<{ valid: boolean }>('/api/flows/nps-default/validate', { source: reused })).body).toMatchObject({ valid: true });
+  });
+
   it('refuses a 1 MB text with 413 and flags long texts at their line', async () => {
     const huge = source.replace('太感谢您的认可！', '好'.repeat(1_000_000));
     const tooLarge = await asEditor().post<ErrorBody>('/api/flows/nps-default/versions', { source: huge, baseVersion: 1 });

@@ -92,6 +92,58 @@ describe('answers', () => {
   });
 });
 
+describe('low-score acknowledgements', () => {
+  const flow = compileYaml(`schemaVersion: 1
+id: low-ack
+version: 1
+title: 低分致歉
+steps:
+  - id: svc
+    kind: csat
+    touchpoint: 服务
+    text: 服务满意吗？
+    ack: 太好了，谢谢！
+    lowScoreAck: { lte: 2, text: '很抱歉让您失望了，{{customer.nickname|您}}。' }
+    branch:
+      - when: { step: svc, lte: 2 }
+        goto: why
+    default: stars
+  - id: why
+    kind: text
+    text: 哪里出了问题？
+    next: stars
+  - id: stars
+    kind: rating
+    min: 0
+    max: 10
+    maxReasks: 0
+    text: 再打个分？
+    lowScoreAck: { lte: 4, text: 抱歉。 }
+  - id: bye
+    kind: end
+    text: 再见
+`);
+
+  it('says the low-score text instead of the ack at or below its mark, and the ack above it', () => {
+    for (const [score, said] of [[1, '很抱歉让您失望了，王女士。\n哪里出了问题？'], [2, '很抱歉让您失望了，王女士。\n哪里出了问题？'], [3, '太好了，谢谢！\n再打个分？']] as const) {
+      const c = new Conversation(flow);
+      c.send(says.click(`svc__${score}`));
+      expect(c.text).toBe(said);
+    }
+  });
+
+  it('works without an ack, and says nothing for a skipped answer', () => {
+    const c = new Conversation(flow);
+    c.send(says.click('svc__5'));
+    c.send(says.score(4));
+    expect(c.text).toBe('抱歉。\n再见');
+    const skipped = new Conversation(flow);
+    skipped.send(says.click('svc__5'));
+    skipped.send(says.unclear('嗯'));
+    expect(skipped.text).toBe('没关系，这题我们先跳过。\n再见');
+  });
+});
+
 describe('re-asks', () => {
   it('re-asks with the hint up to maxReasks, then skips the question as missing and escalates as unreadable', () => {
     const c = new Conversation(compiled);
