@@ -32,13 +32,14 @@ describe('nps-default', () => {
     c.send(says.click('csat_advisor__4'));
     c.send(says.click('csat_result__5'));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
-    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 } });
+    // Questions customers may name products in carry the clinic's catalogue to the analyser.
+    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, catalog: compiled.flow.catalog });
     c.send(says.click('intent__4', '4 很可能会'));
     expect(c.text).toMatch(/大概什么时候会考虑再来/);
-    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing' });
+    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing', catalog: compiled.flow.catalog });
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
-    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text' });
-    c.send(says.text('想做个皮肤管理', { products: ['皮肤管理'] }));
+    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
+    c.send(says.text('想做个皮肤管理，有活动的话', { products: ['skin_care'], factors: ['price'] }));
 
     expect(c.last.status).toBe('completed');
     expect(c.text).toBe('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
@@ -49,8 +50,19 @@ describe('nps-default', () => {
       'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products',
     ]);
     expect(c.last.answers.csat_advisor).toMatchObject({ value: 4, touchpoint: '顾问沟通' });
-    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } });
-    expect(c.last.answers.products?.extracted).toEqual({ products: ['皮肤管理'] });
+    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' }, products: [] });
+    expect(c.last.answers.products?.extracted).toEqual({ products: ['skin_care'], factors: ['price'] });
+  });
+
+  it('keeps "都行" (open interest) with the products answer', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(9));
+    c.send(says.text('环境好'));
+    rateTouchpoints(c, [5, 5, 5]);
+    c.send(says.click('intent__5'));
+    c.send(says.text('随时'));
+    c.send(says.text('都想试试', { openInterest: true }));
+    expect(c.last.answers.products?.extracted).toEqual({ products: [], openInterest: true });
   });
 
   it('asks a passive what would make it a 10, without escalating', () => {
@@ -73,7 +85,7 @@ describe('nps-default', () => {
     rateTouchpoints(c, [2, 3, 3]);
     c.send(says.click('intent__1'));
     expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
-    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason' });
+    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason', catalog: compiled.flow.catalog });
     c.send(says.text('准时一点'));
     expect(c.text).toBe('感谢您抽空反馈，我们会认真改进。祝您生活愉快！');
     expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks' });

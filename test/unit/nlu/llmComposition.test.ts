@@ -22,6 +22,8 @@ const reply = (over: Record<string, unknown> = {}) => ({
   topics: ['专业度', '服务态度'],
   timing: null,
   products: ['精油按摩'],
+  factors: [],
+  openInterest: false,
   choices: null,
   ...over,
 });
@@ -65,8 +67,10 @@ describe('composed analyser', () => {
     expect(stub.requests).toHaveLength(1);
     expect(a.score).toBe(8);
     expect(a.sentiment).toEqual({ label: 'neutral', confidence: 0.66 });
-    expect(a.products).toEqual(['精油按摩']);
-    expect(a.source).toMatchObject({ score: 'rules', intent: 'rules', sentiment: 'llm', topics: 'llm', products: 'llm' });
+    // An NPS question carries no catalogue, so there is no product to name: the model's 精油按摩 is
+    // not an id, and the rules' empty list stands.
+    expect(a.products).toEqual([]);
+    expect(a.source).toMatchObject({ score: 'rules', intent: 'rules', sentiment: 'llm', topics: 'llm', products: 'rules', factors: 'rules' });
   });
 
   it('takes every unsettled field from the LLM for a free-text reason', async () => {
