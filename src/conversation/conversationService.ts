@@ -256,6 +256,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
         range: awaiting?.range,
         options: awaiting?.options,
         multiple: awaiting?.multiple,
+        catalog: awaiting?.catalog,
         now,
         timeZone: deps.settings.timeZone,
       },
