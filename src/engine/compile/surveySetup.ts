@@ -1,8 +1,8 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Analysis, Intent } from '../../core/analysis.ts';
+import type { Intent } from '../../core/analysis.ts';
 import type { OutboundMessage } from '../../core/messages.ts';
 import { isQuestionStep } from '../definition/flowSchema.ts';
-import type { Condition, ExtractField, Flow, QuestionStep } from '../definition/flowSchema.ts';
+import type { Condition, Flow, QuestionStep } from '../definition/flowSchema.ts';
 import { npsGroupOf } from '../definition/npsGroupOf.ts';
 import { createTemplateScope } from '../runtime/createTemplateScope.ts';
 import type { SurveyContext } from '../runtime/persistedSnapshot.ts';
@@ -75,7 +75,10 @@ export function createSurveySetup(flow: Flow) {
         const step = questionStep(params.stepId);
         const read = readAnswer(step, event);
         if (read.status !== 'answered') return;
-        const extracted = step.kind === 'text' && step.extract.length > 0 ? extractFields(step.extract, event.analysis) : undefined;
+        const extracted =
+          step.kind === 'text' && step.extract.length > 0
+            ? Object.fromEntries(step.extract.map((field) => [field, event.analysis[field]]))
+            : undefined;
         const answer: RecordedAnswer = {
           kind: step.kind,
           value: read.value,
@@ -170,16 +173,6 @@ export function createSurveySetup(flow: Flow) {
     },
   });
 
-}
-
-/**
- * The analysis fields a text step keeps with its answer. "都行" (open interest) is the products
- * answer too, so it is kept with `products` when the analyser saw it.
- */
-function extractFields(fields: readonly ExtractField[], analysis: Analysis): NonNullable<RecordedAnswer['extracted']> {
-  const kept: NonNullable<RecordedAnswer['extracted']> = Object.fromEntries(fields.map((field) => [field, analysis[field]]));
-  if (fields.includes('products') && analysis.openInterest === true) kept.openInterest = true;
-  return kept;
 }
 
 /** Whether a branch condition holds for the answers so far; a missing answer never matches. */

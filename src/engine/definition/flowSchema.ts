@@ -81,7 +81,8 @@ export const choiceStepSchema = z.strictObject({
   options: z.array(choiceOptionSchema).min(2).max(10),
   multiple: z.boolean().default(false),
 });
-export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products', 'factors']);
+/** `openInterest` is the "都行 / 都想试试" answer to a products question: keep it with `products`. */
+export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products', 'openInterest', 'factors']);
 export type ExtractField = z.infer<typeof extractFieldSchema>;
 export const textStepSchema = z.strictObject({
   kind: z.literal('text'),

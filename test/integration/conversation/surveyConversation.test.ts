@@ -83,7 +83,7 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     expect(session.analysis.timing).toMatchObject({ products: ['hydra'], timing: { from: expect.any(String) } });
     expect(session.analysis.products).toMatchObject({ products: ['ipl'] });
     expect(session.analysis.reason_promoter).toMatchObject({ products: [], factors: ['advisor'] });
-    expect(session.answers.products?.extracted).toEqual({ products: ['ipl'], factors: [] });
+    expect(session.answers.products?.extracted).toEqual({ products: ['ipl'], openInterest: false, factors: [] });
   });
 
   it('after a finished survey, a thank-you gets one closing line and does not start it again', async () => {
