@@ -88,7 +88,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
     const snapshot = input.state as PersistedSnapshot;
     const stepId = currentStepId((snapshot as { machine?: { value?: unknown } }).machine?.value);
     const step = compiled.flow.steps.find((s) => s.id === stepId);
-    const shape = step !== undefined && isQuestionStep(step) ? describeQuestion(step) : undefined;
+    const shape = step !== undefined && isQuestionStep(step) ? describeQuestion(step, compiled.flow.catalog) : undefined;
     const text = input.text ?? '';
     let analysis: Analysis | null = null;
     let event: EngineEvent;
@@ -100,6 +100,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
         range: shape?.range,
         options: shape?.options,
         multiple: shape?.multiple,
+        catalog: shape?.catalog,
         now,
         timeZone: deps.timeZone,
       });

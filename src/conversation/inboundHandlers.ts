@@ -73,7 +73,16 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
 
     const awaiting = session.awaiting as Awaiting | null;
     const analysis = await deps.analyzer.analyze(
-      { question: awaiting?.question ?? 'text', text, range: awaiting?.range, options: awaiting?.options, multiple: awaiting?.multiple, now, timeZone: deps.settings.timeZone },
+      {
+        question: awaiting?.question ?? 'text',
+        text,
+        range: awaiting?.range,
+        options: awaiting?.options,
+        multiple: awaiting?.multiple,
+        catalog: awaiting?.catalog,
+        now,
+        timeZone: deps.settings.timeZone,
+      },
       { sessionId: session.id },
     );
     const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };

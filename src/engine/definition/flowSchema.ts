@@ -88,7 +88,8 @@ export const choiceStepSchema = z.strictObject({
   options: z.array(choiceOptionSchema).min(2).max(10),
   multiple: z.boolean().default(false),
 });
-export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products']);
+/** `openInterest` is the "都行 / 都想试试" answer to a products question: keep it with `products`. */
+export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products', 'openInterest', 'factors']);
 export type ExtractField = z.infer<typeof extractFieldSchema>;
 export const textStepSchema = z.strictObject({
   kind: z.literal('text'),
@@ -172,6 +173,19 @@ export const faqEntrySchema = z.strictObject({
   answer: textSchema,
 });
 
+/** A catalogue word: names are matched inside replies, so they stay short. */
+const catalogTermSchema = textSchema.max(40, 'must be at most 40 characters');
+
+/**
+ * One product or service the merchant sells. Answers name items by `name` or a synonym (short
+ * names, English names, typos customers make); the analyser reports the `id`.
+ */
+export const catalogItemSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
+  name: catalogTermSchema,
+  synonyms: z.array(catalogTermSchema).max(30).optional(),
+});
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -183,6 +197,11 @@ export const flowSchema = z.strictObject({
   variables: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string()).default({}),
   settings: settingsSchema.prefault({}),
   faq: z.array(faqEntrySchema).default([]),
+  /**
+   * The merchant's products and services. Free-text and repurchase questions carry it to the
+   * analyser, which reports the items an answer names (ids, in the order mentioned).
+   */
+  catalog: z.array(catalogItemSchema).max(100).default([]),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -1,4 +1,5 @@
 import { listTemplateFields } from '../runtime/renderTemplate.ts';
+import { checkCatalog } from './checkCatalog.ts';
 import { describeQuestion } from './describeQuestion.ts';
 import { formatPath, stepIdAt } from './flowProblem.ts';
 import type { FlowProblem, RawProblem } from './flowProblem.ts';
@@ -10,7 +11,8 @@ import type { PathSegment } from './listRoutes.ts';
 /**
  * Checks what the schema cannot: unique ids, known targets, every step reachable from the first,
  * a way from every step to an end, no endless message loops, sensible ranges and branch values,
- * and template fields that exist. Returns every problem found (empty when the flow is valid).
+ * template fields that exist, and a catalogue where every id and word selects one item. Returns
+ * every problem found (empty when the flow is valid).
  */
 export function validateFlow(flow: Flow): FlowProblem[] {
   return findFlowProblems(flow).map((p) => {
@@ -179,6 +181,8 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
   });
   flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));
   for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
+
+  problems.push(...checkCatalog(flow.catalog));
 
   if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
     add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');

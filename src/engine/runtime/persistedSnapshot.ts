@@ -14,7 +14,10 @@ export const recordedAnswerSchema = z.object({
   missing: z.literal(true).optional(),
   at: z.string(),
   touchpoint: z.string().optional(),
-  extracted: analysisSchema.pick({ sentiment: true, topics: true, timing: true, products: true }).partial().optional(),
+  extracted: analysisSchema
+    .pick({ sentiment: true, topics: true, timing: true, products: true, factors: true, openInterest: true })
+    .partial()
+    .optional(),
 });
 
 export const escalationTriggerSchema = z.enum(['detractor', 'intent', 'unreadable', 'negative']);

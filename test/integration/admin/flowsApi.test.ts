@@ -61,7 +61,7 @@ describe('authentication and roles', () => {
   it('lets a viewer read and validate but not write (403)', async () => {
     const list = await asViewer().get<{ items: Array<{ flowId: string; publishedVersion: number }> }>('/api/flows');
     expect(list.status).toBe(200);
-    expect(list.body.items.map((f) => f.flowId)).toEqual(['csat-after-service', 'nps-default']);
+    expect(list.body.items.map((f) => f.flowId)).toEqual(['car-after-sales', 'csat-after-service', 'nps-default']);
     expect((await asViewer().get('/api/flows/nps-default/versions/published')).status).toBe(200);
     expect((await asViewer().post('/api/flows/nps-default/validate', { source })).body).toEqual({ valid: true, problems: [] });
     expect((await asViewer().get('/api/flows/nps-default/diff?from=1&to=1')).status).toBe(200);
@@ -312,18 +312,48 @@ describe('preview', () => {
   });
 });
 
+describe('preview with a catalogue', () => {
+  type Turn = { state: unknown; stepId: string | null; analysis: { products?: string[]; factors?: string[] } | null };
+
+  it('reads products with the draft\'s own catalogue, unsaved edits included', async () => {
+    // The draft adds a synonym nobody has published yet.
+    const draft = source.replace('synonyms: [热玛奇, 热马吉, Thermage, 紧致抗衰, 射频紧致]', 'synonyms: [热玛奇, 热马吉, Thermage, 紧致抗衰, 射频紧致, 紧肤针]');
+    expect(draft).not.toBe(source);
+    const api = asEditor();
+    const start = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft });
+    const nine = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft, state: start.body.state, text: '9' });
+    expect(nine.body.stepId).toBe('reason_promoter');
+    const reason = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft, state: nine.body.state, text: '紧肤针效果很好，医生也专业' });
+    expect(reason.body.analysis).toMatchObject({ products: ['thermage'], factors: ['effect', 'advisor'] });
+
+    // Without the catalogue the same reply names nothing: the preview follows the draft.
+    const bare = source.replace(/\ncatalog:\n(?: {2}.*\n|\n)*/, '\n');
+    expect(parseFlow(bare).ok && !bare.includes('thermage')).toBe(true);
+    let turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare });
+    turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare, state: turn.body.state, text: '9' });
+    turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare, state: turn.body.state, text: '热玛吉效果很好' });
+    expect(turn.body.analysis?.products).toEqual([]);
+  });
+});
+
 describe('export', () => {
   it('writes the published flows back to YAML, byte for byte, so the next import finds them unchanged', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hf-export-'));
     try {
       await asEditor().post('/api/flows/nps-store-b/versions', { source: 'not: [valid', baseVersion: 1 });
       const results = await service.catalog.exportDirectory(dir);
-      expect(results.map((r) => `${r.flowId}:${r.status}`).sort()).toEqual(['csat-after-service:written', 'nps-default:written', 'nps-store-b:unpublished', 'nps-store-c:unpublished']);
+      expect(results.map((r) => `${r.flowId}:${r.status}`).sort()).toEqual([
+        'car-after-sales:written',
+        'csat-after-service:written',
+        'nps-default:written',
+        'nps-store-b:unpublished',
+        'nps-store-c:unpublished',
+      ]);
       const published = await asAdmin().get<{ source: string }>('/api/flows/nps-default/versions/published');
       expect(await readFile(join(dir, 'nps-default.yaml'), 'utf8')).toBe(published.body.source);
       expect((await service.catalog.exportDirectory(dir)).find((r) => r.flowId === 'nps-default')?.status).toBe('unchanged');
       const reimport = await service.catalog.importDirectory(dir);
-      expect(reimport.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
+      expect(reimport.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -33,13 +33,14 @@ describe('nps-default', () => {
     c.send(says.click('csat_advisor__4'));
     c.send(says.click('csat_result__5'));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
-    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 } });
+    // Questions customers may name products in carry the clinic's catalogue to the analyser.
+    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, catalog: compiled.flow.catalog });
     c.send(says.click('intent__4', '4 很可能会'));
     expect(c.text).toMatch(/大概什么时候会考虑再来/);
-    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing' });
+    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing', catalog: compiled.flow.catalog });
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
-    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text' });
-    c.send(says.text('想做个皮肤管理', { products: ['皮肤管理'] }));
+    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
+    c.send(says.text('想做个皮肤管理，有活动的话', { products: ['skin_care'], factors: ['price'] }));
 
     expect(c.last.status).toBe('completed');
     expect(c.text).toBe('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
@@ -50,8 +51,19 @@ describe('nps-default', () => {
       'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products',
     ]);
     expect(c.last.answers.csat_advisor).toMatchObject({ value: 4, touchpoint: '顾问沟通' });
-    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } });
-    expect(c.last.answers.products?.extracted).toEqual({ products: ['皮肤管理'] });
+    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' }, products: [] });
+    expect(c.last.answers.products?.extracted).toEqual({ products: ['skin_care'], factors: ['price'] });
+  });
+
+  it('keeps "都行" (open interest) with the products answer', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(9));
+    c.send(says.text('环境好'));
+    rateTouchpoints(c, [5, 5, 5]);
+    c.send(says.click('intent__5'));
+    c.send(says.text('随时'));
+    c.send(says.text('都想试试', { openInterest: true }));
+    expect(c.last.answers.products?.extracted).toEqual({ products: [], openInterest: true });
   });
 
   it('asks a passive what would make it a 10, without escalating', () => {
@@ -76,7 +88,7 @@ describe('nps-default', () => {
     rateTouchpoints(c, [null, 3, 3]);
     c.send(says.click('intent__1'));
     expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
-    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason' });
+    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason', catalog: compiled.flow.catalog });
     c.send(says.text('准时一点'));
     expect(c.text).toBe('感谢您抽空反馈，我们会认真改进。祝您生活愉快！');
     expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks' });
@@ -89,7 +101,8 @@ describe('nps-default', () => {
     c.send(says.click('csat_booking__1', '1 非常不满意'));
     expect(c.text).toBe('很抱歉预约环节让您不满意。\n方便说说预约时哪里出了问题吗？我们一定改进。');
     expect(c.text).not.toContain('收到，谢谢您');
-    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking_issue', question: 'reason' });
+    // A free-text question carries the flow's catalogue, so products named in it are read too.
+    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking_issue', question: 'reason', catalog: expect.arrayContaining([expect.objectContaining({ id: 'thermage' })]) });
     c.send(says.text('电话一直占线', { sentiment: { label: 'negative', confidence: 0.8 }, topics: ['预约'] }));
     expect(c.last.answers.csat_booking_issue).toMatchObject({ value: '电话一直占线', extracted: { topics: ['预约'] } });
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '「顾问沟通」方面呢？' });

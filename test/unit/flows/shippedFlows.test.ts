@@ -55,8 +55,8 @@ function questionAt(flow: Flow, value: unknown): QuestionStep | undefined {
   return step !== undefined && isQuestionStep(step) ? step : undefined;
 }
 
-it('ships at least the two agreed flows', () => {
-  expect(files).toEqual(expect.arrayContaining(['nps-default.yaml', 'csat-after-service.yaml']));
+it('ships at least the agreed flows: NPS (beauty clinic), CSAT, and car after-sales', () => {
+  expect(files).toEqual(expect.arrayContaining(['nps-default.yaml', 'csat-after-service.yaml', 'car-after-sales.yaml']));
 });
 
 describe.each(files)('%s', (file) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRequest, Intent, QuestionKind } from '../../../src/core/analysis.ts';
 import { analysisSchema } from '../../../src/core/analysis.ts';
-import { createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
+import { ANALYSIS_FIELDS, createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
 
 const rules = createRuleAnalyzer();
 const NOW = new Date('2026-11-23T10:00:00+08:00');
@@ -235,7 +235,7 @@ describe('rule analyser: what it is sure of', () => {
     ['timing', '暂时没计划'],
     ['reason', '非常棒！'],
   ])('%s "%s" is fully settled', (question, text) => {
-    expect(read(question, text).settled.size).toBe(7);
+    expect(read(question, text).settled).toEqual(new Set(ANALYSIS_FIELDS));
   });
 
   it.each<[QuestionKind, string]>([
