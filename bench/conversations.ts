@@ -124,7 +124,9 @@ async function runCustomer(id: string, latencies: number[]): Promise<void> {
 }
 
 // Warm-up (token, code paths, connection pools), not measured.
+if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runCustomer(`wm_warm_${runId}_${n}`, [])));
+if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 
 const latencies: number[] = [];
 const started = performance.now();
@@ -132,6 +134,8 @@ await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${
 const seconds = (performance.now() - started) / 1000;
 const messages = customers * script.length;
 
+// BENCH_REDIS_STATS=1: Redis commands per customer message, by command (from INFO commandstats).
+if (process.env.BENCH_REDIS_STATS) await printRedisCommands(redis.url, messages);
 const bare = await bareCallbackThroughput(workers, Number(values['bare-seconds']));
 clearInterval(sampler);
 const pct = (list: number[], p: number) => {
@@ -200,4 +204,21 @@ function post(url: string, body: string): Promise<number> {
     req.on('error', () => resolve(0));
     req.end(body);
   });
+}
+
+async function redisCommand(url: string, ...args: string[]): Promise<string> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url);
+  try {
+    return String(await client.call(args[0]!, ...args.slice(1)));
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function printRedisCommands(url: string, perMessages: number): Promise<void> {
+  const info = await redisCommand(url, 'INFO', 'commandstats');
+  const rows = [...info.matchAll(/cmdstat_(\S+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)] as const).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  say(`redis commands per customer message: ${(total / perMessages).toFixed(1)} (${rows.slice(0, 14).map(([c, n]) => `${c} ${(n / perMessages).toFixed(1)}`).join(', ')})`);
 }

@@ -187,8 +187,11 @@ export async function startService(
     // Every process sweeps: claims are atomic in Redis, so nothing runs twice.
     const dueTimers = startPeriodicTask({ name: 'timers', everyMs: 5_000, run: () => conversation.runDueTimers(), logger });
     stoppables.push(() => dueTimers.stop());
-    const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 15_000, run: () => conversation.resumeStranded(), logger });
+    const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());
+    stoppables.push(() => conversation.stop());
+    // Whatever a stopped or crashed process left waiting is queued at once, not after the delay.
+    await conversation.resumeStranded({ olderThanMs: 0 });
     await channel.start();
     stoppables.push(() => channel.stop());
     await escalation.start();
@@ -238,6 +241,7 @@ export async function startService(
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {
           await channel.whenIdle({ timeoutMs });
+          await conversation.whenIdle({ timeoutMs });
           await turns.whenIdle({ timeoutMs });
           await escalation.whenIdle({ timeoutMs });
         }

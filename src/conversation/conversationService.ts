@@ -6,6 +6,7 @@ import { HAND_OVER_EVENT } from './handOverTurn.ts';
 import { createInboundHandlers, SessionUnusableError } from './inboundHandlers.ts';
 import { createOutboxRunner } from './outboxRunner.ts';
 import { createSessionCommits } from './sessionCommits.ts';
+import { createTurnDispatcher } from './turnDispatcher.ts';
 
 export type {
   ConversationDeps,
@@ -21,8 +22,8 @@ export type {
 const MAX_ITEM_FAILURES = 3;
 /** Said to a customer whose message had to be set aside: received, nothing for them to do. */
 const SET_ASIDE_REPLY = '收到，谢谢您！';
-/** Waiting messages with no attention for this long lost their job: queue another. */
-const STRANDED_AFTER_MS = 60_000;
+/** Waiting messages with no attention for this long lost their process: queue a job for them. */
+const STRANDED_AFTER_MS = 30_000;
 const LOCK = { ttlMs: 60_000, waitMs: 30_000 };
 
 /**
@@ -45,10 +46,13 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   const commits = createSessionCommits(deps, outbox, clock);
   const inbound = createInboundHandlers(deps, outbox, commits, clock);
 
+  const dispatcher = createTurnDispatcher({ drain: (key) => drain(key), turns: deps.turns, concurrency: deps.settings.turnConcurrency ?? 8, logger: deps.logger });
+
   async function accept(message: InboundMessage): Promise<void> {
     const key = conversationKey(message.conversation);
+    // Once in the inbox the message is safe: this process handles it now, the sweep if it dies.
     await deps.inbox.push(key, JSON.stringify(message));
-    await deps.turns.add({ conversationKey: key });
+    dispatcher.kick(key);
     log.debug({ conversationKey: key, msgId: message.id }, 'accepted');
   }
 
@@ -67,7 +71,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       },
       LOCK,
     );
-    if (more) await deps.turns.add({ conversationKey: key });
+    if (more) dispatcher.kick(key);
   }
 
   /** Handles one inbox item; failures that may pass are rethrown (the job retries), poison is set aside. */
@@ -143,8 +147,8 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     return due.length;
   }
 
-  async function resumeStranded(): Promise<number> {
-    const keys = await deps.inbox.stranded(new Date(clock().getTime() - STRANDED_AFTER_MS), 100);
+  async function resumeStranded(options: { olderThanMs?: number } = {}): Promise<number> {
+    const keys = await deps.inbox.stranded(new Date(clock().getTime() - (options.olderThanMs ?? STRANDED_AFTER_MS)), 100);
     for (const key of keys) await deps.turns.add({ conversationKey: key });
     if (keys.length) log.warn({ conversations: keys.length }, 'queued turns for waiting messages that had lost their job');
     return keys.length;
@@ -217,7 +221,18 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     return true;
   }
 
-  return { accept, drain, runDueTimers, resumeStranded, handOver, releaseToBot, appendTranscript, requeue };
+  return {
+    accept,
+    drain,
+    runDueTimers,
+    resumeStranded,
+    handOver,
+    releaseToBot,
+    appendTranscript,
+    requeue,
+    whenIdle: (options) => dispatcher.whenIdle(options),
+    stop: () => dispatcher.stop(),
+  };
 }
 
 function describe(error: unknown): { code: string; message: string } {

@@ -76,7 +76,8 @@ export interface ConversationDeps {
   deadLetters: DeadLetterStore;
   /** Durable queue that runs `drain(conversationKey)` in some process. */
   turns: { add(data: { conversationKey: string }, options?: { jobId?: string }): Promise<void> };
-  settings: { timeZone: string; defaultFlowId: string; restartCooldownHours?: number };
+  /** `turnConcurrency`: conversations drained at once in this process (default 8). */
+  settings: { timeZone: string; defaultFlowId: string; restartCooldownHours?: number; turnConcurrency?: number };
   logger: Logger;
   now?: () => Date;
   /** The advisor side; without it escalations are only recorded on the session. */
@@ -86,14 +87,17 @@ export interface ConversationDeps {
 }
 
 export interface ConversationService {
-  /** Accepts an inbound message durably (inbox + queued turn); resolves once both are stored. */
+  /** Accepts an inbound message durably (into its conversation's inbox) and handles it soon in this process. */
   accept(message: InboundMessage): Promise<void>;
   /** Handles everything queued for one conversation, in order, under its lock. */
   drain(conversationKey: string): Promise<void>;
   /** Handles the timers that are due (reminders, expiry); returns how many. */
   runDueTimers(): Promise<number>;
-  /** Queues a turn for conversations whose waiting messages lost their job; returns how many. */
-  resumeStranded(): Promise<number>;
+  /**
+   * Queues a turn job for conversations whose waiting messages had no attention for a while (the
+   * process handling them died, or their retries ran out); returns how many.
+   */
+  resumeStranded(options?: { olderThanMs?: number }): Promise<number>;
   /**
    * Hands an active or paused session to a person now (the bot says the flow's `escalated` line
    * and falls silent). False when the session is not active or paused.
@@ -110,4 +114,8 @@ export interface ConversationService {
   appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void>;
   /** Puts a dead-lettered item back at the end of its conversation's inbox. */
   requeue(deadLetterId: string): Promise<boolean>;
+  /** Resolves once no conversation is being handled in this process. */
+  whenIdle(options?: { timeoutMs?: number }): Promise<void>;
+  /** Stops taking new work here and waits for turns in progress. */
+  stop(): Promise<void>;
 }

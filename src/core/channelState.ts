@@ -41,6 +41,8 @@ export interface PullCursorStore {
   coveredNotification(account: string): Promise<number>;
   /** Raises the covered sequence to `sequence` (never lowers it). */
   markCovered(account: string, sequence: number): Promise<void>;
+  /** Every account a notification was ever counted for. */
+  accounts(): Promise<string[]>;
 }
 
 /**

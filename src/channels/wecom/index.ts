@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { ChannelStateStore } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/messages.ts';
 import type { ChannelPort, LockService } from '../../core/ports.ts';
 import { createJobQueue } from '../../jobs/jobQueue.ts';
+import { startPeriodicTask, type PeriodicTask } from '../../jobs/periodicTask.ts';
 import { createCallbackVerifier } from './callbackVerifier.ts';
 import type { CallbackPayload } from './callbackXml.ts';
 import { createKfClient, type KfClient } from './kfClient.ts';
 import { APP_CHANNEL } from './kfMessages.ts';
 import { createKfPuller, type KfPullJob } from './kfPuller.ts';
+import { createPullScheduler } from './pullScheduler.ts';
 import { createWecomPort } from './wecomPort.ts';
 import { createWecomRoutes, type WecomRouter } from './wecomRoutes.ts';
 
@@ -57,6 +58,8 @@ export interface WecomChannelDeps {
     jobBackoffMs?: number;
     /** Items per sync_msg page (default and WeCom maximum 1000). */
     syncPageSize?: number;
+    /** How often every process looks for notifications no pull has covered (default 2000 ms). */
+    pullCheckMs?: number;
   };
 }
 
@@ -82,8 +85,9 @@ type WecomJob =
 const QUEUE_NAME = 'wecom-callbacks';
 
 /**
- * Builds the WeCom channel. The routes only verify and queue; the worker (after `start()`)
- * pulls kf messages and hands each new one to `onInbound`, in order per account.
+ * Builds the WeCom channel. The routes only verify and count kf notifications (then this process
+ * pulls, coalescing bursts) or queue app messages; pulled kf messages are handed to `onInbound`
+ * one by one, in order per account.
  *
  * @example
  * const state = createRedisWecomState(redis, keys);
@@ -135,12 +139,15 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
     pageSize: options.syncPageSize,
   });
 
+  const pulls = createPullScheduler({ puller, cursors: state.cursors, logger });
+  let checks: PeriodicTask | undefined;
+
   async function accept(payload: CallbackPayload): Promise<void> {
     if (payload.type === 'kf_notification') {
-      const sequence = await state.cursors.noteNotification(payload.openKfId ?? '*');
-      // A redelivered callback carries the same Token, so it maps to the same job id.
-      const jobId = `kf-${createHash('sha1').update(payload.token).digest('hex').slice(0, 24)}`;
-      await queue.add({ type: 'kf_sync', openKfId: payload.openKfId, token: payload.token, sequence, receivedAt: Date.now() }, { jobId });
+      // Counting the notification in Redis is what makes it durable: any process pulls for it.
+      const account = payload.openKfId ?? '*';
+      await state.cursors.noteNotification(account);
+      pulls.notify(account, payload.token, Date.now());
       return;
     }
     if (payload.type === 'app_message') {
@@ -176,13 +183,19 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
         if (job.type === 'kf_sync') await puller.pull(job);
         else await handOnAppMessage(job);
       });
+      // Notifications no finished pull covers (another process died mid-pull, a pull failed).
+      checks = startPeriodicTask({ name: 'kf-pull-check', everyMs: options.pullCheckMs ?? 2_000, run: () => pulls.check(), logger });
+      await pulls.check();
       log.info('wecom worker started');
     },
     async stop() {
+      await checks?.stop();
+      await pulls.stop();
       await queue.stop();
     },
-    whenIdle(idleOptions) {
-      return queue.whenIdle(idleOptions);
+    async whenIdle(idleOptions) {
+      await pulls.whenIdle(idleOptions);
+      await queue.whenIdle(idleOptions);
     },
   };
 }

@@ -17,6 +17,8 @@ export function redisKeys(prefix: string) {
     /** Counter of kf "new data" callbacks per open_kfid, and how far a finished pull covers it. */
     wecomNotifySeq: (account: string) => `${prefix}wecom:notify:${account}:seq`,
     wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,
+    /** Every kf account a notification was counted for (the periodic pull check reads it). */
+    wecomAccounts: `${prefix}wecom:accounts`,
     inbox: (conversation: string) => `${prefix}inbox:${conversation}`,
     /** Conversations with waiting inbox items, scored by when they last had attention. */
     inboxWaiting: `${prefix}inbox-waiting`,

@@ -111,7 +111,13 @@ export function createRedisWecomState(redis: Redis, keys: RedisKeys): ChannelSta
       await redis.set(keys.wecomCursor(account), cursor);
     },
     async noteNotification(account) {
-      return redis.incr(keys.wecomNotifySeq(account));
+      const results = await redis.multi().incr(keys.wecomNotifySeq(account)).sadd(keys.wecomAccounts, account).exec();
+      const [error, sequence] = results?.[0] ?? [new Error('notification not counted'), null];
+      if (error) throw error;
+      return Number(sequence);
+    },
+    async accounts() {
+      return redis.smembers(keys.wecomAccounts);
     },
     async latestNotification(account) {
       return Number((await redis.get(keys.wecomNotifySeq(account))) ?? 0);
