@@ -51,8 +51,11 @@ export interface RollupStore {
   quotes(flowId: string, query: { months: readonly string[]; lists: readonly string[]; fromMs: number; toMs: number; limit: number }): Promise<StoredQuote[]>;
   /** The current cell of each response (for filtering quotes by attributes). */
   responseCells(flowId: string, responseIds: readonly string[]): Promise<Map<string, string>>;
-  /** Starts an empty generation that live changes also go to; returns its token. */
-  beginRebuild(flowId: string): Promise<string>;
+  /**
+   * Starts an empty generation that live changes also go to; returns its token. Refused while
+   * another rebuild of the flow runs, unless `force` (e.g. after an interrupted one).
+   */
+  beginRebuild(flowId: string, options?: { force?: boolean }): Promise<string>;
   /** Makes the rebuilt generation the live one and drops the old one. */
   finishRebuild(flowId: string, token: string): Promise<void>;
 }

@@ -188,7 +188,7 @@ export async function ensureSessionIndexes(conn: Connection): Promise<void> {
   await customerModel(conn).createIndexes();
 }
 
-function toRecord(doc: SessionDoc): SessionRecord {
+export function toRecord(doc: SessionDoc): SessionRecord {
   return {
     id: String(doc._id),
     conversation: { channel: doc.channel, accountId: doc.accountId, customerId: doc.customerId },
