@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createAdminAuth } from './admin/api/adminAuth.ts';
+import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -13,18 +14,21 @@ import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
+import { createLandingRoutes } from './http/landingRoutes.ts';
 import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
+import { createResponseRecordStore, ensureAnalyticsIndexes } from './store/mongo/analyticsRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
 import { createRedisInbox } from './store/redis/redisInbox.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
 import { startStores, type Stores } from './store/startStores.ts';
@@ -90,6 +94,19 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     }
     logger.info({ flows: imported.map((r) => `${r.file}: ${r.status}`) }, 'flow files checked');
 
+    const adminUsers = createAdminUserRepository(stores.mongo);
+    const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
+    await ensureAnalyticsIndexes(stores.mongo);
+    const analytics = createAnalytics({
+      rollups: createRedisRollups(stores.redis, stores.keys),
+      records: createResponseRecordStore(stores.mongo, { timeZone: config.surveyTimeZone, revisionCheck: stores.ferretdb ? 'read-then-write' : 'filter' }),
+      flows: createFlowDefinitions({ flows, catalog }),
+      timeZone: config.surveyTimeZone,
+      minResponses: config.analytics.minResponses,
+      auth: adminAuth('viewer'),
+      logger,
+    });
+
     const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
     if (simulator) {
       simulator.apiBase = `${url}/simulator`;
@@ -141,6 +158,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       },
       adminTokens: () => (config.adminToken ? [config.adminToken] : []),
       logger,
+      responses: analytics.recorder,
     });
     const conversation = createConversationService({
       channel: channel.port,
@@ -156,6 +174,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
       escalations: escalation.hooks,
+      responses: analytics.recorder,
     });
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
@@ -167,7 +186,6 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     await escalation.start();
     stoppables.push(() => escalation.stop());
 
-    const adminUsers = createAdminUserRepository(stores.mongo);
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({
       logger,
@@ -175,7 +193,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers })('viewer') }),
+        createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
         ...(await createAdminRoutes({
           flows,
           sessions,
@@ -188,6 +206,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
           timeZone: config.surveyTimeZone,
           logger,
         })),
+        ...(await analytics.routers()),
+        createLandingRoutes(),
       ],
       rawHandlers,
     });

@@ -113,15 +113,21 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
       return { flowId: filter.flowId, group: filter.group ?? null, topic: filter.topic ?? null, items };
     },
 
-    /** The CSV export, streamed: BOM and header, then one row per session (started within the range). */
-    async *exportCsv(filter: AnalyticsFilter): AsyncGenerator<string> {
+    /**
+     * The CSV export: BOM and header, then one row per session started within the range, as a
+     * stream. Resolves once the flow is known to exist, so a wrong flow is a 404, not a broken file.
+     */
+    async exportCsv(filter: AnalyticsFilter): Promise<AsyncGenerator<string>> {
       const { steps } = await catalogOf(filter.flowId);
-      yield BOM + csvLine(exportHeader(steps));
       const wanted = wantedDims(filter);
-      for await (const facts of deps.records.stream({ flowId: filter.flowId, ...(filter.from ? { fromDay: filter.from } : {}), ...(filter.to ? { toDay: filter.to } : {}) })) {
-        if (!matches(cellOf(facts).dims, wanted)) continue;
-        yield csvLine(exportRow(facts, steps, deps.timeZone));
-      }
+      const records = deps.records;
+      const timeZone = deps.timeZone;
+      return (async function* rows() {
+        yield BOM + csvLine(exportHeader(steps));
+        for await (const facts of records.stream({ flowId: filter.flowId, ...(filter.from ? { fromDay: filter.from } : {}), ...(filter.to ? { toDay: filter.to } : {}) })) {
+          if (matches(cellOf(facts).dims, wanted)) yield csvLine(exportRow(facts, steps, timeZone));
+        }
+      })();
     },
 
     /** Values each filter can take for a flow (from the rollup cells), for the dashboard's selects. */

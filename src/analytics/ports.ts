@@ -58,6 +58,8 @@ export interface RollupStore {
   beginRebuild(flowId: string, options?: { force?: boolean }): Promise<string>;
   /** Makes the rebuilt generation the live one and drops the old one. */
   finishRebuild(flowId: string, token: string): Promise<void>;
+  /** Gives up a rebuild: drops its generation; the live one stays as it was. */
+  abortRebuild(flowId: string, token: string): Promise<void>;
 }
 
 /** The per-response records (one per session, keyed by session id). */

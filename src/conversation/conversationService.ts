@@ -1,3 +1,4 @@
+import type { ResponseRecorder } from '../analytics/ports.ts';
 import type { Analysis, Analyzer } from '../core/analysis.ts';
 import { AppError, ConflictError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -85,6 +86,8 @@ export interface ConversationDeps {
   escalations?: EscalationHooks;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
+  /** Analytics, told after every session save (it never throws). */
+  responses?: ResponseRecorder;
 }
 
 export interface ConversationService {
@@ -296,7 +299,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
       return;
     }
-    await startFlow(flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, campaign: scene.campaign, reference: scene.reference });
+    await startFlow(flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, campaign: scene.campaign, reference: scene.reference, scene: message.scene });
   }
 
   async function recordOnly(message: InboundMessage, entry: TranscriptEntry): Promise<void> {
@@ -313,7 +316,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   async function startFlow(
     flow: CompiledFlow,
     ref: ConversationRef,
-    extra: { inbound?: TranscriptEntry; handledMessageId: string; welcomeCode?: string; campaign?: string; reference?: string },
+    extra: { inbound?: TranscriptEntry; handledMessageId: string; welcomeCode?: string; campaign?: string; reference?: string; scene?: string },
   ): Promise<void> {
     const now = clock();
     const profile = await deps.channel.customerProfile?.(ref).catch(() => null);
@@ -321,6 +324,8 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     if (profile?.nickname) customerFields.nickname = profile.nickname;
     if (extra.campaign) customerFields.campaign = extra.campaign;
     if (extra.reference) customerFields.reference = extra.reference;
+    // The entry link's WeCom scene, for analytics by entry point.
+    if (extra.scene && /^[\w.-]{1,64}$/.test(extra.scene)) customerFields.scene = extra.scene;
     const result = startSession(flow, { customer: customerFields, now });
     const created = await deps.sessions.create({
       conversation: ref,
@@ -339,6 +344,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       customerFields,
     });
     log.info({ conversationKey: created.conversationKey, sessionId: created.id, flowId: created.flowId, flowVersion: created.flowVersion }, 'survey started');
+    await deps.responses?.sessionChanged(created);
     await runEffects(created, result);
     await flush(created);
   }
@@ -372,6 +378,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     };
     const saved = await deps.sessions.update(session.id, session.rev, update);
     if (!saved) throw new ConflictError('SESSION_CHANGED', 'The session changed during the turn; the turn will be retried', { sessionId: session.id });
+    await deps.responses?.sessionChanged(saved);
     await runEffects(saved, result);
     const delivered = await flush(saved);
     await reportToAdvisors(session, saved, result, delivered);
@@ -407,6 +414,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       ...(extra.handledMessageId ? { handledMessageId: extra.handledMessageId } : {}),
     });
     if (!saved) throw new ConflictError('SESSION_CHANGED', 'The session changed during the turn; the turn will be retried', { sessionId: session.id });
+    await deps.responses?.sessionChanged(saved);
     await flush(saved);
   }
 
@@ -474,7 +482,11 @@ export function createConversationService(deps: ConversationDeps): ConversationS
         outbox: current.outbox.filter((p) => !sentKeys.has(p.key)),
         appendTranscript: entries,
       });
-      if (saved) return entries;
+      if (saved) {
+        // The questions just sent are now in the transcript: analytics counts them as reached.
+        await deps.responses?.sessionChanged(saved);
+        return entries;
+      }
       current = await deps.sessions.findById(session.id);
     }
     throw new ConflictError('SESSION_CHANGED', 'Could not record delivered messages', { sessionId: session.id });

@@ -162,3 +162,32 @@ function oneSession(id: string, i: number, created: Date, rnd: () => number, pic
     ...(outcome === 'completed' ? { completedAt: updatedAt } : {}),
   };
 }
+
+/** A generated session as stored in `surveysessions` (what the session repository writes), for insertMany. */
+export function toSessionDoc(s: SessionRecord, toObjectId: (hex: string) => unknown): Record<string, unknown> {
+  return {
+    _id: toObjectId(s.id),
+    conversationKey: s.conversationKey,
+    channel: s.conversation.channel,
+    accountId: s.conversation.accountId,
+    customerId: s.conversation.customerId,
+    flowId: s.flowId,
+    flowVersion: s.flowVersion,
+    status: s.status,
+    answers: s.answers,
+    analysis: s.analysis,
+    transcript: s.transcript,
+    snapshot: s.snapshot,
+    awaiting: 'null',
+    outbox: '[]',
+    handledMessageIds: s.handledMessageIds,
+    rev: s.rev,
+    ...(s.campaign ? { campaign: s.campaign } : {}),
+    customerFields: s.customerFields,
+    ...(s.escalation ? { escalation: s.escalation } : {}),
+    llmUsage: s.llmUsage,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    ...(s.completedAt ? { completedAt: s.completedAt } : {}),
+  };
+}

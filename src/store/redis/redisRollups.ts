@@ -275,6 +275,12 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
       return token;
     },
 
+    async abortRebuild(flowId, token) {
+      const b = base(flowId);
+      if ((await redis.get(`${b}next`)) === token) await redis.del(`${b}next`);
+      await dropGeneration(flowId, token);
+    },
+
     async finishRebuild(flowId, token) {
       const b = base(flowId);
       const old = await r.analyticsSwap(`${b}gen`, `${b}next`, token);
