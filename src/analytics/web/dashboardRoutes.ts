@@ -18,7 +18,7 @@ const CSP =
 export async function createDashboardRoutes(): Promise<Router> {
   const publicDir = locatePublicDir();
   const files = new Set((await readdir(publicDir)).filter((f) => /^[a-zA-Z0-9_-]+\.(js|css|html)$/.test(f)));
-  const echarts = join(resolve(createRequire(import.meta.url).resolve('echarts'), '..'), 'dist', 'echarts.min.js');
+  const echarts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
   const router = new Router();
 
   const send = async (ctx: RouterContext, file: string, cache: string) => {

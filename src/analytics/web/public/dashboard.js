@@ -203,8 +203,14 @@ function chart(id, option) {
 }
 
 async function refresh() {
-  if (!view || view.busy) return;
+  if (!view) return;
+  if (view.busy) {
+    // A filter changed while numbers were loading: load again for the new filter right after.
+    view.again = true;
+    return;
+  }
   view.busy = true;
+  view.again = false;
   const f = readFilters();
   const qs = query(f);
   try {
@@ -216,7 +222,10 @@ async function refresh() {
     if (error instanceof ApiError && error.status === 401) return;
     replace(view.status, h('span', { class: 'bad', text: `刷新失败：${error.message}` }), '（稍后自动重试）');
   } finally {
-    if (view) view.busy = false;
+    if (view) {
+      view.busy = false;
+      if (view.again) refresh();
+    }
   }
 }
 
@@ -257,7 +266,7 @@ function renderSummary(s, trend, quotes) {
   replace(
     view.funnelTable,
     table(
-      ['题目', '到达', '作答', '跳过', '停在此题：退订', '转人工', '超时', '进行中'],
+      ['题目', '到达', '作答', '跳过', '停此：退订', '转人工', '超时', '进行中'],
       s.funnel.filter((r) => r.reached > 0).map((r) => [`${r.stepId} ${r.label}`, r.reached, r.answered, r.skipped, r.stopped.opted_out, r.stopped.escalated, r.stopped.expired, r.stopped.in_progress]),
       [1, 2, 3, 4, 5, 6, 7],
     ),
@@ -316,12 +325,20 @@ function renderGroups(s, quotes) {
   );
 }
 
+/** A table; numeric columns right-aligned, the first column cut with … when long (full text on hover). */
 function table(head, rows, numeric = []) {
+  const cls = (i) => (numeric.includes(i) ? 'num' : i === 0 ? 'label' : '');
   return h(
     'table',
     { class: 't' },
     h('thead', null, h('tr', null, head.map((t, i) => h('th', { class: numeric.includes(i) ? 'num' : '', text: t })))),
-    h('tbody', null, rows.map((row) => h('tr', null, row.map((v, i) => h('td', { class: numeric.includes(i) ? 'num' : '', text: v }))))),
+    h(
+      'tbody',
+      null,
+      rows.length
+        ? rows.map((row) => h('tr', null, row.map((v, i) => h('td', { class: cls(i), text: v, title: i === 0 ? String(v) : undefined }))))
+        : h('tr', null, h('td', { class: 'muted', colspan: head.length, text: '暂无数据' })),
+    ),
   );
 }
 
