@@ -2,6 +2,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { addDays, daysBetween, dayOf, monthOf, planPeriods, weekStart } from './calendar.ts';
 import { BOM, csvLine, exportHeader, exportRow } from './csv.ts';
 import { dimensions } from './dimensions.ts';
+import { factsFromJson } from './factsJson.ts';
 import { cellOf, clean } from './fields.ts';
 import type { FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
 import type { AnalyticsFilter } from './query.ts';
@@ -78,8 +79,11 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
       let from = filter.from ?? (interval === 'day' ? addDays(to, -29) : weekStart(addDays(to, -7 * 11)));
       if (from < addDays(to, -(MAX_TREND_DAYS[interval] - 1))) from = addDays(to, -(MAX_TREND_DAYS[interval] - 1));
       const days = daysBetween(from, to);
-      const [catalog, cells, whole] = await Promise.all([catalogOf(filter.flowId), cellsFor(filter), tallyOf({ ...filter, from, to })]);
+      const [catalog, cells] = await Promise.all([catalogOf(filter.flowId), cellsFor(filter)]);
       const counts = cells?.length === 0 ? days.map(() => new Map<string, number>()) : await deps.rollups.read(filter.flowId, days.map((key) => ({ kind: 'day', key })), cells);
+      // The NPS step the summary of this range headlines (the busiest), from the same counters.
+      const whole = emptyTally();
+      for (const c of counts) addCounts(whole, [...c].filter(([f]) => f.startsWith('n:')));
       const npsStepId = summarize(whole, catalog.steps, { minResponses: deps.minResponses }).nps.stepId;
       const points = trendOf(days.map((day, i) => ({ day, counts: counts[i] ?? new Map() })), interval, npsStepId);
       return { flowId: filter.flowId, interval, from, to, npsStepId, points };
@@ -115,17 +119,26 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
 
     /**
      * The CSV export: BOM and header, then one row per session started within the range, as a
-     * stream. Resolves once the flow is known to exist, so a wrong flow is a 404, not a broken file.
+     * stream: settled sessions from their records, then open ones from beside the counters (only
+     * their ids are remembered in between, to skip one listed in both after a failed clean-up).
+     * Resolves once the flow is known to exist, so a wrong flow is a 404, not a broken file.
      */
     async exportCsv(filter: AnalyticsFilter): Promise<AsyncGenerator<string>> {
       const { steps } = await catalogOf(filter.flowId);
       const wanted = wantedDims(filter);
-      const records = deps.records;
-      const timeZone = deps.timeZone;
+      const { records, rollups, timeZone } = deps;
+      const inRange = (day: string) => (!filter.from || day >= filter.from) && (!filter.to || day <= filter.to);
       return (async function* rows() {
         yield BOM + csvLine(exportHeader(steps));
+        const seen = new Set<string>();
         for await (const facts of records.stream({ flowId: filter.flowId, ...(filter.from ? { fromDay: filter.from } : {}), ...(filter.to ? { toDay: filter.to } : {}) })) {
+          seen.add(facts.sessionId);
           if (matches(cellOf(facts).dims, wanted)) yield csvLine(exportRow(facts, steps, timeZone));
+        }
+        for await (const json of rollups.openResponses(filter.flowId)) {
+          const facts = factsFromJson(json);
+          if (seen.has(facts.sessionId) || !inRange(dayOf(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
+          yield csvLine(exportRow(facts, steps, timeZone));
         }
       })();
     },

@@ -47,6 +47,13 @@ export interface RollupStore {
   cells(flowId: string): Promise<Map<string, CellDims>>;
   /** Counters of each period, summed over `cells` (null: all cells). One map per period, in order. */
   read(flowId: string, periods: readonly Period[], cells: readonly string[] | null): Promise<Array<Map<string, number>>>;
+  /**
+   * Forgets the open facts of a response once its record is stored, unless a newer revision
+   * replaced them meanwhile.
+   */
+  dropOpen(flowId: string, responseId: string, revision: number): Promise<void>;
+  /** Facts (JSON) of responses not yet stored as records: open sessions, and any whose record write failed. */
+  openResponses(flowId: string): AsyncIterable<string>;
   /** Newest quotes first from the given lists and months, answer time within the range. */
   quotes(flowId: string, query: { months: readonly string[]; lists: readonly string[]; fromMs: number; toMs: number; limit: number }): Promise<StoredQuote[]>;
   /** The current cell of each response (for filtering quotes by attributes). */
@@ -62,7 +69,10 @@ export interface RollupStore {
   abortRebuild(flowId: string, token: string): Promise<void>;
 }
 
-/** The per-response records (one per session, keyed by session id). */
+/**
+ * The per-response records of settled sessions (one per session, keyed by session id): written
+ * once with an insert when the session completes, opts out or expires.
+ */
 export interface ResponseRecordStore {
   /** Stores the facts unless a newer revision is stored already. */
   save(facts: ResponseFacts): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.ts';
+import { factsToJson, isSettled } from './factsJson.ts';
 import { escalationContribution, sessionContribution } from './fields.ts';
 import { readEscalation, readSession } from './fromSession.ts';
 import type { AnalyticsSources, FlowDefinitions, ResponseRecordStore, RollupStore } from './ports.ts';
@@ -69,7 +70,10 @@ async function rebuildFlow(deps: RebuildDeps, flowId: string, force: boolean): P
         continue;
       }
       result.sessions++;
-      await throttle(deps.rollups.apply({ flowId, responseId: facts.sessionId, part: 's', revision: facts.revision, contribution: sessionContribution(facts, deps.timeZone) }, target));
+      const settled = isSettled(facts.status);
+      const contribution = { ...sessionContribution(facts, deps.timeZone), ...(settled ? {} : { open: factsToJson(facts) }) };
+      await throttle(deps.rollups.apply({ flowId, responseId: facts.sessionId, part: 's', revision: facts.revision, contribution }, target));
+      if (!settled) continue;
       const known = stored.get(facts.sessionId);
       if (known === undefined) inserts.push(facts);
       else if (known < facts.revision) await throttle(deps.records.save(facts));

@@ -1,12 +1,13 @@
 import type { EscalationRecord } from '../core/escalations.ts';
 import type { Logger } from '../core/logger.ts';
 import { escalationContribution, sessionContribution } from './fields.ts';
+import { factsToJson, isSettled } from './factsJson.ts';
 import { readEscalation, readSession, type SessionView } from './fromSession.ts';
 import type { FlowDefinitions, ResponseRecorder, ResponseRecordStore, RollupStore, RollupTarget } from './ports.ts';
 
 export interface RecorderDeps {
   flows: Pick<FlowDefinitions, 'version'>;
-  rollups: Pick<RollupStore, 'apply'>;
+  rollups: Pick<RollupStore, 'apply' | 'dropOpen'>;
   records: Pick<ResponseRecordStore, 'save'>;
   timeZone: string;
   logger: Logger;
@@ -32,11 +33,13 @@ export function createResponseRecorder(deps: RecorderDeps): ResponseRecorder & {
   async function recordSession(session: SessionView, target?: RollupTarget): Promise<void> {
     const flow = await deps.flows.version(session.flowId, session.flowVersion);
     const facts = readSession(session, flow);
-    const contribution = sessionContribution(facts, deps.timeZone);
+    // The facts ride with the counters until the record is stored, so the export never misses a session.
+    const contribution = { ...sessionContribution(facts, deps.timeZone), open: factsToJson(facts) };
     await deps.rollups.apply({ flowId: facts.flowId, responseId: facts.sessionId, part: 's', revision: facts.revision, contribution }, target);
-    // Revision-guarded too, and written even when the rollups had it: a save that failed after
-    // the rollups took the change is repeated by the next call.
+    if (!isSettled(facts.status)) return;
+    // Settled: one insert (an existing newer record wins), then the open copy goes.
     await deps.records.save(facts);
+    await deps.rollups.dropOpen(facts.flowId, facts.sessionId, facts.revision);
   }
 
   async function recordEscalation(e: EscalationRecord, target?: RollupTarget): Promise<void> {

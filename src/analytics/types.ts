@@ -107,6 +107,12 @@ export interface Contribution {
   cell?: { id: string; dims: CellDims };
   lines: RollupLine[];
   quotes: QuoteEntry[];
+  /**
+   * The session's facts as JSON, kept beside its counters (in the same atomic step, so under the
+   * same revision rule) until its settled record is stored: open sessions have no record in
+   * MongoDB, where every update of a big collection is slow on FerretDB.
+   */
+  open?: string;
 }
 
 /** The filter attributes of a rollup cell: flow version, segment ('' until completed), dimensions. */

@@ -14,12 +14,14 @@ export const QUOTE_CAP = 50;
 /*
  * Layout under `an:{<flow>}:` (keys.analytics): `gen` names the live generation G and `next` a
  * generation being rebuilt. Under `<G>:`
- *   resp                 hash  responseId → JSON {c: cell, p: {partId: {v, r, q}}}: what each part added
+ *   resp                 hash  responseId → what each part added, compactly (see encodeState)
+ *   dict, names          hash  counter and list names ↔ small numbers used in `resp`
  *   d:<day>:<cell>       hash  counters of one day and cell; cell `*` sums every cell
  *   m:<month>:<cell>     hash  the same per month
  *   cells:d:<day>, cells:m:<month>   sets of cells with counters in that period
  *   months               set   months with data
  *   celldims             hash  cell → JSON of its attributes
+ *   open                 hash  responseId → "<revision>\n<facts JSON>" until its record is stored
  *   q:<month>:<list>     zset  quote members by answer time, capped; `…:t` hash member → quote JSON
  *
  * APPLY swaps one part's contribution atomically (Redis runs a script alone): if the revision is
@@ -30,7 +32,7 @@ export const QUOTE_CAP = 50;
 const APPLY = `
 local base, responseId, partId, rev, cell, dimsJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local new = cjson.decode(ARGV[7])
-local cap, mode = tonumber(ARGV[8]), ARGV[9]
+local cap, mode, openFacts = tonumber(ARGV[8]), ARGV[9], ARGV[10] or ''
 
 local function tally(delta, lines, c, sign)
   for _, line in ipairs(lines) do
@@ -63,7 +65,7 @@ local function flush(g, delta)
 end
 
 local function dropQuotes(g, quotes)
-  for _, q in ipairs(quotes or {}) do
+  for _, q in ipairs(quotes) do
     for i = 5, #q do
       local z = g .. 'q:' .. q[2] .. ':' .. q[i]
       redis.call('zrem', z, q[3])
@@ -73,7 +75,7 @@ local function dropQuotes(g, quotes)
 end
 
 local function addQuotes(g, quotes)
-  for _, q in ipairs(quotes or {}) do
+  for _, q in ipairs(quotes) do
     for i = 5, #q do
       local z = g .. 'q:' .. q[2] .. ':' .. q[i]
       redis.call('zadd', z, q[1], q[3])
@@ -88,39 +90,108 @@ local function addQuotes(g, quotes)
   end
 end
 
-local function strip(quotes)
-  local out = {}
-  for i, q in ipairs(quotes or {}) do
-    local s = {q[1], q[2], q[3], ''}
-    for j = 5, #q do s[j] = q[j] end
-    out[i] = s
+-- What each response added is stored compactly (~10 bytes a counter instead of its name): every
+-- counter and quote-list name gets a small number in the generation's dictionary. A state is a
+-- line c=<cell>, then a line per part: <part>|<revision>|<day>:<id>,<id>…;…|<score>/<month>/<step>/<list id>,…;…
+local function idOf(g, name)
+  local id = redis.call('hget', g .. 'dict', name)
+  if not id then
+    id = tostring(redis.call('hincrby', g .. 'dict', '#', 1))
+    redis.call('hset', g .. 'dict', name, id)
+    redis.call('hset', g .. 'names', id, name)
   end
-  return out
+  return id
+end
+
+local function decodeState(raw)
+  local state = {p = {}}
+  for line in string.gmatch(raw or '', '[^\\n]+') do
+    if string.sub(line, 1, 2) == 'c=' then state.c = string.sub(line, 3)
+    else
+      local id, v, rows, quotes = string.match(line, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+      if id then state.p[id] = {v = v, re = rows, qe = quotes, e = rows .. '|' .. quotes} end
+    end
+  end
+  return state
+end
+
+local function rowsOf(g, part)
+  if not part.r then
+    local rows = {}
+    for row in string.gmatch(part.re, '[^;]+') do
+      local day, ids = string.match(row, '^([^:]*):(.*)$')
+      local line = {day}
+      for id in string.gmatch(ids, '[^,]+') do line[#line + 1] = redis.call('hget', g .. 'names', id) end
+      rows[#rows + 1] = line
+    end
+    part.r = rows
+  end
+  return part.r
+end
+
+local function quotesOf(g, part)
+  if not part.q then
+    local out = {}
+    for item in string.gmatch(part.qe, '[^;]+') do
+      local score, month, step, lists = string.match(item, '^([^/]*)/([^/]*)/([^/]*)/(.*)$')
+      local q = {score, month, responseId .. '|' .. step, ''}
+      for id in string.gmatch(lists, '[^,]+') do q[#q + 1] = redis.call('hget', g .. 'names', id) end
+      out[#out + 1] = q
+    end
+    part.q = out
+  end
+  return part.q
+end
+
+local function encodePart(g, part)
+  local rows = {}
+  for _, line in ipairs(part.r) do
+    local ids = {}
+    for i = 2, #line do ids[#ids + 1] = idOf(g, line[i]) end
+    rows[#rows + 1] = line[1] .. ':' .. table.concat(ids, ',')
+  end
+  local quotes = {}
+  for _, q in ipairs(part.q) do
+    local ids = {}
+    for i = 5, #q do ids[#ids + 1] = idOf(g, q[i]) end
+    quotes[#quotes + 1] = q[1] .. '/' .. q[2] .. '/' .. string.match(q[3], '|(.*)$') .. '/' .. table.concat(ids, ',')
+  end
+  return table.concat(rows, ';') .. '|' .. table.concat(quotes, ';')
+end
+
+local function encodeState(g, state)
+  local lines = {'c=' .. state.c}
+  for id, part in pairs(state.p) do lines[#lines + 1] = id .. '|' .. part.v .. '|' .. (part.e or encodePart(g, part)) end
+  return table.concat(lines, '\\n')
 end
 
 local function applyTo(g)
-  local raw = redis.call('hget', g .. 'resp', responseId)
-  local state = raw and cjson.decode(raw) or {p = {}}
+  local state = decodeState(redis.call('hget', g .. 'resp', responseId))
   local old = state.p[partId]
   if old and tonumber(old.v) >= rev then return 0 end
   local oldCell = state.c
   local newCell = cell ~= '' and cell or (oldCell or '_')
   if cell ~= '' then redis.call('hsetnx', g .. 'celldims', cell, dimsJson) end
   local delta = {}
+  local fresh = {v = ARGV[4], r = new.r, q = new.q}
   if oldCell and oldCell ~= newCell then
-    for _, part in pairs(state.p) do tally(delta, part.r, oldCell, -1) end
-    state.p[partId] = {v = ARGV[4], r = new.r, q = strip(new.q)}
-    for _, part in pairs(state.p) do tally(delta, part.r, newCell, 1) end
+    for _, part in pairs(state.p) do tally(delta, rowsOf(g, part), oldCell, -1) end
+    state.p[partId] = fresh
+    for _, part in pairs(state.p) do tally(delta, rowsOf(g, part), newCell, 1) end
   else
-    if old then tally(delta, old.r, newCell, -1) end
-    state.p[partId] = {v = ARGV[4], r = new.r, q = strip(new.q)}
+    if old then tally(delta, rowsOf(g, old), newCell, -1) end
+    state.p[partId] = fresh
     tally(delta, new.r, newCell, 1)
   end
   flush(g, delta)
-  if old then dropQuotes(g, old.q) end
+  if old then dropQuotes(g, quotesOf(g, old)) end
   addQuotes(g, new.q)
+  if partId == 's' then
+    if openFacts ~= '' then redis.call('hset', g .. 'open', responseId, ARGV[4] .. '\\n' .. openFacts)
+    else redis.call('hdel', g .. 'open', responseId) end
+  end
   state.c = newCell
-  redis.call('hset', g .. 'resp', responseId, cjson.encode(state))
+  redis.call('hset', g .. 'resp', responseId, encodeState(g, state))
   return 1
 end
 
@@ -140,6 +211,18 @@ for i, gen in ipairs(gens) do
 end
 return applied`;
 
+/** KEYS[1] gen, KEYS[2] next; ARGV base, responseId, revision. Drops open facts no newer than the revision. */
+const DROP_OPEN = `
+local gens = {redis.call('get', KEYS[1]) or '0'}
+local building = redis.call('get', KEYS[2])
+if building then gens[2] = building end
+for _, gen in ipairs(gens) do
+  local key = ARGV[1] .. gen .. ':open'
+  local v = redis.call('hget', key, ARGV[2])
+  if v and tonumber(string.match(v, '^(%d+)')) <= tonumber(ARGV[3]) then redis.call('hdel', key, ARGV[2]) end
+end
+return 0`;
+
 /** KEYS[1] gen, KEYS[2] next; ARGV[1] the rebuild's token. Promotes it; returns the old generation. */
 const SWAP = `
 if redis.call('get', KEYS[2]) ~= ARGV[1] then return redis.error_reply('REBUILD_GONE the rebuild ' .. ARGV[1] .. ' is no longer in progress') end
@@ -151,6 +234,7 @@ return old`;
 type WithScripts = Redis & {
   analyticsApply(...args: string[]): Promise<number>;
   analyticsSwap(...args: string[]): Promise<string>;
+  analyticsDropOpen(...args: string[]): Promise<number>;
 };
 
 /**
@@ -167,6 +251,7 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
   if (!('analyticsApply' in r)) {
     redis.defineCommand('analyticsApply', { numberOfKeys: 2, lua: APPLY });
     redis.defineCommand('analyticsSwap', { numberOfKeys: 2, lua: SWAP });
+    redis.defineCommand('analyticsDropOpen', { numberOfKeys: 2, lua: DROP_OPEN });
   }
   const base = (flowId: string) => keys.analytics(flowId);
   const live = async (flowId: string) => `${base(flowId)}${(await redis.get(`${base(flowId)}gen`)) ?? '0'}:`;
@@ -197,8 +282,21 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
         JSON.stringify(wire),
         String(QUOTE_CAP),
         target.kind === 'live' ? 'live' : target.token,
+        c.open ?? '',
       );
       return Number(applied) > 0;
+    },
+
+    async dropOpen(flowId, responseId, revision) {
+      const b = base(flowId);
+      await r.analyticsDropOpen(`${b}gen`, `${b}next`, b, responseId, String(revision));
+    },
+
+    async *openResponses(flowId) {
+      const stream = redis.hscanStream(`${await live(flowId)}open`, { count: 200 });
+      for await (const flat of stream as AsyncIterable<string[]>) {
+        for (let i = 1; i < flat.length; i += 2) yield flat[i]!.slice(flat[i]!.indexOf('\n') + 1);
+      }
     },
 
     async months(flowId) {
@@ -257,7 +355,8 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
       const out = new Map<string, string>();
       ids.forEach((id, i) => {
         const raw = states[i];
-        if (raw) out.set(id, (JSON.parse(raw) as { c?: string }).c ?? '');
+        // The state's first line is `c=<cell>` (see APPLY).
+        if (raw?.startsWith('c=')) out.set(id, raw.slice(2, raw.includes('\n') ? raw.indexOf('\n') : undefined));
       });
       return out;
     },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseRecorder } from '../../../src/analytics/recorder.ts';
 import { readSession } from '../../../src/analytics/fromSession.ts';
+import { factsFromJson } from '../../../src/analytics/factsJson.ts';
 import { parseFlow } from '../../../src/engine/index.ts';
 import { createResponseRecordStore } from '../../../src/store/mongo/analyticsRepository.ts';
 import { createRedisRollups } from '../../../src/store/redis/redisRollups.ts';
@@ -41,25 +42,45 @@ describe.each(['read-then-write', 'filter'] as const)('response records (%s)', (
 });
 
 describe('the recorder', () => {
-  it('records a session into rollups and records, once per revision', async () => {
+  it('records a session into rollups once per revision, and its record once it settles', async () => {
     const rollups = createRedisRollups(stores.redis, stores.keys);
     const records = createResponseRecordStore(stores.mongo, { timeZone: 'Asia/Shanghai', revisionCheck: 'read-then-write' });
     const recorder = createResponseRecorder({ flows: { version: async () => flow }, rollups, records, timeZone: 'Asia/Shanghai', logger: stores.logger });
     const sessions = generateSessions({ count: 5, seed: 12, end: new Date('2026-11-30T16:00:00Z'), days: 1, idPrefix: 'dddddddd' });
+    const open = async () => {
+      const out = [];
+      for await (const json of rollups.openResponses('nps-default')) out.push(factsFromJson(json));
+      return out;
+    };
     for (const s of sessions) {
-      await recorder.sessionChanged(s);
-      await recorder.sessionChanged(s);
+      const going = { ...s, status: 'active' as const, completedAt: undefined, updatedAt: new Date(s.updatedAt.getTime() - 60_000) };
+      await recorder.sessionChanged(going);
+      await recorder.sessionChanged(going);
+    }
+    // Still open: counted, listed beside the counters, no record yet.
+    expect((await open()).map((f) => f.sessionId).sort()).toEqual(sessions.map((s) => s.id).sort());
+    expect(await records.get(sessions[0]!.id)).toBeNull();
+    for (const s of sessions) {
+      const done = { ...s, status: 'completed' as const, completedAt: s.updatedAt };
+      await recorder.sessionChanged(done);
+      await recorder.sessionChanged(done);
     }
     const months = await rollups.months('nps-default');
-    const [total] = await rollups.read('nps-default', months.map((key) => ({ kind: 'month', key })), null).then((all) => [all.reduce((sum, m) => sum + (m.get('s') ?? 0), 0)]);
-    expect(total).toBe(5);
+    const all = await rollups.read('nps-default', months.map((key) => ({ kind: 'month', key })), null);
+    expect(all.reduce((sum, m) => sum + (m.get('s') ?? 0), 0)).toBe(5);
+    expect(all.reduce((sum, m) => sum + (m.get('o:completed') ?? 0), 0)).toBe(5);
+    expect(all.reduce((sum, m) => sum + (m.get('o:in_progress') ?? 0), 0)).toBe(0);
     for (const s of sessions) expect((await records.get(s.id))?.revision).toBe(s.updatedAt.getTime());
+    expect(await open()).toEqual([]);
+    // A late copy of the open session changes nothing.
+    await recorder.sessionChanged({ ...sessions[0]!, status: 'active', updatedAt: new Date(sessions[0]!.updatedAt.getTime() - 30_000) });
+    expect(await open()).toEqual([]);
   });
 
   it('logs instead of failing the caller when a store is down', async () => {
     const recorder = createResponseRecorder({
       flows: { version: async () => flow },
-      rollups: { apply: () => Promise.reject(new Error('redis down')) },
+      rollups: { apply: () => Promise.reject(new Error('redis down')), dropOpen: () => Promise.resolve() },
       records: { save: () => Promise.resolve() },
       timeZone: 'Asia/Shanghai',
       logger: stores.logger,
