@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ResponseFacts } from './types.ts';
 
 /**
@@ -19,6 +20,15 @@ export function factsFromJson(json: string): ResponseFacts {
     answers: raw.answers.map((a) => ({ ...a, at: date(a.at) })),
     ...(raw.escalation ? { escalation: { ...raw.escalation, at: date(raw.escalation.at) } } : {}),
   };
+}
+
+/**
+ * What the facts say, without when they were saved: two saves that changed nothing analytics
+ * reads (e.g. the outbox flush after the last answer) have the same fingerprint.
+ */
+export function factsFingerprint(facts: ResponseFacts): string {
+  const { revision: _revision, updatedAt: _updatedAt, ...content } = facts;
+  return createHash('sha1').update(JSON.stringify(content)).digest('base64url');
 }
 
 /** A session that can no longer change (completed, opted out, expired): its record is written once. */

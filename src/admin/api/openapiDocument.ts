@@ -61,7 +61,8 @@ export function createAdminOpenApi(): Json {
         'Survey flow store, publishing, preview, audit log and admin users. Authenticate with `Authorization: Bearer <token>`: ' +
         'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. Roles: viewer (read, validate, diff), ' +
         'editor (+ save versions, preview), admin (+ publish, roll back, archive, users). Every save is a new immutable version; ' +
-        'a save names `baseVersion`, the newest version it started from, and is refused with 409 DRAFT_CONFLICT when another was saved since.',
+        'a save names `baseVersion`, the newest version it started from, and is refused with 409 DRAFT_CONFLICT when another was saved since. ' +
+        'Analytics (`/api/analytics/*`, viewer and up): NPS with margin of error, trend, CSAT, repurchase, funnel, reasons, segments, CSV export.',
     },
     security: [{ bearer: [] }],
     paths: {

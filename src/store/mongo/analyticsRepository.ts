@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { dayOf } from '../../analytics/calendar.ts';
+import { factsFingerprint } from '../../analytics/factsJson.ts';
 import type { AnalyticsSources, ResponseRecordStore } from '../../analytics/ports.ts';
 import type { AnswerFact, ResponseFacts } from '../../analytics/types.ts';
 import type { SessionStatus } from '../../core/sessions.ts';
@@ -14,9 +15,10 @@ import type { Types } from 'mongoose';
  * The per-response records on MongoDB, one document per settled session (`_id` = session id).
  * On FerretDB an insert and a read by `_id` stay fast at any size, but every update or delete
  * scans the collection (measured: ~0.2 s at 30,000 documents, growing linearly), so a record is
- * inserted once when its session settles; only a newer revision of an already settled session
- * (rare: a rebuild racing a late save) pays for an update. On MongoDB ('filter') that update
- * carries the revision check in its filter; on FerretDB ('read-then-write') it reads first.
+ * inserted once when its session settles. A later save of a settled session (the outbox flush
+ * after the last answer) usually changes nothing the record holds: same fingerprint, no write.
+ * Only a real change pays for an update; on MongoDB ('filter') it carries the revision check in
+ * its filter, on FerretDB ('read-then-write') it reads by `_id` first.
  *
  * @example
  * const records = createResponseRecordStore(conn, { timeZone: 'Asia/Shanghai', revisionCheck: 'filter' });
@@ -41,12 +43,9 @@ export function createResponseRecordStore(conn: Connection, options: { timeZone:
       const doc = toDoc(facts);
       if (await insert(doc)) return;
       const { _id, ...fields } = doc;
-      if (options.revisionCheck === 'filter') {
-        await Response.findOneAndUpdate({ _id, rev: { $lt: doc.rev } }, { $set: fields });
-        return;
-      }
-      const stored = await Response.findById(_id).lean<Pick<AnalyticsResponseDoc, 'rev'>>();
-      if (stored && stored.rev < doc.rev) await Response.findOneAndUpdate({ _id }, { $set: fields });
+      const stored = await Response.findById(_id).lean<Pick<AnalyticsResponseDoc, 'rev' | 'fp'>>();
+      if (!stored || stored.fp === doc.fp || stored.rev >= doc.rev) return;
+      await Response.findOneAndUpdate(options.revisionCheck === 'filter' ? { _id, rev: { $lt: doc.rev } } : { _id }, { $set: fields });
     },
 
     async get(sessionId) {
@@ -107,6 +106,7 @@ function factsToDoc(f: ResponseFacts, timeZone: string): AnalyticsResponseDoc {
     flowId: f.flowId,
     flowVersion: f.flowVersion,
     rev: f.revision,
+    fp: factsFingerprint(f),
     day: dayOf(f.createdAt, timeZone),
     status: f.status,
     outcome: f.outcome,

@@ -41,6 +41,20 @@ describe.each(['read-then-write', 'filter'] as const)('response records (%s)', (
   });
 });
 
+describe('response records of settled sessions', () => {
+  it('skip a later save that changed nothing they hold (the flush after the last answer), and take a real change', async () => {
+    const records = createResponseRecordStore(stores.mongo, { timeZone: 'Asia/Shanghai', revisionCheck: 'read-then-write' });
+    const [s] = generateSessions({ count: 1, seed: 14, end: new Date('2026-11-30T16:00:00Z'), days: 1, idPrefix: 'eeeeeeee' });
+    const done = { ...s!, status: 'completed' as const, completedAt: s!.updatedAt };
+    await records.save(readSession(done, flow));
+    await records.save(readSession({ ...done, updatedAt: new Date(done.updatedAt.getTime() + 500) }, flow));
+    expect((await records.get(s!.id))?.revision).toBe(done.updatedAt.getTime());
+    const changed = { ...done, updatedAt: new Date(done.updatedAt.getTime() + 900), customerFields: { ...done.customerFields, store: '新店' } };
+    await records.save(readSession(changed, flow));
+    expect(await records.get(s!.id)).toMatchObject({ revision: changed.updatedAt.getTime(), dims: expect.objectContaining({ store: '新店' }) });
+  });
+});
+
 describe('the recorder', () => {
   it('records a session into rollups once per revision, and its record once it settles', async () => {
     const rollups = createRedisRollups(stores.redis, stores.keys);

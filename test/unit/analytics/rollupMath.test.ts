@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planPeriods } from '../../../src/analytics/calendar.ts';
 import { sessionContribution } from '../../../src/analytics/fields.ts';
-import { askedSteps, readSession } from '../../../src/analytics/fromSession.ts';
+import { askedSteps, readEscalation, readSession } from '../../../src/analytics/fromSession.ts';
 import { stepCatalog } from '../../../src/analytics/stepCatalog.ts';
 import { summarize } from '../../../src/analytics/summarize.ts';
 import { addCounts, emptyTally } from '../../../src/analytics/tally.ts';
@@ -136,5 +136,17 @@ describe('readSession', () => {
     expect(facts.outcome).toBe('in_progress');
     const c = sessionContribution(facts, TZ);
     expect(c.lines.flatMap((l) => l.fields)).toEqual(['s', 'o:in_progress']);
+  });
+});
+
+describe('readEscalation', () => {
+  const base = { id: 'e1', sessionId: 's1', flowId: 'f', trigger: 'detractor', createdAt: new Date('2026-11-23T02:00:00Z'), status: 'open' as const };
+  it('orders by milestone before save time, so a late copy never undoes a first reply or a resolution', () => {
+    const opened = readEscalation({ ...base, updatedAt: new Date('2026-11-23T05:00:00Z') });
+    const replied = readEscalation({ ...base, updatedAt: new Date('2026-11-23T02:01:00Z'), firstReplySeconds: 42 });
+    const resolved = readEscalation({ ...base, status: 'resolved', updatedAt: new Date('2026-11-23T02:00:30Z'), firstReplySeconds: 42 });
+    expect(opened.revision).toBeLessThan(replied.revision);
+    expect(replied.revision).toBeLessThan(resolved.revision);
+    expect(resolved).toMatchObject({ resolved: true, firstReplySeconds: 42 });
   });
 });

@@ -10,6 +10,8 @@ export interface AnalyticsResponseDoc {
   flowVersion: number;
   /** The session revision these facts come from (its save time, ms). */
   rev: number;
+  /** Fingerprint of the facts without their save time: a newer save that changed nothing is not written. */
+  fp: string;
   /** Day the session started, YYYY-MM-DD in the survey time zone (export range). */
   day: string;
   status: string;
@@ -36,6 +38,7 @@ const schema = new Schema<AnalyticsResponseDoc>(
     flowId: { type: String, required: true },
     flowVersion: { type: Number, required: true },
     rev: { type: Number, required: true },
+    fp: { type: String, required: true },
     day: { type: String, required: true },
     status: { type: String, required: true },
     outcome: { type: String, required: true },
