@@ -1,4 +1,6 @@
-// Benchmarks (not tests). `npm run -s bench -- [--customers N] [--stored N] [--workers N] [--reuse] [--json]`
-// runs customers through the default flow (see bench/conversations.ts); a bare number is the
-// customer count (`npm run bench -- 50`).
-await import('./conversations.ts');
+// Benchmarks (not tests); each prints numbers.
+//   npm run -s bench -- [--customers N] [--stored N] [--workers N] [--reuse] [--json]
+//       customers through the default flow (conversations.ts); a bare number is the customer count
+//   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (analytics.ts)
+if (process.argv[2] === 'analytics') await import('./analytics.ts');
+else await import('./conversations.ts');

@@ -57,6 +57,8 @@ const envSchema = z
     ESCALATION_RENOTIFY_MINUTES: z.coerce.number().positive().default(15),
     /** How long a detractor may take to say why before the hand-over goes ahead; 0 = hand over at once. */
     ESCALATION_REASON_WAIT_MINUTES: z.coerce.number().min(0).default(10),
+    /** Below this many NPS responses the dashboard shows "not enough responses" instead of a score. */
+    ANALYTICS_MIN_RESPONSES: z.coerce.number().int().min(1).default(30),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
@@ -131,6 +133,7 @@ export interface Config {
   wecomApp?: { secret: string; agentId: number };
   publicUrl?: string;
   escalation: { renotifyMinutes: number; reasonWaitMinutes: number };
+  analytics: { minResponses: number };
   /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
   llm?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
   surveyTimeZone: string;
@@ -175,6 +178,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     wecomApp: e.WECOM_APP_SECRET && e.WECOM_AGENT_ID ? { secret: e.WECOM_APP_SECRET, agentId: e.WECOM_AGENT_ID } : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
+    analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
       : undefined,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
+import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
+import { createLandingRoutes } from './http/landingRoutes.ts';
 import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
@@ -22,6 +24,7 @@ import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
+import { createResponseRecordStore, ensureAnalyticsIndexes } from './store/mongo/analyticsRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
@@ -32,6 +35,7 @@ import { createRedisInbox } from './store/redis/redisInbox.ts';
 import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
 import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
 import { startStores, type Stores } from './store/startStores.ts';
@@ -103,6 +107,19 @@ export async function startService(
     }
     logger.info({ flows: imported.map((r) => `${r.file}: ${r.status}`) }, 'flow files checked');
 
+    const adminUsers = createAdminUserRepository(stores.mongo);
+    const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
+    await ensureAnalyticsIndexes(stores.mongo);
+    const analytics = createAnalytics({
+      rollups: createRedisRollups(stores.redis, stores.keys),
+      records: createResponseRecordStore(stores.mongo, { timeZone: config.surveyTimeZone, revisionCheck: stores.ferretdb ? 'read-then-write' : 'filter' }),
+      flows: createFlowDefinitions({ flows, catalog }),
+      timeZone: config.surveyTimeZone,
+      minResponses: config.analytics.minResponses,
+      auth: adminAuth('viewer'),
+      logger,
+    });
+
     const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
     if (simulator) {
       simulator.apiBase = `${url}/simulator`;
@@ -163,6 +180,7 @@ export async function startService(
       },
       adminTokens: () => (config.adminToken ? [config.adminToken] : []),
       logger,
+      responses: analytics.recorder,
     });
     const conversation = createConversationService({
       channel: channel.port,
@@ -180,6 +198,7 @@ export async function startService(
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
       escalations: escalation.hooks,
+      responses: analytics.recorder,
     });
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
@@ -197,8 +216,6 @@ export async function startService(
     await escalation.start();
     stoppables.push(() => escalation.stop());
 
-    const adminUsers = createAdminUserRepository(stores.mongo);
-    const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({
       logger,
@@ -220,6 +237,8 @@ export async function startService(
           timeZone: config.surveyTimeZone,
           logger,
         })),
+        ...(await analytics.routers()),
+        createLandingRoutes(),
       ],
       rawHandlers,
     });

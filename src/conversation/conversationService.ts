@@ -102,7 +102,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   async function afterSetAside(message: InboundMessage, error: unknown): Promise<void> {
     if (error instanceof SessionUnusableError) {
       const session = await deps.sessions.findById(error.sessionId);
-      const closed = session && (await deps.sessions.update(session.id, session.rev, { status: 'expired', outbox: [{ kind: 'cancel_timers' }] }));
+      const closed = session && (await deps.sessions.update(session.id, session.rev, { status: 'expired', outbox: [{ kind: 'cancel_timers' }, { kind: 'record' }] }));
       if (closed) await outbox.complete(closed);
     }
     if (message.kind !== 'text' && message.kind !== 'unsupported') return;

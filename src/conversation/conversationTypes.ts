@@ -57,6 +57,12 @@ export interface EscalationHooks {
   heldSession(conversationKey: string): Promise<SessionRecord | null>;
 }
 
+/** The analytics side as the conversation layer sees it: told about every saved revision. */
+export interface ResponseHooks {
+  /** Idempotent per revision and safe out of order; replayed with the rest of the outbox. */
+  sessionChanged(session: SessionRecord): Promise<void>;
+}
+
 /** How `releaseToBot` gives the conversation back: resume the survey, thank and finish, or finish silently. */
 export type ReleaseMode = 'resume' | 'finish' | 'silent';
 
@@ -82,6 +88,8 @@ export interface ConversationDeps {
   now?: () => Date;
   /** The advisor side; without it escalations are only recorded on the session. */
   escalations?: EscalationHooks;
+  /** Analytics; told about every saved revision through the outbox. */
+  responses?: ResponseHooks;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
 }

@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository, PendingEffect, PendingSend, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
-import type { EscalationHooks, TimerJob } from './conversationTypes.ts';
+import type { EscalationHooks, ResponseHooks, TimerJob } from './conversationTypes.ts';
 import { outboundText } from './outboundText.ts';
 
 export interface OutboxRunnerDeps {
@@ -12,6 +12,7 @@ export interface OutboxRunnerDeps {
   progress: OutboxProgress;
   timers: TimerSchedule;
   escalations?: EscalationHooks;
+  responses?: ResponseHooks;
   logger: Logger;
   now: () => Date;
 }
@@ -111,6 +112,9 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
       }
       case 'cancel_timers':
         await Promise.all([deps.timers.cancel(timerName('reminder', session.id)), deps.timers.cancel(timerName('expiry', session.id))]);
+        return;
+      case 'record':
+        await deps.responses?.sessionChanged(session);
         return;
       default:
         return;

@@ -61,6 +61,7 @@ export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOption
     outbox.push({ kind: 'timer', timer, dueAt: new Date(options.now.getTime() + effect.afterHours * 3_600_000) });
   }
   if (!openSessionStatuses.includes(turn.status)) outbox.push({ kind: 'cancel_timers' });
+  outbox.push({ kind: 'record' });
 
   const asked = turn.messages.length && turn.awaiting && !base.askedSteps.includes(turn.awaiting.stepId) ? [turn.awaiting.stepId] : [];
   const last = turn.messages.at(-1);

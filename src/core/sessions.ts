@@ -61,7 +61,9 @@ export type PendingEffect =
   | { kind: 'escalation'; requests: PendingEscalation[]; handedOver: boolean }
   | { kind: 'opt_out'; at: Date }
   | { kind: 'timer'; timer: 'reminder' | 'expiry'; dueAt: Date }
-  | { kind: 'cancel_timers' };
+  | { kind: 'cancel_timers' }
+  /** Tell analytics about this revision (idempotent there: a revision counts once). */
+  | { kind: 'record' };
 
 export interface SessionRecord {
   id: string;
@@ -183,4 +185,18 @@ export interface CustomerRepository {
   get(conversationKey: string): Promise<CustomerRecord | null>;
   /** Creates or updates the customer; returns the stored record. */
   upsert(ref: ConversationRef, changes: Partial<Pick<CustomerRecord, 'nickname' | 'optedOut' | 'optedOutAt' | 'lastInboundAt'>>): Promise<CustomerRecord>;
+}
+
+/**
+ * Question steps put to the customer, in the order first asked, read from a transcript (sessions
+ * stored before `askedSteps` was kept): outbound messages carry the step they ask; messages the
+ * channel refused or failed to deliver were not seen, so they do not count.
+ */
+export function stepsAskedIn(transcript: readonly Pick<TranscriptEntry, 'direction' | 'stepId' | 'delivery'>[]): string[] {
+  const asked: string[] = [];
+  for (const t of transcript) {
+    if (t.direction !== 'out' || !t.stepId || t.delivery === 'blocked' || t.delivery === 'failed') continue;
+    if (!asked.includes(t.stepId)) asked.push(t.stepId);
+  }
+  return asked;
 }

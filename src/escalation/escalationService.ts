@@ -1,3 +1,4 @@
+import type { ResponseRecorder } from '../analytics/ports.ts';
 import type { EngineEffect } from '../engine/index.ts';
 import type { EscalationHooks, ReleaseMode, TurnOutcome } from '../conversation/conversationService.ts';
 import { AppError, ConflictError, NotFoundError, UpstreamError } from '../core/errors.ts';
@@ -76,6 +77,8 @@ export interface EscalationServiceDeps {
   settings: EscalationSettings;
   logger: Logger;
   now?: () => Date;
+  /** Analytics, told when an escalation opens, gets its first reply and is resolved (never throws). */
+  responses?: ResponseRecorder;
 }
 
 /** Said through the transfer's one-message code when the turn's own notice could not go out. */
@@ -113,6 +116,13 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   const SHOWN_STATE_MS = 10_000;
 
   const action = (by: string, name: string, detail?: string): EscalationAction => ({ at: clock(), by, action: name, ...(detail ? { detail } : {}) });
+  const counted = async (e: EscalationRecord | null): Promise<void> => {
+    if (e) await deps.responses?.escalationChanged(e);
+  };
+  /** After a first reply: the stored record carries the reply time the repository computed. */
+  const firstReplied = async (id: string, replied: boolean): Promise<void> => {
+    if (replied) await counted(await deps.escalations.findById(id));
+  };
 
   async function actorForServicer(servicerId: string): Promise<string> {
     const advisor = await deps.advisors.findByWecomUserId(servicerId).catch(() => null);
@@ -186,6 +196,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       );
       record = opened.record;
       if (!opened.created) continue;
+      await counted(record);
       log.info({ escalationId: record.id, sessionId: session.id, trigger: request.trigger, waitingForReason: waiting }, 'escalation opened');
       if (waiting) {
         await deps.timers.add({ kind: 'deadline', escalationId: record.id }, { jobId: `deadline-${record.id}`, delayMs: settings.reasonWaitMinutes * 60_000 });
@@ -214,7 +225,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     if (message.kind === 'session_status') forgetShownState(e.id);
     if (message.kind === 'servicer_text') {
       const by = await actorForServicer(message.servicerId);
-      await deps.escalations.markFirstReply(e.id, message.sentAt, by);
+      await firstReplied(e.id, await deps.escalations.markFirstReply(e.id, message.sentAt, by));
       if (e.status === 'open') {
         await deps.escalations.update(
           e.id,
@@ -263,7 +274,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       if (await deps.conversation().handOver(e.sessionId)) return; // the turn's report starts the transfer
       const session = await deps.sessions.findById(e.sessionId);
       if (session?.status === 'opted_out') {
-        await deps.escalations.update(e.id, { status: 'resolved', resolvedAt: clock(), resolvedBy: 'system', handBack: 'none' }, action('system', 'resolved', '顾客已退订，不再联系'));
+        await counted(await deps.escalations.update(e.id, { status: 'resolved', resolvedAt: clock(), resolvedBy: 'system', handBack: 'none' }, action('system', 'resolved', '顾客已退订，不再联系')));
         return;
       }
       await startHandOver(e, undefined);
@@ -611,7 +622,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       const now = clock();
       const entry: TranscriptEntry = { direction: 'out', author: 'advisor', text: input.text, at: now, messageId, advisorId: actor.id, delivery: 'sent' };
       await deps.conversation().appendTranscript(e.sessionId, [entry]);
-      await deps.escalations.markFirstReply(e.id, now, actor.id);
+      await firstReplied(e.id, await deps.escalations.markFirstReply(e.id, now, actor.id));
       const changes: EscalationChanges = e.status === 'open' ? { status: 'assigned', assignedTo: actor.id, assignedAt: now } : {};
       await deps.escalations.update(e.id, changes, action(actor.id, 'replied', mode.mode === 'api' ? '控制台回复（微信客服接口）' : '控制台回复（转接消息码，仅此一条）'));
       return { path: mode.mode };
@@ -649,6 +660,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         { status: activeEscalationStatuses },
       );
       if (!saved) throw new ConflictError('ESCALATION_RESOLVED', '这条转人工已经解决了');
+      await counted(saved);
       log.info({ escalationId: id, by: actor.id, handBack: input.handBack }, 'escalation resolved');
       return view(saved, clock());
     },

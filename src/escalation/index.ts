@@ -13,6 +13,7 @@ import {
   type ConversationControl,
   type EscalationJob,
   type EscalationService,
+  type EscalationServiceDeps,
   type EscalationSettings,
   type EscalationTimer,
 } from './escalationService.ts';
@@ -43,6 +44,8 @@ export interface EscalationModuleDeps {
   logger: Logger;
   /** Pause before a robot flush so bursts merge (default 1000 ms). */
   robotGatherMs?: number;
+  /** Analytics (escalation counts, first reply, resolution). */
+  responses?: EscalationServiceDeps['responses'];
 }
 
 /** The escalation module, wired: hooks for the conversation layer, routes, and its queue workers. */
@@ -113,6 +116,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     timers,
     settings: { ...deps.settings, renotifyRounds: deps.settings.renotifyRounds ?? 3 },
     logger: deps.logger,
+    responses: deps.responses,
   });
   late.service = service;
   const ready = service;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyticsOpenApi } from '../../analytics/openapi.ts';
 import {
   archiveBodySchema,
   createUserBodySchema,
@@ -50,6 +51,7 @@ const role = (r: string) => ({ 'x-required-role': r });
  * generated from the zod schemas the routes validate with.
  */
 export function createAdminOpenApi(): Json {
+  const analytics = analyticsOpenApi();
   return {
     openapi: '3.1.0',
     info: {
@@ -59,7 +61,8 @@ export function createAdminOpenApi(): Json {
         'Survey flow store, publishing, preview, audit log and admin users. Authenticate with `Authorization: Bearer <token>`: ' +
         'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. Roles: viewer (read, validate, diff), ' +
         'editor (+ save versions, preview), admin (+ publish, roll back, archive, users). Every save is a new immutable version; ' +
-        'a save names `baseVersion`, the newest version it started from, and is refused with 409 DRAFT_CONFLICT when another was saved since.',
+        'a save names `baseVersion`, the newest version it started from, and is refused with 409 DRAFT_CONFLICT when another was saved since. ' +
+        'Analytics (`/api/analytics/*`, viewer and up): NPS with margin of error, trend, CSAT, repurchase, funnel, reasons, segments, CSV export.',
     },
     security: [{ bearer: [] }],
     paths: {
@@ -145,10 +148,12 @@ export function createAdminOpenApi(): Json {
       },
       '/api/sessions': { get: { summary: 'Survey sessions (ADMIN_TOKEN only)', responses: { 200: ok('Sessions', { type: 'object' }), ...errors(400, 401) } } },
       '/api/sessions/{id}': { get: { summary: 'One session with its transcript (ADMIN_TOKEN only)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Session', { type: 'object' }), ...errors(401, 404) } } },
+      ...analytics.paths,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...analytics.schemas,
         Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } } },
         ErrorWithDetails: {
           type: 'object',

@@ -149,6 +149,32 @@ const textsSchema = z.strictObject({
   skipped: textSchema.default(defaultTexts.skipped),
 });
 
+/**
+ * How analytics sorts each completed session into a segment (src/analytics/segments.ts). Every
+ * field has a default, so `segments: {}` (or leaving it out) means the defaults documented in the
+ * README. A risk signal wins over a high score: at_risk is checked first, then loyal, potential.
+ */
+export const segmentsSchema = z.strictObject({
+  /** The NPS question that decides the group; default: the first nps step. */
+  npsStep: stepIdSchema.optional(),
+  /** The repurchase-intent question (0–5); default: the first repurchase step. */
+  intentStep: stepIdSchema.optional(),
+  /** loyal: promoter with intent at or above this. */
+  loyal: z.strictObject({ minIntent: z.number().int().min(0).max(5).default(4) }).prefault({}),
+  /** at_risk: detractor, or intent at or below `maxIntent`, or a reason read as negative. */
+  atRisk: z
+    .strictObject({
+      maxIntent: z.number().int().min(0).max(5).default(1),
+      negativeReason: z.boolean().default(true),
+      // 0.9 as in the escalation setting: rules read "what would make it a 10?" critiques at 0.8.
+      minConfidence: z.number().min(0).max(1).default(0.9),
+    })
+    .prefault({}),
+  /** potential: passive with intent at or above this. */
+  potential: z.strictObject({ minIntent: z.number().int().min(0).max(5).default(3) }).prefault({}),
+});
+export type SegmentSettings = z.infer<typeof segmentsSchema>;
+
 export const settingsSchema = z.strictObject({
   reminderAfterHours: z.number().positive().default(24),
   expireAfterHours: z.number().positive().default(72),
@@ -166,6 +192,8 @@ export const settingsSchema = z.strictObject({
     })
     .prefault({}),
   texts: textsSchema.prefault({}),
+  /** Segment thresholds for analytics; absent = the defaults of `segmentsSchema`. */
+  segments: segmentsSchema.optional(),
 });
 
 export const faqEntrySchema = z.strictObject({

@@ -183,6 +183,7 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
   for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
 
   problems.push(...checkCatalog(flow.catalog));
+  checkSegmentSteps(flow, stepById, add);
 
   if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
     add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
@@ -236,4 +237,20 @@ function checkField(field: string, flow: Flow, stepById: (id: string) => Step | 
     return step !== undefined && isQuestionStep(step) ? undefined : `"{{${field}}}" does not name a question step`;
   }
   return `unknown template field "{{${field}}}"; use customer.<name>, answers.<stepId> or a variable`;
+}
+
+/** `settings.segments` may name its NPS and intent questions; they must exist and be of that kind. */
+function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefined, add: (segments: PathSegment[], message: string) => void): void {
+  const segments = flow.settings.segments;
+  if (!segments) return;
+  const refs = [
+    ['npsStep', segments.npsStep, 'nps'],
+    ['intentStep', segments.intentStep, 'repurchase'],
+  ] as const;
+  for (const [key, id, kind] of refs) {
+    if (id === undefined) continue;
+    const step = stepById(id);
+    if (!step) add(['settings', 'segments', key], `refers to unknown step "${id}"`);
+    else if (step.kind !== kind) add(['settings', 'segments', key], `must name a ${kind} step; "${id}" is ${step.kind}`);
+  }
 }

@@ -16,7 +16,7 @@ export const CONSOLE_HTML = `<!doctype html>
 </head>
 <body>
 <header class="top">
-  <div class="brand">回访 · 顾问控制台</div>
+  <div class="brand">回访 · 顾问控制台 <a class="nav" href="/dashboard">数据看板</a> <a class="nav" href="/">首页</a></div>
   <div class="who"><span id="who-name"></span> <button id="logout" class="plain" hidden>退出</button></div>
 </header>
 <section id="login" class="login" hidden>
@@ -94,6 +94,7 @@ button:disabled{opacity:.5;cursor:default}
 input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #c9cdd4;border-radius:4px;background:#fff}
 .top{display:flex;justify-content:space-between;align-items:center;padding:10px 18px;background:#fff;border-bottom:1px solid #e5e6eb}
 .brand{font-weight:600}
+.brand .nav{font-weight:400;font-size:13px;margin-left:10px}
 .login{max-width:420px;margin:60px auto;background:#fff;padding:24px;border-radius:8px;box-shadow:0 2px 12px rgba(0,0,0,.06)}
 .login h1{font-size:20px;margin:0 0 8px}
 .login form{display:flex;gap:8px}.login input{flex:1}

@@ -191,7 +191,7 @@ function toNullableRecord(doc: StoredEscalation | null): EscalationRecord | null
   return doc ? toRecord(doc) : null;
 }
 
-function toRecord(doc: StoredEscalation): EscalationRecord {
+export function toRecord(doc: StoredEscalation): EscalationRecord {
   return {
     id: String(doc._id),
     sessionId: doc.sessionId,

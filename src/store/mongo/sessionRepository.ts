@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import {
   openSessionStatuses,
+  stepsAskedIn,
   type NewSession,
   type PendingEffect,
   type SessionRecord,
@@ -199,7 +200,7 @@ function toChange(update: SessionUpdate): Record<string, unknown> {
   return { $set: set, $inc: inc };
 }
 
-function toRecord(doc: SessionDoc): SessionRecord {
+export function toRecord(doc: SessionDoc): SessionRecord {
   return {
     id: String(doc._id),
     conversation: { channel: doc.channel, accountId: doc.accountId, customerId: doc.customerId },
@@ -218,7 +219,7 @@ function toRecord(doc: SessionDoc): SessionRecord {
     customerFields: doc.customerFields ?? {},
     escalation: doc.escalation ?? undefined,
     llmUsage: doc.llmUsage ?? { promptTokens: 0, completionTokens: 0, calls: 0 },
-    askedSteps: doc.askedSteps ?? [],
+    askedSteps: doc.askedSteps ?? stepsAskedIn((doc.transcript ?? []) as TranscriptEntry[]),
     transcriptLength: doc.transcriptLength ?? doc.transcript?.length ?? 0,
     lastCustomerAt: doc.lastCustomerAt ?? undefined,
     lastBotText: doc.lastBotText ?? undefined,

@@ -36,6 +36,11 @@ export function redisKeys(prefix: string) {
     escalationRobotOutbox: `${prefix}escalation:robot:outbox`,
     /** Sliding-window send log of one rate-limited target (a sorted set of send times). */
     escalationRateWindow: (name: string) => `${prefix}escalation:rate:${name}`,
+    /**
+     * Analytics rollups of one flow (see redisRollups.ts for the layout under it). The braces are
+     * a Redis Cluster hash tag: every key of a flow lands in one slot, as its Lua script needs.
+     */
+    analytics: (flowId: string) => `${prefix}an:{${flowId}}:`,
     /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
     bullPrefix: `${prefix}bull`,
   };

@@ -18,6 +18,7 @@ describe('planOutbox', () => {
     expect(plan.outbox).toEqual([
       { kind: 'transcript', entries: [{ ...inbound, seq: 4 }] },
       { kind: 'send', key: 's-5-0', message: { kind: 'text', text: '谢谢！' }, stepId: 'why', seq: 5 },
+      { kind: 'record' },
     ]);
     expect(plan).toMatchObject({ transcriptLength: 6, askedSteps: ['nps', 'why'], lastBotText: '谢谢！' });
   });
@@ -29,13 +30,14 @@ describe('planOutbox', () => {
       { type: 'schedule.expiry', afterHours: 72 },
     ];
     const plan = planOutbox({ status: 'active', transcriptLength: 0, askedSteps: [] }, turn({ effects, status: 'escalated', awaiting: null }), { keyBase: 'k', now });
-    expect(plan.outbox.map((e) => e.kind)).toEqual(['send', 'escalation', 'timer', 'timer']);
+    expect(plan.outbox.map((e) => e.kind)).toEqual(['send', 'escalation', 'timer', 'timer', 'record']);
     expect(plan.outbox[1]).toEqual({ kind: 'escalation', requests: [{ trigger: 'intent', reason: '转人工', stepId: 'nps', advisors: ['a1'] }], handedOver: true });
     expect(plan.outbox[2]).toEqual({ kind: 'timer', timer: 'reminder', dueAt: new Date('2026-11-24T02:00:00Z') });
     expect(planOutbox({ transcriptLength: 0, askedSteps: [] }, turn({ effects: [{ type: 'opt_out' }], status: 'opted_out' }), { keyBase: 'k', now }).outbox.map((e) => e.kind)).toEqual([
       'send',
       'opt_out',
       'cancel_timers',
+      'record',
     ]);
   });
 
@@ -48,12 +50,13 @@ describe('planOutbox', () => {
     expect(plan.outbox).toEqual([
       { kind: 'send', key: 'k-w', welcomeCode: 'wc', message: { kind: 'menu', head: '您好！\n\n预约满意吗？', items: [{ id: 'a', label: '满意' }] }, stepId: 'why', seq: 0 },
       { kind: 'send', key: 'k-0', message: { kind: 'text', text: '补充' }, stepId: 'why', seq: 1 },
+      { kind: 'record' },
     ]);
   });
 
-  it('says nothing and owes nothing when a message is only recorded', () => {
+  it('says nothing and owes only the record when a message is only recorded', () => {
     const plan = planOutbox({ status: 'escalated', transcriptLength: 9, askedSteps: ['nps'] }, turn({ messages: [], status: 'escalated' }), { keyBase: 'k', inbound, now });
-    expect(plan.outbox).toEqual([{ kind: 'transcript', entries: [{ ...inbound, seq: 9 }] }]);
+    expect(plan.outbox).toEqual([{ kind: 'transcript', entries: [{ ...inbound, seq: 9 }] }, { kind: 'record' }]);
     expect(plan.lastBotText).toBeUndefined();
   });
 });

@@ -21,6 +21,19 @@ describe('parseFlow accepts a valid flow', () => {
     expect(result.flow.settings).toMatchObject({ reminderAfterHours: 24, expireAfterHours: 72, maxReasks: 2 });
     expect(result.flow.settings.escalation).toEqual({ advisors: [], onDetractor: false, onUnreadable: false });
     expect(result.flow.settings.texts.escalated).toBe('好的，已为您转接同事，稍后会有专人联系您。');
+    // Analytics applies its documented defaults when a flow names no segment thresholds.
+    expect(result.flow.settings.segments).toBeUndefined();
+  });
+
+  it('fills in segment thresholds that are left out', () => {
+    const result = parseFlow(`schemaVersion: 1\nid: t\nversion: 1\ntitle: T\nsettings:\n  segments:\n    loyal: { minIntent: 5 }\nsteps:\n  - id: q\n    kind: nps\n    text: 打分\n${end}`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.flow.settings.segments).toEqual({
+      loyal: { minIntent: 5 },
+      atRisk: { maxIntent: 1, negativeReason: true, minConfidence: 0.9 },
+      potential: { minIntent: 3 },
+    });
   });
 });
 
@@ -140,6 +153,21 @@ const cases: Array<[string, string, { stepId?: string; path: string; message: Re
     'a reminder that fires after expiry',
     `schemaVersion: 1\nid: t\nversion: 1\ntitle: T\nsettings:\n  reminderAfterHours: 80\nsteps:\n${end}`,
     { path: 'settings.reminderAfterHours', message: /must be less than expireAfterHours/, line: 6 },
+  ],
+  [
+    'segments naming a step that is not an NPS question',
+    `schemaVersion: 1\nid: t\nversion: 1\ntitle: T\nsettings:\n  segments:\n    npsStep: why\nsteps:\n  - id: why\n    kind: text\n    text: 为什么\n${end}`,
+    { path: 'settings.segments.npsStep', message: /must name a nps step; "why" is text/, line: 7 },
+  ],
+  [
+    'segments naming an unknown intent step',
+    `schemaVersion: 1\nid: t\nversion: 1\ntitle: T\nsettings:\n  segments:\n    intentStep: gone\nsteps:\n${end}`,
+    { path: 'settings.segments.intentStep', message: /unknown step "gone"/, line: 7 },
+  ],
+  [
+    'a segment threshold outside the 0–5 intent scale',
+    `schemaVersion: 1\nid: t\nversion: 1\ntitle: T\nsettings:\n  segments:\n    loyal: { minIntent: 7 }\nsteps:\n${end}`,
+    { path: 'settings.segments.loyal.minIntent', message: /./, line: 7 },
   ],
   [
     'another schema version',

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { dayOf, monthOf } from './calendar.ts';
+import type { CellDims, Contribution, EscalationFacts, ResponseFacts, RollupLine } from './types.ts';
+
+/**
+ * Rollup counter names. Each response adds +1 to some of these in the rollup of a day (and of its
+ * month); every number on the dashboard is a sum of them, so sums over any set of days and cells
+ * are exact. Session fields are filed on the day the session started (a cohort: the funnel of the
+ * sessions that started in a range), answer fields on the day the answer was given.
+ *
+ * | field | counts |
+ * |---|---|
+ * | `s` | sessions started |
+ * | `o:<outcome>` | sessions by outcome (completed, opted_out, escalated, expired, in_progress) |
+ * | `r:<step>`, `a:<step>`, `k:<step>` | sessions that reached (were asked or answered), answered, skipped a step |
+ * | `x:<outcome>:<step>` | sessions not completed, by the last step they were asked |
+ * | `t:<seconds>` | completed sessions by seconds from start to completion (exact medians) |
+ * | `g:<segment>` | completed sessions by segment |
+ * | `n:<step>:<score>` | NPS answers by score |
+ * | `c:<step>:<value>`, `p:<step>:<value>` | CSAT/rating and repurchase-intent answers by value |
+ * | `h:<step>:<option>` | choice answers by option |
+ * | `w:<bucket>`, `d:<product>` | purchase timing buckets and products of interest mentioned |
+ * | `e:<group>:<label>`, `m:<group>:<topic>` | reasons by sentiment and topic mentions, by NPS group (`none` without one) |
+ * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
+ */
+export const field = {
+  started: 's',
+  outcome: (o: string) => `o:${o}`,
+  reached: (step: string) => `r:${step}`,
+  answered: (step: string) => `a:${step}`,
+  skipped: (step: string) => `k:${step}`,
+  stopped: (outcome: string, step: string) => `x:${outcome}:${step}`,
+  completeSeconds: (s: number) => `t:${s}`,
+  segment: (s: string) => `g:${s}`,
+  nps: (step: string, score: number) => `n:${step}:${score}`,
+  scale: (step: string, v: number) => `c:${step}:${v}`,
+  intent: (step: string, v: number) => `p:${step}:${v}`,
+  choice: (step: string, option: string) => `h:${step}:${clean(option)}`,
+  timing: (bucket: string) => `w:${bucket}`,
+  product: (name: string) => `d:${clean(name)}`,
+  sentiment: (group: string, label: string) => `e:${group}:${label}`,
+  topic: (group: string, topic: string) => `m:${group}:${clean(topic)}`,
+  escalation: (trigger: string) => `E:${clean(trigger)}`,
+  escalationResolved: 'ER',
+  firstReplySeconds: (s: number) => `EF:${s}`,
+};
+
+/** Free text inside a field name: no separators (`:` splits fields, tab/newline the stored lines). */
+export function clean(text: string): string {
+  return text.replace(/[:\t\r\n]/g, ' ').trim().slice(0, 40);
+}
+
+/** Longest quote kept for display; the full text stays in the record and the export. */
+const QUOTE_CHARS = 200;
+
+/** The rollup cell of a response: its flow version, segment ('' until completed) and dimensions. */
+export function cellOf(facts: Pick<ResponseFacts, 'flowVersion' | 'segment' | 'dims'>): { id: string; dims: CellDims } {
+  const dims: CellDims = { v: String(facts.flowVersion), seg: facts.segment ?? '' };
+  for (const key of Object.keys(facts.dims).sort()) dims[`d.${key}`] = facts.dims[key]!;
+  const id = createHash('sha1').update(JSON.stringify(dims)).digest('hex').slice(0, 12);
+  return { id, dims };
+}
+
+/**
+ * What a session adds to the rollups: session fields on its start day, each answer's fields on
+ * the answer's day, and its reasons as quotes. Deterministic, so applying the same facts twice
+ * is recognisably the same contribution.
+ */
+export function sessionContribution(facts: ResponseFacts, timeZone: string): Contribution {
+  const lines = new Map<string, string[]>();
+  const add = (day: string, ...fields: string[]) => lines.set(day, [...(lines.get(day) ?? []), ...fields]);
+  const startDay = dayOf(facts.createdAt, timeZone);
+  add(startDay, field.started, field.outcome(facts.outcome));
+
+  const answered = new Set(facts.answers.filter((a) => !a.missing).map((a) => a.stepId));
+  const reached = [...new Set([...facts.asked, ...facts.answers.map((a) => a.stepId)])];
+  for (const step of reached) add(startDay, field.reached(step));
+  for (const a of facts.answers) add(startDay, a.missing ? field.skipped(a.stepId) : field.answered(a.stepId));
+  const last = facts.asked.at(-1);
+  if (facts.outcome !== 'completed' && last) add(startDay, field.stopped(facts.outcome, last));
+  if (facts.completedAt && facts.outcome === 'completed') {
+    add(startDay, field.completeSeconds(Math.max(0, Math.round((facts.completedAt.getTime() - facts.createdAt.getTime()) / 1000))));
+  }
+  if (facts.segment) add(startDay, field.segment(facts.segment));
+
+  const group = facts.group ?? 'none';
+  const quotes: Contribution['quotes'] = [];
+  for (const a of facts.answers) {
+    if (a.missing || !answered.has(a.stepId)) continue;
+    const day = dayOf(a.at, timeZone);
+    add(day, ...answerFields(a, group));
+    if (a.reason && a.raw.trim()) {
+      quotes.push({
+        score: a.at.getTime(),
+        month: monthOf(day),
+        member: `${facts.sessionId}|${a.stepId}`,
+        text: JSON.stringify({ t: a.raw.trim().slice(0, QUOTE_CHARS), tp: a.topics, se: a.sentiment?.label ?? null }),
+        lists: [`${group}:*`, ...a.topics.map((t) => `${group}:${clean(t)}`)],
+      });
+    }
+  }
+  return { cell: cellOf(facts), lines: toLines(lines), quotes };
+}
+
+function answerFields(a: ResponseFacts['answers'][number], group: string): string[] {
+  const out: string[] = [];
+  const v = a.value;
+  if (a.kind === 'nps' && typeof v === 'number') out.push(field.nps(a.stepId, v));
+  if ((a.kind === 'csat' || a.kind === 'rating') && typeof v === 'number') out.push(field.scale(a.stepId, v));
+  if (a.kind === 'repurchase' && typeof v === 'number') out.push(field.intent(a.stepId, v));
+  if (a.kind === 'choice') for (const option of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) out.push(field.choice(a.stepId, option));
+  if (a.timing) out.push(field.timing(a.timing));
+  for (const p of a.products) out.push(field.product(p));
+  if (a.reason) {
+    if (a.sentiment) out.push(field.sentiment(group, a.sentiment.label));
+    for (const t of a.topics) out.push(field.topic(group, t));
+  }
+  return out;
+}
+
+/** What an escalation adds, on the day it was opened (under its session's cell). */
+export function escalationContribution(facts: EscalationFacts, timeZone: string): Contribution {
+  const fields = [field.escalation(facts.trigger)];
+  if (facts.resolved) fields.push(field.escalationResolved);
+  if (facts.firstReplySeconds !== undefined) fields.push(field.firstReplySeconds(Math.max(0, Math.round(facts.firstReplySeconds))));
+  return { lines: [{ day: dayOf(facts.createdAt, timeZone), fields }], quotes: [] };
+}
+
+function toLines(map: Map<string, string[]>): RollupLine[] {
+  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, fields]) => ({ day, fields }));
+}

@@ -1,0 +1,112 @@
+import { dimensions } from './dimensions.ts';
+import { npsGroups, segments } from './types.ts';
+
+type Json = Record<string, unknown>;
+
+const q = (name: string, schema: Json, description: string, required = false): Json => ({ name, in: 'query', required, description, schema });
+const errors: Json = {
+  400: { description: 'QUERY_INVALID: a query parameter is missing or malformed (the message names it)' },
+  401: { description: 'No valid bearer token' },
+  404: { description: 'FLOW_NOT_FOUND' },
+};
+const ok = (description: string, schema: Json, type = 'application/json'): Json => ({ 200: { description, content: { [type]: { schema } } }, ...errors });
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const num = { type: ['number', 'null'] };
+
+/** The filter parameters every analytics endpoint takes (one per dimension, so new ones appear here too). */
+const filterParameters: Json[] = [
+  q('flowId', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }, 'The flow', true),
+  q('from', { type: 'string', format: 'date' }, 'First day (YYYY-MM-DD, survey time zone): answers given on or after it; session counts (funnel, outcomes, segments) by the day the session started'),
+  q('to', { type: 'string', format: 'date' }, 'Last day, inclusive'),
+  q('version', { type: 'integer', minimum: 1 }, 'Only sessions that ran on this flow version'),
+  q('segment', { enum: [...segments] }, 'Only completed sessions of this segment'),
+  ...dimensions.map((d) => q(d.key, { type: 'string', maxLength: 64 }, `Only sessions whose ${d.key} (${d.label}) is this`)),
+];
+
+/** Analytics paths and schemas for /api/openapi.json. */
+export function analyticsOpenApi(): { paths: Json; schemas: Json } {
+  const role = { 'x-required-role': 'viewer' };
+  return {
+    paths: {
+      '/api/analytics/summary': { get: { summary: 'NPS with margin of error, CSAT per touchpoint, repurchase, reasons and topics, funnel, escalations, segments', ...role, parameters: filterParameters, responses: ok('Summary', ref('AnalyticsSummary')) } },
+      '/api/analytics/trend': {
+        get: {
+          summary: 'NPS per day or week with its margin of error (default: the last 30 days or 12 weeks)',
+          ...role,
+          parameters: [...filterParameters, q('interval', { enum: ['day', 'week'], default: 'day' }, 'Point per day or per week (Monday to Sunday)')],
+          responses: ok('Trend', ref('AnalyticsTrend')),
+        },
+      },
+      '/api/analytics/verbatims': {
+        get: {
+          summary: 'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session',
+          ...role,
+          parameters: [...filterParameters, q('group', { enum: [...npsGroups] }, 'NPS group'), q('topic', { type: 'string', maxLength: 40 }, 'Topic'), q('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'How many')],
+          responses: ok('Quotes', ref('AnalyticsVerbatims')),
+        },
+      },
+      '/api/analytics/export.csv': {
+        get: {
+          summary: 'One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read), UTF-8 with BOM, streamed',
+          ...role,
+          parameters: filterParameters,
+          responses: ok('CSV', { type: 'string' }, 'text/csv'),
+        },
+      },
+      '/api/analytics/filters': { get: { summary: 'Values each filter takes for a flow (versions, dimension values)', ...role, parameters: [filterParameters[0]], responses: ok('Values', { type: 'object' }) } },
+      '/api/analytics/flows': { get: { summary: 'Flows to choose from', ...role, responses: ok('Flows, and today in the survey time zone (YYYY-MM-DD)', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { flowId: { type: 'string' }, title: { type: 'string' } } } }, today: { type: 'string' } } }) } },
+    },
+    schemas: {
+      AnalyticsSummary: {
+        type: 'object',
+        properties: {
+          flowId: { type: 'string' },
+          title: { type: ['string', 'null'] },
+          generatedAt: { type: 'string', format: 'date-time' },
+          minResponses: { type: 'integer', description: 'Below this many NPS responses show "not enough responses" (ANALYTICS_MIN_RESPONSES)' },
+          nps: {
+            type: 'object',
+            description: 'score and marginOfError in NPS points (−100..100); marginOfError = 1.96·√(var/n)·100, var = p + d − (p − d)²',
+            properties: {
+              stepId: { type: ['string', 'null'] },
+              responses: { type: 'integer' },
+              promoters: { type: 'integer' },
+              passives: { type: 'integer' },
+              detractors: { type: 'integer' },
+              promoterPct: num,
+              passivePct: num,
+              detractorPct: num,
+              score: num,
+              marginOfError: num,
+              enough: { type: 'boolean' },
+            },
+          },
+          csat: { type: 'array', items: { type: 'object', properties: { stepId: { type: 'string' }, label: { type: 'string' }, n: { type: 'integer' }, mean: num, top2Box: { ...num, description: 'percent of 4 and 5' }, distribution: { type: 'object' } } } },
+          repurchase: {
+            type: 'object',
+            properties: { stepId: { type: ['string', 'null'] }, n: { type: 'integer' }, distribution: { type: 'object', description: 'intent 0–5 → answers' }, mean: num, likelyShare: { ...num, description: 'percent with intent ≥ 4' }, timing: { type: 'object' }, products: { type: 'array' } },
+          },
+          choices: { type: 'array' },
+          reasons: { type: 'object', description: 'per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]' },
+          funnel: { type: 'array', items: { type: 'object', properties: { stepId: { type: 'string' }, label: { type: 'string' }, reached: { type: 'integer' }, answered: { type: 'integer' }, skipped: { type: 'integer' }, stopped: { type: 'object', description: 'sessions not completed whose last question was this, by outcome' } } } },
+          sessions: { type: 'object', properties: { started: { type: 'integer' }, outcomes: { type: 'object' }, completionRate: num, medianSecondsToComplete: num } },
+          escalations: { type: 'object', properties: { count: { type: 'integer' }, byTrigger: { type: 'object' }, medianFirstReplySeconds: num, replied: { type: 'integer' }, resolved: { type: 'integer' }, resolvedShare: num } },
+          segments: { type: 'object', properties: Object.fromEntries(segments.map((s) => [s, { type: 'integer' }])) },
+        },
+      },
+      AnalyticsTrend: {
+        type: 'object',
+        properties: {
+          interval: { enum: ['day', 'week'] },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          points: { type: 'array', items: { type: 'object', properties: { period: { type: 'string' }, responses: { type: 'integer' }, score: num, marginOfError: num, low: num, high: num, started: { type: 'integer' }, completed: { type: 'integer' } } } },
+        },
+      },
+      AnalyticsVerbatims: {
+        type: 'object',
+        properties: { items: { type: 'array', items: { type: 'object', properties: { sessionId: { type: 'string' }, stepId: { type: 'string' }, at: { type: 'string', format: 'date-time' }, text: { type: 'string' }, topics: { type: 'array', items: { type: 'string' } }, sentiment: { type: ['string', 'null'] }, group: { type: 'string' } } } } },
+      },
+    },
+  };
+}

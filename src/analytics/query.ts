@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { dimensions } from './dimensions.ts';
+import { npsGroups, segments } from './types.ts';
+
+/** A calendar day, `YYYY-MM-DD`, that exists. */
+const daySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+
+const dimensionShape = Object.fromEntries(dimensions.map((d) => [d.key, z.string().trim().min(1).max(64).optional()])) as Record<string, z.ZodOptional<z.ZodString>>;
+
+/**
+ * The filter every analytics endpoint takes as query parameters: flow, version, date range of the
+ * answer (session start for session counts), segment, and one parameter per dimension.
+ */
+export const filterSchema = z
+  .object({
+    flowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a flow id'),
+    from: daySchema.optional(),
+    to: daySchema.optional(),
+    version: z.coerce.number().int().min(1).optional(),
+    segment: z.enum(segments).optional(),
+    ...dimensionShape,
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+export type AnalyticsFilter = { flowId: string; from?: string; to?: string; version?: number; segment?: (typeof segments)[number]; dims: Record<string, string> };
+
+export const trendSchema = filterSchema.and(z.object({ interval: z.enum(['day', 'week']).default('day') }));
+export const verbatimsSchema = filterSchema.and(
+  z.object({
+    group: z.enum(npsGroups).optional(),
+    topic: z.string().trim().min(1).max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  }),
+);
+
+/** The parsed query as an AnalyticsFilter (dimension parameters gathered under `dims`). */
+export function toFilter(q: z.infer<typeof filterSchema>): AnalyticsFilter {
+  const dims: Record<string, string> = {};
+  for (const d of dimensions) {
+    const value = (q as Record<string, unknown>)[d.key];
+    if (typeof value === 'string') dims[d.key] = value;
+  }
+  return {
+    flowId: q.flowId,
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    ...(q.version ? { version: q.version } : {}),
+    ...(q.segment ? { segment: q.segment } : {}),
+    dims,
+  };
+}

@@ -1,0 +1,109 @@
+import type { GroupOrNone, Outcome, Segment } from './types.ts';
+
+/** Counts keyed by a string, e.g. topic → mentions. */
+export type Counts = Map<string, number>;
+
+/**
+ * The rollup counters of a filter, summed and parsed by field (see fields.ts for the names).
+ * Steps are keyed by step id; scores by their number.
+ */
+export interface Tally {
+  started: number;
+  outcomes: Counts;
+  reached: Counts;
+  answered: Counts;
+  skipped: Counts;
+  /** step → outcome → sessions that stopped there */
+  stopped: Map<string, Counts>;
+  completeSeconds: Map<number, number>;
+  segments: Counts;
+  nps: Map<string, number[]>;
+  scale: Map<string, Map<number, number>>;
+  intent: Map<string, Map<number, number>>;
+  choice: Map<string, Counts>;
+  timing: Counts;
+  products: Counts;
+  sentiment: Map<GroupOrNone, Counts>;
+  topics: Map<GroupOrNone, Counts>;
+  escalations: Counts;
+  escalationsResolved: number;
+  firstReplySeconds: Map<number, number>;
+}
+
+export function emptyTally(): Tally {
+  return {
+    started: 0,
+    outcomes: new Map(),
+    reached: new Map(),
+    answered: new Map(),
+    skipped: new Map(),
+    stopped: new Map(),
+    completeSeconds: new Map(),
+    segments: new Map(),
+    nps: new Map(),
+    scale: new Map(),
+    intent: new Map(),
+    choice: new Map(),
+    timing: new Map(),
+    products: new Map(),
+    sentiment: new Map(),
+    topics: new Map(),
+    escalations: new Map(),
+    escalationsResolved: 0,
+    firstReplySeconds: new Map(),
+  };
+}
+
+function bump<K>(map: Map<K, number>, key: K, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+function inner<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
+/** Adds one rollup hash (field → count) into `tally`. Unknown fields are ignored. */
+export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tally {
+  for (const [name, n] of counts) {
+    if (!n) continue;
+    const [kind, a = '', b = ''] = splitField(name);
+    switch (kind) {
+      case 's': tally.started += n; break;
+      case 'o': bump(tally.outcomes, a, n); break;
+      case 'r': bump(tally.reached, a, n); break;
+      case 'a': bump(tally.answered, a, n); break;
+      case 'k': bump(tally.skipped, a, n); break;
+      case 'x': bump(inner(tally.stopped, b, () => new Map()), a as Outcome, n); break;
+      case 't': bump(tally.completeSeconds, Number(a), n); break;
+      case 'g': bump(tally.segments, a as Segment, n); break;
+      case 'n': {
+        const hist = inner(tally.nps, a, () => new Array<number>(11).fill(0));
+        const score = Number(b);
+        if (Number.isInteger(score) && score >= 0 && score <= 10) hist[score] = (hist[score] ?? 0) + n;
+        break;
+      }
+      case 'c': bump(inner(tally.scale, a, () => new Map()), Number(b), n); break;
+      case 'p': bump(inner(tally.intent, a, () => new Map()), Number(b), n); break;
+      case 'h': bump(inner(tally.choice, a, () => new Map()), b, n); break;
+      case 'w': bump(tally.timing, a, n); break;
+      case 'd': bump(tally.products, a, n); break;
+      case 'e': bump(inner(tally.sentiment, a as GroupOrNone, () => new Map()), b, n); break;
+      case 'm': bump(inner(tally.topics, a as GroupOrNone, () => new Map()), b, n); break;
+      case 'E': bump(tally.escalations, a, n); break;
+      case 'ER': tally.escalationsResolved += n; break;
+      case 'EF': bump(tally.firstReplySeconds, Number(a), n); break;
+      default: break;
+    }
+  }
+  return tally;
+}
+
+/** `kind:a:b`, where the last part may itself hold no colon (fields.ts cleans free text). */
+function splitField(name: string): [string, string?, string?] {
+  const first = name.indexOf(':');
+  if (first < 0) return [name];
+  const second = name.indexOf(':', first + 1);
+  if (second < 0) return [name.slice(0, first), name.slice(first + 1)];
+  return [name.slice(0, first), name.slice(first + 1, second), name.slice(second + 1)];
+}

@@ -1,0 +1,119 @@
+import type { SentimentLabel, TimingBucket } from '../core/analysis.ts';
+import type { SessionStatus } from '../core/sessions.ts';
+
+/**
+ * The analytics vocabulary: compact facts read from a session (one per session, stored as the
+ * per-response record) and from an escalation, and what they contribute to the rollups.
+ */
+
+export const segments = ['loyal', 'at_risk', 'potential', 'other'] as const;
+export type Segment = (typeof segments)[number];
+
+/** Where a session stands, for the funnel: active and paused count as in progress. */
+export const outcomes = ['completed', 'opted_out', 'escalated', 'expired', 'in_progress'] as const;
+export type Outcome = (typeof outcomes)[number];
+
+export const npsGroups = ['promoter', 'passive', 'detractor'] as const;
+export type Group = (typeof npsGroups)[number];
+/** A reason given in a session without an NPS answer. */
+export type GroupOrNone = Group | 'none';
+
+export type AnswerKind = 'nps' | 'csat' | 'rating' | 'repurchase' | 'choice' | 'text';
+
+/** One recorded answer, reduced to what analytics and the export need. */
+export interface AnswerFact {
+  stepId: string;
+  kind: AnswerKind;
+  /** When the customer gave it (the answer's own time, not the session's). */
+  at: Date;
+  value: number | string | string[] | null;
+  raw: string;
+  /** Skipped after re-asks: recorded, but not a response. */
+  missing: boolean;
+  /** A free-text "why" (a text step with `question: reason`). */
+  reason: boolean;
+  sentiment?: { label: SentimentLabel; confidence: number };
+  topics: string[];
+  timing?: TimingBucket;
+  products: string[];
+}
+
+/** Everything analytics knows about one session: the per-response record. */
+export interface ResponseFacts {
+  sessionId: string;
+  flowId: string;
+  flowVersion: number;
+  status: SessionStatus;
+  outcome: Outcome;
+  customerId: string;
+  nickname?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt?: Date;
+  /** Orders changes of one session: a later save has a higher revision. */
+  revision: number;
+  /** Filter attributes the session carries (campaign, store, scene…), see dimensions.ts. */
+  dims: Record<string, string>;
+  /** In flow order. */
+  answers: AnswerFact[];
+  /** Question steps put to the customer, in the order first asked. */
+  asked: string[];
+  npsStep?: string;
+  npsScore?: number;
+  group?: Group;
+  intent?: number;
+  /** Only completed sessions have one. */
+  segment?: Segment;
+  escalation?: { trigger: string; at: Date };
+}
+
+/** One escalation, reduced to its analytics facts. */
+export interface EscalationFacts {
+  escalationId: string;
+  sessionId: string;
+  flowId: string;
+  trigger: string;
+  createdAt: Date;
+  firstReplySeconds?: number;
+  resolved: boolean;
+  revision: number;
+}
+
+/** Counter fields a response adds (+1 each) to the rollup of one day. */
+export interface RollupLine {
+  /** YYYY-MM-DD in the survey time zone. */
+  day: string;
+  fields: string[];
+}
+
+/** A quote kept for display in capped per-month lists (`<group>:*` and `<group>:<topic>`). */
+export interface QuoteEntry {
+  /** Answer time, ms (the list order). */
+  score: number;
+  /** YYYY-MM */
+  month: string;
+  /** `<sessionId>|<stepId>` */
+  member: string;
+  text: string;
+  lists: string[];
+}
+
+/**
+ * What one part of a response (its session, or one of its escalations) adds to the rollups.
+ * Only the session part names the cell (the combination of filter attributes the counts are
+ * filed under); escalation parts follow their session's cell.
+ */
+export interface Contribution {
+  cell?: { id: string; dims: CellDims };
+  lines: RollupLine[];
+  quotes: QuoteEntry[];
+  /**
+   * The session's facts as JSON, kept beside its counters (in the same atomic step, so under the
+   * same revision rule) until its settled record is stored: open sessions have no record in
+   * MongoDB, where every update of a big collection is slow on FerretDB.
+   */
+  open?: string;
+}
+
+/** The filter attributes of a rollup cell: flow version, segment ('' until completed), dimensions. */
+export type CellDims = Record<string, string>;

@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../../src/main.ts';
+import { rebuild, seedSessions } from '../../support/analyticsHarness.ts';
+import { ADMIN_TOKEN, adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+
+// The dashboard in headless Chromium against the whole service with a seeded dataset: the numbers
+// it shows are the API's, filters live in the URL, it refreshes by itself, it links to
+// transcripts, and it fits 1366×768 and a phone. Screenshots are kept under .data/ (CI artifact).
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = '.data/screenshots';
+
+let service: RunningService;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+interface Summary {
+  nps: { responses: number; score: number; marginOfError: number; promoters: number };
+  sessions: { started: number; outcomes: Record<string, number> };
+  reasons: Record<string, { topics: Array<{ topic: string; n: number }> }>;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the dashboard test needs it)`);
+  await mkdir(SHOTS, { recursive: true });
+  service = await startTestService(isolatedEnv('dashboard'));
+  await seedSessions(service, { count: 400, seed: 31, end: new Date(Date.now() - 3_600_000), days: 25, idPrefix: 'dddd0001' });
+  await rebuild(service, ['nps-default']);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+async function open(path: string, viewport: { width: number; height: number }, signIn = true): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+  });
+  await page.goto(`${service.url}${path}`);
+  if (signIn) {
+    await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: '登录' }).click();
+  }
+  return page;
+}
+
+const signed = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${Math.abs(n).toFixed(1)}`;
+
+describe('the dashboard', () => {
+  it('signs in and shows the seeded numbers at 1366×768', { timeout: 60_000 }, async () => {
+    const page = await open('/dashboard', { width: 1366, height: 768 });
+    await expect.poll(() => page.locator('.kpi .value').first().textContent()).toMatch(/\d/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('flowId')).toBe('nps-default');
+    const summary = (await adminGet<Summary>(service, `/api/analytics/summary?${url.searchParams.toString()}`)).body;
+    expect(summary.nps.responses).toBeGreaterThan(100);
+    await expect.poll(() => page.locator('.kpi').nth(0).locator('.value').textContent()).toBe(`${signed(summary.nps.score)} ±${summary.nps.marginOfError.toFixed(1)}`);
+    expect(await page.locator('.kpi').nth(1).locator('.value').textContent()).toBe(String(summary.nps.responses));
+    expect(await page.locator('.kpi').nth(0).textContent()).toContain(`推荐者 ${summary.nps.promoters}`);
+    // Every chart drew (canvas inside), the trend has its band.
+    for (const id of ['chart-trend', 'chart-csat', 'chart-intent', 'chart-timing', 'chart-funnel', 'chart-outcomes', 'chart-segments']) {
+      expect(await page.locator(`#${id} canvas`).count(), id).toBeGreaterThan(0);
+    }
+    expect(await page.locator('table.t').first().textContent()).toContain('预约流程');
+    const topTopic = summary.reasons.detractor!.topics[0]!;
+    expect(await page.locator('.group[data-group="detractor"] .chips').textContent()).toContain(`${topTopic.topic} ${topTopic.n}`);
+    expect(await page.locator('.group[data-group="detractor"] .quotes li').count()).toBeGreaterThan(0);
+    // Nothing is wider than the window.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement.scrollWidth <= (globalThis as unknown as { document: { documentElement: { clientWidth: number } } }).document.documentElement.clientWidth + 1)).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/dashboard-1366.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('keeps filters in the URL, so a shared link opens the same view', { timeout: 60_000 }, async () => {
+    const page = await open('/dashboard?flowId=nps-default', { width: 1366, height: 768 });
+    await expect.poll(() => page.locator('.kpi .value').first().textContent()).toMatch(/\d/);
+    await page.getByLabel('store').selectOption('静安店');
+    await page.getByLabel('segment').selectOption('at_risk');
+    await expect.poll(() => new URL(page.url()).searchParams.get('store')).toBe('静安店');
+    expect(new URL(page.url()).searchParams.get('segment')).toBe('at_risk');
+    const shared = new URL(page.url());
+    const summary = (await adminGet<Summary>(service, `/api/analytics/summary?${shared.searchParams.toString()}`)).body;
+    await expect.poll(() => page.locator('.kpi').nth(1).locator('.value').textContent()).toBe(String(summary.nps.responses));
+    await page.close();
+
+    const again = await open(`${shared.pathname}${shared.search}`, { width: 1366, height: 768 });
+    await expect.poll(() => again.locator('.kpi').nth(1).locator('.value').textContent()).toBe(String(summary.nps.responses));
+    expect(await again.getByLabel('store').inputValue()).toBe('静安店');
+    await again.close();
+  });
+
+  it('shows quotes by topic and opens a transcript from a quote', { timeout: 60_000 }, async () => {
+    const page = await open('/dashboard?flowId=nps-default', { width: 1366, height: 768 });
+    const group = page.locator('.group[data-group="detractor"]');
+    await group.locator('.quotes li').first().waitFor();
+    await group.locator('.chip', { hasText: '等待时间' }).click();
+    await expect.poll(() => group.locator('.chip.on').textContent()).toContain('等待时间');
+    await expect.poll(() => group.locator('.quotes li .meta').allTextContents()).toSatisfy((metas: string[]) => metas.length > 0 && metas.every((m) => m.includes('等待时间')));
+    const quote = (await group.locator('.quotes li .text').first().textContent())!;
+    await group.locator('.quotes li a', { hasText: '查看对话' }).first().click();
+    await expect.poll(() => page.locator('.transcript').textContent()).toContain(quote);
+    expect(page.url()).toMatch(/#\/sessions\/[0-9a-f]{24}$/);
+    await page.getByRole('link', { name: '← 返回看板' }).click();
+    await page.locator('.kpi').first().waitFor();
+    await page.close();
+  });
+
+  it('refreshes by itself as answers come in', { timeout: 60_000 }, async () => {
+    const page = await open('/dashboard?flowId=nps-default', { width: 1366, height: 768 });
+    const responses = page.locator('.kpi').nth(1).locator('.value');
+    await expect.poll(() => responses.textContent()).toMatch(/^\d+$/);
+    const before = Number(await responses.textContent());
+    const c = customer(service, service.simulator!, 'wm_dashboard_live');
+    await c.says('你好');
+    await c.says('10');
+    await expect.poll(() => responses.textContent(), { timeout: 15_000, interval: 500 }).toBe(String(before + 1));
+    await page.close();
+  });
+
+  it('reads well at phone width', { timeout: 60_000 }, async () => {
+    const page = await open('/dashboard?flowId=nps-default', { width: 390, height: 844 });
+    await expect.poll(() => page.locator('.kpi .value').first().textContent()).toMatch(/\d/);
+    await page.locator('#chart-trend canvas').waitFor();
+    const fits = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth <= d.clientWidth + 1;
+    });
+    expect(fits).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/dashboard-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}/dashboard-phone-top.png` });
+    await page.locator('#chart-funnel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/dashboard-phone-funnel.png` });
+    await page.close();
+  });
+
+  it('is linked from the landing page, the admin editor and the console', async () => {
+    const page = await open('/', { width: 1366, height: 768 }, false);
+    for (const [name, href] of [['数据看板', '/dashboard'], ['顾问控制台', '/console'], ['流程管理', '/admin'], ['企业微信模拟器', '/simulator']]) {
+      expect(await page.getByRole('link', { name: new RegExp(name!) }).getAttribute('href')).toBe(href);
+    }
+    await page.screenshot({ path: `${SHOTS}/landing.png` });
+    await page.close();
+    const adminHtml = await (await fetch(`${service.url}/admin`)).text();
+    expect(adminHtml).toContain('href="/dashboard"');
+    const consoleHtml = await (await fetch(`${service.url}/console`)).text();
+    expect(consoleHtml).toContain('href="/dashboard"');
+    const res = await fetch(`${service.url}/dashboard`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await fetch(`${service.url}/dashboard/vendor/echarts.min.js`)).status).toBe(200);
+  });
+
+  it('ran without script errors or CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
