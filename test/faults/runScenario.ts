@@ -122,9 +122,10 @@ async function settle(rig: Rig, runs: CustomerRun[], until: number): Promise<voi
 
 async function verifyAll(rig: Rig, runs: CustomerRun[]): Promise<Tally> {
   const ids = runs.map((r) => r.plan.id);
-  const [sessions, escalations, notifications] = await Promise.all([
+  const [sessions, escalations, customers, notifications] = await Promise.all([
     rig.mongo.collection('surveysessions').find({ customerId: { $in: ids } }).sort({ createdAt: 1 }).toArray(),
     rig.mongo.collection('escalations').find({ customerId: { $in: ids } }).sort({ createdAt: 1 }).toArray(),
+    rig.mongo.collection('customers').find({ customerId: { $in: ids } }).toArray(),
     rig.sim.notifications(),
   ]);
   const texts = robotTexts(notifications.robot);
@@ -143,6 +144,7 @@ async function verifyAll(rig: Rig, runs: CustomerRun[]): Promise<Tally> {
           sessions: sessions.filter((s) => s.customerId === run.plan.id) as unknown as StoredSession[],
           escalations: escalations.filter((e) => e.customerId === run.plan.id) as unknown as StoredEscalation[],
           robotTexts: texts,
+          customer: customers.find((c) => c.customerId === run.plan.id) as { optedOut?: boolean } | undefined,
         }),
       );
     });

@@ -6,8 +6,8 @@ import type { SimMessage } from './simClient.ts';
 /**
  * Compares what happened to one customer with what their script implies, and counts the
  * differences in four buckets:
- * - lost: an expected reply that never came, an answer not stored, a message missing from the
- *   transcript, an escalation not recorded, not handed over or not notified;
+ * - lost: an expected reply that never came, an answer or opt-out not stored, a message missing
+ *   from the transcript, an escalation not recorded, not handed over or not notified;
  * - duplicated: the same reply, transcript entry, session, escalation or notification twice;
  * - misordered: an expected reply that came in the wrong order or after the wrong message;
  * - wrong: something the flow does not imply (another reply, another stored value or status).
@@ -65,6 +65,8 @@ export interface Observed {
   escalations: StoredEscalation[];
   /** All robot notification texts of the run. */
   robotTexts: string[];
+  /** The customer record (opt-out lives there), if any. */
+  customer?: { optedOut?: boolean };
 }
 
 /** Checks one customer; every difference lands in the returned tally. */
@@ -80,6 +82,7 @@ export function verifyCustomer(run: CustomerRun, seen: Observed): Tally {
   checkReplies(run, seen.transcript, count);
   checkStored(run, seen.sessions, count);
   checkEscalation(run, seen, count);
+  checkOptOut(run, seen.customer, count);
   return tally;
 }
 
@@ -189,6 +192,14 @@ function checkEscalation(run: CustomerRun, seen: Observed, count: Count): void {
   const mentions = seen.robotTexts.reduce((n, text) => n + text.split(`/escalations/${id}`).length - 1, 0);
   if (mentions === 0) count('lost', 'notification', 1, `escalation ${id} never reached the advisors' robot (notifiedRounds ${escalation.notifiedRounds})`);
   if (mentions > 1) count('duplicated', 'notification', mentions - 1, `escalation ${id} notified ${mentions} times`);
+}
+
+/** An opt-out is kept on the customer (it stops every future survey), and only then. */
+function checkOptOut(run: CustomerRun, customer: Observed['customer'], count: Count): void {
+  const saidIt = run.sent.some((s) => run.plan.persona.steps[s.index]!.status === 'opted_out');
+  const kept = customer?.optedOut === true;
+  if (saidIt && !kept) count('lost', 'opt-out', 1, 'the customer opted out, but their customer record does not say so');
+  if (!saidIt && kept) count('wrong', 'opt-out', 1, 'the customer record says opted out, which the customer never asked for');
 }
 
 function sayOf(run: CustomerRun, index: number): string {
