@@ -30,6 +30,8 @@ export type StubBehaviour =
   | { kind: 'status'; status: number; message?: string; headers?: Record<string, string> }
   /** Never answers, so the client times out. */
   | { kind: 'hang' }
+  /** Answers like `then`, but only after `ms` (a slow endpoint rather than a dead one). */
+  | { kind: 'delay'; ms: number; then: StubBehaviour }
   /** Rejects response_format like endpoints without structured output; answers tool calls with `value`. */
   | { kind: 'no_json_schema'; value: unknown };
 
@@ -97,31 +99,39 @@ export async function startOpenAiStub(script: StubBehaviour[] | ((request: StubR
         send(res, 500, { error: { message: 'stub has no scripted behaviour', type: 'server_error' } });
         return;
       }
-      switch (behaviour.kind) {
-        case 'content':
-          send(res, 200, completion(request, { content: encode(behaviour.content) }, behaviour.usage));
-          return;
-        case 'tool_call':
-          send(res, 200, toolCall(request, behaviour.arguments, behaviour.usage));
-          return;
-        case 'answer':
-          send(res, 200, body.tools ? toolCall(request, behaviour.value, behaviour.usage) : completion(request, { content: encode(behaviour.value) }, behaviour.usage));
-          return;
-        case 'status':
-          send(res, behaviour.status, { error: { message: behaviour.message ?? `stub status ${behaviour.status}`, type: 'stub_error' } }, behaviour.headers);
-          return;
-        case 'hang':
-          return; // closed by close()
-        case 'no_json_schema':
-          if (body.response_format) {
-            send(res, 400, { error: { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model", type: 'invalid_request_error', param: 'response_format' } });
-          } else {
-            send(res, 200, toolCall(request, behaviour.value));
-          }
-          return;
-      }
+      respond(res, request, body, behaviour);
     });
   });
+  function respond(res: ServerResponse, request: StubRequest, body: StubRequest['body'], behaviour: StubBehaviour): void {
+    switch (behaviour.kind) {
+      case 'content':
+        send(res, 200, completion(request, { content: encode(behaviour.content) }, behaviour.usage));
+        return;
+      case 'tool_call':
+        send(res, 200, toolCall(request, behaviour.arguments, behaviour.usage));
+        return;
+      case 'answer':
+        send(res, 200, body.tools ? toolCall(request, behaviour.value, behaviour.usage) : completion(request, { content: encode(behaviour.value) }, behaviour.usage));
+        return;
+      case 'status':
+        send(res, behaviour.status, { error: { message: behaviour.message ?? `stub status ${behaviour.status}`, type: 'stub_error' } }, behaviour.headers);
+        return;
+      case 'hang':
+        return; // closed by close()
+      case 'no_json_schema':
+        if (body.response_format) {
+          send(res, 400, { error: { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model", type: 'invalid_request_error', param: 'response_format' } });
+        } else {
+          send(res, 200, toolCall(request, behaviour.value));
+        }
+        return;
+      case 'delay':
+        setTimeout(() => {
+          if (!res.destroyed) respond(res, request, body, behaviour.then);
+        }, behaviour.ms);
+        return;
+    }
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
