@@ -63,7 +63,7 @@ const envSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().trim().min(1).default('deepseek-chat'),
-    OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
 
     SURVEY_TIMEZONE: z
       .string()

@@ -52,7 +52,10 @@ export interface ReplyClassifierOptions {
   /** OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1; the SDK default when absent. */
   baseUrl?: string;
   model: string;
-  /** Per-request timeout. */
+  /**
+   * One deadline for reading a reply, all attempts together (the turn waits on it; then the rules
+   * answer). A retry is made only while there is time left.
+   */
   timeoutMs: number;
   logger: Logger;
   onUsage?: (usage: LlmUsage) => void;
@@ -63,6 +66,8 @@ export interface ReplyClassifierOptions {
 }
 
 const TOOL_NAME = 'record_reply_analysis';
+/** A retry gets at least this long to answer, or it is not made. */
+const MIN_ATTEMPT_MS = 500;
 
 type CallResult =
   | { kind: 'raw'; raw: string | null }
@@ -134,10 +139,10 @@ function keepKnown(reply: RawLlmReply, request: AnalysisRequest): { reply: LlmRe
  * It asks for structured output with a strict JSON schema; when the endpoint rejects
  * response_format it switches, for the rest of the process, to a forced tool call. Replies are
  * validated with zod and against the question (unknown catalogue ids and factor labels are dropped). A 429, 5xx, timeout or network error is retried
- * once; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
+ * once while the reply's one deadline (`timeoutMs`) leaves time; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
  *
  * @example
- * const classifier = createReplyClassifier({ apiKey, baseUrl, model: 'deepseek-chat', timeoutMs: 15_000, logger });
+ * const classifier = createReplyClassifier({ apiKey, baseUrl, model: 'deepseek-chat', timeoutMs: 3_000, logger });
  * const outcome = await classifier.classify(request, { sessionId });
  * if (outcome.status === 'failed') useRules();
  */
@@ -152,6 +157,7 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
     messages: ReturnType<typeof buildReplyMessages>,
     schema: Record<string, unknown>,
     sessionId: string | undefined,
+    timeoutMs: number,
   ): Promise<CallResult> {
     const base = { model: options.model, temperature: 0, messages };
     const body: ChatCompletionCreateParamsNonStreaming =
@@ -164,7 +170,7 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
           };
     let completion: ChatCompletion;
     try {
-      completion = await client.chat.completions.create(body);
+      completion = await client.chat.completions.create(body, { timeout: timeoutMs });
     } catch (err) {
       return classifyError(err, mode);
     }
@@ -192,9 +198,10 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
       let attempts = 0;
       let retried = false;
       let switched = false;
+      const deadline = Date.now() + options.timeoutMs;
       for (;;) {
         attempts++;
-        const result = await callOnce(messages, schema, context.sessionId);
+        const result = await callOnce(messages, schema, context.sessionId, Math.max(1, deadline - Date.now()));
         if (result.kind === 'unsupported' && !switched) {
           switched = true;
           mode = 'tool';
@@ -203,9 +210,10 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
         }
         if (result.kind === 'unsupported') return { status: 'failed', reason: 'rejected', attempts, detail: result.detail };
         if (result.kind === 'error') {
-          if (result.retryable && !retried) {
+          const wait = result.retryAfterMs !== null && result.retryAfterMs <= maxRetryAfterMs ? result.retryAfterMs : retryDelayMs;
+          // A retry that could not finish before the deadline only delays the rules' answer.
+          if (result.retryable && !retried && deadline - Date.now() - wait > MIN_ATTEMPT_MS) {
             retried = true;
-            const wait = result.retryAfterMs !== null && result.retryAfterMs <= maxRetryAfterMs ? result.retryAfterMs : retryDelayMs;
             log.warn({ reason: result.reason, detail: result.detail, waitMs: wait }, 'LLM call failed; retrying once');
             await sleep(wait);
             continue;

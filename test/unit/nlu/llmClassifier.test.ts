@@ -126,13 +126,19 @@ describe('LLM classifier over HTTP', () => {
     expect(stub.requests).toHaveLength(2);
   });
 
-  it('times out, retries once, then fails', async () => {
-    const { classifier, stub } = await setup([{ kind: 'hang' }], 200);
+  it('gives a hanging endpoint one deadline in all, not one per attempt, then fails', async () => {
+    const { classifier, stub } = await setup([{ kind: 'hang' }], 300);
     const t0 = Date.now();
     const outcome = await classifier.classify(request('八分吧'));
-    expect(outcome).toMatchObject({ status: 'failed', reason: 'timeout', attempts: 2 });
-    expect(stub.requests).toHaveLength(2);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(outcome).toMatchObject({ status: 'failed', reason: 'timeout', attempts: 1 });
+    expect(stub.requests).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(1_500);
+  });
+
+  it('does not retry when the deadline would not leave the retry time to answer', async () => {
+    const { classifier, stub } = await setup([{ kind: 'status', status: 500, message: 'overloaded' }], 400);
+    expect(await classifier.classify(request('八分吧'))).toMatchObject({ status: 'failed', reason: 'server_error', attempts: 1 });
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('does not retry a request the endpoint refuses (401)', async () => {
