@@ -128,6 +128,7 @@ async function verifyAll(rig: Rig, runs: CustomerRun[]): Promise<Tally> {
     rig.mongo.collection('customers').find({ customerId: { $in: ids } }).toArray(),
     rig.sim.notifications(),
   ]);
+  await attachTranscripts(rig, sessions);
   const texts = robotTexts(notifications.robot);
   const tally = emptyTally();
   // A few at a time: the simulator answers transcripts quickly, but 200 at once is a burst.
@@ -150,6 +151,22 @@ async function verifyAll(rig: Rig, runs: CustomerRun[]): Promise<Tally> {
     });
   }
   return tally;
+}
+
+/**
+ * Puts each session's transcript on it, as stored: entries in chunk documents of the `transcripts`
+ * collection (one entry per position), after whatever an older session kept inside itself.
+ */
+async function attachTranscripts(rig: Rig, sessions: Array<Record<string, unknown>>): Promise<void> {
+  const ids = sessions.map((s) => String(s._id));
+  const chunks = await rig.mongo.collection('transcripts').find({ sessionId: { $in: ids } }).toArray();
+  for (const session of sessions) {
+    const own = chunks
+      .filter((c) => c.sessionId === String(session._id))
+      .flatMap((c) => Object.values((c.entries ?? {}) as Record<string, { seq: number }>))
+      .sort((a, b) => a.seq - b.seq);
+    session.transcript = [...((session.transcript as unknown[] | undefined) ?? []), ...own];
+  }
 }
 
 function robotTexts(bodies: unknown[]): string[] {
