@@ -208,13 +208,15 @@ export async function startService(
     stoppables.push(() => dueTimers.stop());
     const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());
-    stoppables.push(() => conversation.stop());
     // Whatever a stopped or crashed process left waiting is queued at once, not after the delay.
     await conversation.resumeStranded({ olderThanMs: 0 });
-    await channel.start();
-    stoppables.push(() => channel.stop());
     await escalation.start();
     stoppables.push(() => escalation.stop());
+    await channel.start();
+    // Stopped in reverse: no new pulls, then the turns in progress finish (their escalation
+    // reports still find the escalation queue open), then the queues close.
+    stoppables.push(() => conversation.stop());
+    stoppables.push(() => channel.stop());
 
     const rawHandlers: RawHandler[] = simulator ? [(req, res) => simulator.handle(req, res)] : [];
     const app = createApp({

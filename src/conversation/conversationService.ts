@@ -105,7 +105,9 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       const closed = session && (await deps.sessions.update(session.id, session.rev, { status: 'expired', outbox: [{ kind: 'cancel_timers' }, { kind: 'record' }] }));
       if (closed) await outbox.complete(closed);
     }
-    if (message.kind !== 'text' && message.kind !== 'unsupported') return;
+    // Only something the customer did say is acknowledged (a corrupt item may carry no words).
+    const said = (message.kind === 'text' && typeof message.text === 'string' && message.text.trim() !== '') || message.kind === 'unsupported';
+    if (!said) return;
     await deps.channel.send(message.conversation, { kind: 'text', text: SET_ASIDE_REPLY }, { idempotencyKey: `aside-${message.id}` }).catch((e: unknown) => {
       log.warn({ err: e, msgId: message.id }, 'could not acknowledge a set-aside message');
     });

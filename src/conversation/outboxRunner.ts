@@ -39,12 +39,14 @@ export const timerName = (kind: TimerJob['kind'], sessionId: string): string => 
 export function createOutboxRunner(deps: OutboxRunnerDeps) {
   const log = deps.logger.child({ module: 'outbox' });
 
-  async function complete(session: SessionRecord): Promise<void> {
-    if (!session.outbox.length || (await deps.progress.isDone(session.id, session.rev))) return;
+  /** `fresh`: the revision was just saved by the caller, so its outbox cannot be done yet. */
+  async function complete(session: SessionRecord, options: { fresh?: boolean } = {}): Promise<void> {
+    if (!session.outbox.length || (!options.fresh && (await deps.progress.isDone(session.id, session.rev)))) return;
     const sends = await runSends(session);
     const recorded = session.outbox.flatMap((e) => (e.kind === 'transcript' ? e.entries : []));
     await deps.sessions.writeTranscript(session.id, [...recorded, ...sends.entries]);
     for (const effect of session.outbox) await runEffect(session, effect, sends);
+    await setTimers(session);
     if (sends.error !== undefined) throw sends.error;
     await deps.progress.markDone(session.id, session.rev);
   }
@@ -105,11 +107,8 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         await deps.customers.upsert(session.conversation, { optedOut: true, optedOutAt: effect.at });
         log.info({ conversationKey: session.conversationKey, sessionId: session.id }, 'customer opted out');
         return;
-      case 'timer': {
-        const job: TimerJob = { kind: effect.timer, sessionId: session.id, scheduledAt: session.updatedAt.toISOString() };
-        await deps.timers.set(timerName(effect.timer, session.id), effect.dueAt, JSON.stringify(job));
-        return;
-      }
+      case 'timer':
+        return; // all of a revision's timers are set together, below
       case 'cancel_timers':
         await Promise.all([deps.timers.cancel(timerName('reminder', session.id)), deps.timers.cancel(timerName('expiry', session.id))]);
         return;
@@ -119,6 +118,18 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
       default:
         return;
     }
+  }
+
+  /** A revision's reminder and expiry, set in one round trip. */
+  async function setTimers(session: SessionRecord): Promise<void> {
+    const timers = session.outbox.flatMap((e) => (e.kind === 'timer' ? [e] : []));
+    if (!timers.length) return;
+    await deps.timers.set(
+      timers.map((effect) => {
+        const job: TimerJob = { kind: effect.timer, sessionId: session.id, scheduledAt: session.updatedAt.toISOString() };
+        return { name: timerName(effect.timer, session.id), dueAt: effect.dueAt, payload: JSON.stringify(job) };
+      }),
+    );
   }
 
   return { complete };

@@ -46,7 +46,7 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
     const saved = await deps.sessions.update(session.id, session.rev, update);
     if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed during the turn; the turn will be retried', { sessionId: session.id });
     if (change.result?.effects.some((e) => e.type === 'completed')) log.info({ conversationKey: saved.conversationKey, sessionId: saved.id }, 'survey completed');
-    await outbox.complete(saved);
+    await outbox.complete(saved, { fresh: true });
     return saved;
   }
 

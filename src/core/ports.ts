@@ -87,7 +87,8 @@ export interface OutboxProgress {
  * `done` (the process died) becomes due again when the lease runs out.
  */
 export interface TimerSchedule {
-  set(name: string, dueAt: Date, payload: string): Promise<void>;
+  /** Sets (or moves) each named timer, all in one go. */
+  set(timers: Array<{ name: string; dueAt: Date; payload: string }>): Promise<void>;
   cancel(name: string): Promise<void>;
   /** Up to `limit` timers due at `now`, leased for `leaseMs`; `token` identifies the claim. */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<Array<{ name: string; payload: string; token: string }>>;

@@ -205,7 +205,9 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         record = null; // started: nothing below applies
       }
     }
-    if (outcome.handedOver && record?.handover === 'waiting_reason') await startHandOver(record, outcome.notice);
+    // A replayed turn finds its escalation opened but maybe not yet handed over (the job was never
+    // queued: the process stopped in between): queue it again; the job id keeps it to one.
+    if (record && (record.handover === 'pending' || (outcome.handedOver && record.handover === 'waiting_reason'))) await startHandOver(record, outcome.notice);
     if (outcome.handedOver && !record && !outcome.escalations.length) {
       // Handed over with nothing raised (a direct `handOver` call): the session still gets its escalation.
       await raise({ ...outcome, escalations: [{ session, trigger: 'manual', reason: '转人工', stepId: '', advisors: [] }] });

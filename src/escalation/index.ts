@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isRetryableError } from '../core/errors.ts';
 import type { EscalationHooks } from '../conversation/conversationService.ts';
 import type { AdvisorRepository, ConversationSummarizer, EscalationRepository, EscalationRuntimeStore } from '../core/escalations.ts';
 import type { Logger } from '../core/logger.ts';
@@ -60,6 +61,9 @@ export interface EscalationModule {
   whenIdle(options?: { timeoutMs?: number }): Promise<void>;
 }
 
+/** Retry policy of escalation work: through any outage, never on a failure that will not pass. */
+const UNTIL_BACK = { attempts: 100_000, backoffMs: 1_000, maxBackoffMs: 30_000, retryOnlyIf: isRetryableError } as const;
+
 /**
  * Builds the escalation module: the service, its two durable queues (`escalations` for
  * hand-overs and notifications with bounded retries; `escalation-timers` for the detractor
@@ -77,9 +81,9 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     prefix: deps.queue.prefix,
     logger: deps.logger,
     concurrency: 4,
-    // Bounded: about half a minute of retries, then the job fails for good (robot items stay queued).
-    attempts: 6,
-    backoffMs: 1_000,
+    // A hand-over or an alert waits out a WeCom or store outage (backoff capped at 30 s, about a
+    // month of attempts); a failure that will not pass fails the job at once.
+    ...UNTIL_BACK,
   });
   const timers = createJobQueue<EscalationTimer>({
     name: 'escalation-timers',
@@ -87,8 +91,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     prefix: deps.queue.prefix,
     logger: deps.logger,
     concurrency: 2,
-    attempts: 6,
-    backoffMs: 2_000,
+    ...UNTIL_BACK,
   });
   // The notifier reports sends to the service, which is built with the notifier: a late-bound slot.
   const late: { service?: EscalationService } = {};

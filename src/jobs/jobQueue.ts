@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
 import { withTimeout } from '../core/withTimeout.ts';
 
@@ -33,6 +33,11 @@ export interface JobQueueOptions {
   keepCompletedSeconds?: number;
   /** An `add` that Redis does not confirm within this time fails (default 3000 ms). */
   addTimeoutMs?: number;
+  /**
+   * Retries a failed job only when this says the failure may pass (e.g. `isRetryableError`);
+   * anything else fails the job at once. Default: every failure is retried.
+   */
+  retryOnlyIf?: (error: unknown) => boolean;
 }
 
 /** A durable queue with one worker per process. */
@@ -88,7 +93,14 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
       if (worker) return;
       worker = new Worker(
         options.name,
-        async (job: Job) => handler(job.data as T, { id: job.id ?? '', attempt: job.attemptsMade + 1, enqueuedAt: job.timestamp }),
+        async (job: Job) => {
+          try {
+            await handler(job.data as T, { id: job.id ?? '', attempt: job.attemptsMade + 1, enqueuedAt: job.timestamp });
+          } catch (error) {
+            if (options.retryOnlyIf && !options.retryOnlyIf(error)) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+            throw error;
+          }
+        },
         {
           connection: { url: options.redisUrl, maxRetriesPerRequest: null, connectionName: `${options.name}-worker` },
           prefix: options.prefix,

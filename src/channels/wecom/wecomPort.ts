@@ -90,8 +90,10 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
       // With an idempotency key each part has a fixed msgid; parts already sent are skipped.
       const key = deps.ledger ? options.idempotencyKey : undefined;
       const partIds = parts.map((_, index) => (key ? keyedMsgId(key, index) : newMsgId()));
-      const sentBefore = key ? await deps.ledger!.handled(partIds.map((id) => `sent:${id}`)) : new Set<string>();
-      const triedBefore = key ? await deps.ledger!.handled(partIds.map((id) => `try:${id}`)) : new Set<string>();
+      // One look at the ledger for both marks of every part.
+      const marks = key ? await deps.ledger!.handled(partIds.flatMap((id) => [`sent:${id}`, `try:${id}`])) : new Set<string>();
+      const sentBefore = marks;
+      const triedBefore = marks;
       const pending = parts
         .map((content, index) => ({ content, index, msgId: partIds[index]!, tried: triedBefore.has(`try:${partIds[index]!}`) }))
         .filter((p) => !sentBefore.has(`sent:${p.msgId}`));

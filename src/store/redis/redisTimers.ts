@@ -28,8 +28,10 @@ return 1`;
  */
 export function createRedisTimers(redis: Redis, keys: RedisKeys): TimerSchedule {
   return {
-    async set(name, dueAt, payload) {
-      await redis.multi().zadd(keys.timersDue, dueAt.getTime(), name).hset(keys.timersPayload, name, payload).exec();
+    async set(timers) {
+      const tx = redis.multi();
+      for (const t of timers) tx.zadd(keys.timersDue, t.dueAt.getTime(), t.name).hset(keys.timersPayload, t.name, t.payload);
+      await tx.exec();
     },
     async cancel(name) {
       await redis.multi().zrem(keys.timersDue, name).hdel(keys.timersPayload, name).exec();
