@@ -67,6 +67,8 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         } catch (error) {
           if (!(error instanceof AppError) || error.status >= 500) {
             done.error = error;
+            // Not said yet: a hand-over may still say it, in these words, through its transfer code.
+            done.last = { text: outboundText(effect.message), delivered: false };
             break;
           }
           // A message the channel cannot render will not render on retry: record it as failed.
