@@ -31,8 +31,11 @@ export interface TurnOutcome {
   escalations: EscalationRequest[];
   /** This turn moved the session to `escalated`: the bot is silent from now on. */
   handedOver: boolean;
-  /** When handed over: the line telling the customer a colleague will reply, and whether WeCom took it. */
-  notice?: { text: string; delivered: boolean };
+  /**
+   * When handed over: the line telling the customer a colleague will reply, whether WeCom took
+   * it, and `uncertain` when its send got no answer (WeCom may have taken it: do not say it again).
+   */
+  notice?: { text: string; delivered: boolean; uncertain?: boolean };
 }
 
 /** The advisor side (src/escalation/) as the conversation layer sees it. */

@@ -20,8 +20,8 @@ export interface OutboxRunnerDeps {
 /** What the sends of one outbox did. */
 interface SendsDone {
   entries: TranscriptEntry[];
-  /** The last bot line, and whether WeCom took it. */
-  last?: { text: string; delivered: boolean };
+  /** The last bot line, and whether WeCom took it (`uncertain`: it may have). */
+  last?: { text: string; delivered: boolean; uncertain?: boolean };
   /** A failure that may pass (network, WeCom down): the rest waits for the retry. */
   error?: unknown;
 }
@@ -67,8 +67,9 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         } catch (error) {
           if (!(error instanceof AppError) || error.status >= 500) {
             done.error = error;
-            // Not said yet: a hand-over may still say it, in these words, through its transfer code.
-            done.last = { text: outboundText(effect.message), delivered: false };
+            // Not said (or not known to be): a hand-over may say it, in these words, through its
+            // transfer code, unless WeCom may have taken it already (that would say it twice).
+            done.last = { text: outboundText(effect.message), delivered: false, ...(error instanceof AppError && error.outcomeUnknown ? { uncertain: true } : {}) };
             break;
           }
           // A message the channel cannot render will not render on retry: record it as failed.

@@ -14,11 +14,16 @@ export class AppError extends Error {
   readonly context: Record<string, unknown>;
   /** Doing the same again later may succeed (an outage, a lost race); default: status 502–504. */
   readonly retryable: boolean;
+  /**
+   * The request may have taken effect although it failed (a timeout, a connection lost before
+   * the answer): repeating it might do it twice. False when the other side answered "no".
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     code: string,
     message: string,
-    options: { status?: number; expose?: boolean; context?: Record<string, unknown>; cause?: unknown; retryable?: boolean } = {},
+    options: { status?: number; expose?: boolean; context?: Record<string, unknown>; cause?: unknown; retryable?: boolean; outcomeUnknown?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -27,6 +32,7 @@ export class AppError extends Error {
     this.expose = options.expose ?? this.status < 500;
     this.context = options.context ?? {};
     this.retryable = options.retryable ?? (this.status >= 502 && this.status <= 504);
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }
 

@@ -23,7 +23,7 @@ import { readSessionFacts, ruleSummary, triggerLabels } from './summarizeSession
 
 /** Queued escalation work (one durable queue, retried a bounded number of times). */
 export type EscalationJob =
-  | { kind: 'handover'; escalationId: string; notice?: { text: string; delivered: boolean } }
+  | { kind: 'handover'; escalationId: string; notice?: TurnOutcome['notice'] }
   | { kind: 'notify'; escalationId: string; round: number }
   | { kind: 'app'; escalationId: string; round: number }
   | { kind: 'robot' };
@@ -291,14 +291,20 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   }
 
   /** Moves the WeCom session to a person or the queue, makes sure the customer was told, then notifies. */
-  async function handOverInWecom(escalationId: string, notice: { text: string; delivered: boolean } | undefined): Promise<void> {
+  async function handOverInWecom(escalationId: string, notice: TurnOutcome['notice']): Promise<void> {
     const e = await deps.escalations.findById(escalationId);
     if (!e || e.status === 'resolved' || e.handover !== 'pending') return;
     forgetShownState(e.id);
     const ref = e.conversation;
     const now = clock();
     const session = await deps.sessions.findById(e.sessionId);
-    const facts = session ? readSessionFacts(session, await deps.sessions.transcript(session)) : undefined;
+    const transcript = session ? await deps.sessions.transcript(session) : [];
+    const facts = session ? readSessionFacts(session, transcript) : undefined;
+    // The turn may have told the customer since this job was queued (its send was retried).
+    const noticeText = notice?.text ?? DEFAULT_NOTICE;
+    const told =
+      notice?.delivered ||
+      transcript.some((t) => t.author === 'bot' && t.text === noticeText && (t.delivery === 'sent' || t.delivery === 'unconfirmed') && t.at >= e.createdAt);
     const changes: EscalationChanges = {
       handedOverAt: now,
       ...(facts?.customerWords ? { customerWords: facts.customerWords } : {}),
@@ -347,9 +353,10 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     // Advisors are told before anything else can fail: a retry of this job stops at the check above.
     await queueFirstNotice(e.id);
 
-    if (!notice?.delivered && code && session) {
-      // The turn could not tell the customer (send budget, or no turn at all): the transfer's code can.
-      const text = notice?.text ?? DEFAULT_NOTICE;
+    // The turn could not tell the customer (send budget, or no turn at all): the transfer's code
+    // can; not when its send may have arrived after all, which would say it twice.
+    if (!told && !notice?.uncertain && code && session) {
+      const text = noticeText;
       if (await deps.escalations.useEventCode(e.id, code)) {
         const sent = await deps.channel.welcome(code, { kind: 'text', text }).catch((error: unknown) => {
           log.warn({ err: error, escalationId: e.id }, 'could not send the hand-over notice through the transfer code');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AccessTokenCache, TokenScope } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ServiceState } from '../../core/ports.ts';
-import { WECOM_BUSY_ERRCODES, WecomApiError, WecomUnavailableError } from './wecomErrors.ts';
+import { WECOM_BUSY_ERRCODES, WecomApiError, WecomHttpStatusError, WecomUnavailableError } from './wecomErrors.ts';
 
 /** errcodes meaning "this access token is no good": refresh once and retry. */
 const TOKEN_REJECTED = new Set([40014, 42001]);
@@ -192,13 +192,14 @@ export function createKfClient(options: KfClientOptions): KfClient {
       try {
         json = await fetchJson(target, body);
       } catch (error) {
+        // An HTTP error status is WeCom saying no; anything else (timeout, reset) may have been done.
+        if (!(error instanceof WecomHttpStatusError)) unanswered = true;
         if (attempt < retries) {
-          unanswered = true;
           log.warn({ path, attempt: attempt + 1, err: (error as Error).message }, 'WeCom call failed; retrying');
           await backoff(attempt++);
           continue;
         }
-        throw new WecomUnavailableError(path, (error as Error).message, error);
+        throw new WecomUnavailableError(path, (error as Error).message, error, { outcomeUnknown: unanswered });
       }
       const head = base.safeParse(json);
       if (!head.success) throw new WecomUnavailableError(path, 'answer is not a WeCom JSON object');
@@ -234,7 +235,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
     });
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
-      throw new Error(`HTTP ${response.status}`);
+      throw new WecomHttpStatusError(response.status);
     }
     const text = await response.text();
     try {

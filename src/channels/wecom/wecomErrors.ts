@@ -34,9 +34,17 @@ export class WecomApiError extends AppError {
 export class WecomUnavailableError extends AppError {
   readonly path: string;
 
-  constructor(path: string, message: string, cause?: unknown) {
-    super('WECOM_UNAVAILABLE', `WeCom ${path}: ${message}`, { status: 502, expose: false, context: { path }, cause });
+  /** `outcomeUnknown`: some attempt got no answer at all (timeout, connection lost), so it may have been done. */
+  constructor(path: string, message: string, cause?: unknown, options: { outcomeUnknown?: boolean } = {}) {
+    super('WECOM_UNAVAILABLE', `WeCom ${path}: ${message}`, { status: 502, expose: false, context: { path }, cause, outcomeUnknown: options.outcomeUnknown ?? false });
     this.path = path;
+  }
+}
+
+/** WeCom's server answered with an HTTP status other than 200: it refused, nothing was done. */
+export class WecomHttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
   }
 }
 

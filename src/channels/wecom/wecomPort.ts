@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { HandledLedger, SendBudget } from '../../core/channelState.ts';
-import { ValidationError } from '../../core/errors.ts';
+import { AppError, ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { conversationKey, type ConversationRef, type OutboundMessage } from '../../core/messages.ts';
 import type { ChannelPort, SendResult } from '../../core/ports.ts';
@@ -134,8 +134,12 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
               log.info({ conversation, errcode: error.errcode, reason, sentParts: messageIds.length }, 'WeCom refused to send; stopping');
               return { status: 'blocked', reason, errcode: error.errcode };
             }
+          } else if (error instanceof AppError && !error.outcomeUnknown) {
+            // WeCom answered every attempt with an HTTP error: it did nothing; uncount this part too.
+            if (key && !tried) await deps.ledger!.forget(`try:${msgId}`);
+            await deps.budget.refund(conversation, untried + (tried ? 0 : 1));
           } else {
-            // Unknown whether this part arrived (timeout, WeCom down): keep it counted.
+            // Unknown whether this part arrived (timeout): keep it counted.
             await deps.budget.refund(conversation, untried);
           }
           throw error;
