@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConcurrentUpdateError } from '../core/errors.ts';
+import type { SessionAttribution } from '../core/campaigns.ts';
 import type { ConversationRef, OutboundMessage } from '../core/messages.ts';
 import { conversationKey } from '../core/messages.ts';
 import type { SessionRecord, SessionUpdate, TranscriptEntry } from '../core/sessions.ts';
@@ -19,6 +20,18 @@ export interface CommitExtra {
   handledMessageId?: string;
   /** A one-shot code that carries the first reply. */
   welcomeCode?: string;
+}
+
+/** What starting a session records besides the flow: where the customer came from. */
+export interface StartExtra {
+  /** The entry link's campaign label (or an invitation's campaign id). */
+  campaign?: string;
+  /** A customer reference named by a plain entry link. */
+  reference?: string;
+  /** The invitation behind the entry link, recorded as the session's own fields. */
+  attribution?: SessionAttribution;
+  /** Template fields for the flow's texts (`{{customer.name}}`…), beside the WeCom nickname. */
+  customerFields?: Record<string, string>;
 }
 
 /**
@@ -47,6 +60,7 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
     if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed during the turn; the turn will be retried', { sessionId: session.id });
     if (change.result?.effects.some((e) => e.type === 'completed')) log.info({ conversationKey: saved.conversationKey, sessionId: saved.id }, 'survey completed');
     await outbox.complete(saved);
+    await noteCampaignSession(saved);
     return saved;
   }
 
@@ -79,13 +93,16 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
   async function start(
     flow: CompiledFlow,
     ref: ConversationRef,
-    extra: CommitExtra & { handledMessageId: string; campaign?: string; reference?: string },
+    extra: CommitExtra & StartExtra & { handledMessageId: string },
   ): Promise<void> {
     const now = clock();
     const key = conversationKey(ref);
     const profile = await deps.channel.customerProfile?.(ref).catch(() => null);
-    const customerFields: Record<string, string> = {};
+    const customerFields: Record<string, string> = { ...extra.customerFields };
     if (profile?.nickname) customerFields.nickname = profile.nickname;
+    // The name the merchant knows the customer by, else their WeChat nickname.
+    const name = customerFields.name || profile?.nickname;
+    if (name) customerFields.name = name;
     if (extra.campaign) customerFields.campaign = extra.campaign;
     if (extra.reference) customerFields.reference = extra.reference;
     const result = startSession(flow, { customer: customerFields, now });
@@ -108,10 +125,18 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
       ...(extra.inbound ? { lastCustomerAt: now } : {}),
       ...(plan.lastBotText !== undefined ? { lastBotText: plan.lastBotText } : {}),
       campaign: extra.campaign,
+      ...extra.attribution,
       customerFields,
     });
-    log.info({ conversationKey: key, sessionId: created.id, flowId: created.flowId, flowVersion: created.flowVersion }, 'survey started');
+    log.info({ conversationKey: key, sessionId: created.id, flowId: created.flowId, flowVersion: created.flowVersion, campaignId: created.campaignId }, 'survey started');
     await outbox.complete(created);
+    await noteCampaignSession(created);
+  }
+
+  /** Campaign counters (started, completed) follow the invitation's session; they never cost a turn. */
+  async function noteCampaignSession(session: SessionRecord): Promise<void> {
+    if (!session.invitationId || !deps.entries) return;
+    await deps.entries.sessionSaved(session).catch((error: unknown) => log.warn({ err: error, sessionId: session.id }, 'campaign counters not updated'));
   }
 
   return { commit, start };
