@@ -100,9 +100,6 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
     const profile = await deps.channel.customerProfile?.(ref).catch(() => null);
     const customerFields: Record<string, string> = { ...extra.customerFields };
     if (profile?.nickname) customerFields.nickname = profile.nickname;
-    // The name the merchant knows the customer by, else their WeChat nickname.
-    const name = customerFields.name || profile?.nickname;
-    if (name) customerFields.name = name;
     if (extra.campaign) customerFields.campaign = extra.campaign;
     if (extra.reference) customerFields.reference = extra.reference;
     const result = startSession(flow, { customer: customerFields, now });
