@@ -57,7 +57,7 @@ async function importBatch(deps: ImportDeps, campaign: Campaign, batch: SourcedR
     return false;
   });
   const requests: GateRequest[] = gated.map((p) => gateRequest(p.plan));
-  const decisions = await deps.state.admit(campaign, requests, deps.fatigueDays * 86_400);
+  const decisions = await deps.state.admit(campaign, requests, deps.fatigueDays * 86_400, context.now);
   const admitted: Array<{ index: number; plan: PlannedInvitation }> = [];
   gated.forEach((p, k) => {
     const decision = decisions[k] ?? 'fatigue';

@@ -15,7 +15,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const quietHoursSchema = z.object({ start: hhmm, end: hhmm }).strict();
 const eventType = z.string().trim().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'dotted lowercase, e.g. order.completed');
 
-export const DEFAULT_MASS_TEXT = '{{name|您}}好，感谢您{{visit|近期}}的光临。想请您花两分钟聊聊这次的体验，点开链接即可开始：';
+export const DEFAULT_MASS_TEXT = '{{name|您}}好！关于{{visit|您近期的服务}}，想请您花两分钟聊聊感受，点开下方链接即可开始。';
 export const DEFAULT_MASS_REMINDER = '{{name|您}}好，前两天邀请您做的服务回访还没完成，方便的时候点开链接聊两句就好～';
 
 const campaignFields = {

@@ -182,10 +182,10 @@ export type InvitationMilestone = 'opened' | 'started' | 'completed';
 export interface CampaignState {
   /**
    * Per row, in one atomic step: opted out? invited within the fatigue window (by this very
-   * invitation: duplicate)? over the day's cap? An admitted row holds its fatigue window and a
-   * place under the cap until `release`.
+   * invitation: duplicate)? over the day's cap? An admitted row holds its fatigue window (from
+   * `now`) and a place under the cap until `release`.
    */
-  admit(campaign: Pick<Campaign, 'id' | 'dailyCap'>, rows: GateRequest[], fatigueSeconds: number): Promise<GateOutcome[]>;
+  admit(campaign: Pick<Campaign, 'id' | 'dailyCap'>, rows: GateRequest[], fatigueSeconds: number, now: Date): Promise<GateOutcome[]>;
   /** Gives back what `admit` took for rows that were not stored after all. */
   release(campaignId: string, rows: GateRequest[]): Promise<void>;
   /** Adds to a campaign's counters (`invited`, `skipped:<reason>`). */

@@ -3,14 +3,17 @@ import type { CampaignState, GateOutcome } from '../../core/campaigns.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 // The audience gate, one atomic script per batch. KEYS: none (keys are built from ARGV[1], the
-// campaign key prefix; one Redis node). ARGV: prefix, consent hash, cap key base, fatigue ttl,
-// cap (-1 = none), then per row: invitation id, cap day, identity count, identities…
-// Per row: an opted-out identity → opted_out; a fatigue key holding this invitation → duplicate,
-// another → fatigue; over the cap → daily_cap; else take fatigue for every identity and a place.
+// campaign key prefix; one Redis node). ARGV: prefix, consent hash, cap key base, now (ms),
+// fatigue window (ms), cap (-1 = none), then per row: invitation id, cap day, identity count,
+// identities… A fatigue key holds "<invitation>|<until ms>" (its TTL only cleans up; the time
+// compared is the caller's clock, so tests can move it).
+// Per row: an opted-out identity → opted_out; a fatigue key of this invitation → duplicate, of
+// another still running → fatigue; over the cap → daily_cap; else take fatigue for every identity
+// and a place under the day's count.
 const ADMIT = `
 local prefix, consent, capBase = ARGV[1], ARGV[2], ARGV[3]
-local ttl, cap = tonumber(ARGV[4]), tonumber(ARGV[5])
-local out, i = {}, 6
+local now, window, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local out, i = {}, 7
 while i <= #ARGV do
   local id, day, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   local ids = {}
@@ -24,15 +27,18 @@ while i <= #ARGV do
     for _, who in ipairs(ids) do
       local held = redis.call('get', prefix .. 'fatigue:' .. who)
       if held then
-        if held == id then result = 'duplicate' else result = 'fatigue' end
-        break
+        local sep = string.find(held, '|', 1, true)
+        local holder, till = string.sub(held, 1, sep - 1), tonumber(string.sub(held, sep + 1))
+        if holder == id then result = 'duplicate' break end
+        if till > now then result = 'fatigue' break end
       end
     end
   end
   local capKey = capBase .. day
   if not result and cap >= 0 and tonumber(redis.call('get', capKey) or '0') >= cap then result = 'daily_cap' end
   if not result then
-    for _, who in ipairs(ids) do redis.call('set', prefix .. 'fatigue:' .. who, id, 'EX', ttl) end
+    local value, ttl = id .. '|' .. (now + window), math.ceil(window / 1000) + 86400
+    for _, who in ipairs(ids) do redis.call('set', prefix .. 'fatigue:' .. who, value, 'EX', ttl) end
     -- Counted per day even without a cap, so the day's invitations show in the stats.
     redis.call('incr', capKey)
     redis.call('expire', capKey, 100 * 86400)
@@ -51,7 +57,8 @@ while i <= #ARGV do
   local released = false
   for k = 1, n do
     local key = prefix .. 'fatigue:' .. ARGV[i + 2 + k]
-    if redis.call('get', key) == id then redis.call('del', key) released = true end
+    local held = redis.call('get', key)
+    if held and string.sub(held, 1, #id + 1) == id .. '|' then redis.call('del', key) released = true end
   end
   if released and redis.call('exists', capBase .. day) == 1 then redis.call('decr', capBase .. day) end
   i = i + 3 + n
@@ -81,9 +88,9 @@ export function createRedisCampaignState(redis: Redis, keys: RedisKeys): Campaig
   const rowArgs = (rows: Array<{ invitationId: string; capDay: string; identities: string[] }>) =>
     rows.flatMap((r) => [r.invitationId, r.capDay, String(r.identities.length), ...r.identities]);
   return {
-    async admit(campaign, rows, fatigueSeconds) {
+    async admit(campaign, rows, fatigueSeconds, now) {
       if (!rows.length) return [];
-      const args = [keys.campaignPrefix, keys.campaignConsent, capBase(campaign.id), String(Math.max(1, Math.round(fatigueSeconds))), String(campaign.dailyCap ?? -1), ...rowArgs(rows)];
+      const args = [keys.campaignPrefix, keys.campaignConsent, capBase(campaign.id), String(now.getTime()), String(Math.max(1, Math.round(fatigueSeconds * 1000))), String(campaign.dailyCap ?? -1), ...rowArgs(rows)];
       return (await redis.eval(ADMIT, 0, ...args)) as GateOutcome[];
     },
     async release(campaignId, rows) {

@@ -137,6 +137,28 @@ describe('entering through an invitation link', () => {
     expect((await stats(second)).skipped).toMatchObject({ opted_out: 3 });
   });
 
+  it('creates a mass-send task for the customer’s advisor with the link attached (simulated 客户联系)', async () => {
+    const id = await createCampaign(service, { flowId: 'csat-after-service', delayMinutes: 0, massSend: { enabled: true } });
+    const [link] = await invite(id, [{ customerRef: 'E601', name: '陈女士', externalUserId: 'wm_e601', advisorUserId: 'advisor1', store: '静安店' }, { customerRef: 'E602' }]);
+    await service.campaigns.runDueTimers();
+    const tasks = sim.msgTemplates().filter((t) => JSON.stringify(t).includes(link!.sceneParam));
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        chat_type: 'single',
+        sender: 'advisor1',
+        external_userid: ['wm_e601'],
+        text: { content: expect.stringMatching(/^陈女士好！关于在静安店的服务，想请您花两分钟聊聊感受/) },
+        attachments: [{ msgtype: 'link', link: expect.objectContaining({ url: link!.url }) }],
+      }),
+    ]);
+    // Sent once: the next sweep finds nothing due.
+    await service.campaigns.runDueTimers();
+    expect(sim.msgTemplates().filter((t) => JSON.stringify(t).includes(link!.sceneParam))).toHaveLength(1);
+    // The simulator refuses links it never made and parameters WeCom would drop.
+    await expect(sim.customerOpensLink('wm_e601', 'https://work.weixin.qq.com/kf/kfcNOPE?enc_scene=nope&scene_param=x')).rejects.toThrow(/not a kf link/);
+    await expect(sim.customerOpensLink('wm_e601', `${link!.url}${'x'.repeat(100)}`)).rejects.toThrow(/128 bytes/);
+  });
+
   it('keeps the plain flow[:campaign] parameter working for links without an invitation', async () => {
     await sim.customerEnters('wm_e501', { scene: 'survey', sceneParam: 'csat-after-service:spring2026' });
     await service.idle();
