@@ -15,7 +15,7 @@ export const campaignStatuses = ['draft', 'active', 'paused', 'ended'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
 
 /** Why an audience row got no invitation (counted per campaign). */
-export const skipReasons = ['duplicate', 'opted_out', 'fatigue', 'sampled_out', 'daily_cap', 'no_campaign'] as const;
+export const skipReasons = ['duplicate', 'opted_out', 'fatigue', 'sampled_out', 'daily_cap'] as const;
 export type SkipReason = (typeof skipReasons)[number];
 
 export interface Campaign {
