@@ -23,7 +23,7 @@ import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
-import { createCampaignRepository, createInvitationRepository } from './store/mongo/campaignRepository.ts';
+import { createCampaignRepository, createInvitationRepository, optedOutCustomerIds } from './store/mongo/campaignRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
@@ -310,10 +310,12 @@ async function createCampaigns(
   const apiBase = deps.simulator ? deps.simulator.apiBase : config.wecomApiBase;
   const tokens = createRedisWecomState(stores.redis, stores.keys).tokens;
   const contact = contactSecret ? createKfClient({ corpId: deps.wecom.corpId, secret: contactSecret, apiBase, tokens, logger: deps.logger }) : undefined;
+  const state = createRedisCampaignState(stores.redis, stores.keys);
+  void backfillConsent(stores, state, deps.logger);
   return createCampaignModule({
     store,
     invitations: createInvitationRepository(stores.mongo),
-    state: createRedisCampaignState(stores.redis, stores.keys),
+    state,
     timers: createRedisTimers(stores.redis, { ...stores.keys, timersDue: stores.keys.campaignTimersDue, timersPayload: stores.keys.campaignTimersPayload }),
     wecom: {
       addContactWay: async (openKfId, scene) => (await deps.channel.client.addContactWay({ openKfId, scene })).url,
@@ -337,6 +339,26 @@ async function createCampaigns(
     },
     logger: deps.logger,
   });
+}
+
+/**
+ * Customers who opted out in a chat before campaigns existed: copied into the campaigns' consent
+ * list once per Redis (a marker key), in the background; later opt-outs are mirrored as they happen.
+ */
+async function backfillConsent(stores: Stores, state: ReturnType<typeof createRedisCampaignState>, logger: Logger): Promise<void> {
+  const marker = `${stores.keys.campaignConsent}:backfilled`;
+  try {
+    if ((await stores.redis.set(marker, new Date().toISOString(), 'NX')) !== 'OK') return;
+    let count = 0;
+    for await (const customerId of optedOutCustomerIds(stores.mongo)) {
+      await state.setOptedOut([`wx:${customerId}`], true);
+      count += 1;
+    }
+    if (count) logger.info({ customers: count }, 'opted-out customers copied to the campaigns consent list');
+  } catch (error) {
+    await stores.redis.del(marker).catch(() => undefined);
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'consent backfill failed; the next start tries again');
+  }
 }
 
 function listen(port: number, host: string): Promise<Server> {

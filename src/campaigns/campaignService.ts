@@ -94,12 +94,12 @@ export function createCampaignService(deps: {
 
   async function update(id: string, patch: CampaignPatch, actor: string): Promise<Campaign> {
     const current = await get(id);
+    if (current.status === 'ended' && patch.status && patch.status !== 'ended') throw new AppError('CAMPAIGN_ENDED', `Campaign ${id} has ended; create a new one`, { status: 409 });
     if (patch.flowId && patch.flowId !== current.flowId && !(await deps.flowExists(patch.flowId))) {
       throw new ValidationError('FLOW_NOT_PUBLISHED', `Flow ${patch.flowId} has no published version`);
     }
-    // A new kf account needs a new link.
-    const relink = patch.openKfId && patch.openKfId !== current.openKfId ? { contactWay: undefined } : {};
-    const updated = await deps.store.update(id, { ...patch, ...relink, updatedAt: deps.now() });
+    // A new kf account gets a new link: withLink sees the stored link is for another account.
+    const updated = await deps.store.update(id, { ...patch, updatedAt: deps.now() });
     forget(id);
     if (!updated) throw new NotFoundError('CAMPAIGN_NOT_FOUND', `No campaign ${id}`);
     log.info({ campaignId: id, fields: Object.keys(patch), actor }, 'campaign changed');

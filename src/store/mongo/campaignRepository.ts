@@ -113,3 +113,12 @@ function toInvitation(doc: InvitationDoc): Invitation {
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * WeCom ids of customers who opted out in a chat (`customers` documents), for filling the
+ * campaigns' consent list once. A scan of the customers collection: run it once, in the background.
+ */
+export async function* optedOutCustomerIds(conn: Connection): AsyncGenerator<string> {
+  const customers = db(conn).collection<{ _id: string; customerId: string; optedOut?: boolean }>('customers');
+  for await (const doc of customers.find({ optedOut: true }, { projection: { customerId: 1 } }).batchSize(1000)) yield doc.customerId;
+}

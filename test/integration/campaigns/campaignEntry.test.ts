@@ -125,6 +125,18 @@ describe('entering through an invitation link', () => {
     expect(await stats(id)).toMatchObject({ opened: 2 });
   });
 
+  it('a link of an ended campaign starts the default flow, and an ended campaign stays ended', async () => {
+    const id = await createCampaign(service, { flowId: 'csat-after-service' });
+    const [link] = await invite(id, [{ customerRef: 'E351' }]);
+    expect((await campaignCall(service, 'PATCH', `/api/campaigns/${id}`, { json: { status: 'ended' } })).json()).toMatchObject({ status: 'ended' });
+    const reopen = await campaignCall(service, 'PATCH', `/api/campaigns/${id}`, { json: { status: 'active' } });
+    expect(reopen.status).toBe(409);
+    expect(reopen.json().error.code).toBe('CAMPAIGN_ENDED');
+    // This process dropped its cached copy on the change (others within 5 s).
+    await opens('wm_e351', link!.url);
+    expect(await sessionOf('wm_e351')).toMatchObject({ flowId: 'nps-default', campaignId: null });
+  });
+
   it('an opt-out said in a campaign survey keeps that customer out of later campaigns', async () => {
     const first = await createCampaign(service, { flowId: 'csat-after-service' });
     const [link] = await invite(first, [{ customerRef: 'E401', phone: '13700137000' }]);
