@@ -2,5 +2,7 @@
 //   npm run -s bench -- [--customers N] [--stored N] [--workers N] [--reuse] [--json]
 //       customers through the default flow (conversations.ts); a bare number is the customer count
 //   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (analytics.ts)
+//   npm run -s bench -- --import N [--gbk] [--again] [--json]  an N-row audience CSV into a campaign (audienceImport.ts)
 if (process.argv[2] === 'analytics') await import('./analytics.ts');
+else if (process.argv.slice(2).some((arg) => arg === '--import' || arg.startsWith('--import='))) await import('./audienceImport.ts');
 else await import('./conversations.ts');

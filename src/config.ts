@@ -51,6 +51,22 @@ const envSchema = z
     WECOM_APP_SECRET: optionalString,
     WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
 
+    /** The kf account (open_kfid) campaigns use when they name none. */
+    WECOM_OPEN_KFID: z.string().trim().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be an open_kfid such as wkXXXX').optional(),
+    /** 客户联系 secret: lets campaigns create mass-send tasks for advisors (externalcontact/add_msg_template). */
+    WECOM_CONTACT_SECRET: optionalString,
+
+    /** Standard Webhooks secret (whsec_ + base64) that merchants sign POST /api/events with. */
+    EVENTS_SIGNING_SECRET: z
+      .string()
+      .trim()
+      .regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64 of at least 16 random bytes')
+      .optional(),
+    /** Signs invitation links (scene_param) and derives invitation ids; unset: generated once and kept in MongoDB. */
+    CAMPAIGN_LINK_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+    /** Nobody is invited more than once within this many days, across campaigns. */
+    CAMPAIGN_FATIGUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
     /** Notify advisors again when nobody replied to an escalation after this many minutes. */
@@ -132,6 +148,15 @@ export interface Config {
   /** Set when WECOM_APP_SECRET and WECOM_AGENT_ID are: app messages to the chosen advisor. */
   wecomApp?: { secret: string; agentId: number };
   publicUrl?: string;
+  campaigns: {
+    /** Default kf account of campaigns (WECOM_OPEN_KFID). */
+    openKfId?: string;
+    /** 客户联系 secret for mass-send tasks (WECOM_CONTACT_SECRET). */
+    contactSecret?: string;
+    eventsSigningSecret?: string;
+    linkSecret?: string;
+    fatigueDays: number;
+  };
   escalation: { renotifyMinutes: number; reasonWaitMinutes: number };
   analytics: { minResponses: number };
   /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
@@ -177,6 +202,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     wecomMaxSkewSeconds: e.WECOM_MAX_SKEW_S,
     wecomApp: e.WECOM_APP_SECRET && e.WECOM_AGENT_ID ? { secret: e.WECOM_APP_SECRET, agentId: e.WECOM_AGENT_ID } : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    campaigns: {
+      openKfId: e.WECOM_OPEN_KFID,
+      contactSecret: e.WECOM_CONTACT_SECRET,
+      eventsSigningSecret: e.EVENTS_SIGNING_SECRET,
+      linkSecret: e.CAMPAIGN_LINK_SECRET,
+      fatigueDays: e.CAMPAIGN_FATIGUE_DAYS,
+    },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },
     llm: e.OPENAI_API_KEY

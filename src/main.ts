@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
+import { campaignsOpenApi, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -25,6 +26,7 @@ import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
 import { createResponseRecordStore, ensureAnalyticsIndexes } from './store/mongo/analyticsRepository.ts';
+import { createCampaignRepository, createInvitationRepository, optedOutCustomerIds } from './store/mongo/campaignRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
@@ -38,6 +40,7 @@ import { createRedisLock } from './store/redis/redisLock.ts';
 import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
+import { createRedisCampaignState } from './store/redis/redisCampaignState.ts';
 import { startStores, type Stores } from './store/startStores.ts';
 
 /** A running service: its URL and a graceful stop. */
@@ -52,6 +55,8 @@ export interface RunningService {
   catalog: FlowCatalog;
   /** Hand-over to advisors: hooks, console routes, notification queues. */
   escalation: EscalationModule;
+  /** Campaigns: invitations, entry attribution, reminders, mass sends. */
+  campaigns: CampaignModule;
   /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -182,11 +187,12 @@ export async function startService(
       logger,
       responses: analytics.recorder,
     });
+    const campaigns = await createCampaigns(config, { stores, audit, catalog, channel, simulator, wecom, logger });
     const conversation = createConversationService({
       channel: channel.port,
       analyzer,
       sessions,
-      customers,
+      customers: campaigns.withConsent(customers),
       catalog,
       inbox: createRedisInbox(stores.redis, stores.keys),
       locks,
@@ -199,6 +205,8 @@ export async function startService(
       takeLlmUsage: (sessionId) => usage.take(sessionId),
       escalations: escalation.hooks,
       responses: analytics.recorder,
+      entries: campaigns.entries,
+      reminders: campaigns.reminders,
     });
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
@@ -206,6 +214,8 @@ export async function startService(
     // Every process sweeps: claims are atomic in Redis, so nothing runs twice.
     const dueTimers = startPeriodicTask({ name: 'timers', everyMs: 5_000, run: () => conversation.runDueTimers(), logger });
     stoppables.push(() => dueTimers.stop());
+    const campaignTimers = startPeriodicTask({ name: 'campaign-timers', everyMs: 5_000, run: () => campaigns.runDueTimers(), logger });
+    stoppables.push(() => campaignTimers.stop());
     const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());
     // Whatever a stopped or crashed process left waiting is queued at once, not after the delay.
@@ -227,6 +237,7 @@ export async function startService(
         escalation.router,
         createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
         createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
+        ...campaigns.routers(adminAuth),
         ...(await createAdminRoutes({
           flows,
           sessions,
@@ -238,6 +249,7 @@ export async function startService(
           defaultFlowId: config.defaultFlowId,
           timeZone: config.surveyTimeZone,
           logger,
+          openApiParts: [campaignsOpenApi()],
         })),
         ...(await analytics.routers()),
         createLandingRoutes(),
@@ -258,6 +270,7 @@ export async function startService(
       conversation,
       catalog,
       escalation,
+      campaigns,
       async idle(timeoutMs = 30_000) {
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {
@@ -304,6 +317,73 @@ function advisorAlerts(
   const appClient = appConfig ? createKfClient({ corpId: deps.wecom.corpId, secret: appConfig.secret, apiBase, tokens: deps.tokens, logger: deps.logger }) : undefined;
   const app = appConfig && appClient ? { agentId: appConfig.agentId, send: (body: Record<string, unknown>) => appClient.sendAppMessage(body) } : undefined;
   return { ...(robot ? { robot } : {}), ...(app ? { app } : {}) };
+}
+
+/**
+ * Campaigns, wired to MongoDB (campaigns, invitations), Redis (consent, fatigue, caps, counters,
+ * timers) and WeCom (kf links; mass sends with the 客户联系 secret, or the simulator's). The link
+ * secret is CAMPAIGN_LINK_SECRET, or one generated once and kept in MongoDB.
+ */
+async function createCampaigns(
+  config: Readonly<Config>,
+  deps: { stores: Stores; audit: ReturnType<typeof createAuditLog>; catalog: FlowCatalog; channel: WecomChannel; simulator?: WecomSimulator; wecom: { corpId: string }; logger: Logger },
+): Promise<CampaignModule> {
+  const { stores } = deps;
+  const store = createCampaignRepository(stores.mongo);
+  const linkSecret = config.campaigns.linkSecret ?? (await store.storedSecret('invitation-links', () => randomBytes(32).toString('base64url')));
+  const contactSecret = config.campaigns.contactSecret ?? deps.simulator?.contactSecret;
+  const apiBase = deps.simulator ? deps.simulator.apiBase : config.wecomApiBase;
+  const tokens = createRedisWecomState(stores.redis, stores.keys).tokens;
+  const contact = contactSecret ? createKfClient({ corpId: deps.wecom.corpId, secret: contactSecret, apiBase, tokens, logger: deps.logger }) : undefined;
+  const state = createRedisCampaignState(stores.redis, stores.keys);
+  void backfillConsent(stores, state, deps.logger);
+  return createCampaignModule({
+    store,
+    invitations: createInvitationRepository(stores.mongo),
+    state,
+    timers: createRedisTimers(stores.redis, { ...stores.keys, timersDue: stores.keys.campaignTimersDue, timersPayload: stores.keys.campaignTimersPayload }),
+    wecom: {
+      addContactWay: async (openKfId, scene) => (await deps.channel.client.addContactWay({ openKfId, scene })).url,
+      ...(contact
+        ? {
+            addMsgTemplate: async (r: { sender: string; externalUserId: string; text: string; link: { title: string; url: string; desc?: string } }) => {
+              const result = await contact.addMsgTemplate({ sender: r.sender, externalUserIds: [r.externalUserId], text: r.text, link: r.link });
+              return { msgId: result.msgId, failed: result.failList.length > 0 };
+            },
+          }
+        : {}),
+    },
+    flowExists: async (flowId) => (await deps.catalog.published(flowId).catch(() => null)) !== null,
+    audit: deps.audit,
+    settings: {
+      timeZone: config.surveyTimeZone,
+      fatigueDays: config.campaigns.fatigueDays,
+      linkSecret: Buffer.from(linkSecret),
+      eventsSecret: config.campaigns.eventsSigningSecret,
+      defaultOpenKfId: config.campaigns.openKfId ?? deps.simulator?.openKfId,
+    },
+    logger: deps.logger,
+  });
+}
+
+/**
+ * Customers who opted out in a chat before campaigns existed: copied into the campaigns' consent
+ * list once per Redis (a marker key), in the background; later opt-outs are mirrored as they happen.
+ */
+async function backfillConsent(stores: Stores, state: ReturnType<typeof createRedisCampaignState>, logger: Logger): Promise<void> {
+  const marker = `${stores.keys.campaignConsent}:backfilled`;
+  try {
+    if ((await stores.redis.set(marker, new Date().toISOString(), 'NX')) !== 'OK') return;
+    let count = 0;
+    for await (const customerId of optedOutCustomerIds(stores.mongo)) {
+      await state.setOptedOut([`wx:${customerId}`], true);
+      count += 1;
+    }
+    if (count) logger.info({ customers: count }, 'opted-out customers copied to the campaigns consent list');
+  } catch (error) {
+    await stores.redis.del(marker).catch(() => undefined);
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'consent backfill failed; the next start tries again');
+  }
 }
 
 function listen(port: number, host: string): Promise<Server> {

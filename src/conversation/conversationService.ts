@@ -4,7 +4,7 @@ import type { SessionRecord, TranscriptEntry } from '../core/sessions.ts';
 import type { ConversationDeps, ConversationService, ReleaseMode, TimerJob } from './conversationTypes.ts';
 import { HAND_OVER_EVENT } from './handOverTurn.ts';
 import { createInboundHandlers, SessionUnusableError } from './inboundHandlers.ts';
-import { createOutboxRunner } from './outboxRunner.ts';
+import { createOutboxRunner, timerName } from './outboxRunner.ts';
 import { createSessionCommits } from './sessionCommits.ts';
 import { createTurnDispatcher } from './turnDispatcher.ts';
 
@@ -125,6 +125,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
         if (session.status !== 'active' && session.status !== 'paused') return;
         // The customer wrote since it was set: that turn set a newer one.
         if (session.lastCustomerAt && session.lastCustomerAt.getTime() > Date.parse(job.scheduledAt)) return;
+        if (job.kind === 'reminder' && !(await reminderMayGo(session, job))) return;
         const event = job.kind === 'reminder' ? ({ type: 'reminder.due' } as const) : ({ type: 'session.expired' } as const);
         const { result } = await inbound.runOn(session, event, clock());
         // Only the engine decides whether a reminder goes out (once per question).
@@ -133,6 +134,16 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       },
       LOCK,
     );
+  }
+
+  /** Asks the reminder policy (quiet hours, WeCom's window, at most one); a deferred reminder is set again. */
+  async function reminderMayGo(session: SessionRecord, job: TimerJob): Promise<boolean> {
+    if (!deps.reminders) return true;
+    const decision = await deps.reminders.decide(session, clock());
+    if (decision.action === 'send') return true;
+    if (decision.action === 'defer') await deps.timers.set([{ name: timerName('reminder', session.id), dueAt: decision.until, payload: JSON.stringify(job) }]);
+    log.info({ sessionId: session.id, ...decision }, decision.action === 'defer' ? 'reminder deferred' : 'reminder skipped');
+    return false;
   }
 
   async function runDueTimers(): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Analyzer } from '../core/analysis.ts';
+import type { EntryResolver, ReminderPolicy } from '../core/campaigns.ts';
 import type { Logger } from '../core/logger.ts';
 import type { InboundMessage } from '../core/messages.ts';
 import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
@@ -93,6 +94,10 @@ export interface ConversationDeps {
   escalations?: EscalationHooks;
   /** Analytics; told about every saved revision through the outbox. */
   responses?: ResponseHooks;
+  /** Campaign invitations behind entry links; without it `scene_param` only names a flow. */
+  entries?: EntryResolver;
+  /** Whether a due idle reminder goes out now; without it every reminder the engine asks for does. */
+  reminders?: ReminderPolicy;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
 }

@@ -1,3 +1,4 @@
+import type { EntryResolution } from '../core/campaigns.ts';
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
@@ -6,7 +7,7 @@ import type { ConversationDeps } from './conversationTypes.ts';
 import { handOverTurn } from './handOverTurn.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
 import { parseSceneParam } from './parseSceneParam.ts';
-import type { SessionCommits } from './sessionCommits.ts';
+import type { SessionCommits, StartExtra } from './sessionCommits.ts';
 
 export const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
 const TEXT_ONLY_REPLY = '抱歉，我目前只能看懂文字消息，麻烦您用文字回复哦～';
@@ -113,11 +114,8 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       await commits.commit(latest, { messages }, { inbound, handledMessageId: message.id });
       return;
     }
-    const flow = await deps.catalog.published(deps.settings.defaultFlowId);
-    if (!flow) {
-      log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
-      return;
-    }
+    const flow = await defaultFlow();
+    if (!flow) return;
     await commits.start(flow, ref, { inbound, handledMessageId: message.id });
   }
 
@@ -135,20 +133,48 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       await commits.commit(session, { result }, { handledMessageId: message.id, welcomeCode: message.welcomeCode });
       return;
     }
-    const flow = await entryFlow(message.sceneParam);
-    if (!flow) return;
-    const scene = parseSceneParam(message.sceneParam);
-    await commits.start(flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, campaign: scene.campaign, reference: scene.reference });
+    const entry = await entryStart(message);
+    if (!entry) return;
+    await commits.start(entry.flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, ...entry.extra });
   }
 
-  /** The flow an entry link names, or the default flow. */
-  async function entryFlow(sceneParam: string | undefined): Promise<CompiledFlow | null> {
+  /**
+   * The flow an entry link starts and what the session records: a valid invitation names its
+   * campaign's flow and attributes; a refused one (forged, expired, reused) gets the default flow
+   * and nothing from it; any other `scene_param` is read as `flow[:campaign[:reference]]`.
+   */
+  async function entryStart(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<{ flow: CompiledFlow; extra: StartExtra } | null> {
+    const { sceneParam } = message;
+    const entry: EntryResolution =
+      sceneParam && deps.entries
+        ? await deps.entries.resolve({ conversation: message.conversation, scene: message.scene, sceneParam, messageId: message.id, now: clock() })
+        : { kind: 'not_invitation' };
+    if (entry.kind === 'refused') return withFlow(await defaultFlow(), {});
+    if (entry.kind === 'invitation') {
+      const extra = { campaign: entry.attribution.campaignId, attribution: entry.attribution, customerFields: entry.customerFields };
+      const named = await deps.catalog.published(entry.flowId).catch(() => null);
+      if (!named) log.warn({ flowId: entry.flowId, campaignId: entry.attribution.campaignId }, 'the campaign names a flow that is not published; using the default flow');
+      return withFlow(named ?? (await defaultFlow()), extra);
+    }
     const scene = parseSceneParam(sceneParam);
-    const requested = scene.flowId ? await deps.catalog.published(scene.flowId).catch(() => null) : null;
-    if (scene.flowId && !requested) log.warn({ sceneParam }, 'entry link names an unknown flow; using the default flow');
-    const flow = requested ?? (await deps.catalog.published(deps.settings.defaultFlowId));
+    return withFlow(await entryFlow(scene.flowId, sceneParam), { campaign: scene.campaign, reference: scene.reference });
+  }
+
+  function withFlow(flow: CompiledFlow | null, extra: StartExtra): { flow: CompiledFlow; extra: StartExtra } | null {
+    return flow ? { flow, extra } : null;
+  }
+
+  async function defaultFlow(): Promise<CompiledFlow | null> {
+    const flow = await deps.catalog.published(deps.settings.defaultFlowId);
     if (!flow) log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
     return flow;
+  }
+
+  /** The flow a plain entry link names, or the default flow. */
+  async function entryFlow(flowId: string | undefined, sceneParam: string | undefined): Promise<CompiledFlow | null> {
+    const requested = flowId ? await deps.catalog.published(flowId).catch(() => null) : null;
+    if (flowId && !requested) log.warn({ sceneParam }, 'entry link names an unknown flow; using the default flow');
+    return requested ?? (await defaultFlow());
   }
 
   /** Advisors' messages and WeCom events: recorded on the open session, or the one an escalation holds. */

@@ -1,3 +1,4 @@
+import type { EntryResolver } from '../core/campaigns.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
@@ -13,6 +14,7 @@ export interface OutboxRunnerDeps {
   timers: TimerSchedule;
   escalations?: EscalationHooks;
   responses?: ResponseHooks;
+  entries?: Pick<EntryResolver, 'sessionSaved'>;
   logger: Logger;
   now: () => Date;
 }
@@ -117,6 +119,10 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         return;
       case 'record':
         await deps.responses?.sessionChanged(session);
+        // Campaign counters (started, completed) follow the invitation's session; never at the cost of a turn.
+        if (session.invitationId && deps.entries) {
+          await deps.entries.sessionSaved(session).catch((error: unknown) => log.warn({ err: error, sessionId: session.id }, 'campaign counters not updated'));
+        }
         return;
       default:
         return;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConcurrentUpdateError } from '../core/errors.ts';
+import type { SessionAttribution } from '../core/campaigns.ts';
 import type { ConversationRef, OutboundMessage } from '../core/messages.ts';
 import { conversationKey } from '../core/messages.ts';
 import type { SessionRecord, SessionUpdate, TranscriptEntry } from '../core/sessions.ts';
@@ -19,6 +20,18 @@ export interface CommitExtra {
   handledMessageId?: string;
   /** A one-shot code that carries the first reply. */
   welcomeCode?: string;
+}
+
+/** What starting a session records besides the flow: where the customer came from. */
+export interface StartExtra {
+  /** The entry link's campaign label (or an invitation's campaign id). */
+  campaign?: string;
+  /** A customer reference named by a plain entry link. */
+  reference?: string;
+  /** The invitation behind the entry link, recorded as the session's own fields. */
+  attribution?: SessionAttribution;
+  /** Template fields for the flow's texts (`{{customer.name}}`…), beside the WeCom nickname. */
+  customerFields?: Record<string, string>;
 }
 
 /**
@@ -79,12 +92,12 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
   async function start(
     flow: CompiledFlow,
     ref: ConversationRef,
-    extra: CommitExtra & { handledMessageId: string; campaign?: string; reference?: string },
+    extra: CommitExtra & StartExtra & { handledMessageId: string },
   ): Promise<void> {
     const now = clock();
     const key = conversationKey(ref);
     const profile = await deps.channel.customerProfile?.(ref).catch(() => null);
-    const customerFields: Record<string, string> = {};
+    const customerFields: Record<string, string> = { ...extra.customerFields };
     if (profile?.nickname) customerFields.nickname = profile.nickname;
     if (extra.campaign) customerFields.campaign = extra.campaign;
     if (extra.reference) customerFields.reference = extra.reference;
@@ -108,11 +121,13 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
       ...(extra.inbound ? { lastCustomerAt: now } : {}),
       ...(plan.lastBotText !== undefined ? { lastBotText: plan.lastBotText } : {}),
       campaign: extra.campaign,
+      ...extra.attribution,
       customerFields,
     });
-    log.info({ conversationKey: key, sessionId: created.id, flowId: created.flowId, flowVersion: created.flowVersion }, 'survey started');
+    log.info({ conversationKey: key, sessionId: created.id, flowId: created.flowId, flowVersion: created.flowVersion, campaignId: created.campaignId }, 'survey started');
     await outbox.complete(created);
   }
+
 
   return { commit, start };
 }

@@ -49,7 +49,10 @@ export type AuditAction =
   | 'user.created'
   | 'user.revoked'
   | 'deadletter.requeued'
-  | 'deadletter.dismissed';
+  | 'deadletter.dismissed'
+  | 'campaign.created'
+  | 'campaign.changed'
+  | 'campaign.audience_imported';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {

@@ -1,3 +1,4 @@
+import type { SessionAttribution } from './campaigns.ts';
 import type { ConversationRef, OutboundMessage } from './messages.ts';
 
 /**
@@ -86,7 +87,16 @@ export interface SessionRecord {
   handledMessageIds: string[];
   /** Optimistic concurrency revision; every save increments it. */
   rev: number;
+  /** The campaign label of a plain `flow:campaign` entry link, or the campaign id of an invitation. */
   campaign?: string;
+  /** Set when the session came through a campaign invitation (see SessionAttribution). */
+  campaignId?: SessionAttribution['campaignId'];
+  invitationId?: SessionAttribution['invitationId'];
+  store?: SessionAttribution['store'];
+  orderId?: SessionAttribution['orderId'];
+  touchpoint?: SessionAttribution['touchpoint'];
+  products?: SessionAttribution['products'];
+  visitAt?: SessionAttribution['visitAt'];
   customerFields: Record<string, string>;
   escalation?: { trigger: string; reason: string; at: Date };
   llmUsage: { promptTokens: number; completionTokens: number; calls: number };

@@ -224,7 +224,8 @@ const SCRIPT = `
     var sp = $('sp').value.trim();
     store('sceneParam', sp);
     var body = { customer: customer, nickname: nickname() };
-    if (sp) { body.scene = 'survey'; body.sceneParam = sp; }
+    if (/^https?:\\/\\//.test(sp)) body.link = sp;
+    else if (sp) { body.scene = 'survey'; body.sceneParam = sp; }
     api('POST', '/api/enter', body).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('进入会话失败：' + err.message, true); });
   });
   $('newc').addEventListener('click', function () { setCustomer(randomId()); status('已切换到新客户 ' + customer); });
@@ -275,7 +276,7 @@ export function renderChatPage(pathPrefix: string): string {
   <section class="setup">
     <label for="cid">客户 ID</label><input id="cid" autocomplete="off" spellcheck="false">
     <label for="nick">昵称</label><input id="nick" maxlength="32">
-    <label for="sp">场景参数</label><input id="sp" maxlength="128" placeholder="scene_param，如 nps-default">
+    <label for="sp">场景参数</label><input id="sp" maxlength="2048" placeholder="scene_param（如 nps-default）或邀请链接">
     <div class="row"><button id="enter" type="button">进入会话</button><button id="newc" type="button" class="plain">换个新客户</button></div>
   </section>
   <main id="log" aria-live="polite"></main>

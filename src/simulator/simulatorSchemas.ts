@@ -123,6 +123,8 @@ export const pageEnterBody = z.object({
   customer: customerId,
   scene: z.string().max(32).optional(),
   sceneParam: z.string().max(128).optional(),
+  /** An invitation link (from kf/add_contact_way plus &scene_param=): entered as WeChat would. */
+  link: z.string().url().max(2048).optional(),
   nickname,
 });
 export const pageImageBody = z.object({ customer: customerId, nickname });

@@ -17,6 +17,7 @@ import {
   serviceStateTransBody,
   syncMsgBody,
 } from './simulatorSchemas.ts';
+import { addContactWayBody, addMsgTemplateBody } from './simulatorContactWays.ts';
 import { WecomErrcode, wecomError, type SimulatorState } from './simulatorState.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
@@ -30,7 +31,7 @@ import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulato
 export interface ChatDriver {
   say(customer: string, text: string, opts: { menuId?: string; nickname?: string }): Promise<{ msgid: string; callbackStatus: number }>;
   image(customer: string, nickname?: string): Promise<{ msgid: string; callbackStatus: number }>;
-  enter(customer: string, opts: { scene?: string; sceneParam?: string; nickname?: string }): Promise<{ welcomeCode: string; callbackStatus: number }>;
+  enter(customer: string, opts: { scene?: string; sceneParam?: string; nickname?: string; link?: string }): Promise<{ welcomeCode: string; callbackStatus: number }>;
   servicerSays(customer: string, servicerId: string, text: string): Promise<{ msgid: string; callbackStatus: number }>;
   setState(customer: string, state: ServiceStateValue, servicerId?: string): void;
   transcript(customer: string): SimulatorMessage[];
@@ -128,6 +129,8 @@ function buildApiRoutes(state: SimulatorState): Record<string, ApiRoute> {
     '/cgi-bin/kf/service_state/get': postRoute(serviceStateGetBody, (b) => state.getServiceState(b)),
     '/cgi-bin/kf/service_state/trans': postRoute(serviceStateTransBody, (b) => state.transServiceState(b)),
     '/cgi-bin/kf/customer/batchget': postRoute(customerBatchgetBody, (b) => state.batchgetCustomers(b)),
+    '/cgi-bin/kf/add_contact_way': postRoute(addContactWayBody, (b) => state.contactWays.addContactWay(b)),
+    '/cgi-bin/externalcontact/add_msg_template': postRoute(addMsgTemplateBody, (b) => state.contactWays.addMsgTemplate(b)),
     '/cgi-bin/webhook/send': postRoute(robotBody, (b, q) => state.robotSend(q.get('key') ?? undefined, b), { auth: 'none' }),
     '/cgi-bin/message/send': postRoute(appMessageBody, (b) => state.appSend(b)),
     '/cgi-bin/media/get': {
@@ -206,8 +209,12 @@ async function handlePage(rest: string, req: IncomingMessage, res: ServerRespons
     case 'POST /api/enter': {
       const b = await pageBody(pageEnterBody);
       if (b) {
-        const opts = { ...(b.scene ? { scene: b.scene } : {}), ...(b.sceneParam ? { sceneParam: b.sceneParam } : {}), ...(b.nickname ? { nickname: b.nickname } : {}) };
-        sendJson(res, 200, await driver.enter(b.customer, opts));
+        const opts = { ...(b.scene ? { scene: b.scene } : {}), ...(b.sceneParam ? { sceneParam: b.sceneParam } : {}), ...(b.nickname ? { nickname: b.nickname } : {}), ...(b.link ? { link: b.link } : {}) };
+        try {
+          sendJson(res, 200, await driver.enter(b.customer, opts));
+        } catch (err) {
+          sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+        }
       }
       return true;
     }

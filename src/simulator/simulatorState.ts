@@ -10,6 +10,7 @@ import type {
   ServiceStateTransBody,
   SyncMsgBody,
 } from './simulatorSchemas.ts';
+import { SimulatorContactWays } from './simulatorContactWays.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
 /**
@@ -164,6 +165,8 @@ export class SimulatorState {
   readonly counters = { gettokenCalls: 0, syncCalls: 0, sendCalls: 0 };
   readonly robotBodies: unknown[] = [];
   readonly appBodies: unknown[] = [];
+  /** kf links (add_contact_way) and mass-send tasks (add_msg_template). */
+  readonly contactWays: SimulatorContactWays;
 
   private readonly customers = new Map<string, Customer>();
   private readonly log: LogEntry[] = [];
@@ -181,7 +184,9 @@ export class SimulatorState {
   constructor(
     readonly config: StateConfig,
     private readonly hooks: StateHooks,
-  ) {}
+  ) {
+    this.contactWays = new SimulatorContactWays(config);
+  }
 
   now(): number {
     return this.config.now();

@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   kfSecret?: string;
   /** Secret of the self-built app used for `message/send`; gettoken accepts it beside kfSecret. */
   appSecret?: string;
+  /** 客户联系 secret (externalcontact APIs such as add_msg_template); gettoken accepts it too. */
+  contactSecret?: string;
   openKfId?: string;
   /** Where encrypted kf_msg_or_event callbacks are POSTed (our /wecom/callback). */
   callbackUrl?: string;
@@ -65,6 +67,7 @@ export interface WecomSimulator {
   readonly encodingAesKey: string;
   readonly kfSecret: string;
   readonly appSecret: string;
+  readonly contactSecret: string;
   readonly openKfId: string;
   /** Base URL to use as WECOM_API_BASE; set by listen(), set it yourself when mounting. */
   apiBase: string;
@@ -81,6 +84,13 @@ export interface WecomSimulator {
     customerId: string,
     opts?: { scene?: string; sceneParam?: string; nickname?: string },
   ): Promise<{ welcomeCode: string; callbackStatus: number }>;
+  /**
+   * The customer opens a kf link in WeChat (one from kf/add_contact_way, with `&scene_param=`):
+   * an enter_session with the link's scene and parameter. Throws for a link this corp never made.
+   */
+  customerOpensLink(customerId: string, url: string, opts?: { nickname?: string }): Promise<{ welcomeCode: string; callbackStatus: number }>;
+  /** Mass-send tasks created through externalcontact/add_msg_template, in order. */
+  msgTemplates(): Array<Record<string, unknown>>;
   /** Origin-5 text typed by an advisor in the WeCom client; throws unless state is 3 with that servicer. */
   servicerSays(customerId: string, servicerId: string, text: string): Promise<{ msgid: string; callbackStatus: number }>;
   /** A msg_send_fail event for a message the bot sent earlier (fail_type per WeCom, e.g. 4 or 6). */

@@ -38,6 +38,7 @@ export const SIMULATOR_DEFAULTS = {
   encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
   kfSecret: 'simKfSecret0001',
   appSecret: 'simAppSecret0001',
+  contactSecret: 'simContactSecret01',
   openKfId: 'wkSIMULATED001',
   servicers: ['advisor1', 'advisor2'],
 } as const;
@@ -53,6 +54,7 @@ class Simulator implements WecomSimulator {
   readonly encodingAesKey: string;
   readonly kfSecret: string;
   readonly appSecret: string;
+  readonly contactSecret: string;
   readonly openKfId: string;
   apiBase = '';
   readonly handle: SimulatorHandler;
@@ -80,6 +82,7 @@ class Simulator implements WecomSimulator {
     }
     this.kfSecret = options.kfSecret ?? SIMULATOR_DEFAULTS.kfSecret;
     this.appSecret = options.appSecret ?? SIMULATOR_DEFAULTS.appSecret;
+    this.contactSecret = options.contactSecret ?? SIMULATOR_DEFAULTS.contactSecret;
     this.openKfId = options.openKfId ?? SIMULATOR_DEFAULTS.openKfId;
     this.callbackUrl = options.callbackUrl;
     this.pathPrefix = normalizePathPrefix(options.pathPrefix);
@@ -89,7 +92,7 @@ class Simulator implements WecomSimulator {
     this.state = new SimulatorState(
       {
         corpId: this.corpId,
-        secrets: [this.kfSecret, this.appSecret],
+        secrets: [this.kfSecret, this.appSecret, this.contactSecret],
         openKfId: this.openKfId,
         tokenTtlMs: (options.tokenTtlSeconds ?? 7200) * 1000,
         servicers: [...(options.servicers ?? SIMULATOR_DEFAULTS.servicers)],
@@ -135,9 +138,18 @@ class Simulator implements WecomSimulator {
     return this.enter(customerId, opts, this.retryCallbacks);
   }
 
-  private async enter(customerId: string, opts: { scene?: string; sceneParam?: string; nickname?: string }, retry: boolean) {
+  async customerOpensLink(customerId: string, url: string, opts: { nickname?: string } = {}) {
+    return this.enter(customerId, { ...opts, link: url }, this.retryCallbacks);
+  }
+
+  msgTemplates(): Array<Record<string, unknown>> {
+    return structuredClone(this.state.contactWays.msgTemplates);
+  }
+
+  private async enter(customerId: string, opts: { scene?: string; sceneParam?: string; nickname?: string; link?: string }, retry: boolean) {
     assertCustomerId(customerId);
-    const welcomeCode = this.state.addEnterSession(customerId, opts);
+    const { link, ...rest } = opts;
+    const welcomeCode = this.state.addEnterSession(customerId, link ? { ...rest, ...this.state.contactWays.resolve(link) } : rest);
     return { welcomeCode, callbackStatus: await this.deliverCallback(retry) };
   }
 

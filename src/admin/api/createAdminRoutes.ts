@@ -9,7 +9,7 @@ import { createFlowPreview } from '../previewFlow.ts';
 import { createAdminWebRoutes } from '../web/adminWebRoutes.ts';
 import { createAdminAuth } from './adminAuth.ts';
 import { createFlowsRoutes } from './flowsRoutes.ts';
-import { createAdminOpenApi } from './openapiDocument.ts';
+import { createAdminOpenApi, type OpenApiPart } from './openapiDocument.ts';
 import { createUsersRoutes } from './usersRoutes.ts';
 
 /**
@@ -30,12 +30,14 @@ export async function createAdminRoutes(deps: {
   defaultFlowId: string;
   timeZone: string;
   logger: Logger;
+  /** Other folders' routes for `/api/openapi.json` (campaigns). */
+  openApiParts?: OpenApiPart[];
 }): Promise<Router[]> {
   const auth = createAdminAuth({ adminToken: deps.adminToken, users: deps.users });
   const admin = createFlowAdmin(deps);
   const preview = createFlowPreview({ analyzer: deps.analyzer, timeZone: deps.timeZone });
   const openapi = new Router();
-  const document = createAdminOpenApi();
+  const document = createAdminOpenApi(deps.openApiParts);
   openapi.get('/api/openapi.json', (ctx) => {
     ctx.body = document;
   });

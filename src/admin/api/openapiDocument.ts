@@ -46,12 +46,26 @@ const versionParam = (name: string, where: 'path' | 'query') => ({
 });
 const role = (r: string) => ({ 'x-required-role': r });
 
+/** Paths and component schemas another part of the service adds to the document (e.g. campaigns). */
+export interface OpenApiPart {
+  paths: Json;
+  schemas: Json;
+}
+
 /**
  * The OpenAPI 3.1 document of the admin API, served at `/api/openapi.json`. Request bodies are
- * generated from the zod schemas the routes validate with.
+ * generated from the zod schemas the routes validate with; `parts` add other folders' routes.
  */
-export function createAdminOpenApi(): Json {
-  const analytics = analyticsOpenApi();
+export function createAdminOpenApi(parts: OpenApiPart[] = []): Json {
+  const document = baseDocument();
+  for (const part of [analyticsOpenApi(), ...parts]) {
+    Object.assign(document.paths as Json, part.paths);
+    Object.assign((document.components as { schemas: Json }).schemas, part.schemas);
+  }
+  return document;
+}
+
+function baseDocument(): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -147,13 +161,11 @@ export function createAdminOpenApi(): Json {
         delete: { summary: 'Revoke a user’s token', ...role('admin'), parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Revoked', { type: 'object' }), ...errors(401, 403, 404) } },
       },
       '/api/sessions': { get: { summary: 'Survey sessions (ADMIN_TOKEN only)', responses: { 200: ok('Sessions', { type: 'object' }), ...errors(400, 401) } } },
-      '/api/sessions/{id}': { get: { summary: 'One session with its transcript (ADMIN_TOKEN only)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Session', { type: 'object' }), ...errors(401, 404) } } },
-      ...analytics.paths,
+      '/api/sessions/{id}': { get: { summary: 'One session with its transcript (ADMIN_TOKEN only)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Session', ref('Session')), ...errors(401, 404) } } },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
-        ...analytics.schemas,
         Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } } },
         ErrorWithDetails: {
           type: 'object',
@@ -168,6 +180,29 @@ export function createAdminOpenApi(): Json {
               },
               required: ['code', 'message'],
             },
+          },
+        },
+        Session: {
+          type: 'object',
+          description: 'A survey session; the campaign fields are null unless it came through a campaign invitation',
+          properties: {
+            id: { type: 'string' },
+            customerId: { type: 'string' },
+            flowId: { type: 'string' },
+            flowVersion: { type: 'integer' },
+            status: { type: 'string' },
+            campaign: { type: ['string', 'null'] },
+            campaignId: { type: ['string', 'null'] },
+            invitationId: { type: ['string', 'null'] },
+            store: { type: ['string', 'null'] },
+            orderId: { type: ['string', 'null'] },
+            touchpoint: { type: ['string', 'null'] },
+            products: { type: ['array', 'null'], items: { type: 'string' } },
+            visitAt: { type: ['string', 'null'], format: 'date-time' },
+            answers: { type: 'object' },
+            analysis: { type: 'object' },
+            customerFields: { type: 'object', additionalProperties: { type: 'string' } },
+            transcript: { type: 'array', items: { type: 'object' } },
           },
         },
         Problem: {

@@ -74,6 +74,18 @@ export interface KfClient {
     externalUserIds: string[],
     options?: { needEnterSessionContext?: boolean },
   ): Promise<{ customers: KfCustomer[]; invalidExternalUserIds: string[] }>;
+  /** `kf/add_contact_way`: a customer-facing kf link; entries through it carry `scene` (≤32 bytes, [0-9a-zA-Z_-]). */
+  addContactWay(request: { openKfId: string; scene?: string }): Promise<{ url: string }>;
+  /**
+   * `externalcontact/add_msg_template` (客户联系; needs a client built with that secret): a
+   * mass-send task for `sender` to the listed customers. `failList` names customers it could not include.
+   */
+  addMsgTemplate(request: {
+    sender: string;
+    externalUserIds: string[];
+    text?: string;
+    link?: { title: string; url: string; desc?: string; picUrl?: string };
+  }): Promise<{ msgId: string; failList: string[] }>;
   /** `message/send` to members; needs a client built with that app's secret. Body as WeCom documents it. */
   sendAppMessage(body: Record<string, unknown>): Promise<AppMessageResult>;
   /** Group robot webhook (no token); `key` is the webhook key, or pass the full webhook `url`. */
@@ -116,6 +128,8 @@ const batchGetResponse = z.object({
   customer_list: z.array(customerSchema).default([]),
   invalid_external_userid: z.array(z.string()).default([]),
 });
+const contactWayResponse = z.object({ url: z.string().url() });
+const msgTemplateResponse = z.object({ msgid: z.string().default(''), fail_list: z.array(z.string()).default([]) });
 const appMessageResponse = z.object({
   invaliduser: z.string().optional(),
   invalidparty: z.string().optional(),
@@ -319,6 +333,26 @@ export function createKfClient(options: KfClientOptions): KfClient {
         })),
         invalidExternalUserIds: data.invalid_external_userid,
       };
+    },
+
+    async addContactWay(request) {
+      if (request.scene !== undefined && !/^[0-9a-zA-Z_-]{1,32}$/.test(request.scene)) throw new RangeError('scene must be 1–32 of [0-9a-zA-Z_-]');
+      const data = await post('/cgi-bin/kf/add_contact_way', { open_kfid: request.openKfId, ...(request.scene ? { scene: request.scene } : {}) }, contactWayResponse);
+      return { url: data.url };
+    },
+
+    async addMsgTemplate(request) {
+      const body = {
+        chat_type: 'single',
+        external_userid: request.externalUserIds,
+        sender: request.sender,
+        ...(request.text ? { text: { content: request.text } } : {}),
+        ...(request.link
+          ? { attachments: [{ msgtype: 'link', link: { title: request.link.title, url: request.link.url, ...(request.link.desc ? { desc: request.link.desc } : {}), ...(request.link.picUrl ? { picurl: request.link.picUrl } : {}) } }] }
+          : {}),
+      };
+      const data = await post('/cgi-bin/externalcontact/add_msg_template', body, msgTemplateResponse);
+      return { msgId: data.msgid, failList: data.fail_list };
     },
 
     async sendAppMessage(body) {

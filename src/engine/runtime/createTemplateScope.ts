@@ -3,7 +3,11 @@ import type { Flow } from '../definition/flowSchema.ts';
 import type { SurveyContext } from './persistedSnapshot.ts';
 import type { TemplateScope } from './renderTemplate.ts';
 
-/** Template values for a session: customer fields, answers as the customer would read them, flow variables. */
+/**
+ * Template values for a session: customer fields, answers as the customer would read them, flow
+ * variables. `customer.name` is the name the merchant knows the customer by (an invitation's),
+ * else their WeChat nickname.
+ */
 export function createTemplateScope(flow: Flow, context: Pick<SurveyContext, 'customer' | 'answers'>): TemplateScope {
   const answers: Record<string, string | undefined> = {};
   for (const step of flow.steps) {
@@ -16,5 +20,6 @@ export function createTemplateScope(flow: Flow, context: Pick<SurveyContext, 'cu
         ? labelOf(answer.value)
         : String(answer.value);
   }
-  return { customer: context.customer, answers, variables: flow.variables };
+  const customer = context.customer.name || !context.customer.nickname ? context.customer : { ...context.customer, name: context.customer.nickname };
+  return { customer, answers, variables: flow.variables };
 }

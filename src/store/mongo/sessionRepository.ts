@@ -84,6 +84,7 @@ export function createSessionRepository(
       lastBotText: session.lastBotText,
       rev: 0,
       campaign: session.campaign,
+      ...attributionOf(session),
       customerFields: session.customerFields,
       escalation: session.escalation,
       completedAt: session.completedAt,
@@ -216,6 +217,7 @@ export function toRecord(doc: SessionDoc): SessionRecord {
     handledMessageIds: doc.handledMessageIds ?? [],
     rev: doc.rev,
     campaign: doc.campaign ?? undefined,
+    ...attributionOf(doc),
     customerFields: doc.customerFields ?? {},
     escalation: doc.escalation ?? undefined,
     llmUsage: doc.llmUsage ?? { promptTokens: 0, completionTokens: 0, calls: 0 },
@@ -227,6 +229,18 @@ export function toRecord(doc: SessionDoc): SessionRecord {
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt ?? undefined,
   };
+}
+
+/** The invitation attributes a session holds (only those set: FerretDB must not store explicit nulls as values). */
+function attributionOf(source: Pick<SurveySessionDoc, 'campaignId' | 'invitationId' | 'store' | 'orderId' | 'touchpoint' | 'products' | 'visitAt'>) {
+  const out: Partial<Pick<SessionRecord, 'campaignId' | 'invitationId' | 'store' | 'orderId' | 'touchpoint' | 'products' | 'visitAt'>> = {};
+  for (const key of ['campaignId', 'invitationId', 'store', 'orderId', 'touchpoint'] as const) {
+    const value = source[key];
+    if (typeof value === 'string' && value !== '') out[key] = value;
+  }
+  if (source.products?.length) out.products = [...source.products];
+  if (source.visitAt) out.visitAt = new Date(source.visitAt);
+  return out;
 }
 
 /** The outbox is JSON text: dates come back as strings and are revived here. */

@@ -41,6 +41,19 @@ export function redisKeys(prefix: string) {
      * a Redis Cluster hash tag: every key of a flow lands in one slot, as its Lua script needs.
      */
     analytics: (flowId: string) => `${prefix}an:{${flowId}}:`,
+    /** Campaigns: consent (identity → opted out), per-identity fatigue, per-campaign counters and caps. */
+    campaignPrefix: `${prefix}campaign:`,
+    campaignConsent: `${prefix}campaign:consent`,
+    campaignCounters: (campaignId: string) => `${prefix}campaign:c:${campaignId}:counters`,
+    campaignMarks: (campaignId: string) => `${prefix}campaign:c:${campaignId}:marks`,
+    campaignCap: (campaignId: string, day: string) => `${prefix}campaign:c:${campaignId}:cap:${day}`,
+    campaignClaim: (invitationId: string) => `${prefix}campaign:claim:${invitationId}`,
+    campaignLinks: (conversation: string) => `${prefix}campaign:links:${conversation}`,
+    campaignOnce: (key: string) => `${prefix}campaign:once:${key}`,
+    campaignEvent: (eventId: string) => `${prefix}campaign:event:${eventId}`,
+    /** Campaign timers (mass sends, unopened reminders): due times and payloads, apart from sessions'. */
+    campaignTimersDue: `${prefix}campaign:timers:due`,
+    campaignTimersPayload: `${prefix}campaign:timers:payload`,
     /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
     bullPrefix: `${prefix}bull`,
   };

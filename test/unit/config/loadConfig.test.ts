@@ -54,6 +54,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0', ...wecom }).http.host).toBe('0.0.0.0');
   });
 
+  it('reads the campaign settings: a whsec_ events secret, a long link secret, the fatigue window', () => {
+    expect(loadConfig({}).campaigns).toEqual({ fatigueDays: 30 });
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    const config = loadConfig({ EVENTS_SIGNING_SECRET: secret, CAMPAIGN_LINK_SECRET: 'x'.repeat(32), CAMPAIGN_FATIGUE_DAYS: '14', WECOM_OPEN_KFID: 'wkABC', WECOM_CONTACT_SECRET: 's' });
+    expect(config.campaigns).toEqual({ eventsSigningSecret: secret, linkSecret: 'x'.repeat(32), fatigueDays: 14, openKfId: 'wkABC', contactSecret: 's' });
+    for (const [name, value] of [
+      ['EVENTS_SIGNING_SECRET', 'not-a-whsec'],
+      ['EVENTS_SIGNING_SECRET', 'whsec_short'],
+      ['CAMPAIGN_LINK_SECRET', 'too-short'],
+      ['CAMPAIGN_FATIGUE_DAYS', '0'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), name).toThrow(new RegExp(name));
+    }
+  });
+
   it('requires all four WeCom credentials together', () => {
     expect(() => loadConfig({ WECOM_CORP_ID: 'ww123' })).toThrow(/WECOM_TOKEN: is required when WECOM_CORP_ID is set/);
     const config = loadConfig({

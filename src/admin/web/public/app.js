@@ -1,7 +1,8 @@
 // The admin web app: sign-in with an API token, the flow list, the editor, users and the audit
-// log. Hash routes: #/ · #/flows/<id> · #/users · #/audit · #/deadletters.
+// log. Hash routes: #/ · #/flows/<id> · #/campaigns · #/campaigns/<id> · #/users · #/audit · #/deadletters.
 import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } from './api.js';
 import { formatTime, h, replace, select } from './dom.js';
+import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
 import { renderAuditList, renderEditor } from './editor.js';
 import { describeError, roleLabels } from './labels.js';
@@ -90,8 +91,11 @@ async function route() {
   showMe();
   const hash = location.hash.replace(/^#/, '') || '/';
   const flowMatch = /^\/flows\/([a-z0-9-]+)$/.exec(hash);
+  const campaignMatch = /^\/campaigns\/([a-z0-9]+)$/.exec(hash);
   try {
     if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
+    else if (campaignMatch) await renderCampaign(main, { id: campaignMatch[1], me, flash });
+    else if (hash === '/campaigns') await renderCampaigns(main, { me, flash });
     else if (hash === '/users' && me.role === 'admin') await renderUsers();
     else if (hash === '/audit') await renderAudit();
     else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });

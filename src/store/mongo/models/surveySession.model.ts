@@ -36,6 +36,13 @@ export interface SurveySessionDoc {
   lastBotText?: string;
   rev: number;
   campaign?: string;
+  campaignId?: string;
+  invitationId?: string;
+  store?: string;
+  orderId?: string;
+  touchpoint?: string;
+  products?: string[];
+  visitAt?: Date;
   customerFields: Record<string, string>;
   escalation?: { trigger: string; reason: string; at: Date };
   llmUsage: { promptTokens: number; completionTokens: number; calls: number };
@@ -81,6 +88,14 @@ const surveySessionSchema = new Schema<SurveySessionDoc>(
     lastBotText: String,
     rev: { type: Number, required: true, default: 0 },
     campaign: String,
+    // Invitation attributes (analytics filters): absent on sessions that did not come through one.
+    campaignId: String,
+    invitationId: String,
+    store: String,
+    orderId: String,
+    touchpoint: String,
+    products: { type: [String], default: undefined },
+    visitAt: Date,
     customerFields: { type: Schema.Types.Mixed, default: {} },
     escalation: { type: new Schema({ trigger: String, reason: String, at: Date }, { _id: false }), required: false },
     llmUsage: {
