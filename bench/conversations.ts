@@ -1,37 +1,85 @@
-// Benchmark (not a test): N simulated customers complete the default NPS flow through the WeCom
-// simulator with the rule-based analyser, against embedded FerretDB and Redis. Prints numbers.
-//   npm run bench -- [customers=50]   (bench/run.ts dispatches here)
-import { rm } from 'node:fs/promises';
-import { loadConfig } from '../src/config.ts';
+// Benchmark (not a test): simulated customers complete the default NPS flow through the WeCom
+// simulator against service processes on embedded FerretDB and Redis, rules-only analyser.
+//   npm run -s bench -- --customers 200 --stored 100000 [--workers 2] [--reuse] [--json]
+//   npm run bench -- 50                      (50 customers, empty store)
+// Prints human-readable lines, then (with --json) one JSON line:
+//   {customers, messages, storedSessions, throughput, p50Ms, p99Ms, bareThroughput, rssMiB, ...}
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { parseArgs } from 'node:util';
 import { createLogger } from '../src/core/logger.ts';
-import { startService } from '../src/main.ts';
+import { callbackUrlWithQuery, cdata, sealCallback } from '../src/simulator/callbackCrypto.ts';
+import { createWecomSimulator, type WecomSimulator } from '../src/simulator/wecomSimulator.ts';
+import { startEmbeddedMongo } from '../src/store/embedded/startEmbeddedMongo.ts';
+import { startEmbeddedRedis } from '../src/store/embedded/startEmbeddedRedis.ts';
+import { connectMongo } from '../src/store/mongo/connectMongo.ts';
+import { seedSessions } from './lib/seedSessions.ts';
+import { startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
 
-const customers = Number(process.argv[2] ?? 50);
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    customers: { type: 'string' },
+    stored: { type: 'string', default: '0' },
+    workers: { type: 'string', default: '1' },
+    reuse: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'bare-seconds': { type: 'string', default: '5' },
+  },
+});
+const customers = Number(values.customers ?? positionals[0] ?? 50);
+const stored = Number(values.stored);
+const workerCount = Number(values.workers);
+const say = (line: string) => console.log(line);
 const script: Array<string | { click: RegExp }> = ['你好', '9', '顾问很专业', { click: /5/ }, { click: /4/ }, { click: /5/ }, { click: /4/ }, '下个月', '面部护理'];
 
-// Fresh data each run; the FerretDB binary under .data/bench/bin is built once and kept.
-const dataDir = '.data/bench';
-await rm(`${dataDir}/ferretdb`, { recursive: true, force: true });
-await rm(`${dataDir}/redis`, { recursive: true, force: true });
-const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', REDIS_KEY_PREFIX: 'hf:bench:' });
-const service = await startService(config, { logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }) });
-const sim = service.simulator!;
+// A store seeded once per size is kept for --reuse; without it the data starts empty.
+const dataDir = `.data/bench/store-${stored}`;
+if (!values.reuse) await rm(dataDir, { recursive: true, force: true });
+const seededMarker = `${dataDir}/seeded`;
+await mkdir(dataDir, { recursive: true });
+const quiet = createLogger({ level: 'warn' });
+const [mongo, redis] = await Promise.all([
+  startEmbeddedMongo({ dataDir, binDir: '.data/bin', log: say }),
+  startEmbeddedRedis({ dataDir, persist: true }),
+]);
+const mongoUri = `${mongo.url.replace(/\/$/, '')}/huifang_bench`;
+let seedSeconds = 0;
+if (stored > 0 && !existsSync(seededMarker)) {
+  say(`seeding ${stored} completed sessions…`);
+  const conn = await connectMongo({ uri: mongoUri, logger: quiet });
+  seedSeconds = await seedSessions(conn, stored, say);
+  await conn.close();
+  await writeFile(seededMarker, String(stored));
+  say(`seeded ${stored} sessions in ${seedSeconds.toFixed(0)} s`);
+} else if (stored > 0) say(`reusing ${stored} seeded sessions in ${dataDir}`);
 
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sim = createWecomSimulator({ retryCallbacks: true });
+const simBase = await sim.listen();
+const runId = Date.now().toString(36);
+const env = {
+  MONGODB_URI: mongoUri,
+  REDIS_URL: redis.url,
+  REDIS_KEY_PREFIX: `hf:bench:${runId}:`,
+  WECOM_CORP_ID: sim.corpId,
+  WECOM_TOKEN: sim.token,
+  WECOM_ENCODING_AES_KEY: sim.encodingAesKey,
+  WECOM_KF_SECRET: sim.kfSecret,
+  WECOM_API_BASE: simBase,
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  DATA_DIR: `${dataDir}/service`,
+};
+const workers: ServiceWorker[] = [];
+for (let i = 0; i < workerCount; i++) workers.push(await startServiceWorker(env, say));
+const balancer = await startRoundRobin(workers.map((w) => `${w.url}/wecom/callback`));
+sim.setCallbackUrl(`${balancer.url}/wecom/callback`);
 
-const turnLatencies: number[] = [];
-const slowest: Array<{ ms: number; id: string; step: number; at: number }> = [];
-const callbackLatencies: number[] = [];
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, ...workers.map((w) => w.rssMiB()))), 200);
 
-function lastMenuItem(id: string, label: RegExp) {
-  const menus = sim.messagesTo(id).filter((m) => m.msgtype === 'msgmenu');
-  const body = menus.at(-1)?.body as { list?: Array<{ click?: { id: string; content: string } }> } | undefined;
-  return body?.list?.map((i) => i.click).find((c) => c && label.test(c.content));
-}
-
-// Replies are awaited through the simulator's event feed: polling every customer's log would
-// load the same event loop the service runs on and distort the numbers.
+// Replies are awaited through the simulator's event feed (no polling of the service).
 const replyCounts = new Map<string, number>();
 const waiters = new Map<string, { count: number; resolve: () => void }>();
 sim.onEvent(({ customerId, message }) => {
@@ -45,7 +93,7 @@ sim.onEvent(({ customerId, message }) => {
   }
 });
 
-function waitForReply(id: string, count: number, timeoutMs = 60_000): Promise<void> {
+function waitForReply(id: string, count: number, timeoutMs = 120_000): Promise<void> {
   if ((replyCounts.get(id) ?? 0) >= count) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${id}: no reply after ${timeoutMs} ms`)), timeoutMs);
@@ -53,42 +101,103 @@ function waitForReply(id: string, count: number, timeoutMs = 60_000): Promise<vo
   });
 }
 
-async function runCustomer(n: number): Promise<void> {
-  const id = `wm_bench_${n}`;
+function lastMenuItem(s: WecomSimulator, id: string, label: RegExp) {
+  const menus = s.messagesTo(id).filter((m) => m.msgtype === 'msgmenu');
+  const body = menus.at(-1)?.body as { list?: Array<{ click?: { id: string; content: string } }> } | undefined;
+  return body?.list?.map((i) => i.click).find((c) => c && label.test(c.content));
+}
+
+/** One customer answering the whole survey; latencies are callback sent → reply handed to WeCom. */
+async function runCustomer(id: string, latencies: number[]): Promise<void> {
   for (const step of script) {
     const before = replyCounts.get(id) ?? 0;
     const started = performance.now();
     if (typeof step === 'string') await sim.customerSays(id, step);
     else {
-      const item = lastMenuItem(id, step.click);
+      const item = lastMenuItem(sim, id, step.click);
       if (!item) throw new Error(`${id}: no menu item ${step.click}`);
       await sim.customerSays(id, item.content, { menuId: item.id });
     }
-    callbackLatencies.push(performance.now() - started);
     await waitForReply(id, before + 1);
-    turnLatencies.push(performance.now() - started);
-    slowest.push({ ms: performance.now() - started, id, step: script.indexOf(step), at: Date.now() });
+    latencies.push(performance.now() - started);
   }
 }
 
+// Warm-up (token, code paths, connection pools), not measured.
+await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runCustomer(`wm_warm_${runId}_${n}`, [])));
+
+const latencies: number[] = [];
 const started = performance.now();
-await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(n)));
+await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${runId}_${n}`, latencies)));
 const seconds = (performance.now() - started) / 1000;
-clearInterval(sampler);
-
-const completed = (await service.stores.mongo.collection('surveysessions').countDocuments({ status: 'completed' })) as number;
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 const messages = customers * script.length;
-console.log(`customers: ${customers}, customer messages: ${messages}, completed surveys: ${completed}`);
-console.log(`throughput: ${(messages / seconds).toFixed(1)} customer messages/s over ${seconds.toFixed(1)} s`);
-console.log(`customer message -> bot reply: p50 ${pct(turnLatencies, 50).toFixed(0)} ms, p99 ${pct(turnLatencies, 99).toFixed(0)} ms`);
-console.log(`bare callback (encrypt, POST, verify, decrypt, parse, ack): p50 ${pct(callbackLatencies, 50).toFixed(1)} ms, p99 ${pct(callbackLatencies, 99).toFixed(1)} ms`);
-if (process.env.BENCH_SLOWEST) console.log(JSON.stringify(slowest.sort((a, b) => b.ms - a.ms).slice(0, 5)));
-console.log(`peak RSS of the service process: ${(peakRss / 1024 / 1024).toFixed(0)} MiB (FerretDB and redis-server are separate processes)`);
 
-await service.stop();
-await rm(`${dataDir}/ferretdb`, { recursive: true, force: true });
-await rm(`${dataDir}/redis`, { recursive: true, force: true });
+const bare = await bareCallbackThroughput(workers, Number(values['bare-seconds']));
+clearInterval(sampler);
+const pct = (list: number[], p: number) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const result = {
+  customers,
+  messages,
+  storedSessions: stored,
+  workers: workerCount,
+  throughput: round(messages / seconds),
+  p50Ms: round(pct(latencies, 50)),
+  p99Ms: round(pct(latencies, 99)),
+  bareThroughput: round(bare),
+  rssMiB: round(peakRss),
+  startMs: round(Math.max(...workers.map((w) => w.startMs))),
+  seedSeconds: round(seedSeconds),
+};
+say(`customers: ${customers}, customer messages: ${messages}, stored sessions: ${stored}, service processes: ${workerCount}`);
+say(`throughput: ${result.throughput} customer messages/s over ${seconds.toFixed(1)} s`);
+say(`customer message -> reply handed to WeCom: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+say(`bare callback floor (verify, decrypt, parse, ack): ${result.bareThroughput} callbacks/s; pipeline at ${Math.round((100 * result.throughput) / result.bareThroughput)}% of it`);
+say(`peak RSS per service process: ${result.rssMiB} MiB; start to ready: ${result.startMs} ms`);
+if (values.json) console.log(JSON.stringify(result));
+
+await Promise.all(workers.map((w) => w.stop()));
+await balancer.close();
+await sim.close();
+await Promise.all([mongo.stop(), redis.stop()]);
+if (!values.reuse) await rm(dataDir, { recursive: true, force: true });
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/**
+ * The floor the pipeline is compared with: signed, encrypted callbacks of an event the service
+ * only verifies, decrypts, parses and acknowledges (nothing is queued), sent like WeCom sends
+ * them (a new connection each) from 50 senders for `seconds`.
+ */
+async function bareCallbackThroughput(targets: ServiceWorker[], secondsToRun: number): Promise<number> {
+  let done = 0;
+  const until = performance.now() + secondsToRun * 1000;
+  const plaintext = (createTime: number) =>
+    `<xml><ToUserName>${cdata(sim.corpId)}</ToUserName><CreateTime>${createTime}</CreateTime><MsgType>${cdata('event')}</MsgType><Event>${cdata('change_contact')}</Event></xml>`;
+  const sender = async (n: number) => {
+    while (performance.now() < until) {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const sealed = sealCallback({ token: sim.token, encodingAesKey: sim.encodingAesKey, corpId: sim.corpId, plaintext: plaintext(timestamp), timestamp });
+      const url = callbackUrlWithQuery(`${targets[(done + n) % targets.length]!.url}/wecom/callback`, sealed);
+      if ((await post(url, sealed.body)) === 200) done++;
+    }
+  };
+  const from = performance.now();
+  await Promise.all(Array.from({ length: 50 }, (_, n) => sender(n)));
+  return done / ((performance.now() - from) / 1000);
+}
+
+function post(url: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}

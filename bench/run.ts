@@ -1,5 +1,6 @@
 // Benchmarks (not tests); each prints numbers.
-//   npm run bench -- [customers=50]                       conversations through the simulator (conversations.ts)
-//   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (analytics.ts)
+//   npm run -s bench -- [--customers N] [--stored N] [--workers N] [--reuse] [--json]
+//       customers through the default flow (bench/conversations.ts); a bare number is the customer count
+//   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (bench/analytics.ts)
 if (process.argv[2] === 'analytics') await import('./analytics.ts');
 else await import('./conversations.ts');

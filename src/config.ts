@@ -15,6 +15,8 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /** The built-in simulator has no authentication: off loopback only when asked for. */
+    SIMULATOR_ALLOW_REMOTE: z.enum(['true', 'false', '1', '0']).default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATA_DIR: z.string().trim().min(1).default('.data'),
 
@@ -43,7 +45,8 @@ const envSchema = z
     WECOM_KF_SECRET: optionalString,
     WECOM_API_BASE: z.string().trim().url().default('https://qyapi.weixin.qq.com'),
     WECOM_ROBOT_WEBHOOK: optionalUrl,
-    WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(0),
+    /** Callback replay window: older or newer timestamps, and repeats within it, are refused; 0 = off. */
+    WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
     /** Self-built app that messages the chosen advisor (message/send); both or neither. */
     WECOM_APP_SECRET: optionalString,
     WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
@@ -78,11 +81,28 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: [k], message: `is required when ${set.join(', ')} is set` });
       }
     }
+    const simulator = set.length === 0;
+    if (simulator && !isLoopbackHost(env.HOST) && !['true', '1'].includes(env.SIMULATOR_ALLOW_REMOTE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message:
+          `${env.HOST} is not a loopback address, and without WECOM_* credentials the built-in WeCom simulator would ` +
+          'serve its unauthenticated chat page and fake WeCom API there; listen on 127.0.0.1, set the WeCom credentials, ' +
+          'or set SIMULATOR_ALLOW_REMOTE=true',
+      });
+    }
     if ((env.WECOM_APP_SECRET === undefined) !== (env.WECOM_AGENT_ID === undefined)) {
       const missing = env.WECOM_APP_SECRET === undefined ? 'WECOM_APP_SECRET' : 'WECOM_AGENT_ID';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'WECOM_APP_SECRET and WECOM_AGENT_ID go together' });
     }
   });
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: reachable from this machine only. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(h);
+}
 
 function isValidTimeZone(tz: string): boolean {
   try {

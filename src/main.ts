@@ -5,18 +5,21 @@ import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
 import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
+import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
-import { createConversationService, type ConversationService, type TimerJob } from './conversation/conversationService.ts';
+import { createConversationService, type ConversationService } from './conversation/conversationService.ts';
 import { createFlowCatalog, type FlowCatalog } from './conversation/flowCatalog.ts';
 import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
+import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createLandingRoutes } from './http/landingRoutes.ts';
 import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
+import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
@@ -24,9 +27,13 @@ import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from '.
 import { createResponseRecordStore, ensureAnalyticsIndexes } from './store/mongo/analyticsRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
-import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
+import { createCustomerRepository } from './store/mongo/customerRepository.ts';
+import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
+import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
 import { createRedisInbox } from './store/redis/redisInbox.ts';
+import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
+import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
 import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
@@ -58,7 +65,11 @@ export interface RunningService {
  * const service = await startService(loadConfig());
  * await service.stop();
  */
-export async function startService(config: Readonly<Config>, options: { logger?: Logger } = {}): Promise<RunningService> {
+export async function startService(
+  config: Readonly<Config>,
+  // onListening: runs once the port is open and before the app is attached (tests use it).
+  options: { logger?: Logger; onListening?: (url: string) => Promise<void> } = {},
+): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const stores = await startStores({
     mongodbUri: config.mongodbUri,
@@ -69,12 +80,14 @@ export async function startService(config: Readonly<Config>, options: { logger?:
   });
   const stoppables: Array<() => Promise<void>> = [];
   try {
-    // Listen first so the simulator knows where to call back; the app is attached below.
+    // Listen first so the simulator knows where to call back; until the app is attached below,
+    // every request is answered 503 NOT_READY.
     const server = await listen(config.http.port, config.http.host);
     stoppables.push(() => new Promise<void>((done) => server.close(() => done())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+    await options.onListening?.(url);
 
     await ensureSessionIndexes(stores.mongo);
     await ensureFlowIndexes(stores.mongo);
@@ -120,13 +133,22 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       kfSecret: simulator!.kfSecret,
     };
 
+    const deadLetters = createDeadLetterRepository(stores.mongo);
     const usage = createLlmUsageTracker();
     const analyzer = createAnalyzer({ config, logger, onUsage: (u) => usage.record(u) });
     logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
     const locks = createRedisLock(stores.redis, stores.keys);
     const queueBase = { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix, logger };
-    const turns: JobQueue<{ conversationKey: string }> = createJobQueue({ ...queueBase, name: 'turns', concurrency: 8 });
-    const timers: JobQueue<TimerJob> = createJobQueue({ ...queueBase, name: 'timers', concurrency: 2 });
+    // A turn is retried until the stores are back (capped at 30 s apart, for about a month); a
+    // message whose item keeps failing for a reason that will not pass is set aside instead.
+    const turns: JobQueue<{ conversationKey: string }> = createJobQueue({
+      ...queueBase,
+      name: 'turns',
+      concurrency: 8,
+      attempts: 100_000,
+      backoffMs: 500,
+      maxBackoffMs: 30_000,
+    });
 
     // The channel and the conversation need each other: inbound messages go through this slot.
     let acceptInbound: (message: InboundMessage) => Promise<void> = () => Promise.reject(new Error('conversation not ready'));
@@ -169,7 +191,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       inbox: createRedisInbox(stores.redis, stores.keys),
       locks,
       turns,
-      timers,
+      progress: createRedisOutboxProgress(stores.redis, stores.keys),
+      timers: createRedisTimers(stores.redis, stores.keys),
+      deadLetters,
       settings: { timeZone: config.surveyTimeZone, defaultFlowId: config.defaultFlowId },
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
@@ -179,8 +203,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     acceptInbound = (message) => conversation.accept(message);
     await turns.start(async (job) => conversation.drain(job.conversationKey));
     stoppables.push(() => turns.stop());
-    await timers.start(async (job) => conversation.handleTimer(job));
-    stoppables.push(() => timers.stop());
+    // Every process sweeps: claims are atomic in Redis, so nothing runs twice.
+    const dueTimers = startPeriodicTask({ name: 'timers', everyMs: 5_000, run: () => conversation.runDueTimers(), logger });
+    stoppables.push(() => dueTimers.stop());
+    const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 15_000, run: () => conversation.resumeStranded(), logger });
+    stoppables.push(() => stranded.stop());
     await channel.start();
     stoppables.push(() => channel.stop());
     await escalation.start();
@@ -194,6 +221,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         channel.router,
         escalation.router,
         createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
+        createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...(await createAdminRoutes({
           flows,
           sessions,
@@ -211,6 +239,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       ],
       rawHandlers,
     });
+    server.removeListener('request', answerNotReady);
     server.on('request', app.callback());
     logger.info({ url }, 'huifang is listening');
 
@@ -273,7 +302,7 @@ function advisorAlerts(
 
 function listen(port: number, host: string): Promise<Server> {
   return new Promise<Server>((resolveServer, reject) => {
-    const server = createServer();
+    const server = createServer(answerNotReady);
     // Keep-alive sockets would hold server.close() open for their idle timeout.
     server.keepAliveTimeout = 5_000;
     server.once('error', reject);

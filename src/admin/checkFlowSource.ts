@@ -1,5 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { parseFlow, type Flow, type FlowProblem } from '../engine/index.ts';
+import { ValidationError } from '../core/errors.ts';
+import { EXCESSIVE_ALIASES, parseFlow, type Flow, type FlowProblem } from '../engine/index.ts';
 
 /** Limits on what an admin may store, beyond the flow format itself (WeCom text is ≤ 2048 bytes). */
 export const flowLimits = {
@@ -9,6 +10,27 @@ export const flowLimits = {
   /** Characters in any single text (question, option label, FAQ answer…). */
   maxTextChars: 1_000,
 } as const;
+
+/**
+ * Refuses YAML whose aliases expand past the parser's limit (a "billion laughs" of anchors and
+ * aliases) with 400 FLOW_YAML_ALIASES: it could not be shown in the editor, diffed or run, so it
+ * is not stored either.
+ *
+ * @example
+ * refuseAliasBomb(body.source); // before saving, validating or previewing a draft
+ */
+export function refuseAliasBomb(source: string): void {
+  const doc = parseDocument(source);
+  if (doc.errors.length > 0) return; // a syntax problem, reported by checkFlowSource
+  try {
+    doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Other alias errors (an alias to no anchor) are ordinary problems that checkFlowSource lists.
+    if (error instanceof ReferenceError && EXCESSIVE_ALIASES.test(error.message)) {
+      throw new ValidationError('FLOW_YAML_ALIASES', `The YAML's aliases (*name) expand to more than 100 nodes; write the repeated parts out instead`);
+    }
+  }
+}
 
 /** A flow draft checked: the parsed flow when it is publishable, and every problem otherwise. */
 export type FlowCheck = { ok: true; flow: Flow; problems: [] } | { ok: false; problems: FlowProblem[] };

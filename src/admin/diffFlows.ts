@@ -27,13 +27,13 @@ export interface FlowDiff {
   comparable: boolean;
   identical: boolean;
   steps: StepDiff[];
-  /** Changes outside the steps: title, variables, settings, faq. */
+  /** Changes outside the steps: title, variables, settings, faq, catalog. */
   flow: FieldChange[];
 }
 
 const textFields = new Set(['text', 'reask', 'ack', 'touchpoint', 'options', 'labels']);
 const routingFields = new Set(['next', 'branch', 'default']);
-const flowFields = ['title', 'locale', 'variables', 'settings', 'faq'];
+const flowFields = ['title', 'locale', 'variables', 'settings', 'faq', 'catalog'];
 
 /**
  * Compares two flow definitions (YAML text) step by step, matching steps by id: steps added

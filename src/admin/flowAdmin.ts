@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import type { SessionRepository } from '../core/sessions.ts';
 import { hashFlowSource } from '../conversation/flowCatalog.ts';
 import { compileFlow, type FlowProblem } from '../engine/index.ts';
-import { checkFlowSource } from './checkFlowSource.ts';
+import { checkFlowSource, refuseAliasBomb } from './checkFlowSource.ts';
 import { diffFlowSources, type FlowDiff } from './diffFlows.ts';
 
 /** A version as the admin API shows it (without the source unless asked). */
@@ -126,6 +126,7 @@ export function createFlowAdmin(deps: {
       if (!flowIdPattern.test(flowId)) {
         throw new ValidationError('FLOW_ID_INVALID', 'A flow id is lowercase letters, digits and - (at most 64), starting with a letter or digit');
       }
+      refuseAliasBomb(input.source);
       const check = checkFlowSource(flowId, input.source);
       const latest = await deps.flows.latestVersion(flowId);
       if (latest && latest.version === input.baseVersion && latest.source === input.source) {
@@ -158,6 +159,7 @@ export function createFlowAdmin(deps: {
     },
 
     validate(flowId: string, source: string): { valid: boolean; problems: FlowProblem[] } {
+      refuseAliasBomb(source);
       const check = checkFlowSource(flowId, source);
       return { valid: check.ok, problems: check.problems };
     },

@@ -18,7 +18,7 @@ import {
   type SessionStatus,
   type TurnResult,
 } from '../engine/index.ts';
-import { checkFlowSource } from './checkFlowSource.ts';
+import { checkFlowSource, refuseAliasBomb } from './checkFlowSource.ts';
 
 /** One preview turn asked for: the draft, the state from the previous turn, and what the "customer" says. */
 export interface PreviewInput {
@@ -67,6 +67,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
     const key = createHash('sha256').update(flowId).update('\u0000').update(source).digest('hex');
     const hit = cache.get(key);
     if (hit) return hit;
+    refuseAliasBomb(source);
     const check = checkFlowSource(flowId, source);
     if (!check.ok) {
       throw new ValidationError('FLOW_INVALID', `The draft has ${check.problems.length} problem(s); fix them to preview it`, { problems: check.problems });
@@ -87,7 +88,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
     const snapshot = input.state as PersistedSnapshot;
     const stepId = currentStepId((snapshot as { machine?: { value?: unknown } }).machine?.value);
     const step = compiled.flow.steps.find((s) => s.id === stepId);
-    const shape = step !== undefined && isQuestionStep(step) ? describeQuestion(step) : undefined;
+    const shape = step !== undefined && isQuestionStep(step) ? describeQuestion(step, compiled.flow.catalog) : undefined;
     const text = input.text ?? '';
     let analysis: Analysis | null = null;
     let event: EngineEvent;
@@ -99,6 +100,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
         range: shape?.range,
         options: shape?.options,
         multiple: shape?.multiple,
+        catalog: shape?.catalog,
         now,
         timeZone: deps.timeZone,
       });

@@ -7,9 +7,9 @@ import { segmentOf, segmentRules } from './segments.ts';
 import type { AnswerFact, AnswerKind, EscalationFacts, Outcome, ResponseFacts } from './types.ts';
 
 /**
- * The fields of a session analytics depends on. Everything but `transcript` is read here; the
- * transcript is read only by `askedSteps` below, so a session layout without it (transcripts
- * moved to their own collection) changes that one function.
+ * The fields of a session analytics depends on. The questions put to the customer come from the
+ * session's own `askedSteps` (kept by the conversation layer as it plans each question), since
+ * transcripts live in their own chunk documents and are not read on every save.
  */
 export type SessionView = Pick<
   SessionRecord,
@@ -26,12 +26,13 @@ export type SessionView = Pick<
   | 'createdAt'
   | 'updatedAt'
   | 'completedAt'
-  | 'transcript'
+  | 'askedSteps'
 >;
 
 /**
- * Question steps put to the customer, in the order first asked: outbound messages carry the step
- * they ask. Messages the channel refused or failed to deliver were not seen, so they do not count.
+ * Question steps put to the customer, in the order first asked, read from a transcript: outbound
+ * messages carry the step they ask. Messages the channel refused or failed to deliver were not
+ * seen, so they do not count. (Test data and sessions stored before `askedSteps` existed.)
  */
 export function askedSteps(transcript: readonly Pick<TranscriptEntry, 'direction' | 'stepId' | 'delivery'>[]): string[] {
   const asked: string[] = [];
@@ -82,7 +83,7 @@ export function readSession(session: SessionView, flow: Flow): ResponseFacts {
     revision: session.updatedAt.getTime(),
     dims: readDimensions(session),
     answers,
-    asked: askedSteps(session.transcript),
+    asked: [...session.askedSteps],
     ...(npsStep && score !== undefined ? { npsStep, npsScore: score } : {}),
     ...(group ? { group } : {}),
     ...(intent !== undefined ? { intent } : {}),

@@ -47,7 +47,9 @@ export type AuditAction =
   | 'flow.archived'
   | 'flow.unarchived'
   | 'user.created'
-  | 'user.revoked';
+  | 'user.revoked'
+  | 'deadletter.requeued'
+  | 'deadletter.dismissed';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {

@@ -33,6 +33,14 @@ export const timingBucketSchema = z.enum([
 ]);
 export type TimingBucket = z.infer<typeof timingBucketSchema>;
 
+/**
+ * What would decide the customer's next purchase, as stable ids (reports translate them):
+ * price or promotion, the effect or quality of the result, convenience or time, the advisor
+ * (doctor, technician, service person), the range of products and services.
+ */
+export const purchaseFactorSchema = z.enum(['price', 'effect', 'convenience', 'advisor', 'range']);
+export type PurchaseFactor = z.infer<typeof purchaseFactorSchema>;
+
 export const analysisSourceSchema = z.enum(['rules', 'llm']);
 export type AnalysisSource = z.infer<typeof analysisSourceSchema>;
 
@@ -50,7 +58,18 @@ export const analysisSchema = z.object({
       to: z.string().nullable(),
     })
     .nullable(),
+  /** Ids of the question's catalogue items the reply names, in the order mentioned; never an id outside it. */
   products: z.array(z.string()),
+  /**
+   * Purchase factors the reply names, in the order mentioned. Optional so that analyses stored
+   * before factors existed still parse; the analysers always fill it (absent reads as []).
+   */
+  factors: z.array(purchaseFactorSchema).optional(),
+  /**
+   * "都行" / "都想试试": interested in the range as a whole without naming an item (then
+   * `products` is empty). Optional for the same reason as `factors`; absent reads as false.
+   */
+  openInterest: z.boolean().optional(),
   /** Option ids picked, for choice questions. */
   choices: z.array(z.string()).nullable(),
   /** Which analyser produced each field. */
@@ -65,6 +84,14 @@ export interface ChoiceOption {
   synonyms?: string[];
 }
 
+/** One product or service of a flow's catalogue, as the analyser is given it. */
+export interface CatalogItem {
+  id: string;
+  name: string;
+  /** Other words for it: short names, English names, common typos. */
+  synonyms?: string[];
+}
+
 /** Everything the analyser needs to read one reply. */
 export interface AnalysisRequest {
   question: QuestionKind;
@@ -72,6 +99,8 @@ export interface AnalysisRequest {
   range?: { min: number; max: number };
   options?: ChoiceOption[];
   multiple?: boolean;
+  /** The merchant's products and services; `products` holds ids from it (empty when absent). */
+  catalog?: CatalogItem[];
   /** Wall-clock "now" for relative dates. */
   now: Date;
   /** IANA zone, e.g. Asia/Shanghai. */

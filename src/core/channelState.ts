@@ -69,6 +69,16 @@ export interface HandledLedger {
   handled(ids: string[]): Promise<Set<string>>;
   /** Records that `id` was handed on; remembered for `ttlSeconds`. */
   markHandled(id: string, ttlSeconds: number): Promise<void>;
+  /** Forgets `id` (an attempt whose outcome became known). */
+  forget(id: string): Promise<void>;
+}
+
+/** Signed callbacks accepted recently, so a replay inside the timestamp window is refused. */
+export interface CallbackNonces {
+  /** Whether a callback with this timestamp and nonce was accepted and is still remembered. */
+  seen(timestamp: string, nonce: string): Promise<boolean>;
+  /** Remembers an accepted callback's timestamp and nonce for `ttlSeconds`. */
+  remember(timestamp: string, nonce: string, ttlSeconds: number): Promise<void>;
 }
 
 /** Everything a pull-based chat channel keeps in shared state. */
@@ -77,4 +87,5 @@ export interface ChannelStateStore {
   cursors: PullCursorStore;
   budget: SendBudget;
   ledger: HandledLedger;
+  nonces: CallbackNonces;
 }

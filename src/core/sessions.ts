@@ -15,13 +15,18 @@ export interface TranscriptEntry {
   author: 'customer' | 'bot' | 'advisor' | 'system';
   text: string;
   at: Date;
+  /** Position in the session's transcript (0, 1, …); writing the same position twice keeps one entry. */
+  seq?: number;
   /** Inbound channel message id, or our outbound idempotency key. */
   messageId?: string;
   /** Menu shown (outbound) or clicked (inbound). */
   menuId?: string;
   stepId?: string;
-  /** Outbound delivery: sent, blocked (by the channel's budget/state), failed. */
-  delivery?: 'sent' | 'blocked' | 'failed';
+  /**
+   * Outbound delivery: sent, blocked (by the channel's budget/state), failed, or unconfirmed (a
+   * retried send WeCom refused as a duplicate: it arrived the first time, as far as WeCom tells).
+   */
+  delivery?: 'sent' | 'blocked' | 'failed' | 'unconfirmed';
   advisorId?: string;
 }
 
@@ -32,7 +37,31 @@ export interface PendingSend {
   /** Welcome code, when it must go through the one-off welcome API. */
   welcomeCode?: string;
   stepId?: string;
+  /** Where its transcript entry goes. */
+  seq?: number;
 }
+
+/** An escalation a turn raised, as stored until the advisor side has it. */
+export interface PendingEscalation {
+  trigger: string;
+  reason: string;
+  stepId: string;
+  advisors: string[];
+}
+
+/**
+ * Work a saved revision still owes the outside world (the outbox). It is written in the same
+ * update as the answers, then carried out; a crash or a failed send replays it, and every kind is
+ * safe to replay: sends carry idempotency keys, transcript entries their positions, escalations
+ * open once per session, timers are set by name.
+ */
+export type PendingEffect =
+  | ({ kind: 'send' } & PendingSend)
+  | { kind: 'transcript'; entries: TranscriptEntry[] }
+  | { kind: 'escalation'; requests: PendingEscalation[]; handedOver: boolean }
+  | { kind: 'opt_out'; at: Date }
+  | { kind: 'timer'; timer: 'reminder' | 'expiry'; dueAt: Date }
+  | { kind: 'cancel_timers' };
 
 export interface SessionRecord {
   id: string;
@@ -45,13 +74,13 @@ export interface SessionRecord {
   answers: Record<string, unknown>;
   /** stepId → analyser output for that answer. */
   analysis: Record<string, unknown>;
-  transcript: TranscriptEntry[];
   /** Engine snapshot envelope, JSON text (opaque here). */
   snapshot: string;
   /** Where the engine waits: what the analyser must be told about the next reply. */
   awaiting: unknown;
-  outbox: PendingSend[];
-  /** Inbound message ids already applied (idempotency when a turn is replayed). */
+  /** What this revision still owes (see PendingEffect); done when the outbox progress says so. */
+  outbox: PendingEffect[];
+  /** Recent inbound message ids already applied (idempotency when a turn is replayed). */
   handledMessageIds: string[];
   /** Optimistic concurrency revision; every save increments it. */
   rev: number;
@@ -59,13 +88,34 @@ export interface SessionRecord {
   customerFields: Record<string, string>;
   escalation?: { trigger: string; reason: string; at: Date };
   llmUsage: { promptTokens: number; completionTokens: number; calls: number };
+  /** Question steps asked, in the order first asked (where people drop off). */
+  askedSteps: string[];
+  /** Entries written to the transcript so far: the next entry's position. */
+  transcriptLength: number;
+  /** When the customer last wrote; a timer scheduled before that is stale. */
+  lastCustomerAt?: Date;
+  /** The bot's last line, so a closing reply is not repeated. */
+  lastBotText?: string;
   createdAt: Date;
   updatedAt: Date;
   completedAt?: Date;
 }
 
-export type NewSession = Omit<SessionRecord, 'id' | 'rev' | 'createdAt' | 'updatedAt' | 'llmUsage' | 'handledMessageIds'> & {
+/** A session with its transcript, for the console, the sessions API and advisor notifications. */
+export type SessionWithTranscript = SessionRecord & { transcript: TranscriptEntry[] };
+
+export type NewSession = Omit<
+  SessionRecord,
+  'id' | 'rev' | 'createdAt' | 'updatedAt' | 'llmUsage' | 'handledMessageIds' | 'askedSteps' | 'transcriptLength'
+> & {
+  /**
+   * A chosen id (24 hex characters): creating a session whose id exists returns the stored one,
+   * so a replayed start does not start twice.
+   */
+  id?: string;
   handledMessageIds?: string[];
+  askedSteps?: string[];
+  transcriptLength?: number;
 };
 
 /** The changes one turn makes to a session, written in one single-document update. */
@@ -75,12 +125,16 @@ export interface SessionUpdate {
   analysis?: Record<string, unknown>;
   snapshot?: string;
   awaiting?: unknown;
-  outbox?: PendingSend[];
-  appendTranscript?: TranscriptEntry[];
-  handledMessageId?: string;
+  outbox?: PendingEffect[];
+  /** The recent inbound ids, replaced as a whole (the caller keeps the last few). */
+  handledMessageIds?: string[];
   escalation?: { trigger: string; reason: string; at: Date };
   completedAt?: Date;
   addLlmUsage?: { promptTokens: number; completionTokens: number; calls: number };
+  askedSteps?: string[];
+  transcriptLength?: number;
+  lastCustomerAt?: Date;
+  lastBotText?: string;
 }
 
 export interface SessionQuery {
@@ -104,8 +158,13 @@ export interface SessionRepository {
    * when someone else saved first (the caller reloads and retries).
    */
   update(id: string, rev: number, update: SessionUpdate): Promise<SessionRecord | null>;
-  /** Appends transcript entries without a revision check (advisor messages, delivery notes). */
-  appendTranscript(id: string, entries: TranscriptEntry[]): Promise<void>;
+  /**
+   * Writes transcript entries at their `seq` positions (reserved through `transcriptLength`).
+   * Writing a position again replaces it, so replays do not duplicate entries.
+   */
+  writeTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void>;
+  /** The transcript in order (positions never written are skipped). */
+  transcript(session: Pick<SessionRecord, 'id' | 'transcriptLength'>): Promise<TranscriptEntry[]>;
   list(query: SessionQuery): Promise<{ items: SessionRecord[]; next?: string }>;
   /** How many sessions ran on each version of a flow. */
   countByFlowVersion(flowId: string): Promise<Record<number, number>>;

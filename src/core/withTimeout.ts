@@ -1,5 +1,7 @@
+import { TimeoutError } from './errors.ts';
+
 /**
- * Resolves or rejects like `promise`, or rejects with `new Error(message)` once `ms` pass first.
+ * Resolves or rejects like `promise`, or rejects with a `TimeoutError(message)` once `ms` pass first.
  * The timer is always cleared, so nothing is left pending. The underlying work is not cancelled.
  *
  * @example
@@ -7,7 +9,7 @@
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message = `timed out after ${ms} ms`): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
+    const timer = setTimeout(() => reject(new TimeoutError(message, { ms })), ms);
     promise.then(
       (value) => {
         clearTimeout(timer);

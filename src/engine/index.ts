@@ -4,7 +4,7 @@
  */
 
 // Commonly used: load, compile, run.
-export { parseFlow } from './definition/parseFlow.ts';
+export { EXCESSIVE_ALIASES, parseFlow } from './definition/parseFlow.ts';
 export type { ParseFlowResult } from './definition/parseFlow.ts';
 export { loadFlowFile } from './definition/loadFlowFile.ts';
 export { compileFlow } from './compile/compileFlow.ts';

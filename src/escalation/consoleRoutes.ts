@@ -21,6 +21,11 @@ const advisorBody = z.strictObject({
     .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a WeCom user id')
     .optional(),
 });
+// The ADMIN_TOKEN holder acts in the console as id "admin", named 管理员: an advisor by either
+// would be indistinguishable from it in escalation records and the console.
+const ADMIN_ACTOR = { id: 'admin', name: '管理员' } as const;
+const RESERVED_ADVISOR_NAMES = new Set(['admin', ADMIN_ACTOR.name]);
+
 const replyBody = z.strictObject({
   text: z.string().trim().min(1, 'write something').max(1000),
   /** Chosen by the page per reply, so a double submit sends once. */
@@ -75,6 +80,9 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
   });
   router.post('/api/advisors', admin, async (ctx) => {
     const input = await readJsonBody(ctx, advisorBody);
+    if (input.id === ADMIN_ACTOR.id || RESERVED_ADVISOR_NAMES.has(input.name.toLowerCase())) {
+      throw new ValidationError('ADVISOR_NAME_RESERVED', `"${input.id === ADMIN_ACTOR.id ? input.id : input.name}" is how the ADMIN_TOKEN holder appears in the console; give the advisor another id and name`);
+    }
     const token = generateAdvisorToken(input.id);
     const created = await deps.advisors.create({ id: input.id, name: input.name, ...(input.wecomUserId ? { wecomUserId: input.wecomUserId } : {}) }, hashAdvisorToken(token));
     if (!created) throw new ConflictError('ADVISOR_EXISTS', `Advisor ${input.id} already exists`);
@@ -114,7 +122,7 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
         return { id: advisor.id, name: advisor.name, admin: false, ...(advisor.wecomUserId ? { wecomUserId: advisor.wecomUserId } : {}) };
       }
     } else if (deps.adminTokens().some((t) => tokenMatches(token, hashAdvisorToken(t)))) {
-      return { id: 'admin', name: '管理员', admin: true };
+      return { ...ADMIN_ACTOR, admin: true };
     }
     throw new UnauthorizedError('令牌无效或已被更换');
   }

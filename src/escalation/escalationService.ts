@@ -169,7 +169,9 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     for (const request of outcome.escalations) {
       const label = triggerLabels[request.trigger] ?? request.trigger;
       if (record) {
-        await deps.escalations.update(record.id, {}, action('system', 'trigger', request.reason));
+        // A replayed turn reports the same trigger again: note it once.
+        const noted = record.actions.some((a) => (a.action === 'trigger' && a.detail === request.reason) || (a.action === 'opened' && a.detail?.endsWith(`｜${request.reason}`)));
+        if (!noted) await deps.escalations.update(record.id, {}, action('system', 'trigger', request.reason));
         continue;
       }
       const stillSurveying = session.status === 'active' || session.status === 'paused';
@@ -294,7 +296,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     const ref = e.conversation;
     const now = clock();
     const session = await deps.sessions.findById(e.sessionId);
-    const facts = session ? readSessionFacts(session) : undefined;
+    const facts = session ? readSessionFacts(session, await deps.sessions.transcript(session)) : undefined;
     const changes: EscalationChanges = {
       handedOverAt: now,
       ...(facts?.customerWords ? { customerWords: facts.customerWords } : {}),
@@ -340,6 +342,8 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     const saved = await deps.escalations.update(e.id, changes, action('system', 'handed_over', detail), { handover: ['pending'] });
     if (!saved) return;
     log.info({ escalationId: e.id, handover: saved.handover, servicerId: saved.servicerId }, 'handed over in WeCom');
+    // Advisors are told before anything else can fail: a retry of this job stops at the check above.
+    await queueFirstNotice(e.id);
 
     if (!notice?.delivered && code && session) {
       // The turn could not tell the customer (send budget, or no turn at all): the transfer's code can.
@@ -354,7 +358,6 @@ export function createEscalationService(deps: EscalationServiceDeps) {
         await deps.escalations.update(e.id, {}, action('system', 'notice', delivered ? '已通过转接消息码告知顾客' : '告知顾客失败'));
       }
     }
-    await queueFirstNotice(e.id);
   }
 
   async function queueFirstNotice(escalationId: string): Promise<void> {
@@ -406,10 +409,11 @@ export function createEscalationService(deps: EscalationServiceDeps) {
   async function writeSummary(e: EscalationRecord): Promise<EscalationRecord> {
     const session = await deps.sessions.findById(e.sessionId);
     if (!session) return e;
-    const facts = readSessionFacts(session);
+    const transcript = await deps.sessions.transcript(session);
+    const facts = readSessionFacts(session, transcript);
     let summary = deps.summarizer ? await deps.summarizer.summarize({ lines: facts.lines, facts: [e.reason, ...facts.facts] }, { sessionId: session.id }).catch(() => null) : null;
     const source = summary ? 'llm' : 'rules';
-    summary ??= ruleSummary(session, facts);
+    summary ??= ruleSummary(transcript, facts);
     return (await deps.escalations.update(e.id, { summary, summarySource: source })) ?? e;
   }
 
@@ -564,7 +568,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
               flowId: session.flowId,
               flowVersion: session.flowVersion,
               answers: session.answers,
-              transcript: session.transcript.map((t) => ({ direction: t.direction, author: t.author, text: t.text, at: t.at, delivery: t.delivery ?? null, advisorId: t.advisorId ?? null })),
+              transcript: (await deps.sessions.transcript(session)).map((t) => ({ direction: t.direction, author: t.author, text: t.text, at: t.at, delivery: t.delivery ?? null, advisorId: t.advisorId ?? null })),
             }
           : null,
       };

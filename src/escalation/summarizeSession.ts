@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../core/sessions.ts';
+import type { SessionRecord, TranscriptEntry } from '../core/sessions.ts';
 
 /** Chinese labels of escalation triggers, for notifications and the console. */
 export const triggerLabels: Readonly<Record<string, string>> = {
@@ -42,12 +42,12 @@ const AUTHOR_LABEL: Record<string, string> = { customer: '顾客', bot: '机器�
 
 /**
  * Reads the facts an advisor notification and the console show. Pure: everything comes from the
- * session record.
+ * session record and its transcript (without it, only the answers are read).
  *
  * @example
- * const facts = readSessionFacts(session); // { score: 3, customerWords: '3 / 等了两个小时', facts: [...] }
+ * const facts = readSessionFacts(session, transcript); // { score: 3, customerWords: '3 / 等了两个小时', facts: [...] }
  */
-export function readSessionFacts(session: SessionRecord): SessionFacts {
+export function readSessionFacts(session: SessionRecord, transcript: TranscriptEntry[] = []): SessionFacts {
   const answers = Object.values(session.answers) as StoredAnswer[];
   const nps = answers.find((a) => a.kind === 'nps' && typeof a.value === 'number');
   const scores: string[] = [];
@@ -63,9 +63,9 @@ export function readSessionFacts(session: SessionRecord): SessionFacts {
   const topics = [...new Set(analyses.flatMap((a) => a.topics ?? []))].slice(0, 4);
   if (topics.length) mood.push(`关注：${topics.join('、')}`);
 
-  const said = session.transcript.filter((t) => t.author === 'customer' && t.direction === 'in').map((t) => t.text.trim()).filter(Boolean);
+  const said = transcript.filter((t) => t.author === 'customer' && t.direction === 'in').map((t) => t.text.trim()).filter(Boolean);
   const customerWords = said.length ? clip(said.slice(-2).join(' / '), 200) : undefined;
-  const lines = session.transcript
+  const lines = transcript
     .filter((t) => t.author !== 'system')
     .map((t) => `${AUTHOR_LABEL[t.author] ?? t.author}：${t.text.replace(/\s+/g, ' ')}`);
   return { ...(nps ? { score: nps.value as number } : {}), ...(customerWords ? { customerWords } : {}), scores, mood, facts: [...scores, ...mood], lines };
@@ -75,8 +75,8 @@ export function readSessionFacts(session: SessionRecord): SessionFacts {
  * The rule-based two-line summary: line one the answers so far, line two mood, topics and how
  * much the customer wrote (their words themselves are shown separately).
  */
-export function ruleSummary(session: SessionRecord, facts: SessionFacts): string[] {
-  const count = session.transcript.filter((t) => t.author === 'customer').length;
+export function ruleSummary(transcript: TranscriptEntry[], facts: SessionFacts): string[] {
+  const count = transcript.filter((t) => t.author === 'customer').length;
   return [facts.scores.join('；'), [...facts.mood, `顾客共发 ${count} 条消息`].join('；')];
 }
 

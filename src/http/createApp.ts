@@ -4,6 +4,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { setSecurityHeaders } from './securityHeaders.ts';
 
 /** Checks whether a dependency answers; used by /readyz. */
 export type HealthCheck = () => Promise<boolean>;
@@ -31,6 +32,12 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   const log = deps.logger.child({ module: 'http' });
 
+  // First, so error answers and raw handlers (the simulator) carry them too.
+  app.use(async (ctx, next) => {
+    setSecurityHeaders(ctx.res);
+    await next();
+  });
+
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     ctx.state.requestId = /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
@@ -48,6 +55,12 @@ export function createApp(deps: AppDeps): Koa {
       if (appError.status >= 500) ctx.app.emit('error', error, ctx);
       else log.info({ requestId: ctx.state.requestId, code: appError.code, path: ctx.path, status: appError.status }, appError.message);
     }
+  });
+
+  // Routers and handlers decode the path; bad percent-encoding is the caller's mistake, not a crash.
+  app.use(async (ctx, next) => {
+    if (!isDecodable(ctx.path)) throw new AppError('URL_MALFORMED', 'The URL path has invalid percent-encoding', { status: 400 });
+    await next();
   });
 
   // The single place server errors are logged.
@@ -105,4 +118,13 @@ function toAppError(error: unknown): AppError {
     return new AppError(code, typeof e?.message === 'string' ? e.message : 'Bad request', { status, expose: true });
   }
   return new AppError('INTERNAL', 'Internal error', { status, expose: false, cause: error });
+}
+
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

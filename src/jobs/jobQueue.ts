@@ -27,6 +27,8 @@ export interface JobQueueOptions {
   attempts?: number;
   /** First retry delay; doubles each time (default 500 ms). */
   backoffMs?: number;
+  /** Retry delays stop growing here (default: they keep doubling). */
+  maxBackoffMs?: number;
   /** Completed jobs are kept this long so a re-added job id is ignored (default 600 s). */
   keepCompletedSeconds?: number;
   /** An `add` that Redis does not confirm within this time fails (default 3000 ms). */
@@ -65,7 +67,7 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
     prefix: options.prefix,
     defaultJobOptions: {
       attempts: options.attempts ?? 8,
-      backoff: { type: 'exponential', delay: options.backoffMs ?? 500 },
+      backoff: options.maxBackoffMs ? { type: 'capped' } : { type: 'exponential', delay: options.backoffMs ?? 500 },
       removeOnComplete: { age: options.keepCompletedSeconds ?? 600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
@@ -91,6 +93,7 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
           connection: { url: options.redisUrl, maxRetriesPerRequest: null, connectionName: `${options.name}-worker` },
           prefix: options.prefix,
           concurrency: options.concurrency ?? 4,
+          settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade, options.backoffMs ?? 500, options.maxBackoffMs ?? Infinity) },
         },
       );
       worker.on('error', (error: Error) => log.warn({ err: error.message }, 'worker error'));
@@ -119,4 +122,10 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
       }
     },
   };
+}
+
+/** base · 2^(attempt−1), at most `max`, with ±20 % jitter so retries after an outage spread out. */
+export function cappedBackoff(attemptsMade: number, base: number, max: number): number {
+  const delay = Math.min(max, base * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(delay * (0.8 + Math.random() * 0.4));
 }

@@ -1,21 +1,26 @@
 /**
  * Batch analysis: reads JSON lines {id, question, text, range?, options?, multiple?, sessionId?} on
  * stdin and writes one JSON line per input on stdout, in input order:
- * {id, intent, score, sentiment, timing, topics, source} (sentiment and timing as their label and
- * bucket, null where a field does not apply). Logs go to stderr. Used to measure the analyser and to
- * re-analyse stored answers after a prompt change.
+ * {id, intent, score, sentiment, timing, topics, products, factors, openInterest, source}
+ * (sentiment and timing as their label and bucket, null where a field does not apply; products are
+ * catalogue ids). Logs go to stderr. Used to measure the analyser and to re-analyse stored answers
+ * after a prompt change.
  *
  *   npm run -s nlu -- --now 2026-11-23T10:00:00+08:00 < replies.jsonl
- *   options: --now ISO  --tz Asia/Shanghai  --mode auto|rules|llm|composed  --concurrency 4  --full
+ *   npm run -s nlu -- --flow flows/nps-default.yaml < replies.jsonl     (reads products from that flow's catalogue)
+ *   options: --now ISO  --tz Asia/Shanghai  --mode auto|rules|llm|composed  --concurrency 4  --full  --flow FILE
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { questionKindSchema, type Analysis, type Analyzer } from '../core/analysis.ts';
+import { questionKindSchema, type Analysis, type Analyzer, type CatalogItem } from '../core/analysis.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { loadConfig } from '../config.ts';
+// This command is an entry point (like main.ts): it may read a flow file through the engine's
+// parser, so the catalogue is validated exactly as at import. The analyser never imports the engine.
+import { formatProblem, loadFlowFile } from '../engine/index.ts';
 import { createAnalyzer, type AnalyzerMode, type LlmUsage } from './index.ts';
 
 const inputSchema = z.object({
@@ -31,7 +36,7 @@ const inputSchema = z.object({
 const MODES: readonly AnalyzerMode[] = ['auto', 'rules', 'llm', 'composed'];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run -s nlu -- [--now ISO_TIME] [--tz ZONE] [--mode ${MODES.join('|')}] [--concurrency N] [--full] < input.jsonl`);
+  console.error(`${message}\nusage: npm run -s nlu -- [--now ISO_TIME] [--tz ZONE] [--mode ${MODES.join('|')}] [--concurrency N] [--full] [--flow FILE] < input.jsonl`);
   process.exit(2);
 }
 
@@ -43,6 +48,9 @@ function summarise(id: string | number, a: Analysis, full: boolean): Record<stri
     sentiment: a.sentiment?.label ?? null,
     timing: a.timing?.bucket ?? null,
     topics: a.topics,
+    products: a.products,
+    factors: a.factors ?? [],
+    openInterest: a.openInterest ?? false,
     source: a.source,
   };
   if (full) line.analysis = a;
@@ -51,7 +59,7 @@ function summarise(id: string | number, a: Analysis, full: boolean): Record<stri
 
 async function handleLine(
   line: string,
-  deps: { analyzer: Analyzer; now: Date; timeZone: string; full: boolean; logger: Logger },
+  deps: { analyzer: Analyzer; now: Date; timeZone: string; full: boolean; logger: Logger; catalog: CatalogItem[] },
 ): Promise<Record<string, unknown>> {
   let json: unknown;
   try {
@@ -70,7 +78,16 @@ async function handleLine(
   const question = questionKindSchema.safeParse(input.question).data ?? 'text';
   try {
     const analysis = await deps.analyzer.analyze(
-      { question, text: input.text, range: input.range, options: input.options, multiple: input.multiple, now: deps.now, timeZone: deps.timeZone },
+      {
+        question,
+        text: input.text,
+        range: input.range,
+        options: input.options,
+        multiple: input.multiple,
+        ...(deps.catalog.length > 0 ? { catalog: deps.catalog } : {}),
+        now: deps.now,
+        timeZone: deps.timeZone,
+      },
       { sessionId: input.sessionId },
     );
     return summarise(input.id, analysis, deps.full);
@@ -90,6 +107,7 @@ async function main(): Promise<void> {
         mode: { type: 'string', default: 'auto' },
         concurrency: { type: 'string', default: '4' },
         full: { type: 'boolean', default: false },
+        flow: { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -120,8 +138,9 @@ async function main(): Promise<void> {
     totals.promptTokens += u.promptTokens;
     totals.completionTokens += u.completionTokens;
   };
+  const catalog = args.flow === undefined ? [] : await readCatalog(args.flow);
   const analyzer = createAnalyzer({ config, logger, onUsage, mode });
-  const deps = { analyzer, now, timeZone, full: args.full ?? false, logger };
+  const deps = { analyzer, now, timeZone, full: args.full ?? false, logger, catalog };
 
   // Up to `concurrency` lines are analysed at once; results are written in input order.
   const pending: Array<Promise<Record<string, unknown>>> = [];
@@ -139,6 +158,17 @@ async function main(): Promise<void> {
   }
   while (written < pending.length) await writeNext();
   if (totals.calls > 0) logger.info(totals, 'LLM token usage');
+}
+
+/** The catalogue of a flow file; a flow with problems stops the command with them (exit 2). */
+async function readCatalog(file: string): Promise<CatalogItem[]> {
+  const result = await loadFlowFile(file);
+  if (!result.ok) {
+    for (const problem of result.problems) console.error(formatProblem(problem, file));
+    usage(`--flow ${file} is not a valid flow`);
+  }
+  if (result.flow.catalog.length === 0) console.error(`note: ${file} has no catalog; products will be empty`);
+  return result.flow.catalog;
 }
 
 main().catch((err: unknown) => {

@@ -1,15 +1,18 @@
-import type { Analysis, Analyzer, QuestionKind } from '../core/analysis.ts';
+import type { Analysis, AnalysisRequest, Analyzer } from '../core/analysis.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ReplyClassifier } from './llm/classifyReply.ts';
 import { SCALE_KINDS } from './resolveRange.ts';
-import { ANALYSIS_FIELDS, type AnalysisField, type RuleAnalyzer, type RuleReading } from './ruleAnalyzer.ts';
+import { ANALYSIS_FIELDS, PURCHASE_KINDS, readsCatalog, type AnalysisField, type RuleAnalyzer, type RuleReading } from './ruleAnalyzer.ts';
 
 /** The fields that matter for this reply; when the rules settled all of them the LLM is not asked. */
-function fieldsToRead(kind: QuestionKind, reading: RuleReading): AnalysisField[] {
+function fieldsToRead(request: AnalysisRequest, reading: RuleReading): AnalysisField[] {
+  const kind = request.question;
   const { intent } = reading.analysis;
   // A settled escalation, opt-out or "go back" needs nothing more before the conversation acts.
   if (reading.settled.has('intent') && intent !== 'answer') return ['intent'];
-  const fields: AnalysisField[] = ['intent', 'sentiment', 'topics', 'products'];
+  const fields: AnalysisField[] = ['intent', 'sentiment', 'topics'];
+  if (readsCatalog(request)) fields.push('products', 'openInterest');
+  if (PURCHASE_KINDS.has(kind)) fields.push('factors');
   if (SCALE_KINDS.has(kind)) fields.push('score');
   if (kind === 'timing' || kind === 'repurchase') fields.push('timing');
   if (kind === 'choice') fields.push('choices');
@@ -35,7 +38,7 @@ export function createComposedAnalyzer(deps: { rules: RuleAnalyzer; classifier: 
         logger.warn({ sessionId: context.sessionId }, 'reply tries to instruct the analyser; using the rules only');
         return reading.analysis;
       }
-      if (fieldsToRead(request.question, reading).every((f) => reading.settled.has(f))) return reading.analysis;
+      if (fieldsToRead(request, reading).every((f) => reading.settled.has(f))) return reading.analysis;
 
       const outcome = await deps.classifier.classify(request, context);
       if (outcome.status === 'failed') {

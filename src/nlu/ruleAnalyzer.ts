@@ -1,9 +1,12 @@
 import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
+import { capReplyText } from './capReplyText.ts';
 import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
 import { analyzeSentiment, type SentimentReading } from './rules/analyzeSentiment.ts';
 import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
 import { detectInjection } from './rules/detectInjection.ts';
 import { detectIntent, isAcknowledgement, isEmojiOnly, type IntentCue } from './rules/detectIntent.ts';
+import { extractFactors } from './rules/extractFactors.ts';
+import { extractProducts, NO_PRODUCTS, type ProductReading } from './rules/extractProducts.ts';
 import { extractTopics } from './rules/extractTopics.ts';
 import { normalizeText, residualText, type Span } from './rules/normalizeText.ts';
 import { parseChoiceReply, type ChoiceReading } from './rules/parseChoiceReply.ts';
@@ -13,7 +16,24 @@ import { parseTimingReply, type TimingReading } from './rules/parseTimingReply.t
 
 /** The fields of an Analysis that an analyser fills (everything except `source`). */
 export type AnalysisField = Exclude<keyof Analysis, 'source'>;
-export const ANALYSIS_FIELDS: readonly AnalysisField[] = ['intent', 'score', 'sentiment', 'topics', 'timing', 'products', 'choices'];
+export const ANALYSIS_FIELDS: readonly AnalysisField[] = [
+  'intent',
+  'score',
+  'sentiment',
+  'topics',
+  'timing',
+  'products',
+  'factors',
+  'openInterest',
+  'choices',
+];
+
+/**
+ * Kinds whose answers are read for products (when the question carries a catalogue) and purchase
+ * factors: the free-text ones (reasons, "what interests you", "what would bring you back",
+ * timing) and the repurchase question, where customers often type "会的，下次做热玛吉".
+ */
+export const PURCHASE_KINDS: ReadonlySet<QuestionKind> = new Set(['reason', 'text', 'timing', 'repurchase']);
 
 /** What the rules read, plus which fields they are sure of. */
 export interface RuleReading {
@@ -41,7 +61,15 @@ const OVERRIDING: ReadonlySet<Intent> = new Set(['escalate', 'opt_out', 'back'])
 function decideIntent(
   kind: QuestionKind,
   cue: IntentCue | null,
-  facts: { kindAnswer: boolean; outOfRange: boolean; acknowledgement: boolean; lexical: SentimentReading; topics: string[] },
+  facts: {
+    kindAnswer: boolean;
+    outOfRange: boolean;
+    acknowledgement: boolean;
+    lexical: SentimentReading;
+    topics: string[];
+    /** Names catalogue items, or open interest ("都行"). */
+    namesProducts: boolean;
+  },
 ): Intent {
   const { lexical } = facts;
   const freeTextKind = kind === 'reason' || kind === 'text';
@@ -52,7 +80,9 @@ function decideIntent(
     return 'question';
   }
   // Free-text questions take any reply that says something, unless it is busy, asking or filler.
-  if (freeTextKind && !facts.acknowledgement && (lexical.evidence > 0 || facts.topics.length > 0 || cue === null)) return 'answer';
+  if (freeTextKind && !facts.acknowledgement && (lexical.evidence > 0 || facts.topics.length > 0 || facts.namesProducts || cue === null)) {
+    return 'answer';
+  }
   if (facts.outOfRange) return 'unclear';
   if (cue) return cue.intent;
   // A verdict without a number ("挺满意的" to an NPS question) is still an answer.
@@ -65,7 +95,18 @@ function allSources(): Analysis['source'] {
 }
 
 function emptyAnalysis(intent: Intent): Analysis {
-  return { intent, score: null, sentiment: null, topics: [], timing: null, products: [], choices: null, source: allSources() };
+  return {
+    intent,
+    score: null,
+    sentiment: null,
+    topics: [],
+    timing: null,
+    products: [],
+    factors: [],
+    openInterest: false,
+    choices: null,
+    source: allSources(),
+  };
 }
 
 function labelOf(valence: number): SentimentLabel {
@@ -111,9 +152,10 @@ function chooseSentiment(
 
 function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timing'] {
   if (reading.status === 'dated') return { bucket: reading.bucket, from: formatIsoDate(reading.from), to: formatIsoDate(reading.to) };
-  // On other questions only a real date is worth reporting; "不会" there is the score's business.
-  if (kind !== 'timing') return null;
-  if (reading.status === 'undecided' || reading.status === 'never') return { bucket: reading.status, from: null, to: null };
+  // "Undecided" also answers when on the repurchase question ("看情况"); "不会" there is the score's
+  // business, and on other questions only a real date is worth reporting.
+  if (reading.status === 'undecided' && (kind === 'timing' || kind === 'repurchase')) return { bucket: 'undecided', from: null, to: null };
+  if (reading.status === 'never' && kind === 'timing') return { bucket: 'never', from: null, to: null };
   return null;
 }
 
@@ -126,7 +168,8 @@ function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timi
  * createRuleAnalyzer().read({ question: 'nps', text: '八分吧', now, timeZone: 'Asia/Shanghai' }).analysis.score // 8
  */
 export function readReply(request: AnalysisRequest): RuleReading {
-  const text = normalizeText(request.text);
+  // Capped before anything else: every rule below is at least linear in the text.
+  const text = normalizeText(capReplyText(request.text));
   const kind = request.question;
   const range = resolveRange(request);
   const everything = new Set<AnalysisField>(ANALYSIS_FIELDS);
@@ -135,18 +178,21 @@ export function readReply(request: AnalysisRequest): RuleReading {
   // An attempt to steer the analyser is not an answer, whatever score it asks for.
   if (detectInjection(text)) return { analysis: emptyAnalysis('unclear'), settled: everything, injection: true };
 
-  const cue = detectIntent(text, kind);
+  const products = readProducts(text, request);
+  const cue = readIntentCue(text, kind, products);
   const lexical = analyzeSentiment(text);
   // Emoji alone are filler unless the lexicon knows them (👍 is an answer, 😂 is not); "ok" and
   // "可以" are filler on an NPS question but a mild verdict on satisfaction or free-text ones.
   const acknowledgement =
+    !products.openInterest &&
     isAcknowledgement(text) &&
     !(isEmojiOnly(text) && lexical.evidence > 0) &&
     !(kind !== 'nps' && kind !== 'timing' && kind !== 'choice' && MILD_VERDICT.test(text.replace(/[\s!.~。！]+/g, '')));
-  const spans: Span[] = [...lexical.spans];
+  const spans: Span[] = [...lexical.spans, ...products.spans];
   if (cue) spans.push(...cue.spans);
 
   let score: number | null = null;
+  let undecided = false;
   let scoreExplicit = false;
   let scoreAmbiguous = false;
   let outOfRange = false;
@@ -164,6 +210,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
       const likelihood = parseLikelihoodReply(text);
       if (likelihood) {
         score = projectLevel(likelihood.level, { min: 0, max: 5 }, range);
+        undecided = likelihood.undecided === true;
         spans.push(...likelihood.spans);
       }
     } else if ((kind === 'csat' || kind === 'rating') && lexical.ratingEvidence > 0 && !acknowledgement) {
@@ -179,6 +226,8 @@ export function readReply(request: AnalysisRequest): RuleReading {
       offsetMinutes: timeZoneOffsetMinutes(request.now, request.timeZone),
     });
     if (timing.status !== 'none') spans.push(...timing.spans);
+    // "一般般吧" to "will you come again?" says no date either: when is undecided too.
+    else if (undecided) timing = { status: 'undecided', spans: [] };
   }
 
   let choice: ChoiceReading = { status: 'none' };
@@ -190,7 +239,9 @@ export function readReply(request: AnalysisRequest): RuleReading {
   const topics = acknowledgement ? [] : extractTopics(text);
   const kindAnswer =
     score !== null || (kind === 'timing' && timing.status !== 'none') || (kind === 'choice' && choice.status !== 'none');
-  const intent = decideIntent(kind, cue, { kindAnswer, outOfRange, acknowledgement, lexical, topics });
+  const namesProducts = products.ids.length > 0 || products.openInterest;
+  const intent = decideIntent(kind, cue, { kindAnswer, outOfRange, acknowledgement, lexical, topics, namesProducts });
+  const readsFactors = PURCHASE_KINDS.has(kind) && intent !== 'unclear';
 
   const analysis: Analysis = {
     intent,
@@ -198,7 +249,9 @@ export function readReply(request: AnalysisRequest): RuleReading {
     sentiment: chooseSentiment(intent, kind, lexical, score, range, timing),
     topics: intent === 'unclear' ? [] : topics,
     timing: timingField(kind, timing),
-    products: [],
+    products: intent === 'unclear' ? [] : products.ids,
+    factors: readsFactors ? extractFactors(text) : [],
+    openInterest: intent !== 'unclear' && products.openInterest,
     choices: kind === 'choice' ? (choice.status === 'matched' ? choice.ids : choice.status === 'none_of_them' ? [] : null) : null,
     source: allSources(),
   };
@@ -213,8 +266,36 @@ export function readReply(request: AnalysisRequest): RuleReading {
       if (intent === 'answer') settled.add('intent');
     }
     if (choice.status === 'matched' && choice.ids.length === 1 && !request.multiple) settled.add('choices');
+    // Nothing to look for: without a catalogue no product can be named (the LLM must not invent
+    // one), and factors are read on purchase questions only.
+    if (!readsCatalog(request)) settled.add('products').add('openInterest');
+    if (!PURCHASE_KINDS.has(kind)) settled.add('factors');
   }
   return { analysis, settled, injection: false };
+}
+
+/** Whether this question's answers are read for catalogue items. */
+export function readsCatalog(request: Pick<AnalysisRequest, 'question' | 'catalog'>): boolean {
+  return PURCHASE_KINDS.has(request.question) && (request.catalog?.length ?? 0) > 0;
+}
+
+function readProducts(text: string, request: AnalysisRequest): ProductReading {
+  if (!readsCatalog(request)) return NO_PRODUCTS;
+  // A bare 都行 means "any of them" only on the generic free-text question ("您对哪些项目感兴趣");
+  // to a timing question it means "any time", to a reason question "anything".
+  return extractProducts(text, request.catalog ?? [], { anyOfThem: request.question === 'text' });
+}
+
+/**
+ * The intent cue, with refusals of a product taken out: "不想做热玛吉了" or "对热玛吉没兴趣"
+ * turns down an item, not the survey, so it must not read as an opt-out.
+ */
+function readIntentCue(text: string, kind: QuestionKind, products: ProductReading): IntentCue | null {
+  const cue = detectIntent(text, kind);
+  if (cue?.intent !== 'opt_out' || products.refusals.length === 0) return cue;
+  let masked = text;
+  for (const [start, end] of products.refusals) masked = masked.slice(0, start) + ' '.repeat(end - start) + masked.slice(end);
+  return detectIntent(masked, kind);
 }
 
 /**

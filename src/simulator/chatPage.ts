@@ -202,10 +202,12 @@ const SCRIPT = `
     if (menuId) body.menuId = menuId;
     api('POST', '/api/say', body).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('发送失败：' + err.message, true); });
   }
+  // WeChat sends nothing for an empty message; say so instead of doing nothing silently.
+  var EMPTY_HINT = '消息内容为空，没有发送：请先输入文字（只有空格也算空）';
   function sendTyped() {
     var t = $('txt');
     var text = t.value.trim();
-    if (!text) return;
+    if (!text) { status(EMPTY_HINT, true); t.focus(); return; }
     t.value = '';
     say(text);
   }
@@ -237,7 +239,7 @@ const SCRIPT = `
   $('endbtn').addEventListener('click', function () { setState(4); });
   $('svcsend').addEventListener('click', function () {
     var text = $('svctxt').value.trim();
-    if (!text) return;
+    if (!text) { status('顾问回复为空，没有发送：请先输入文字', true); $('svctxt').focus(); return; }
     api('POST', '/api/servicer', { customer: customer, servicerId: $('svc').value, text: text })
       .then(function (r) { $('svctxt').value = ''; reportCallback(r); poll(); })
       .catch(function (err) { status('顾问发送失败：' + err.message, true); });

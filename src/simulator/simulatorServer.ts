@@ -262,7 +262,9 @@ export function createSimulatorHandler(deps: { state: SimulatorState; driver: Ch
           'content-length': Buffer.byteLength(html),
           'cache-control': 'no-store',
           // Everything is inline and same-origin; nothing else may load.
-          'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+          'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
         });
         res.end(req.method === 'HEAD' ? undefined : html);
         return true;

@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../core/logger.ts';
 import type { EmbeddedProcess } from './embedded/childProcess.ts';
+import { lockDataDir, type DataDirLock } from './embedded/dataDirLock.ts';
+import { processStartTicks } from './embedded/processIdentity.ts';
 import { startEmbeddedMongo } from './embedded/startEmbeddedMongo.ts';
 import { startEmbeddedRedis } from './embedded/startEmbeddedRedis.ts';
 import { connectMongo, isFerretdb, pingMongo } from './mongo/connectMongo.ts';
@@ -23,7 +25,9 @@ export interface Stores {
 
 /**
  * Connects to `mongodbUri` / `redisUrl`, or starts the embedded FerretDB and redis-server under
- * `dataDir` for whichever is not set. Embedded servers are stopped again if start-up fails.
+ * `dataDir` for whichever is not set, holding the DATA_DIR lock while they run (a second service
+ * on the same directory is refused with DATA_DIR_LOCKED). Embedded servers are stopped again if
+ * start-up fails.
  *
  * @example
  * const stores = await startStores({ dataDir: '.data', keyPrefix: 'hf:dev:', logger });
@@ -38,18 +42,27 @@ export async function startStores(options: {
 }): Promise<Stores> {
   const log = options.logger.child({ module: 'stores' });
   const embedded: EmbeddedProcess[] = [];
-  const stopEmbedded = () => Promise.all(embedded.map((p) => p.stop().catch(() => undefined)));
+  let lock: DataDirLock | undefined;
+  const stopEmbedded = async () => {
+    await Promise.all(embedded.map((p) => p.stop().catch(() => undefined)));
+    await lock?.release();
+  };
+  const adopt = async (p: EmbeddedProcess) => {
+    embedded.push(p);
+    if (p.pid) await lock?.recordChild(p.name, { pid: p.pid, startTicks: processStartTicks(p.pid) });
+  };
   try {
+    if (!options.mongodbUri || !options.redisUrl) lock = await lockDataDir(options.dataDir, { log: (line) => log.warn(line) });
     const [mongoUri, redisUrl] = await Promise.all([
       options.mongodbUri ??
-        startEmbeddedMongo({ dataDir: options.dataDir, log: (line) => log.info(line) }).then((p) => {
-          embedded.push(p);
+        startEmbeddedMongo({ dataDir: options.dataDir, log: (line) => log.info(line) }).then(async (p) => {
+          await adopt(p);
           log.info({ url: p.url, pid: p.pid, dir: `${options.dataDir}/ferretdb` }, 'started embedded FerretDB (MONGODB_URI not set)');
           return p.url;
         }),
       options.redisUrl ??
-        startEmbeddedRedis({ dataDir: options.dataDir, persist: true }).then((p) => {
-          embedded.push(p);
+        startEmbeddedRedis({ dataDir: options.dataDir, persist: true }).then(async (p) => {
+          await adopt(p);
           log.info({ url: p.url, pid: p.pid, dir: `${options.dataDir}/redis` }, 'started embedded redis-server (REDIS_URL not set)');
           return p.url;
         }),

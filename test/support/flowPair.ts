@@ -43,9 +43,9 @@ export function summarizeDiff(diff: { steps: Array<Record<string, unknown>> }): 
 export const knownPairSummary = [
   '~ greeting: branching/routes nps(implicit) ⇒ channel(implicit)',
   '+ channel (choice) "您是怎么知道我们的？" → nps(implicit)',
-  '~ csat_booking: text/text "接下来请为三个环节打分（5分最满意）。首先是「预约流程」，您满意吗？" ⇒ "请给「预约流程」打分（5分最满意）。"; branching/routes csat_advisor(implicit) ⇒ csat_result(implicit)',
-  '~ csat_result: branching/routes intent(implicit) ⇒ csat_advisor(implicit)',
-  '~ csat_advisor: branching/routes csat_result(implicit) ⇒ intent(implicit); position/position 6 ⇒ 8',
+  '~ csat_booking: text/text "接下来请为三个环节打分（5分最满意）。首先是「预约流程」，您满意吗？" ⇒ "请给「预约流程」打分（5分最满意）。"',
+  // The CSAT steps route explicitly (a low score branches to a follow-up), so moving one changes only its position.
+  '~ csat_advisor: position/position 7 ⇒ 10',
   '~ intent: branching/routes {"step":"intent","gte":3}→timing,change_mind ⇒ {"step":"intent","gte":4}→timing,change_mind',
   '~ timing: branching/routes products(implicit) ⇒ change_mind(implicit)',
   '- products (text) "您对哪些项目或产品比较感兴趣？我们可以提前为您留意。"',

@@ -1,3 +1,4 @@
+import { askedSteps } from '../../src/analytics/fromSession.ts';
 import type { SessionRecord, SessionStatus, TranscriptEntry } from '../../src/core/sessions.ts';
 
 /**
@@ -59,11 +60,14 @@ function random(seed: number): () => number {
   };
 }
 
-export function generateSessions(options: GenerateOptions): SessionRecord[] {
+/** A generated session with its transcript (stored inside the session document, the legacy layout the repository still reads). */
+export type GeneratedSession = SessionRecord & { transcript: TranscriptEntry[] };
+
+export function generateSessions(options: GenerateOptions): GeneratedSession[] {
   const rnd = random(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const prefix = (options.idPrefix ?? 'a0a0a0a0').slice(0, 8).padEnd(8, '0');
-  const out: SessionRecord[] = [];
+  const out: GeneratedSession[] = [];
   for (let i = 0; i < options.count; i++) {
     const id = `${prefix}${i.toString(16).padStart(16, '0')}`;
     const created = new Date(options.end.getTime() - rnd() * options.days * 86_400_000);
@@ -72,7 +76,7 @@ export function generateSessions(options: GenerateOptions): SessionRecord[] {
   return out;
 }
 
-function oneSession(id: string, i: number, created: Date, rnd: () => number, pick: <T>(l: readonly T[]) => T, flowVersion: number): SessionRecord {
+function oneSession(id: string, i: number, created: Date, rnd: () => number, pick: <T>(l: readonly T[]) => T, flowVersion: number): GeneratedSession {
   let clock = created.getTime();
   const tick = () => new Date((clock += 20_000 + Math.floor(rnd() * 100_000)));
   const answers: Record<string, unknown> = {};
@@ -148,6 +152,8 @@ function oneSession(id: string, i: number, created: Date, rnd: () => number, pic
     answers,
     analysis,
     transcript,
+    askedSteps: askedSteps(transcript),
+    transcriptLength: transcript.length,
     snapshot: '{}',
     awaiting: null,
     outbox: [],
@@ -164,7 +170,7 @@ function oneSession(id: string, i: number, created: Date, rnd: () => number, pic
 }
 
 /** A generated session as stored in `surveysessions` (what the session repository writes), for insertMany. */
-export function toSessionDoc(s: SessionRecord, toObjectId: (hex: string) => unknown): Record<string, unknown> {
+export function toSessionDoc(s: GeneratedSession, toObjectId: (hex: string) => unknown): Record<string, unknown> {
   return {
     _id: toObjectId(s.id),
     conversationKey: s.conversationKey,
@@ -177,6 +183,8 @@ export function toSessionDoc(s: SessionRecord, toObjectId: (hex: string) => unkn
     answers: s.answers,
     analysis: s.analysis,
     transcript: s.transcript,
+    askedSteps: s.askedSteps,
+    transcriptLength: s.transcriptLength,
     snapshot: s.snapshot,
     awaiting: 'null',
     outbox: '[]',

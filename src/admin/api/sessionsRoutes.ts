@@ -34,7 +34,7 @@ export function createSessionsRoutes(deps: { sessions: SessionRepository; auth: 
   router.get('/:id', async (ctx) => {
     const session = await deps.sessions.findById(ctx.params.id ?? '');
     if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${ctx.params.id}`);
-    ctx.body = detail(session);
+    ctx.body = { ...detail(session), transcript: await deps.sessions.transcript(session) };
   });
   return router;
 }
@@ -65,6 +65,6 @@ function detail(s: SessionRecord) {
     escalation: s.escalation ?? null,
     customerFields: s.customerFields,
     llmUsage: s.llmUsage,
-    transcript: s.transcript,
+    askedSteps: s.askedSteps,
   };
 }

@@ -9,7 +9,7 @@ export interface CallbackCredentials {
   corpId: string;
   token: string;
   encodingAesKey: string;
-  /** Refuse timestamps further than this from our clock; 0 turns the check off (the default). */
+  /** Refuse timestamps further than this from our clock; 0 turns the check off (the default here; WECOM_MAX_SKEW_S defaults to 300). */
   maxSkewSeconds?: number;
 }
 

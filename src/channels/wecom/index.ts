@@ -27,7 +27,7 @@ export interface WecomChannelConfig {
   encodingAesKey: string;
   kfSecret: string;
   apiBase: string;
-  /** `WECOM_MAX_SKEW_S`; 0 turns the callback timestamp check off. */
+  /** `WECOM_MAX_SKEW_S`: callbacks further from our clock, or replayed within it, are refused; 0 turns both checks off. */
   maxSkewSeconds: number;
 }
 
@@ -168,7 +168,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   }
 
   return {
-    router: createWecomRoutes({ verifier, accept, logger }),
+    router: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
     port: createWecomPort({ client, budget: state.budget, ledger: state.ledger, logger, limits }),
     client,
     async start() {

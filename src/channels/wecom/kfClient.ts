@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { AccessTokenCache, TokenScope } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ServiceState } from '../../core/ports.ts';
-import { WecomApiError, WecomUnavailableError } from './wecomErrors.ts';
+import { WECOM_BUSY_ERRCODES, WecomApiError, WecomUnavailableError } from './wecomErrors.ts';
 
 /** errcodes meaning "this access token is no good": refresh once and retry. */
 const TOKEN_REJECTED = new Set([40014, 42001]);
 /** errcodes worth a bounded retry with backoff: system busy, call rate limits. */
-const TRANSIENT = new Set([-1, 45009, 45033]);
+/** errcodes retried here, and never taken as an answer about a message. */
+export const TRANSIENT_ERRCODES = WECOM_BUSY_ERRCODES;
+const TRANSIENT = TRANSIENT_ERRCODES;
 
 export interface KfClientOptions {
   corpId: string;
@@ -176,6 +178,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
   ): Promise<z.infer<S>> {
     let attempt = 0;
     let refreshed = false;
+    let unanswered = false;
     let rejected: string | undefined;
     for (;;) {
       let target = url ?? '';
@@ -190,6 +193,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
         json = await fetchJson(target, body);
       } catch (error) {
         if (attempt < retries) {
+          unanswered = true;
           log.warn({ path, attempt: attempt + 1, err: (error as Error).message }, 'WeCom call failed; retrying');
           await backoff(attempt++);
           continue;
@@ -217,7 +221,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
         await backoff(attempt++);
         continue;
       }
-      throw new WecomApiError(path, errcode, errmsg);
+      throw new WecomApiError(path, errcode, errmsg, { afterUnansweredAttempt: unanswered });
     }
   }
 

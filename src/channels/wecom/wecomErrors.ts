@@ -1,21 +1,32 @@
 import { AppError } from '../../core/errors.ts';
 
+/** errcodes that mean "busy, try again": system busy, API frequency or concurrency limits. */
+export const WECOM_BUSY_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
+
 /** WeCom answered with a non-zero `errcode` that is not handled as an expected outcome. */
 export class WecomApiError extends AppError {
   readonly errcode: number;
   readonly errmsg: string;
   /** API path, e.g. `/cgi-bin/kf/send_msg` (never the query string, which holds the token). */
   readonly path: string;
+  /**
+   * An earlier attempt of this same call got no answer (timeout, network, HTTP error) and was
+   * retried: it may have reached WeCom, so this answer may be about a repeat.
+   */
+  readonly afterUnansweredAttempt: boolean;
 
-  constructor(path: string, errcode: number, errmsg: string) {
+  constructor(path: string, errcode: number, errmsg: string, options: { afterUnansweredAttempt?: boolean } = {}) {
     super('WECOM_API_ERROR', `WeCom ${path} failed with errcode ${errcode}: ${errmsg}`, {
       status: 502,
       expose: false,
       context: { path, errcode, errmsg },
+      // Only "busy" answers pass by themselves; any other errcode says the same on every retry.
+      retryable: WECOM_BUSY_ERRCODES.has(errcode),
     });
     this.errcode = errcode;
     this.errmsg = errmsg;
     this.path = path;
+    this.afterUnansweredAttempt = options.afterUnansweredAttempt ?? false;
   }
 }
 
@@ -34,6 +45,7 @@ export const callbackRejections = {
   WECOM_PARAMS_INVALID: 400,
   WECOM_SIGNATURE_INVALID: 401,
   WECOM_TIMESTAMP_SKEW: 401,
+  WECOM_CALLBACK_REPLAYED: 409,
   WECOM_RECEIVE_ID_MISMATCH: 403,
   WECOM_DECRYPT_FAILED: 400,
   WECOM_XML_INVALID: 400,

@@ -4,7 +4,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { conversationKey, type ConversationRef, type OutboundMessage } from '../../core/messages.ts';
 import type { ChannelPort, SendResult } from '../../core/ports.ts';
-import type { KfClient, KfMessageContent } from './kfClient.ts';
+import { TRANSIENT_ERRCODES, type KfClient, type KfMessageContent } from './kfClient.ts';
 import { KF_CHANNEL, KF_LIMITS, renderKfMessage, truncateUtf8 } from './kfMessages.ts';
 import { WecomApiError } from './wecomErrors.ts';
 
@@ -38,8 +38,6 @@ export interface WecomPortDeps {
 
 /** How long sent idempotency keys are remembered: WeCom's 48 h window plus a margin. */
 const SENT_TTL_SECONDS = 3 * 24 * 3600;
-/** WeCom's answer to a client msgid it has already accepted (the simulator's choice; see its errcodes). */
-const DUPLICATE_MSGID = 40058;
 
 /**
  * The kf `ChannelPort`. `send` renders the message (splitting long text), takes every part
@@ -69,6 +67,20 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
     }
   }
 
+  /**
+   * What WeCom guarantees for a retried send: a msgid it already took is refused (it must be
+   * unique per kf account), whatever the errcode says, so a fixed msgid per part can never arrive
+   * twice. When an attempt at a part got no answer and its retry is refused with anything but a
+   * stop or a "busy" code, the first attempt most likely arrived: the part counts as delivered
+   * (unconfirmed) and is never sent under another msgid. (Our simulator answers 40058 to a
+   * duplicate; nothing here depends on that code.)
+   */
+  const refusedAsRepeat = (error: unknown, triedBefore: boolean): boolean =>
+    error instanceof WecomApiError &&
+    (triedBefore || error.afterUnansweredAttempt) &&
+    !KF_STOP_CODES.has(error.errcode) &&
+    !TRANSIENT_ERRCODES.has(error.errcode);
+
   return {
     async send(to, message, options = {}) {
       checkChannel(to);
@@ -80,31 +92,40 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
       const partIds = parts.map((_, index) => (key ? keyedMsgId(key, index) : newMsgId()));
       const sentBefore = key ? await deps.ledger!.handled(partIds.map((id) => `sent:${id}`)) : new Set<string>();
       const triedBefore = key ? await deps.ledger!.handled(partIds.map((id) => `try:${id}`)) : new Set<string>();
-      const pending = parts.map((content, index) => ({ content, index, msgId: partIds[index]! })).filter((p) => !sentBefore.has(`sent:${p.msgId}`));
+      const pending = parts
+        .map((content, index) => ({ content, index, msgId: partIds[index]!, tried: triedBefore.has(`try:${partIds[index]!}`) }))
+        .filter((p) => !sentBefore.has(`sent:${p.msgId}`));
       if (pending.length === 0) return { status: 'sent', messageIds: partIds };
-      if (!(await deps.budget.take(conversation, pending.length, perWindow, windowSeconds))) {
-        log.info({ conversation, parts: pending.length }, 'send budget used up; not sending');
+      // A part tried before is counted already (its outcome was unknown): count only new ones.
+      const fresh = pending.filter((p) => !p.tried).length;
+      if (fresh > 0 && !(await deps.budget.take(conversation, fresh, perWindow, windowSeconds))) {
+        log.info({ conversation, parts: fresh }, 'send budget used up; not sending');
         return { status: 'blocked', reason: 'budget' };
       }
       const messageIds: string[] = partIds.filter((id) => sentBefore.has(`sent:${id}`));
-      for (const [position, { content, msgId }] of pending.entries()) {
+      let unconfirmed = false;
+      for (const [position, { content, msgId, tried }] of pending.entries()) {
         try {
           if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
           const sent = await deps.client.sendMessage({ toUser: to.customerId, openKfId: to.accountId, msgId, content });
           if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
           messageIds.push(sent.msgId);
         } catch (error) {
-          if (key && error instanceof WecomApiError && error.errcode === DUPLICATE_MSGID && triedBefore.has(`try:${msgId}`)) {
-            // An earlier attempt reached WeCom but we crashed before noting it: already delivered.
+          if (key && refusedAsRepeat(error, tried)) {
+            log.warn({ conversation, msgId, errcode: (error as WecomApiError).errcode }, 'retried part refused; taking it as delivered by the earlier attempt');
             await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
-            await deps.budget.refund(conversation, 1);
             messageIds.push(msgId);
+            unconfirmed = true;
             continue;
           }
-          const unsent = pending.length - position;
+          // The parts after this one were counted but never tried.
+          const untried = pending.slice(position + 1).filter((p) => !p.tried).length;
           if (error instanceof WecomApiError) {
-            // WeCom refused this part: neither it nor the rest were delivered.
-            await deps.budget.refund(conversation, unsent);
+            // WeCom refused this part: it was not delivered now. Unless an earlier attempt's
+            // outcome is unknown, it was not delivered at all: uncount it and forget the attempt.
+            const known = !tried && !error.afterUnansweredAttempt;
+            if (key && known) await deps.ledger!.forget(`try:${msgId}`);
+            await deps.budget.refund(conversation, untried + (known ? 1 : 0));
             const reason = KF_STOP_CODES.get(error.errcode);
             if (reason) {
               if (reason === 'budget' || reason === 'window') await deps.budget.exhaust(conversation, perWindow, windowSeconds);
@@ -112,22 +133,34 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
               return { status: 'blocked', reason, errcode: error.errcode };
             }
           } else {
-            // Unknown whether this part arrived (timeout): keep it counted, return the rest.
-            await deps.budget.refund(conversation, unsent - 1);
+            // Unknown whether this part arrived (timeout, WeCom down): keep it counted.
+            await deps.budget.refund(conversation, untried);
           }
           throw error;
         }
       }
-      return { status: 'sent', messageIds };
+      return { status: 'sent', messageIds, ...(unconfirmed ? { unconfirmed } : {}) };
     },
 
-    async welcome(code, message) {
+    async welcome(code, message, options = {}) {
       const content = renderWelcome(message);
+      const key = deps.ledger ? options.idempotencyKey : undefined;
+      const msgId = key ? keyedMsgId(key, 0) : newMsgId();
+      if (key && (await deps.ledger!.handled([`sent:${msgId}`])).size > 0) return { status: 'sent', messageIds: [msgId] };
+      const triedBefore = key ? (await deps.ledger!.handled([`try:${msgId}`])).size > 0 : false;
       try {
-        const sent = await deps.client.sendMessageOnEvent({ code, msgId: newMsgId(), content });
+        if (key) await deps.ledger!.markHandled(`try:${msgId}`, SENT_TTL_SECONDS);
+        const sent = await deps.client.sendMessageOnEvent({ code, msgId, content });
+        if (key) await deps.ledger!.markHandled(`sent:${msgId}`, SENT_TTL_SECONDS);
         return { status: 'sent', messageIds: [sent.msgId] };
       } catch (error) {
-        const reason = error instanceof WecomApiError ? WELCOME_STOP_CODES.get(error.errcode) : undefined;
+        // A retried code refused now was either used by the earlier try or has expired meanwhile:
+        // WeCom does not say which. Report it refused but keep the try on record, so the caller's
+        // send_msg with the same key (same msgid) is refused as a repeat if the welcome did arrive.
+        const uncertain = error instanceof WecomApiError && (triedBefore || error.afterUnansweredAttempt);
+        if (key && error instanceof WecomApiError && !uncertain) await deps.ledger!.forget(`try:${msgId}`);
+        const reason =
+          error instanceof WecomApiError ? (WELCOME_STOP_CODES.get(error.errcode) ?? (uncertain && !TRANSIENT_ERRCODES.has(error.errcode) ? 'session' : undefined)) : undefined;
         if (error instanceof WecomApiError && reason) {
           log.info({ errcode: error.errcode, reason }, 'WeCom refused the welcome message');
           return { status: 'blocked', reason, errcode: error.errcode };

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
+import type { CallbackNonces } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { CallbackVerifier } from './callbackVerifier.ts';
 import type { CallbackPayload } from './callbackXml.ts';
@@ -18,6 +19,11 @@ export interface WecomRoutesDeps {
   path?: string;
   /** Largest accepted POST body (default 64 KB; real callbacks are a few hundred bytes). */
   bodyLimitBytes?: number;
+  /**
+   * Refuses a signed POST whose timestamp and nonce were already accepted, for as long as its
+   * timestamp stays inside the verifier's window (`windowSeconds`, WECOM_MAX_SKEW_S; 0 = off).
+   */
+  replays?: { nonces: CallbackNonces; windowSeconds: number; now?: () => number };
 }
 
 /**
@@ -33,6 +39,7 @@ export function createWecomRoutes(deps: WecomRoutesDeps): WecomRouter {
   const path = deps.path ?? '/wecom/callback';
   const limit = deps.bodyLimitBytes ?? 64 * 1024;
   const log = deps.logger.child({ module: 'wecom-callback' });
+  const replays = deps.replays && deps.replays.windowSeconds > 0 ? deps.replays : undefined;
 
   function refuse(ctx: Context, error: WecomCallbackError): void {
     log.warn({ code: error.code, status: error.status, method: ctx.method, ip: ctx.ip, ...error.context }, `wecom callback refused: ${error.message}`);
@@ -59,6 +66,11 @@ export function createWecomRoutes(deps: WecomRoutesDeps): WecomRouter {
     }
     const result = deps.verifier.openMessage(ctx.query, body);
     if (!result.ok) return refuse(ctx, result.error);
+    // Verified, so both are strings the signature covers.
+    const signedAt = { timestamp: String(ctx.query.timestamp), nonce: String(ctx.query.nonce) };
+    if (replays && (await replays.nonces.seen(signedAt.timestamp, signedAt.nonce))) {
+      return refuse(ctx, new WecomCallbackError('WECOM_CALLBACK_REPLAYED', 'this signed callback (timestamp and nonce) was already accepted'));
+    }
     try {
       await deps.accept(result.value);
     } catch (error) {
@@ -67,10 +79,19 @@ export function createWecomRoutes(deps: WecomRoutesDeps): WecomRouter {
       ctx.body = { error: { code: 'WECOM_QUEUE_UNAVAILABLE', message: 'Try again later' } };
       return;
     }
+    // Remembered only once accepted, so WeCom's retry of a callback we failed to queue gets
+    // through; a duplicate accepted meanwhile is harmless (queued callbacks are deduplicated).
+    if (replays) await replays.nonces.remember(signedAt.timestamp, signedAt.nonce, rememberFor(signedAt.timestamp, replays));
     // Empty 200: "received, no passive reply" for app callbacks, and all kf needs.
     ctx.status = 200;
     ctx.body = '';
   });
 
   return router;
+}
+
+/** Seconds until `timestamp` leaves the window: after that the verifier refuses it anyway. */
+function rememberFor(timestamp: string, replays: { windowSeconds: number; now?: () => number }): number {
+  const nowSeconds = Math.floor((replays.now ?? Date.now)() / 1000);
+  return Number(timestamp) + replays.windowSeconds - nowSeconds + 1;
 }

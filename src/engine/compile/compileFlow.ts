@@ -79,6 +79,8 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
   const texts = flow.settings.texts;
   const intent = (name: 'escalate' | 'opt_out' | 'later' | 'question' | 'back') => ({ type: 'isIntent' as const, params: { intent: name } });
   const ignore = {};
+  const keep = (autoEscalate: boolean) => ({ type: 'keepAnswer' as const, params: { stepId, autoEscalate } });
+  const kept = { type: 'answerKept' as const, params: { stepId } };
   return survey.createStateConfig({
     id: `step:${stepId}`,
     description: `${step.kind}: ${step.text}`,
@@ -87,7 +89,10 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
     states: {
       ask: { entry: { type: 'askQuestion', params: { stepId } }, always: 'wait' },
       wait: { tags: ['awaiting'] },
-      paused: { tags: ['paused', 'awaiting'], on: { 'user.returned': { target: 'ask', actions: say(texts.welcomeBack) } } },
+      paused: {
+        tags: ['paused', 'awaiting'],
+        on: { 'user.returned': [{ guard: kept, target: 'answered', actions: say(texts.welcomeBack) }, { target: 'ask', actions: say(texts.welcomeBack) }] },
+      },
       // The advisor talks now; the bot stays silent until released.
       escalated: {
         tags: ['escalated'],
@@ -97,6 +102,7 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
           'reminder.due': ignore,
           'user.opted_in': ignore,
           'agent.released': [
+            { guard: and(['wantsResume', kept]), target: 'answered', actions: say(texts.resumed) },
             { guard: 'wantsResume', target: 'ask', actions: say(texts.resumed) },
             { target: '#closed', actions: [say(texts.releasedThanks), { type: 'finish', params: {} }] },
           ],
@@ -110,7 +116,7 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
           'reminder.due': ignore,
           'agent.released': ignore,
           'session.expired': ignore,
-          'user.opted_in': { target: 'ask', actions: say(texts.optedIn) },
+          'user.opted_in': [{ guard: kept, target: 'answered', actions: say(texts.optedIn) }, { target: 'ask', actions: say(texts.optedIn) }],
         },
       },
       answered: { always: routing },
@@ -118,9 +124,15 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
     on: {
       'user.replied': [
         { guard: { type: 'isMenuAnswer', params: { stepId } }, target: '.answered', actions: { type: 'recordAnswer', params: { stepId } } },
-        { guard: intent('escalate'), target: '.escalated', actions: { type: 'handOver', params: { stepId } } },
-        { guard: intent('opt_out'), target: '.optedOut', actions: 'optOut' },
-        { guard: intent('later'), target: '.paused', actions: say(texts.later) },
+        // Every answer a message carries is recorded, whatever else the message asks for.
+        { guard: intent('escalate'), target: '.escalated', actions: [keep(false), { type: 'handOver', params: { stepId } }] },
+        { guard: intent('opt_out'), target: '.optedOut', actions: [keep(false), 'optOut'] },
+        { guard: intent('later'), target: '.paused', actions: [keep(true), say(texts.later)] },
+        {
+          guard: and([intent('question'), { type: 'isAnswerBesidesIntent', params: { stepId } }]),
+          target: '.answered',
+          actions: [keep(true), 'answerFaq'],
+        },
         { guard: intent('question'), target: '.ask', actions: 'answerFaq' },
         ...previous.map((p) => ({
           guard: and([intent('back'), { type: 'isPrevious', params: { stepId: p } }]),

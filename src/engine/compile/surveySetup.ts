@@ -6,7 +6,7 @@ import type { Condition, Flow, QuestionStep } from '../definition/flowSchema.ts'
 import { npsGroupOf } from '../definition/npsGroupOf.ts';
 import { createTemplateScope } from '../runtime/createTemplateScope.ts';
 import type { SurveyContext } from '../runtime/persistedSnapshot.ts';
-import { readAnswer, readMenuAnswer } from '../runtime/readAnswer.ts';
+import { readAnswer, readAnswerBesidesIntent, readMenuAnswer } from '../runtime/readAnswer.ts';
 import { renderQuestion, renderReask } from '../runtime/renderQuestion.ts';
 import { renderTemplate } from '../runtime/renderTemplate.ts';
 import type { EngineEffect, EngineEvent, EscalationTrigger, RecordedAnswer } from '../runtime/turnResult.ts';
@@ -50,6 +50,43 @@ export function createSurveySetup(flow: Flow) {
   const escalate = (trigger: EscalationTrigger, reason: string, stepId: string): SurveyEmitted =>
     effect({ type: 'escalate', trigger, reason, stepId, advisors: escalation.advisors });
 
+  /**
+   * A read answer as the context stores it, with the `answer.recorded` effect and the automatic
+   * escalations it raises (each once per session; `autoEscalate` false only marks them as raised).
+   */
+  const storeAnswer = (
+    context: SurveyContext,
+    event: Extract<SurveyEvent, { type: 'user.replied' }>,
+    step: QuestionStep,
+    value: RecordedAnswer['value'] & {},
+    autoEscalate: boolean,
+  ): { answers: SurveyContext['answers']; flagged: SurveyContext['flagged']; emitted: SurveyEmitted[] } => {
+    const extracted =
+      step.kind === 'text' && step.extract.length > 0 ? Object.fromEntries(step.extract.map((field) => [field, event.analysis[field]])) : undefined;
+    const answer: RecordedAnswer = {
+      kind: step.kind,
+      value,
+      raw: event.text,
+      at: event.at,
+      ...(step.kind === 'csat' ? { touchpoint: step.touchpoint } : {}),
+      ...(extracted === undefined ? {} : { extracted }),
+    };
+    const flagged = [...context.flagged];
+    const emitted: SurveyEmitted[] = [effect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, analysis: event.analysis })];
+    const raise = (trigger: 'detractor' | 'negative', reason: string) => {
+      if (flagged.includes(trigger)) return;
+      flagged.push(trigger);
+      if (autoEscalate) emitted.push(escalate(trigger, reason, step.id));
+    };
+    const sentiment = event.analysis.sentiment;
+    if (step.kind === 'nps' && typeof value === 'number' && npsGroupOf(value) === 'detractor') {
+      if (escalation.onDetractor) raise('detractor', `NPS ${value} 分（贬损者）`);
+    } else if (escalation.onNegativeSentiment !== undefined && sentiment?.label === 'negative' && sentiment.confidence >= escalation.onNegativeSentiment.minConfidence) {
+      raise('negative', `负面反馈：「${clip(event.text)}」`);
+    }
+    return { answers: { ...context.answers, [step.id]: answer }, flagged, emitted };
+  };
+
   return setup({
     types: {
       context: {} as SurveyContext,
@@ -64,6 +101,7 @@ export function createSurveySetup(flow: Flow) {
         trail: context.trail.at(-1) === params.stepId ? context.trail : [...context.trail, params.stepId],
         reasks: 0,
         reminded: false,
+        kept: undefined,
       })),
       askQuestion: emit(({ context }, params: { stepId: string }) =>
         message(renderQuestion(questionStep(params.stepId), createTemplateScope(flow, context))),
@@ -75,39 +113,25 @@ export function createSurveySetup(flow: Flow) {
         const step = questionStep(params.stepId);
         const read = readAnswer(step, event);
         if (read.status !== 'answered') return;
-        const extracted =
-          step.kind === 'text' && step.extract.length > 0
-            ? Object.fromEntries(step.extract.map((field) => [field, event.analysis[field]]))
-            : undefined;
-        const answer: RecordedAnswer = {
-          kind: step.kind,
-          value: read.value,
-          raw: event.text,
-          at: event.at,
-          ...(step.kind === 'csat' ? { touchpoint: step.touchpoint } : {}),
-          ...(extracted === undefined ? {} : { extracted }),
-        };
-        const answers = { ...context.answers, [step.id]: answer };
-        const flagged = [...context.flagged];
-        enqueue.emit(effect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value: read.value, raw: event.text, analysis: event.analysis }));
-        // Automatic escalations go out once per session each; the survey carries on.
-        const sentiment = event.analysis.sentiment;
-        if (step.kind === 'nps' && typeof read.value === 'number' && npsGroupOf(read.value) === 'detractor') {
-          if (escalation.onDetractor && !flagged.includes('detractor')) {
-            flagged.push('detractor');
-            enqueue.emit(escalate('detractor', `NPS ${read.value} 分（贬损者）`, step.id));
-          }
-        } else if (
-          escalation.onNegativeSentiment !== undefined &&
-          sentiment?.label === 'negative' &&
-          sentiment.confidence >= escalation.onNegativeSentiment.minConfidence &&
-          !flagged.includes('negative')
-        ) {
-          flagged.push('negative');
-          enqueue.emit(escalate('negative', `负面反馈：「${clip(event.text)}」`, step.id));
-        }
-        enqueue.assign({ answers, flagged });
-        if (step.ack !== undefined) enqueue.emit(text(render(step.ack, { customer: context.customer, answers })));
+        const stored = storeAnswer(context, event, step, read.value, true);
+        for (const e of stored.emitted) enqueue.emit(e);
+        enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
+        const ack = ackFor(step, read.value);
+        if (ack !== undefined) enqueue.emit(text(render(ack, { customer: context.customer, answers: stored.answers })));
+      }),
+      /**
+       * Keeps the answer a reply carries next to another intent ("2分，我要投诉", "8分，以后别发了"),
+       * and marks it kept so the survey moves on from this question when it resumes. No ack: the
+       * intent's own reply follows. A hand-over or opt-out raises no automatic escalation of its own.
+       */
+      keepAnswer: enqueueActions(({ context, event, enqueue }, params: { stepId: string; autoEscalate: boolean }) => {
+        if (event.type !== 'user.replied') return;
+        const step = questionStep(params.stepId);
+        const read = readAnswerBesidesIntent(step, event);
+        if (read.status !== 'answered') return;
+        const stored = storeAnswer(context, event, step, read.value, params.autoEscalate);
+        for (const e of stored.emitted) enqueue.emit(e);
+        enqueue.assign({ answers: stored.answers, flagged: stored.flagged, kept: step.id });
       }),
       /** Gives up on an unreadable question: the answer is stored as missing and the flow moves on. */
       recordMissing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
@@ -164,15 +188,25 @@ export function createSurveySetup(flow: Flow) {
         event.type === 'user.replied' && readMenuAnswer(questionStep(params.stepId), event.menuId).status === 'answered',
       isAnswer: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readAnswer(questionStep(params.stepId), event).status === 'answered',
+      isAnswerBesidesIntent: ({ event }, params: { stepId: string }) =>
+        event.type === 'user.replied' && readAnswerBesidesIntent(questionStep(params.stepId), event).status === 'answered',
       isPrevious: ({ context }, params: { stepId: string }) => context.trail.at(-2) === params.stepId,
       canReask: ({ context }, params: { stepId: string }) =>
         context.reasks < (questionStep(params.stepId).maxReasks ?? flow.settings.maxReasks),
       holds: ({ context }, params: { when: Condition }) => conditionHolds(params.when, context.answers),
       notReminded: ({ context }) => !context.reminded,
       wantsResume: ({ event }) => event.type === 'agent.released' && event.resume,
+      /** The current question was answered in the message that paused, escalated or opted out. */
+      answerKept: ({ context }, params: { stepId: string }) => context.kept === params.stepId,
     },
   });
 
+}
+
+/** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
+function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
+  const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
+  return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
 }
 
 /** Whether a branch condition holds for the answers so far; a missing answer never matches. */

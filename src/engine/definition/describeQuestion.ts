@@ -1,4 +1,4 @@
-import type { ChoiceOption, QuestionKind } from '../../core/analysis.ts';
+import type { CatalogItem, ChoiceOption, QuestionKind } from '../../core/analysis.ts';
 import type { QuestionStep } from './flowSchema.ts';
 
 /** What the NLU must be told to read a reply to one question (the `awaiting` of a turn). */
@@ -7,6 +7,8 @@ export interface QuestionShape {
   range?: { min: number; max: number };
   options?: ChoiceOption[];
   multiple?: boolean;
+  /** The flow's catalogue, on questions whose answers may name products (absent when it is empty). */
+  catalog?: CatalogItem[];
 }
 
 /** Fixed scales of the built-in kinds; `rating` brings its own. */
@@ -16,13 +18,19 @@ const fixedRanges = {
   repurchase: { min: 0, max: 5 },
 } as const;
 
-/** Maps a question step to the NLU's question kind, range and options. */
-export function describeQuestion(step: QuestionStep): QuestionShape {
+/**
+ * Maps a question step to the NLU's question kind, range and options. Free-text questions
+ * (reasons, timing, "what interests you") and the repurchase question also carry the flow's
+ * catalogue, since customers name products there ("下个月想做热玛吉"); score and menu questions
+ * do not, which keeps it out of their stored `awaiting` and their LLM prompts.
+ */
+export function describeQuestion(step: QuestionStep, catalog: readonly CatalogItem[] = []): QuestionShape {
   switch (step.kind) {
     case 'nps':
     case 'csat':
-    case 'repurchase':
       return { question: step.kind, range: { ...fixedRanges[step.kind] } };
+    case 'repurchase':
+      return { question: step.kind, range: { ...fixedRanges[step.kind] }, ...withCatalog(catalog) };
     case 'rating':
       return { question: 'rating', range: { min: step.min, max: step.max } };
     case 'choice':
@@ -32,6 +40,12 @@ export function describeQuestion(step: QuestionStep): QuestionShape {
         multiple: step.multiple,
       };
     case 'text':
-      return { question: step.question };
+      return { question: step.question, ...withCatalog(catalog) };
   }
+}
+
+/** A copy of the catalogue (the shape is stored with the session), or nothing when it is empty. */
+function withCatalog(catalog: readonly CatalogItem[]): { catalog?: CatalogItem[] } {
+  if (catalog.length === 0) return {};
+  return { catalog: catalog.map((c) => ({ id: c.id, name: c.name, ...(c.synonyms ? { synonyms: [...c.synonyms] } : {}) })) };
 }

@@ -48,6 +48,13 @@ const question = {
   ...routing,
 };
 
+/**
+ * Score steps only: what to say instead of `ack` when the score is at or below `lte` (an apology,
+ * not "谢谢！" for a 1). A follow-up question is a branch on the same `lte`.
+ */
+const lowScoreAckSchema = z.strictObject({ lte: z.number().int(), text: textSchema });
+const scoreQuestion = { ...question, lowScoreAck: lowScoreAckSchema.optional() };
+
 /** Menu labels per score (`5: 非常满意`), overriding the defaults of csat and repurchase. */
 const labelsSchema = z.record(z.string().regex(/^-?\d+$/, 'label keys must be whole numbers'), textSchema);
 
@@ -58,22 +65,22 @@ export const choiceOptionSchema = z.strictObject({
 });
 
 export const messageStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('message'), text: textSchema, ...routing });
-export const npsStepSchema = z.strictObject({ kind: z.literal('nps'), ...question });
+export const npsStepSchema = z.strictObject({ kind: z.literal('nps'), ...scoreQuestion });
 export const csatStepSchema = z.strictObject({
   kind: z.literal('csat'),
-  ...question,
+  ...scoreQuestion,
   /** What is being rated (预约流程, 顾问沟通…); stored with the answer for reporting. */
   touchpoint: textSchema,
   labels: labelsSchema.optional(),
 });
 export const ratingStepSchema = z.strictObject({
   kind: z.literal('rating'),
-  ...question,
+  ...scoreQuestion,
   min: z.number().int(),
   max: z.number().int(),
   labels: labelsSchema.optional(),
 });
-export const repurchaseStepSchema = z.strictObject({ kind: z.literal('repurchase'), ...question, labels: labelsSchema.optional() });
+export const repurchaseStepSchema = z.strictObject({ kind: z.literal('repurchase'), ...scoreQuestion, labels: labelsSchema.optional() });
 export const choiceStepSchema = z.strictObject({
   kind: z.literal('choice'),
   ...question,
@@ -81,7 +88,8 @@ export const choiceStepSchema = z.strictObject({
   options: z.array(choiceOptionSchema).min(2).max(10),
   multiple: z.boolean().default(false),
 });
-export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products']);
+/** `openInterest` is the "都行 / 都想试试" answer to a products question: keep it with `products`. */
+export const extractFieldSchema = z.enum(['sentiment', 'topics', 'timing', 'products', 'openInterest', 'factors']);
 export type ExtractField = z.infer<typeof extractFieldSchema>;
 export const textStepSchema = z.strictObject({
   kind: z.literal('text'),
@@ -193,6 +201,19 @@ export const faqEntrySchema = z.strictObject({
   answer: textSchema,
 });
 
+/** A catalogue word: names are matched inside replies, so they stay short. */
+const catalogTermSchema = textSchema.max(40, 'must be at most 40 characters');
+
+/**
+ * One product or service the merchant sells. Answers name items by `name` or a synonym (short
+ * names, English names, typos customers make); the analyser reports the `id`.
+ */
+export const catalogItemSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
+  name: catalogTermSchema,
+  synonyms: z.array(catalogTermSchema).max(30).optional(),
+});
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -204,6 +225,11 @@ export const flowSchema = z.strictObject({
   variables: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string()).default({}),
   settings: settingsSchema.prefault({}),
   faq: z.array(faqEntrySchema).default([]),
+  /**
+   * The merchant's products and services. Free-text and repurchase questions carry it to the
+   * analyser, which reports the items an answer names (ids, in the order mentioned).
+   */
+  catalog: z.array(catalogItemSchema).max(100).default([]),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -7,6 +7,11 @@ import type { Flow } from './flowSchema.ts';
 import type { PathSegment } from './listRoutes.ts';
 import { findFlowProblems } from './validateFlow.ts';
 
+/** How many nodes YAML aliases may expand to (yaml's default); a flow never needs more. */
+const MAX_ALIAS_COUNT = 100;
+/** How yaml words the refusal of MAX_ALIAS_COUNT ("Excessive alias count indicates a resource exhaustion attack"). */
+export const EXCESSIVE_ALIASES = /excessive alias count/i;
+
 /** A parsed and validated flow, or every problem found with its line. */
 export type ParseFlowResult = { ok: true; flow: Flow } | { ok: false; problems: FlowProblem[] };
 
@@ -27,7 +32,16 @@ export function parseFlow(yamlText: string, sourceName?: string): ParseFlowResul
       problems: document.errors.map((e) => ({ path: '', message: e.message, line: lineCounter.linePos(e.pos[0]).line })),
     };
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws on an alias to no anchor and on aliases that expand past the limit (a "billion
+    // laughs"); both are problems with the draft, not crashes.
+    if (!(error instanceof ReferenceError)) throw error;
+    const message = EXCESSIVE_ALIASES.test(error.message) ? `the YAML's aliases (*name) expand too far; write the repeated parts out instead` : error.message;
+    return { ok: false, problems: [{ path: '', message }] };
+  }
   const locate = (problem: RawProblem): FlowProblem => {
     const stepId = stepIdAt(data, problem.segments);
     const line = lineOf(document.contents, problem.segments, lineCounter);

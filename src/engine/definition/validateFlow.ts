@@ -1,4 +1,5 @@
 import { listTemplateFields } from '../runtime/renderTemplate.ts';
+import { checkCatalog } from './checkCatalog.ts';
 import { describeQuestion } from './describeQuestion.ts';
 import { formatPath, stepIdAt } from './flowProblem.ts';
 import type { FlowProblem, RawProblem } from './flowProblem.ts';
@@ -10,7 +11,8 @@ import type { PathSegment } from './listRoutes.ts';
 /**
  * Checks what the schema cannot: unique ids, known targets, every step reachable from the first,
  * a way from every step to an end, no endless message loops, sensible ranges and branch values,
- * and template fields that exist. Returns every problem found (empty when the flow is valid).
+ * template fields that exist, and a catalogue where every id and word selects one item. Returns
+ * every problem found (empty when the flow is valid).
  */
 export function validateFlow(flow: Flow): FlowProblem[] {
   return findFlowProblems(flow).map((p) => {
@@ -131,6 +133,13 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
         }
       }
     }
+    if ('lowScoreAck' in step && step.lowScoreAck !== undefined) {
+      const range = describeQuestion(step).range;
+      const { lte } = step.lowScoreAck;
+      if (range !== undefined && (lte < range.min || lte >= range.max)) {
+        add(['steps', i, 'lowScoreAck', 'lte'], `lte ${lte} must be at least ${range.min} and below the top score ${range.max}, or every answer (or none) would get it`);
+      }
+    }
     if (step.kind === 'choice') {
       const seen = new Set<string>();
       step.options.forEach((o, j) => {
@@ -167,11 +176,13 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
     if (isQuestionStep(step)) {
       if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
       if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
+      if ('lowScoreAck' in step && step.lowScoreAck !== undefined) checkTemplate(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
     }
   });
   flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));
   for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
 
+  problems.push(...checkCatalog(flow.catalog));
   checkSegmentSteps(flow, stepById, add);
 
   if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {

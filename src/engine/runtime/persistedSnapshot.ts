@@ -14,7 +14,10 @@ export const recordedAnswerSchema = z.object({
   missing: z.literal(true).optional(),
   at: z.string(),
   touchpoint: z.string().optional(),
-  extracted: analysisSchema.pick({ sentiment: true, topics: true, timing: true, products: true }).partial().optional(),
+  extracted: analysisSchema
+    .pick({ sentiment: true, topics: true, timing: true, products: true, factors: true, openInterest: true })
+    .partial()
+    .optional(),
 });
 
 export const escalationTriggerSchema = z.enum(['detractor', 'intent', 'unreadable', 'negative']);
@@ -32,6 +35,8 @@ export const surveyContextSchema = z.object({
   /** Automatic escalations already raised; each is raised once per session. */
   flagged: z.array(escalationTriggerSchema),
   startedAt: z.string(),
+  /** The current question's answer came with a hand-over, opt-out or pause: resume past it. */
+  kept: z.string().optional(),
 });
 export type SurveyContext = z.infer<typeof surveyContextSchema>;
 

@@ -20,6 +20,22 @@ export function menuItemId(stepId: string, value: string | number): string {
 export function readAnswer(step: QuestionStep, reply: { text: string; menuId?: string; analysis: Analysis }): ReadAnswerResult {
   const clicked = readMenuAnswer(step, reply.menuId);
   if (clicked.status === 'answered' || reply.analysis.intent !== 'answer') return clicked;
+  return readValue(step, reply);
+}
+
+/**
+ * The answer a reply carries besides its intent: "2分，太差了，我要投诉" asks for a person *and*
+ * scores 2. A text question keeps such a reply only when it says something (a sentiment or a
+ * topic was read), so a bare "转人工" is not stored as the reason.
+ */
+export function readAnswerBesidesIntent(step: QuestionStep, reply: { text: string; menuId?: string; analysis: Analysis }): ReadAnswerResult {
+  const clicked = readMenuAnswer(step, reply.menuId);
+  if (clicked.status === 'answered' || reply.analysis.intent === 'answer') return readAnswer(step, reply);
+  if (step.kind === 'text' && reply.analysis.sentiment === null && reply.analysis.topics.length === 0) return unreadable;
+  return readValue(step, reply);
+}
+
+function readValue(step: QuestionStep, reply: { text: string; analysis: Analysis }): ReadAnswerResult {
   const { range } = describeQuestion(step);
   if (step.kind === 'text') {
     const text = reply.text.trim();

@@ -106,7 +106,7 @@ function awaitingOf(compiled: CompiledFlow, snapshot: SurveySnapshot): Awaiting 
   if (!snapshot.hasTag('awaiting')) return null;
   const stepId = currentStepId(snapshot.value);
   const step = compiled.flow.steps.find((s) => s.id === stepId);
-  return step !== undefined && isQuestionStep(step) ? { stepId: step.id, ...describeQuestion(step) } : null;
+  return step !== undefined && isQuestionStep(step) ? { stepId: step.id, ...describeQuestion(step, compiled.flow.catalog) } : null;
 }
 
 /** The step the session is on, read from a state value like `{ survey: { nps: 'wait' } }`. */

@@ -1,4 +1,4 @@
-import type { Analysis, ChoiceOption, QuestionKind } from '../../core/analysis.ts';
+import type { Analysis, CatalogItem, ChoiceOption, QuestionKind } from '../../core/analysis.ts';
 import type { OutboundMessage } from '../../core/messages.ts';
 import type { QuestionStepKind } from '../definition/flowSchema.ts';
 import type { PersistedSnapshot, escalationTriggerSchema, recordedAnswerSchema } from './persistedSnapshot.ts';
@@ -55,6 +55,8 @@ export interface Awaiting {
   range?: { min: number; max: number };
   options?: ChoiceOption[];
   multiple?: boolean;
+  /** The flow's catalogue, on questions whose answers may name products; pass it on to the analyser. */
+  catalog?: CatalogItem[];
 }
 
 /** Everything one turn produced. */

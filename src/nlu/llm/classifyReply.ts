@@ -1,10 +1,18 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { AnalysisRequest } from '../../core/analysis.ts';
+import { purchaseFactorSchema, type AnalysisRequest, type PurchaseFactor } from '../../core/analysis.ts';
 import type { Logger } from '../../core/logger.ts';
 import { resolveRange } from '../resolveRange.ts';
 import { formatIsoDate, parseIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
-import { buildReplyMessages, llmReplySchema, PROMPT_VERSION, REPLY_SCHEMA_NAME, replyJsonSchema, type LlmReply } from './replyPrompt.ts';
+import {
+  buildReplyMessages,
+  llmReplySchema,
+  PROMPT_VERSION,
+  REPLY_SCHEMA_NAME,
+  replyJsonSchemaFor,
+  type LlmReply,
+  type RawLlmReply,
+} from './replyPrompt.ts';
 
 /** Tokens one LLM call used, reported per session so costs can be attributed. */
 export interface LlmUsage {
@@ -87,7 +95,7 @@ function classifyError(err: unknown, mode: OutputMode): CallResult {
 }
 
 /** Checks what zod cannot know: the score is on this question's scale, choices are real option ids, dates are dates. */
-function checkAgainstRequest(reply: LlmReply, request: AnalysisRequest): string | null {
+function checkAgainstRequest(reply: RawLlmReply, request: AnalysisRequest): string | null {
   const range = resolveRange(request);
   if (reply.score !== null) {
     if (!range) return `score ${reply.score} on a ${request.question} question`;
@@ -105,11 +113,27 @@ function checkAgainstRequest(reply: LlmReply, request: AnalysisRequest): string 
   return null;
 }
 
+const FACTORS: ReadonlySet<string> = new Set(purchaseFactorSchema.options);
+
+/**
+ * Keeps what the request allows and drops the rest, rather than failing the whole reading:
+ * products only from the question's catalogue (none without one), each once, in the model's
+ * order; factors only from the fixed list; open interest only with a catalogue and no item.
+ */
+function keepKnown(reply: RawLlmReply, request: AnalysisRequest): { reply: LlmReply; dropped: string[] } {
+  const ids = new Set((request.catalog ?? []).map((c) => c.id));
+  const products = [...new Set(reply.products)].filter((p) => ids.has(p));
+  const factors = [...new Set(reply.factors)].filter((f): f is PurchaseFactor => FACTORS.has(f));
+  const dropped = [...reply.products.filter((p) => !ids.has(p)), ...reply.factors.filter((f) => !FACTORS.has(f))];
+  const openInterest = reply.openInterest && ids.size > 0 && products.length === 0;
+  return { reply: { ...reply, products, factors, openInterest }, dropped };
+}
+
 /**
  * Creates the LLM reply reader over any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM).
  * It asks for structured output with a strict JSON schema; when the endpoint rejects
  * response_format it switches, for the rest of the process, to a forced tool call. Replies are
- * validated with zod and against the question. A 429, 5xx, timeout or network error is retried
+ * validated with zod and against the question (unknown catalogue ids and factor labels are dropped). A 429, 5xx, timeout or network error is retried
  * once; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
  *
  * @example
@@ -124,14 +148,18 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 2_000;
   let mode: OutputMode = 'json_schema';
 
-  async function callOnce(messages: ReturnType<typeof buildReplyMessages>, sessionId: string | undefined): Promise<CallResult> {
+  async function callOnce(
+    messages: ReturnType<typeof buildReplyMessages>,
+    schema: Record<string, unknown>,
+    sessionId: string | undefined,
+  ): Promise<CallResult> {
     const base = { model: options.model, temperature: 0, messages };
     const body: ChatCompletionCreateParamsNonStreaming =
       mode === 'json_schema'
-        ? { ...base, response_format: { type: 'json_schema', json_schema: { name: REPLY_SCHEMA_NAME, strict: true, schema: replyJsonSchema } } }
+        ? { ...base, response_format: { type: 'json_schema', json_schema: { name: REPLY_SCHEMA_NAME, strict: true, schema } } }
         : {
             ...base,
-            tools: [{ type: 'function', function: { name: TOOL_NAME, description: 'Record the analysis of the reply.', parameters: replyJsonSchema, strict: true } }],
+            tools: [{ type: 'function', function: { name: TOOL_NAME, description: 'Record the analysis of the reply.', parameters: schema, strict: true } }],
             tool_choice: { type: 'function', function: { name: TOOL_NAME } },
           };
     let completion: ChatCompletion;
@@ -159,13 +187,14 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
     async classify(request, context = {}) {
       const today = todayIn(request.now, request.timeZone);
       const messages = buildReplyMessages(request, resolveRange(request), formatIsoDate(today), weekdayOf(today));
+      const schema = replyJsonSchemaFor(request);
       const log = logger.child({ sessionId: context.sessionId, promptVersion: PROMPT_VERSION });
       let attempts = 0;
       let retried = false;
       let switched = false;
       for (;;) {
         attempts++;
-        const result = await callOnce(messages, context.sessionId);
+        const result = await callOnce(messages, schema, context.sessionId);
         if (result.kind === 'unsupported' && !switched) {
           switched = true;
           mode = 'tool';
@@ -198,7 +227,9 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
         }
         const problem = checkAgainstRequest(parsed.data, request);
         if (problem) return { status: 'failed', reason: 'schema_violation', attempts, detail: problem };
-        return { status: 'ok', reply: parsed.data, attempts, mode };
+        const known = keepKnown(parsed.data, request);
+        if (known.dropped.length > 0) log.info({ dropped: known.dropped }, 'LLM named products or factors the question does not have; dropped');
+        return { status: 'ok', reply: known.reply, attempts, mode };
       }
     },
   };

@@ -1,21 +1,10 @@
-/**
- * One canonical form for every rule: NFKC (full-width digits, letters and punctuation become
- * ASCII), lower case, common traditional characters folded to simplified, no variation
- * selectors, single spaces. All rule parsers read this string and report spans in it.
- */
+import { foldText } from '../../core/foldText.ts';
 
-// Traditional characters customers actually type in survey replies, paired with their
-// simplified forms; folding them lets one simplified lexicon serve both scripts.
-const TRADITIONAL_PAIRS =
-  '滿满還还會会給给個个點点號号轉转務务態态價价貴贵錢钱買买來来過过時时間间後后週周節节麼么嗎吗為为' +
-  '專专業业錯错說说們们經经訂订發发話话電电讓让這这沒没對对樣样較较質质氣气處处應应該该歡欢聽听' +
-  '機机兩两萬万壞坏難难單单長长開开關关鐘钟顆颗問问題题環环衛卫設设計计劃划確确實实總总體体覺觉' +
-  '與与趕赶幫帮無无聯联繫系係系負负責责員员將将幾几車车親亲熱热讚赞廢废爛烂適适傷伤療疗師师' +
-  '試试費费換换貨货區区產产裡里壓压樂乐愛爱買买賣卖錯错誤误';
-const TRADITIONAL = new Map<string, string>();
-for (let i = 0; i + 1 < TRADITIONAL_PAIRS.length; i += 2) {
-  TRADITIONAL.set(TRADITIONAL_PAIRS[i] as string, TRADITIONAL_PAIRS[i + 1] as string);
-}
+/**
+ * One canonical form for every rule: `foldText` (NFKC, so full-width digits, letters and
+ * punctuation become ASCII; lower case; traditional characters folded to simplified; no
+ * variation selectors) and single spaces. All rule parsers read this string and report spans in it.
+ */
 
 /**
  * Returns the canonical form of a customer reply that every rule parser reads.
@@ -24,11 +13,7 @@ for (let i = 0; i + 1 < TRADITIONAL_PAIRS.length; i += 2) {
  * normalizeText('１０分！還不錯') // '10分!还不错'
  */
 export function normalizeText(text: string): string {
-  let out = text.normalize('NFKC').toLowerCase();
-  // Variation selectors and zero-width characters only change how emoji render.
-  out = out.replace(/[\u200b-\u200d\u2060]|\ufe0e|\ufe0f/g, '');
-  out = out.replace(/[\u3400-\u9fff]/g, (c) => TRADITIONAL.get(c) ?? c);
-  return out.replace(/\s+/g, ' ').trim();
+  return foldText(text).replace(/\s+/g, ' ').trim();
 }
 
 /** Punctuation, spaces and symbols that carry no answer by themselves. */

@@ -4,6 +4,8 @@ import type { Span } from './normalizeText.ts';
 export interface LikelihoodReading {
   level: number;
   spans: Span[];
+  /** The reply says the customer has not decided ("看情况", "一般般吧"), rather than naming a likelihood. */
+  undecided?: true;
 }
 
 const STRONG = '肯定|一定|绝对|必须|必然|当然|铁定|百分百|100%|保证|必定|指定';
@@ -18,6 +20,8 @@ const PHRASE = new RegExp(
 );
 const NEVER = /再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
 const UNSURE = /(?<![好难])看(?![法到见起])|看情况|说不准|说不好|不好说|不确定|不一定|看看再说|再说吧?|再看看?|到时候再说|随缘|看心情|看需要|有需要|需要的话|考虑(?:一下|考虑)?|看吧|不知道|没想好|不清楚|待定|未定|五五开|一半一半|50%/;
+// Lukewarm about coming back: leaning no, but not a refusal.
+const LUKEWARM = /一般般|一般吧|马马虎虎|凑合/;
 const YES = /^(?:是的?|对的?|嗯+会|当然|必须的?|那必须|那当然|肯定的?|一定的?|会的?|会啊|会呀|会吧|要的?|好的?会|嗯对|没错|可以|行|好啊|ok|yes|y)$/;
 // A modal on its own ("可能吧", "应该吧") answers with its strength.
 const MODAL_ONLY = new RegExp(`^(${STRONG}|${LIKELY}|${MAYBE})$`);
@@ -27,7 +31,8 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
 /**
  * Reads a repurchase/return likelihood from a normalised reply: modal strength (肯定/应该/可能)
  * combined with negation (不会, 不太会) and a verb (会, 来, 买, 回购). "一定会" → 5, "应该会" → 4,
- * "可能会"/"说不准" → 3, "可能不会" → 2, "不会" → 1, "绝对不会"/"再也不来" → 0.
+ * "可能会"/"说不准" → 3, "可能不会"/"一般般吧" → 2, "不会" → 1, "绝对不会"/"再也不来" → 0.
+ * Indecision ("看情况", "不一定", "一般般吧") is marked `undecided`.
  *
  * @example
  * parseLikelihoodReply('大概率会')?.level // 4
@@ -67,7 +72,9 @@ export function parseLikelihoodReply(text: string): LikelihoodReading | null {
     return { level, spans: [[start, start + all.length]] };
   }
   const unsure = UNSURE.exec(text);
-  if (unsure) return { level: 3, spans: [[unsure.index, unsure.index + unsure[0].length]] };
+  if (unsure) return { level: 3, spans: [[unsure.index, unsure.index + unsure[0].length]], undecided: true };
+  const lukewarm = LUKEWARM.exec(text);
+  if (lukewarm) return { level: 2, spans: [[lukewarm.index, lukewarm.index + lukewarm[0].length]], undecided: true };
   return null;
 }
 

@@ -15,11 +15,14 @@ export type ScaleReading =
 
 const NUM = `\\d+(?:\\.\\d+)?|[${NUMERAL_CHARS}]+点[零〇一二两三四五六七八九]|[${NUMERAL_CHARS}]+|zero|one|two|three|four|five|six|seven|eight|nine|ten`;
 const NUM_RE = new RegExp(NUM, 'g');
+// Statements that open with a number must start where a numeral run starts: tried from every
+// position inside a run, each attempt re-read the rest of it (50,000 × "八" took most of a minute).
+const RUN_START = `(?<![\\d${NUMERAL_CHARS}])`;
 // "满分10分", "10分满分", "10分制", "总分十分": statements of the scale, not the customer's score.
 const SCALE_STATEMENTS = [
   new RegExp(`(?:满分|总分|最高分?|一共|总共)(?:是|为|:|有)?\\s*(${NUM})\\s*(?:分|星)?(?:的话|来说|来算)?`, 'g'),
-  new RegExp(`(${NUM})\\s*(?:分|星)?\\s*(?:是|为)?(?:满分|封顶)(?:的话|来说|来算)?`, 'g'),
-  new RegExp(`(${NUM})\\s*分制(?:的话|来说|来算)?`, 'g'),
+  new RegExp(`${RUN_START}(${NUM})\\s*(?:分|星)?\\s*(?:是|为)?(?:满分|封顶)(?:的话|来说|来算)?`, 'g'),
+  new RegExp(`${RUN_START}(${NUM})\\s*分制(?:的话|来说|来算)?`, 'g'),
   new RegExp(`out of\\s*(${NUM})`, 'g'),
   new RegExp(`(?<=\\d\\s*)/\\s*(${NUM})`, 'g'),
 ];
@@ -34,7 +37,9 @@ const INTERROGATIVE = /吗|什么|怎么|多少|几分|哪|是不是|可不可�
 // The Chinese "十分/百分/十二分" before an adjective is an intensifier: 十分满意, 百分百满意.
 const INTENSIFIER_NUMERALS = new Set(['十', '十二', '百']);
 const PARTICLE_AFTER = /^(?:[的地得]?\s*)(?:$|[吧啊呀了哈嘛呢哦噢喔啦咯耶哇]|[^\u4e00-\u9fff])/;
-const FILLER_CLAUSE = /^(?:我|就|给|打|评|选|个|吧|啊|呀|了|的|嗯|哦|呢|嘛|啦|算|是|分|大概|差不多|应该|可能|估计|那就|那|先|也就|最多|至少|勉强|打个|给个|吧)*$/;
+// Every word here starts with a character no other word covers (打个 is 打 + 个), so a clause has one
+// parse: overlapping words made a failing match backtrack exponentially ("打个"×30 + "x" took minutes).
+const FILLER_CLAUSE = /^(?:我|就|给|打|评|选|个|吧|啊|呀|了|的|嗯|哦|呢|嘛|啦|算|是|分|那|先|大概|差不多|应该|可能|估计|也就|最多|至少|勉强)*$/;
 
 interface Candidate {
   value: number;
@@ -62,15 +67,18 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
     const start = m.index ?? 0;
     let end = start + token.length;
     const before = text.slice(0, start);
+    // The checks on what precedes a number look at a few characters; a bounded tail keeps each
+    // of them constant-time, however many numbers a long clause holds.
+    const near = before.slice(-12);
     const after = text.slice(end);
-    if (/[a-z]$/.test(before) && /^[a-z]/.test(token)) continue;
+    if (/[a-z]$/.test(near) && /^[a-z]/.test(token)) continue;
     if (/^[a-z]/.test(token) && /^[a-z]/.test(after)) continue;
-    if (/第\s*$/.test(before)) continue; // ordinal: 第3次
-    if (/(?:扣|减|扣掉|减掉|(?<!至|最)少|(?<!不)差)了?\s*$/.test(before)) continue; // a deduction: 扣一分
+    if (/第\s*$/.test(near)) continue; // ordinal: 第3次
+    if (/(?:扣|减|扣掉|减掉|(?<!至|最)少|(?<!不)差)了?\s*$/.test(near)) continue; // a deduction: 扣一分
     const isChinese = /^[^\da-z]/.test(token);
     if (isChinese && INTENSIFIER_NUMERALS.has(token) && /^\s*分/.test(after)) {
       const rest = after.replace(/^\s*分/, '');
-      if (!PARTICLE_AFTER.test(rest) && !GIVING_VERB.test(before)) continue;
+      if (!PARTICLE_AFTER.test(rest) && !GIVING_VERB.test(near)) continue;
     }
     let low: number | null = parseNumber(token);
     let high: number | null = low;
@@ -94,7 +102,7 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
     if (!hasUnit && OTHER_UNIT.test(unitText)) continue;
     const unitMatch = hasUnit ? SCORE_UNIT.exec(unitText) : null;
     const unitEnd = end + (unitMatch ? unitMatch[0].length : 0);
-    const giving = GIVING_VERB.test(before);
+    const giving = GIVING_VERB.test(near);
     const whole = FILLER_CLAUSE.test(before.trim()) && FILLER_CLAUSE.test(text.slice(unitEnd).replace(/[\s!.~]/g, ''));
     // A Chinese numeral after 给/打 counts only when nothing follows it: 给八 yes, 还是一样 no.
     const strong = hasUnit || whole || (giving && (!isChinese || PARTICLE_AFTER.test(unitText)));
@@ -109,7 +117,7 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
       value: Math.floor(value),
       spans: [[offset + start, offset + unitEnd]],
       strong,
-      corrected: CORRECTION.test(before),
+      corrected: CORRECTION.test(near),
       explicitUnit: hasUnit,
     });
   }

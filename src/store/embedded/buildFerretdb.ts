@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ export const ferretdbSourceDir = resolve(dirname(fileURLToPath(import.meta.url))
 
 /**
  * Builds the embedded FerretDB binary into `binDir` unless a binary built from the same
- * sources is already there (a hash of main.go, go.mod and go.sum is kept beside it).
+ * sources is already there (a hash of the .go files, go.mod and go.sum is kept beside it).
  * The first build downloads Go modules and compiles SQLite: minutes on 2 cores.
  *
  * @example
@@ -23,7 +23,8 @@ export async function ensureFerretdbBinary(binDir: string, log: (line: string) =
   const bin = resolve(binDir, 'ferretdb');
   const stamp = `${bin}.sha256`;
   const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(await readFile(join(ferretdbSourceDir, f)));
+  const sources = (await readdir(ferretdbSourceDir)).filter((f) => f.endsWith('.go')).sort();
+  for (const f of [...sources, 'go.mod', 'go.sum']) hash.update(await readFile(join(ferretdbSourceDir, f)));
   const want = hash.digest('hex');
   if (existsSync(bin) && existsSync(stamp) && (await readFile(stamp, 'utf8')).trim() === want) return bin;
 

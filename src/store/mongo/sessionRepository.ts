@@ -1,24 +1,26 @@
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
-import { conversationKey } from '../../core/messages.ts';
 import {
   openSessionStatuses,
-  type CustomerRecord,
-  type CustomerRepository,
   type NewSession,
+  type PendingEffect,
   type SessionRecord,
   type SessionRepository,
   type SessionStatus,
+  type SessionUpdate,
   type TranscriptEntry,
 } from '../../core/sessions.ts';
 import { customerModel, type CustomerDoc } from './models/customer.model.ts';
 import { surveySessionModel, type SurveySessionDoc } from './models/surveySession.model.ts';
+import { createTranscriptChunks } from './transcriptChunks.ts';
 
 type SessionDoc = SurveySessionDoc & { _id: Types.ObjectId };
 
 /**
- * SessionRepository on MongoDB. Each turn is one single-document update guarded by `rev`
- * (no transactions: FerretDB has none), with the transcript appended by `$push`.
+ * SessionRepository on MongoDB. Every turn-path operation is by `_id` (FerretDB answers nothing
+ * else from an index): the session by its id, the conversation's newest session through the
+ * customer document (`customers._id` = conversation key), the transcript through chunk ids.
+ * Each turn is one single-document update guarded by `rev` (no transactions: FerretDB has none).
  *
  * @example
  * const sessions = createSessionRepository(conn);
@@ -29,79 +31,91 @@ export function createSessionRepository(
   options: {
     /**
      * How `update` checks the revision. 'filter' (MongoDB): `{_id, rev}` in one atomic
-     * findOneAndUpdate. 'read-then-write' (FerretDB): FerretDB scans the whole collection for any
-     * filter but a bare `{_id}` and its findAndModify is not atomic anyway, so read by `_id`,
-     * compare, then update by `_id`; the per-conversation lock is what serialises writers there.
+     * findOneAndUpdate. 'read-then-write' (FerretDB): only a bare `{_id}` filter is answered from
+     * an index there, and its findAndModify is not atomic anyway, so read by `_id`, compare, then
+     * update by `_id`; the per-conversation lock is what serialises writers there.
      */
     revisionCheck?: 'filter' | 'read-then-write';
   } = {},
 ): SessionRepository {
   const Session = surveySessionModel(conn);
+  const Customer = customerModel(conn);
+  const chunks = createTranscriptChunks(conn);
   const revisionCheck = options.revisionCheck ?? 'filter';
-  return {
-    async create(session: NewSession) {
-      const doc = await Session.create({
-        conversationKey: session.conversationKey,
-        channel: session.conversation.channel,
-        accountId: session.conversation.accountId,
-        customerId: session.conversation.customerId,
-        flowId: session.flowId,
-        flowVersion: session.flowVersion,
-        status: session.status,
-        answers: session.answers,
-        analysis: session.analysis,
-        transcript: session.transcript,
-        snapshot: session.snapshot,
-        awaiting: JSON.stringify(session.awaiting ?? null),
-        outbox: JSON.stringify(session.outbox),
-        handledMessageIds: session.handledMessageIds ?? [],
-        rev: 0,
-        campaign: session.campaign,
-        customerFields: session.customerFields,
-        escalation: session.escalation,
-        completedAt: session.completedAt,
-      });
-      return toRecord(doc.toObject() as SessionDoc);
-    },
 
-    async findById(id) {
-      if (!Types.ObjectId.isValid(id)) return null;
-      const doc = await Session.findById(id).lean<SessionDoc>();
-      return doc ? toRecord(doc) : null;
+  async function findById(id: string): Promise<SessionRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const doc = await Session.findById(id).lean<SessionDoc>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** The conversation's newest session: the customer's pointer, or (sessions stored before it existed) a query. */
+  async function findLatest(key: string): Promise<SessionRecord | null> {
+    const customer = await Customer.findById(key).lean<CustomerDoc>();
+    if (!customer) return null;
+    if (customer.latestSessionId !== undefined) return customer.latestSessionId ? findById(customer.latestSessionId) : null;
+    // Once per customer stored before the pointer existed; '' remembers "no session".
+    const doc = await Session.findOne({ conversationKey: key }).sort({ createdAt: -1, _id: -1 }).lean<SessionDoc>();
+    await Customer.findOneAndUpdate({ _id: key }, { $set: { latestSessionId: doc ? String(doc._id) : '' } }).lean();
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** Inserts a new session document (with the chosen id, if any). */
+  function insert(session: NewSession) {
+    return Session.create({
+      ...(session.id ? { _id: new Types.ObjectId(session.id) } : {}),
+      conversationKey: session.conversationKey,
+      channel: session.conversation.channel,
+      accountId: session.conversation.accountId,
+      customerId: session.conversation.customerId,
+      flowId: session.flowId,
+      flowVersion: session.flowVersion,
+      status: session.status,
+      answers: session.answers,
+      analysis: session.analysis,
+      snapshot: session.snapshot,
+      awaiting: JSON.stringify(session.awaiting ?? null),
+      outbox: JSON.stringify(session.outbox),
+      handledMessageIds: session.handledMessageIds ?? [],
+      askedSteps: session.askedSteps ?? [],
+      transcriptLength: session.transcriptLength ?? 0,
+      lastCustomerAt: session.lastCustomerAt,
+      lastBotText: session.lastBotText,
+      rev: 0,
+      campaign: session.campaign,
+      customerFields: session.customerFields,
+      escalation: session.escalation,
+      completedAt: session.completedAt,
+    });
+  }
+
+  return {
+    findById,
+    findLatest,
+
+    async create(session: NewSession) {
+      let doc;
+      try {
+        doc = await insert(session);
+      } catch (error) {
+        const existing = session.id && (error as { code?: number }).code === 11000 ? await findById(session.id) : null;
+        if (!existing) throw error;
+        // A replayed start: the session is there; make sure the customer points at it.
+        await pointCustomerAt(existing);
+        return existing;
+      }
+      const record = toRecord(doc.toObject() as SessionDoc);
+      await pointCustomerAt(record);
+      return record;
     },
 
     async findOpen(key) {
-      const doc = await Session.findOne({ conversationKey: key, status: { $in: openSessionStatuses } })
-        .sort({ createdAt: -1 })
-        .lean<SessionDoc>();
-      return doc ? toRecord(doc) : null;
-    },
-
-    async findLatest(key) {
-      const doc = await Session.findOne({ conversationKey: key }).sort({ createdAt: -1, _id: -1 }).lean<SessionDoc>();
-      return doc ? toRecord(doc) : null;
+      const latest = await findLatest(key);
+      return latest && openSessionStatuses.includes(latest.status) ? latest : null;
     },
 
     async update(id, rev, update) {
-      const set: Record<string, unknown> = {};
-      if (update.status) set.status = update.status;
-      if (update.answers) set.answers = update.answers;
-      if (update.analysis) set.analysis = update.analysis;
-      if (update.snapshot !== undefined) set.snapshot = update.snapshot;
-      if (update.awaiting !== undefined) set.awaiting = JSON.stringify(update.awaiting);
-      if (update.outbox) set.outbox = JSON.stringify(update.outbox);
-      if (update.escalation) set.escalation = update.escalation;
-      if (update.completedAt) set.completedAt = update.completedAt;
-      const push: Record<string, unknown> = {};
-      if (update.appendTranscript?.length) push.transcript = { $each: update.appendTranscript };
-      if (update.handledMessageId) push.handledMessageIds = update.handledMessageId;
-      const inc: Record<string, number> = { rev: 1 };
-      if (update.addLlmUsage) {
-        inc['llmUsage.promptTokens'] = update.addLlmUsage.promptTokens;
-        inc['llmUsage.completionTokens'] = update.addLlmUsage.completionTokens;
-        inc['llmUsage.calls'] = update.addLlmUsage.calls;
-      }
-      const change = { $set: set, $inc: inc, ...(Object.keys(push).length ? { $push: push } : {}) };
+      const change = toChange(update);
       if (revisionCheck === 'read-then-write') {
         const current = await Session.findById(id).lean<SessionDoc>();
         if (!current || current.rev !== rev) return null;
@@ -112,9 +126,15 @@ export function createSessionRepository(
       return doc ? toRecord(doc) : null;
     },
 
-    async appendTranscript(id, entries: TranscriptEntry[]) {
-      if (!entries.length) return;
-      await Session.updateOne({ _id: id }, { $push: { transcript: { $each: entries } } });
+    async writeTranscript(sessionId, entries) {
+      if (entries.length) await chunks.write(sessionId, entries);
+    },
+
+    async transcript(session) {
+      // Sessions stored before transcripts had their own collection keep theirs inside.
+      const legacy = (await Session.findById(session.id, { transcript: 1 }).lean<Pick<SessionDoc, 'transcript'>>())?.transcript ?? [];
+      const old = legacy.map((t, seq) => ({ ...t, seq }) as TranscriptEntry);
+      return [...old, ...(await chunks.read(session.id, old.length, session.transcriptLength))];
     },
 
     async list(query) {
@@ -126,7 +146,7 @@ export function createSessionRepository(
       if (cursor) {
         filter.$or = [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, _id: { $lt: new Types.ObjectId(cursor.id) } }];
       }
-      const docs = await Session.find(filter)
+      const docs = await Session.find(filter, { transcript: 0 })
         .sort({ createdAt: -1, _id: -1 })
         .limit(query.limit + 1)
         .lean<SessionDoc[]>();
@@ -144,48 +164,39 @@ export function createSessionRepository(
       return Object.fromEntries(rows.map((r) => [r._id, r.n]));
     },
   };
+
+  /** Points the customer document at its newest session (creating the customer if needed). */
+  async function pointCustomerAt(session: SessionRecord): Promise<void> {
+    const { conversation: ref, conversationKey: key } = session;
+    const update = {
+      $set: { latestSessionId: session.id },
+      $setOnInsert: { conversationKey: key, channel: ref.channel, accountId: ref.accountId, customerId: ref.customerId, optedOut: false },
+    };
+    try {
+      await Customer.findOneAndUpdate({ _id: key }, update, { upsert: true }).lean();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      await Customer.findOneAndUpdate({ _id: key }, { $set: update.$set }).lean();
+    }
+  }
 }
 
-/**
- * CustomerRepository on MongoDB: one document per conversation key (unique index).
- */
-export function createCustomerRepository(conn: Connection): CustomerRepository {
-  const Customer = customerModel(conn);
-  return {
-    async get(key) {
-      const doc = await Customer.findById(key).lean<CustomerDoc>();
-      return doc ? toCustomer(doc) : null;
-    },
-    async upsert(ref, changes) {
-      const key = conversationKey(ref);
-      const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-      const update = {
-        $set: set,
-        $setOnInsert: {
-          conversationKey: key,
-          channel: ref.channel,
-          accountId: ref.accountId,
-          customerId: ref.customerId,
-          ...('optedOut' in set ? {} : { optedOut: false }),
-        },
-      };
-      try {
-        const doc = await Customer.findOneAndUpdate({ _id: key }, update, { upsert: true, returnDocument: 'after' }).lean<CustomerDoc>();
-        return toCustomer(doc!);
-      } catch (error) {
-        // Two first messages racing: the _id lets one insert win; retry as an update.
-        if ((error as { code?: number }).code !== 11000) throw error;
-        const doc = await Customer.findOneAndUpdate({ _id: key }, { $set: set }, { returnDocument: 'after' }).lean<CustomerDoc>();
-        return toCustomer(doc!);
-      }
-    },
-  };
-}
-
-/** Creates the collections' indexes (plain and unique only, so FerretDB accepts them). */
-export async function ensureSessionIndexes(conn: Connection): Promise<void> {
-  await surveySessionModel(conn).createIndexes();
-  await customerModel(conn).createIndexes();
+/** The MongoDB update for one SessionUpdate: one document, one write. */
+function toChange(update: SessionUpdate): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  const copy = [
+    'status', 'answers', 'analysis', 'snapshot', 'escalation', 'completedAt', 'askedSteps', 'transcriptLength', 'lastCustomerAt', 'lastBotText', 'handledMessageIds',
+  ] as const;
+  for (const field of copy) if (update[field] !== undefined) set[field] = update[field];
+  if (update.awaiting !== undefined) set.awaiting = JSON.stringify(update.awaiting);
+  if (update.outbox) set.outbox = JSON.stringify(update.outbox);
+  const inc: Record<string, number> = { rev: 1 };
+  if (update.addLlmUsage) {
+    inc['llmUsage.promptTokens'] = update.addLlmUsage.promptTokens;
+    inc['llmUsage.completionTokens'] = update.addLlmUsage.completionTokens;
+    inc['llmUsage.calls'] = update.addLlmUsage.calls;
+  }
+  return { $set: set, $inc: inc };
 }
 
 export function toRecord(doc: SessionDoc): SessionRecord {
@@ -198,31 +209,42 @@ export function toRecord(doc: SessionDoc): SessionRecord {
     status: doc.status as SessionStatus,
     answers: doc.answers ?? {},
     analysis: doc.analysis ?? {},
-    transcript: (doc.transcript ?? []).map((t) => ({ ...t }) as TranscriptEntry),
     snapshot: doc.snapshot,
     awaiting: JSON.parse(doc.awaiting ?? 'null') as unknown,
-    outbox: JSON.parse(doc.outbox ?? '[]') as SessionRecord['outbox'],
+    outbox: reviveOutbox(doc.outbox),
     handledMessageIds: doc.handledMessageIds ?? [],
     rev: doc.rev,
     campaign: doc.campaign ?? undefined,
     customerFields: doc.customerFields ?? {},
     escalation: doc.escalation ?? undefined,
     llmUsage: doc.llmUsage ?? { promptTokens: 0, completionTokens: 0, calls: 0 },
+    askedSteps: doc.askedSteps ?? [],
+    transcriptLength: doc.transcriptLength ?? doc.transcript?.length ?? 0,
+    lastCustomerAt: doc.lastCustomerAt ?? undefined,
+    lastBotText: doc.lastBotText ?? undefined,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt ?? undefined,
   };
 }
 
-function toCustomer(doc: CustomerDoc): CustomerRecord {
-  return {
-    conversationKey: doc.conversationKey,
-    conversation: { channel: doc.channel, accountId: doc.accountId, customerId: doc.customerId },
-    nickname: doc.nickname ?? undefined,
-    optedOut: doc.optedOut ?? false,
-    optedOutAt: doc.optedOutAt ?? undefined,
-    lastInboundAt: doc.lastInboundAt ?? undefined,
-  };
+/** The outbox is JSON text: dates come back as strings and are revived here. */
+function reviveOutbox(text: string | undefined): PendingEffect[] {
+  const raw = JSON.parse(text ?? '[]') as Array<Record<string, unknown>>;
+  return raw.map((effect) => {
+    // Outboxes stored before effects had kinds held only sends.
+    const e = (effect.kind ? effect : { kind: 'send', ...effect }) as PendingEffect;
+    if (e.kind === 'opt_out') return { ...e, at: new Date(e.at) };
+    if (e.kind === 'timer') return { ...e, dueAt: new Date(e.dueAt) };
+    if (e.kind === 'transcript') return { ...e, entries: e.entries.map((t) => ({ ...t, at: new Date(t.at) })) };
+    return e;
+  });
+}
+
+/** Creates the collections' indexes (plain and unique only, so FerretDB accepts them). */
+export async function ensureSessionIndexes(conn: Connection): Promise<void> {
+  await surveySessionModel(conn).createIndexes();
+  await customerModel(conn).createIndexes();
 }
 
 function encodeCursor(at: Date, id: string): string {

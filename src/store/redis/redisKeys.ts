@@ -12,10 +12,21 @@ export function redisKeys(prefix: string) {
     wecomBudget: (conversation: string) => `${prefix}wecom:budget:${conversation}`,
     /** Marks an inbound WeCom message id as handed on to the conversation layer. */
     wecomHandled: (messageId: string) => `${prefix}wecom:handled:${messageId}`,
+    /** A signed callback accepted within the replay window, by a hash of its timestamp and nonce. */
+    wecomNonce: (hash: string) => `${prefix}wecom:nonce:${hash}`,
     /** Counter of kf "new data" callbacks per open_kfid, and how far a finished pull covers it. */
     wecomNotifySeq: (account: string) => `${prefix}wecom:notify:${account}:seq`,
     wecomNotifyCovered: (account: string) => `${prefix}wecom:notify:${account}:covered`,
     inbox: (conversation: string) => `${prefix}inbox:${conversation}`,
+    /** Conversations with waiting inbox items, scored by when they last had attention. */
+    inboxWaiting: `${prefix}inbox-waiting`,
+    /** Conversation → "<head item id>|<failures>", to tell a poison item from a passing outage. */
+    inboxFailures: `${prefix}inbox-failures`,
+    /** Session id → the revision whose outbox was fully carried out. */
+    outboxDone: (sessionId: string) => `${prefix}outbox-done:${sessionId}`,
+    /** Named timers: due time (sorted set) and payload (hash). */
+    timersDue: `${prefix}timers:due`,
+    timersPayload: `${prefix}timers:payload`,
     session: (conversation: string) => `${prefix}session:${conversation}`,
     /** Round-robin counter for picking an escalation's advisor, per scope (flow id). */
     escalationTurn: (scope: string) => `${prefix}escalation:rr:${scope}`,

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type {
   AccessTokenCache,
+  CallbackNonces,
   ChannelStateStore,
   FetchedToken,
   HandledLedger,
@@ -152,7 +154,21 @@ export function createRedisWecomState(redis: Redis, keys: RedisKeys): ChannelSta
     async markHandled(id, ttlSeconds) {
       await redis.set(keys.wecomHandled(id), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
     },
+    async forget(id) {
+      await redis.del(keys.wecomHandled(id));
+    },
   };
 
-  return { tokens, cursors, budget, ledger };
+  // Hashed: the nonce is whatever the caller sent (up to 128 characters).
+  const nonceKey = (timestamp: string, nonce: string) => keys.wecomNonce(createHash('sha1').update(`${timestamp}\u0000${nonce}`).digest('hex'));
+  const nonces: CallbackNonces = {
+    async seen(timestamp, nonce) {
+      return (await redis.exists(nonceKey(timestamp, nonce))) === 1;
+    },
+    async remember(timestamp, nonce, ttlSeconds) {
+      await redis.set(nonceKey(timestamp, nonce), '1', 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+    },
+  };
+
+  return { tokens, cursors, budget, ledger, nonces };
 }

@@ -52,14 +52,14 @@ describe('admin editor in a browser', () => {
     await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('table.flows-table').waitFor();
-    expect(await page.locator('table.flows-table tbody tr').count()).toBe(2);
+    expect(await page.locator('table.flows-table tbody tr').count()).toBe(3);
     expect(await page.locator('#who').textContent()).toContain('admin（管理员）');
   });
 
   it('shows the flow as an outline, and YAML errors at their line', async () => {
     await page.getByRole('link', { name: '服务回访（NPS）' }).click();
     await step('csat_booking').waitFor();
-    expect(await page.locator('section.step').count()).toBe(14);
+    expect(await page.locator('section.step').count()).toBe(17);
     expect(await step('nps').locator('.kind').textContent()).toBe('NPS 推荐度（0-10）');
     expect(await step('nps').locator('.route').first().textContent()).toContain('若「nps」为推荐者（9-10） →');
     await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
@@ -83,15 +83,15 @@ describe('admin editor in a browser', () => {
   it('adds, moves and deletes steps in the outline', async () => {
     await step('timing').getByLabel('新步骤题型').selectOption('choice');
     await step('timing').getByRole('button', { name: '＋ 在此后添加步骤' }).click();
-    const added = page.locator('section.step').nth(10);
+    const added = page.locator('section.step').nth(13);
     const newId = await added.getAttribute('data-step');
     expect(await added.locator('.kind').textContent()).toBe('选择题');
     await added.getByRole('button', { name: `上移 ${newId}` }).click();
-    expect(await page.locator('section.step').nth(9).getAttribute('data-step')).toBe(newId);
+    expect(await page.locator('section.step').nth(12).getAttribute('data-step')).toBe(newId);
     expect(await page.getByLabel('YAML 源文件').inputValue()).toContain(`id: ${newId}`);
     await expect.poll(() => page.locator('.chip', { hasText: '有未保存的修改' }).count()).toBe(1);
     await step(newId!).getByRole('button', { name: `删除 ${newId}` }).click();
-    expect(await page.locator('section.step').count()).toBe(14);
+    expect(await page.locator('section.step').count()).toBe(17);
     expect(await page.getByLabel('YAML 源文件').inputValue()).not.toContain(`id: ${newId}`);
   });
 
@@ -151,6 +151,56 @@ describe('admin editor in a browser', () => {
     expect(pageErrors).toEqual([]);
     // Only the deliberately wrong token at sign-in was refused.
     expect(failedRequests).toEqual(['401 /api/me']);
+  });
+
+  it('edits the product catalogue in the outline, round-trips it through the YAML, and previews with it', async () => {
+    // Still on nps-default (published as v2 above), on the audit tab.
+    await page.getByRole('tab', { name: '大纲' }).click();
+    const catalog = page.locator('section.catalog');
+    await catalog.waitFor();
+    expect(await catalog.locator('.catalog-item').count()).toBe(11);
+    expect(await page.getByLabel('产品 thermage 名称').inputValue()).toBe('热玛吉');
+    expect(await page.getByLabel('产品 thermage 同义词').inputValue()).toBe('热玛奇、热马吉、Thermage、紧致抗衰、射频紧致');
+
+    // Outline → YAML: a new synonym and a new item, with the file's comments kept.
+    await page.getByLabel('产品 thermage 同义词').fill('热玛奇、紧肤针');
+    await catalog.getByRole('button', { name: '＋ 产品' }).click();
+    await page.getByLabel('产品 item12 名称').fill('头皮护理');
+    const yaml = page.getByLabel('YAML 源文件');
+    await expect.poll(() => yaml.inputValue()).toMatch(/synonyms: \[ ?热玛奇, 紧肤针 ?\]/);
+    expect(await yaml.inputValue()).toMatch(/- id: item12\n\s+name: 头皮护理\n\s*\nsteps:|- id: item12\n\s+name: 头皮护理\n+steps:/);
+    expect(await yaml.inputValue()).toContain('# What the clinic offers.');
+    await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
+
+    // A word two items claim is refused with its line, above the steps.
+    await page.getByLabel('产品 item12 同义词').fill('紧肤针');
+    await expect.poll(() => page.locator('.check-status').textContent()).toContain('有 1 处错误');
+    expect(await page.locator('ul.flow-problems').textContent()).toMatch(/第 \d+ 行 · catalog\[11\]\.synonyms\[0\]：".*紧肤针" already selects "thermage"/);
+    await page.getByLabel('产品 item12 同义词').fill('头皮SPA');
+    await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
+
+    // YAML → outline: an edit in the source shows in the catalogue.
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    await yaml.fill((await yaml.inputValue()).replace('name: 头皮护理', 'name: 头皮养护'));
+    await page.getByRole('tab', { name: '大纲' }).click();
+    await expect.poll(() => page.getByLabel('产品 item12 名称').inputValue()).toBe('头皮养护');
+
+    // The preview reads the unsaved catalogue.
+    await page.getByRole('button', { name: '重新开始' }).click();
+    await expect.poll(() => page.locator('.chat-log .msg.bot').count()).toBe(1);
+    const input = page.getByLabel('预览输入');
+    await input.fill('9');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('.chat-log .msg.bot').count()).toBe(2);
+    await input.fill('紧肤针效果很好');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('.chat-log').textContent()).toContain('产品 thermage');
+    expect(await page.locator('.chat-log').textContent()).toContain('因素 效果');
+
+    // Removing the last items removes the key.
+    await page.getByRole('button', { name: '删除产品 item12' }).click();
+    expect(await page.locator('section.catalog .catalog-item').count()).toBe(11);
+    expect(pageErrors).toEqual([]);
   });
 
   it('refuses an editor the publish button and keeps a viewer read-only', async () => {

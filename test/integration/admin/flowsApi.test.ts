@@ -61,7 +61,7 @@ describe('authentication and roles', () => {
   it('lets a viewer read and validate but not write (403)', async () => {
     const list = await asViewer().get<{ items: Array<{ flowId: string; publishedVersion: number }> }>('/api/flows');
     expect(list.status).toBe(200);
-    expect(list.body.items.map((f) => f.flowId)).toEqual(['csat-after-service', 'nps-default']);
+    expect(list.body.items.map((f) => f.flowId)).toEqual(['car-after-sales', 'csat-after-service', 'nps-default']);
     expect((await asViewer().get('/api/flows/nps-default/versions/published')).status).toBe(200);
     expect((await asViewer().post('/api/flows/nps-default/validate', { source })).body).toEqual({ valid: true, problems: [] });
     expect((await asViewer().get('/api/flows/nps-default/diff?from=1&to=1')).status).toBe(200);
@@ -158,6 +158,27 @@ describe('versions, validation and publishing', () => {
     const messages = await asViewer().post<{ problems: Problem[] }>('/api/flows/nps-default/validate', { source: spin });
     expect(messages.body.problems.map((p) => p.message)).toContain('loops back to "ask" without asking anything; the flow would never stop');
     expect((await asAdmin().post<ErrorBody>('/api/flows/nps-default/publish', { version: saved.body.version })).body.error.code).toBe('FLOW_INVALID');
+  });
+
+  it('refuses YAML whose aliases expand too far (billion laughs) with 400 FLOW_YAML_ALIASES and stores nothing', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    const bomb = `${levels.join('\n')}\n`;
+    const before = await asAdmin().get<{ latestVersion: number }>('/api/flows/nps-default');
+    const answers = [
+      await asEditor().post<ErrorBody>('/api/flows/nps-default/versions', { source: bomb, baseVersion: before.body.latestVersion }),
+      await asViewer().post<ErrorBody>('/api/flows/nps-default/validate', { source: bomb }),
+      await asEditor().post<ErrorBody>('/api/flows/nps-default/preview', { source: bomb }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'FLOW_YAML_ALIASES', message: expect.stringContaining('write the repeated parts out') });
+    }
+    expect((await asAdmin().get<{ latestVersion: number }>('/api/flows/nps-default')).body.latestVersion).toBe(before.body.latestVersion);
+    // A few aliases are fine: they are ordinary YAML.
+    const reused = source.replace('text: 感谢您的宝贵反馈！', 'text: &bye 感谢您的宝贵反馈！').replace('text: 感谢您抽空反馈，我们会认真改进。祝您生活愉快！', 'text: *bye');
+    expect(reused).toContain('*bye');
+    expect((await asViewer().post<{ valid: boolean }>('/api/flows/nps-default/validate', { source: reused })).body).toMatchObject({ valid: true });
   });
 
   it('refuses a 1 MB text with 413 and flags long texts at their line', async () => {
@@ -291,18 +312,48 @@ describe('preview', () => {
   });
 });
 
+describe('preview with a catalogue', () => {
+  type Turn = { state: unknown; stepId: string | null; analysis: { products?: string[]; factors?: string[] } | null };
+
+  it('reads products with the draft\'s own catalogue, unsaved edits included', async () => {
+    // The draft adds a synonym nobody has published yet.
+    const draft = source.replace('synonyms: [热玛奇, 热马吉, Thermage, 紧致抗衰, 射频紧致]', 'synonyms: [热玛奇, 热马吉, Thermage, 紧致抗衰, 射频紧致, 紧肤针]');
+    expect(draft).not.toBe(source);
+    const api = asEditor();
+    const start = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft });
+    const nine = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft, state: start.body.state, text: '9' });
+    expect(nine.body.stepId).toBe('reason_promoter');
+    const reason = await api.post<Turn>('/api/flows/nps-default/preview', { source: draft, state: nine.body.state, text: '紧肤针效果很好，医生也专业' });
+    expect(reason.body.analysis).toMatchObject({ products: ['thermage'], factors: ['effect', 'advisor'] });
+
+    // Without the catalogue the same reply names nothing: the preview follows the draft.
+    const bare = source.replace(/\ncatalog:\n(?: {2}.*\n|\n)*/, '\n');
+    expect(parseFlow(bare).ok && !bare.includes('thermage')).toBe(true);
+    let turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare });
+    turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare, state: turn.body.state, text: '9' });
+    turn = await api.post<Turn>('/api/flows/nps-default/preview', { source: bare, state: turn.body.state, text: '热玛吉效果很好' });
+    expect(turn.body.analysis?.products).toEqual([]);
+  });
+});
+
 describe('export', () => {
   it('writes the published flows back to YAML, byte for byte, so the next import finds them unchanged', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hf-export-'));
     try {
       await asEditor().post('/api/flows/nps-store-b/versions', { source: 'not: [valid', baseVersion: 1 });
       const results = await service.catalog.exportDirectory(dir);
-      expect(results.map((r) => `${r.flowId}:${r.status}`).sort()).toEqual(['csat-after-service:written', 'nps-default:written', 'nps-store-b:unpublished', 'nps-store-c:unpublished']);
+      expect(results.map((r) => `${r.flowId}:${r.status}`).sort()).toEqual([
+        'car-after-sales:written',
+        'csat-after-service:written',
+        'nps-default:written',
+        'nps-store-b:unpublished',
+        'nps-store-c:unpublished',
+      ]);
       const published = await asAdmin().get<{ source: string }>('/api/flows/nps-default/versions/published');
       expect(await readFile(join(dir, 'nps-default.yaml'), 'utf8')).toBe(published.body.source);
       expect((await service.catalog.exportDirectory(dir)).find((r) => r.flowId === 'nps-default')?.status).toBe('unchanged');
       const reimport = await service.catalog.importDirectory(dir);
-      expect(reimport.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
+      expect(reimport.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -17,8 +17,8 @@ interface SessionDetail {
   status: string;
   flowId: string;
   flowVersion: number;
-  answers: Record<string, { value: unknown; raw: string; missing?: boolean }>;
-  analysis: Record<string, { sentiment?: { label: string } | null }>;
+  answers: Record<string, { value: unknown; raw: string; missing?: boolean; extracted?: Record<string, unknown> }>;
+  analysis: Record<string, { sentiment?: { label: string } | null; products?: string[]; factors?: string[]; openInterest?: boolean }>;
   transcript: Array<{ direction: string; author: string; text: string; delivery?: string }>;
   escalation: { trigger: string } | null;
 }
@@ -60,6 +60,30 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     expect(session.answers.csat_advisor?.value).toBe(4);
     expect(session.transcript.filter((t) => t.direction === 'in').map((t) => t.text)).toContain('下个月吧');
     expect(session.transcript.every((t) => t.direction === 'in' || t.delivery === 'sent')).toBe(true);
+  });
+
+  it('stores the catalogue items a customer names: in the repurchase answer, the timing and the products question', async () => {
+    const c = customer(service, sim, 'wm_products');
+    await c.says('你好');
+    await c.says('10');
+    await c.says('医生很专业');
+    await c.clicks('5');
+    await c.clicks('5');
+    await c.clicks('5');
+    // Typed instead of clicked: the repurchase score and a product in one reply.
+    expect((await c.says('会的，下次还想做熱瑪吉')).join()).toMatch(/什么时候/);
+    await c.says('下个月做水光吧');
+    expect((await c.says('不考虑超声刀了，想试试光子嫩肤')).join()).toMatch(/感谢/);
+
+    const session = await sessionOf('wm_products');
+    expect(session.status).toBe('completed');
+    expect(session.answers.intent?.value).toBe(4);
+    expect(session.analysis.intent).toMatchObject({ products: ['thermage'], openInterest: false });
+    // The bucket of 下个月 depends on today's date (the service's real clock); the product does not.
+    expect(session.analysis.timing).toMatchObject({ products: ['hydra'], timing: { from: expect.any(String) } });
+    expect(session.analysis.products).toMatchObject({ products: ['ipl'] });
+    expect(session.analysis.reason_promoter).toMatchObject({ products: [], factors: ['advisor'] });
+    expect(session.answers.products?.extracted).toEqual({ products: ['ipl'], openInterest: false, factors: [] });
   });
 
   it('after a finished survey, a thank-you gets one closing line and does not start it again', async () => {

@@ -45,6 +45,12 @@ describe('advisor admin API', () => {
     expect(created.body.token).toMatch(/^hfa\.li\./);
     expect((await api(service, 'POST', '/api/advisors', { id: 'li', name: '又一个' })).status).toBe(409);
     expect((await api(service, 'POST', '/api/advisors', { id: 'Bad Id', name: 'x' })).status).toBe(400);
+    // "admin" / 管理员 is the ADMIN_TOKEN holder in the console.
+    for (const body of [{ id: 'admin', name: '王顾问' }, { id: 'wang', name: 'Admin' }, { id: 'wang', name: '管理员' }]) {
+      const reserved = await api<{ error: { code: string; message: string } }>(service, 'POST', '/api/advisors', body);
+      expect(reserved.status).toBe(400);
+      expect(reserved.body.error).toEqual({ code: 'ADVISOR_NAME_RESERVED', message: expect.stringContaining('is how the ADMIN_TOKEN holder appears in the console') });
+    }
 
     const list = await api<{ items: Array<Record<string, unknown>> }>(service, 'GET', '/api/advisors');
     expect(list.body.items).toEqual([expect.objectContaining({ id: 'li', name: '李顾问', wecomUserId: null })]);

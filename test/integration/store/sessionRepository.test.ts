@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationKey, type ConversationRef } from '../../../src/core/messages.ts';
 import type { NewSession } from '../../../src/core/sessions.ts';
-import { createCustomerRepository, createSessionRepository, ensureSessionIndexes } from '../../../src/store/mongo/sessionRepository.ts';
+import { createCustomerRepository } from '../../../src/store/mongo/customerRepository.ts';
+import { createSessionRepository, ensureSessionIndexes } from '../../../src/store/mongo/sessionRepository.ts';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';
 
 let stores: TestStores;
@@ -21,7 +22,6 @@ function newSession(customerId: string, overrides: Partial<NewSession> = {}): Ne
     status: 'active',
     answers: {},
     analysis: {},
-    transcript: [],
     snapshot: JSON.stringify({ value: 'nps', context: { nested: [[1, 2]] } }),
     awaiting: { stepId: 'nps', question: 'nps' },
     outbox: [],
@@ -40,23 +40,52 @@ describe('session repository on FerretDB', () => {
     const at = new Date('2026-11-23T02:00:00Z');
     const saved = await sessions.update(created.id, 0, {
       answers: { nps: { value: 8, raw: '八分吧' } },
-      appendTranscript: [
-        { direction: 'in', author: 'customer', text: '八分吧', at, messageId: 'm1' },
-        { direction: 'out', author: 'bot', text: '谢谢！', at, delivery: 'sent' },
+      handledMessageIds: ['m1'],
+      transcriptLength: 2,
+      outbox: [
+        { kind: 'send', key: 'k1', message: { kind: 'text', text: '谢谢！' }, seq: 1 },
+        { kind: 'timer', timer: 'expiry', dueAt: at },
       ],
-      handledMessageId: 'm1',
-      outbox: [{ key: 'k1', message: { kind: 'text', text: '谢谢！' } }],
       addLlmUsage: { promptTokens: 10, completionTokens: 5, calls: 1 },
     });
     expect(saved).not.toBeNull();
     expect(saved!.rev).toBe(1);
     expect(saved!.answers).toEqual({ nps: { value: 8, raw: '八分吧' } });
-    expect(saved!.transcript.map((t) => t.text)).toEqual(['八分吧', '谢谢！']);
     expect(saved!.handledMessageIds).toEqual(['m1']);
-    expect(saved!.outbox).toEqual([{ key: 'k1', message: { kind: 'text', text: '谢谢！' } }]);
+    expect(saved!.transcriptLength).toBe(2);
+    // The outbox comes back as it was written, dates included.
+    expect(saved!.outbox).toEqual([
+      { kind: 'send', key: 'k1', message: { kind: 'text', text: '谢谢！' }, seq: 1 },
+      { kind: 'timer', timer: 'expiry', dueAt: at },
+    ]);
     expect(saved!.llmUsage).toEqual({ promptTokens: 10, completionTokens: 5, calls: 1 });
     // The snapshot keeps shapes FerretDB could not store as a document (nested arrays).
     expect(JSON.parse(saved!.snapshot)).toEqual({ value: 'nps', context: { nested: [[1, 2]] } });
+  });
+
+  it('keeps the transcript apart, in order, and a replayed write keeps one copy of each entry', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    const created = await sessions.create(newSession('wm-transcript'));
+    const at = new Date('2026-11-23T02:00:00Z');
+    const entries = Array.from({ length: 40 }, (_, seq) => ({ direction: 'in' as const, author: 'customer' as const, text: `第${seq}条`, at, seq }));
+    // Written out of order and partly twice, across three chunks.
+    await sessions.writeTranscript(created.id, entries.slice(20));
+    await sessions.writeTranscript(created.id, entries.slice(0, 25));
+    const read = await sessions.transcript({ id: created.id, transcriptLength: 40 });
+    expect(read.map((t) => t.text)).toEqual(entries.map((t) => t.text));
+    expect(read[3]).toEqual({ direction: 'in', author: 'customer', text: '第3条', at, seq: 3 });
+    // Positions not reserved yet are not read.
+    expect(await sessions.transcript({ id: created.id, transcriptLength: 5 })).toHaveLength(5);
+  });
+
+  it('returns the stored session when a start is replayed with the same id', async () => {
+    const sessions = createSessionRepository(stores.mongo);
+    const id = 'abcdef0123456789abcdef01';
+    const first = await sessions.create({ ...newSession('wm-replay'), id });
+    await sessions.update(first.id, 0, { status: 'paused' });
+    const again = await sessions.create({ ...newSession('wm-replay'), id });
+    expect(again).toMatchObject({ id, status: 'paused', rev: 1 });
+    expect((await sessions.findLatest('wecom-kf:wk1:wm-replay'))?.id).toBe(id);
   });
 
   it.each(['filter', 'read-then-write'] as const)('refuses an update made against a stale revision and keeps what was stored (%s)', async (revisionCheck) => {

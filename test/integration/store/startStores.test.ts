@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -33,6 +33,9 @@ describe('startStores', () => {
 
     const first = await startStores({ dataDir, keyPrefix: 'hf:t:', logger });
     expect(first.embedded.map((p) => p.name).sort()).toEqual(['ferretdb', 'redis-server']);
+    // A second service on the same directory would run a second FerretDB and redis-server on these files.
+    await expect(startStores({ dataDir, keyPrefix: 'hf:t:', logger })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED', message: expect.stringContaining(`pid ${process.pid}`) });
+    expect(JSON.parse(await readFile(join(dataDir, 'huifang.lock'), 'utf8')).children.map((c: { name: string }) => c.name).sort()).toEqual(['ferretdb', 'redis-server']);
     expect(await first.readiness.mongodb()).toBe(true);
     expect(await first.readiness.redis()).toBe(true);
     await first.mongo.collection('notes').insertOne({ text: '回访记录' });

@@ -1,6 +1,12 @@
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { encrypt, getSignature } from '@wecom/crypto';
+import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallbackVerifier } from '../../../src/channels/wecom/callbackVerifier.ts';
+import { createWecomRoutes } from '../../../src/channels/wecom/wecomRoutes.ts';
+import { createRedisWecomState } from '../../../src/store/redis/redisWecomState.ts';
+import { openTestStores } from '../../support/testStores.ts';
 import { startHarness, type Harness } from './wecomHarness.ts';
 
 // The official sample (sbzhu/weworkapi_python callback/Sample.py): the channel is configured
@@ -28,8 +34,7 @@ async function post(query: string, body: string, headers: Record<string, string>
 }
 
 /** A validly signed POST around any ciphertext (for hostile-content cases). */
-function signed(ciphertext: string, timestamp = String(Math.floor(Date.now() / 1000))) {
-  const nonce = '4242';
+function signed(ciphertext: string, timestamp = String(Math.floor(Date.now() / 1000)), nonce = '4242') {
   return {
     query: `msg_signature=${getSignature(SAMPLE.token, timestamp, nonce, ciphertext)}&timestamp=${timestamp}&nonce=${nonce}`,
     body: `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><Encrypt><![CDATA[${ciphertext}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`,
@@ -156,6 +161,64 @@ describe('timestamp freshness when WECOM_MAX_SKEW_S is set', () => {
       expect(ok.status).toBe(200);
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe('replayed callbacks inside the window (WECOM_MAX_SKEW_S)', () => {
+  const fresh = (nonce: string, openKfId: string) =>
+    signed(encrypt(SAMPLE.encodingAesKey, KF_EVENT(SAMPLE.corpId).replace('wkHOSTILE', openKfId), SAMPLE.corpId), undefined, nonce);
+
+  it('refuses a second delivery of an accepted signed callback with 409, and remembers it only while its timestamp is in the window', async () => {
+    const strict = await startHarness({ label: 'wecom_routes_replay', channel: { config: { ...SAMPLE, maxSkewSeconds: 300 } } });
+    try {
+      const send = (c: { query: string; body: string }) => fetch(`${strict.callbackUrl}?${c.query}`, { method: 'POST', body: c.body });
+      const first = fresh('replay-1', 'wkREPLAY');
+      expect((await send(first)).status).toBe(200);
+      const again = await send(first);
+      expect(again.status).toBe(409);
+      expect(await again.json()).toEqual({ error: { code: 'WECOM_CALLBACK_REPLAYED', message: 'this signed callback (timestamp and nonce) was already accepted' } });
+      // Another nonce is another callback.
+      expect((await send(fresh('replay-2', 'wkREPLAY'))).status).toBe(200);
+      const remembered = await strict.stores.redis.keys(strict.stores.keys.wecomNonce('*'));
+      expect(remembered).toHaveLength(2);
+      for (const key of remembered) {
+        const ttl = await strict.stores.redis.ttl(key);
+        expect(ttl).toBeGreaterThan(290);
+        expect(ttl).toBeLessThanOrEqual(301);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('does not remember a callback it failed to queue, so WeCom\'s retry gets through', async () => {
+    const stores = await openTestStores('wecom_routes_replay_retry');
+    let accepts = 0;
+    const app = new Koa();
+    app.use(
+      createWecomRoutes({
+        verifier: createCallbackVerifier({ ...SAMPLE, maxSkewSeconds: 300 }),
+        accept: async () => {
+          if (++accepts === 1) throw new Error('queue unavailable');
+        },
+        logger: stores.logger,
+        replays: { nonces: createRedisWecomState(stores.redis, stores.keys).nonces, windowSeconds: 300 },
+      }).routes(),
+    );
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise<void>((r) => server.once('listening', () => r()));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wecom/callback`;
+      const callback = fresh('retry-1', 'wkRETRY');
+      const send = async () => (await fetch(`${url}?${callback.query}`, { method: 'POST', body: callback.body })).status;
+      expect(await send()).toBe(503);
+      expect(await send()).toBe(200);
+      expect(await send()).toBe(409);
+      expect(accepts).toBe(2);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await stores.close();
     }
   });
 });

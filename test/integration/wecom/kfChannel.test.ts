@@ -167,6 +167,35 @@ describe('ChannelPort', () => {
     expect(h.sim.messagesTo(c)).toHaveLength(1);
   });
 
+  it('a welcome replayed after a crash is not delivered twice, not even through send_msg', async () => {
+    const { welcomeCode } = await h.sim.customerEnters('cust_wreplay');
+    const hello = { kind: 'text' as const, text: '欢迎光临，想听听您的感受' };
+    expect(await h.channel.port.welcome(welcomeCode, hello, { idempotencyKey: 'start-wreplay' })).toMatchObject({ status: 'sent' });
+    // Forget that it was sent, as if the process died right after WeCom accepted it.
+    const sentKeys = await h.instances[0]!.redis.keys(`${h.stores.prefix}*sent:hk*`);
+    await h.instances[0]!.redis.del(...sentKeys);
+    // The used code is refused; WeCom does not say whether it was used by us or expired.
+    expect(await h.channel.port.welcome(welcomeCode, hello, { idempotencyKey: 'start-wreplay' })).toMatchObject({ status: 'blocked' });
+    // The outbox then sends it normally under the same key: WeCom refuses the msgid it already took.
+    expect(await h.channel.port.send(conv('cust_wreplay'), hello, { idempotencyKey: 'start-wreplay' })).toMatchObject({ status: 'sent', unconfirmed: true });
+    expect(h.sim.messagesTo('cust_wreplay')).toHaveLength(1);
+  });
+
+  it('a send WeCom refused for a reason it stated is not mistaken for delivered when sent again', async () => {
+    const c = 'cust_refused';
+    await h.sim.customerSays(c, '你好');
+    await h.idle();
+    await h.channel.port.transfer(conv(c), { state: 3, servicerId: 'advisor1' });
+    expect(await h.channel.port.send(conv(c), { kind: 'text', text: '稍后再发' }, { idempotencyKey: 'refused-1' })).toMatchObject({ status: 'blocked', reason: 'human' });
+    await h.channel.port.transfer(conv(c), { state: 4 });
+    await h.sim.customerSays(c, '又来了');
+    await h.idle();
+    const again = await h.channel.port.send(conv(c), { kind: 'text', text: '稍后再发' }, { idempotencyKey: 'refused-1' });
+    expect(again).toMatchObject({ status: 'sent' });
+    expect(again).not.toHaveProperty('unconfirmed');
+    expect(h.sim.messagesTo(c).map((m) => (m.body as { content?: string }).content)).toEqual(['稍后再发']);
+  });
+
   it('a multi-part text that does not fit the rest of the budget is not sent at all', async () => {
     const c = 'cust_fit';
     await h.sim.customerSays(c, 'hi');

@@ -21,14 +21,14 @@ describe('checkFlowSource', () => {
   it('reports an unknown step kind with its step id, path and line', () => {
     const bad = shipped.replace('kind: repurchase', 'kind: loyalty');
     expect(checkFlowSource('nps-default', bad).problems).toEqual([
-      { stepId: 'intent', path: 'steps[8].kind', line: lineOf(bad, 'kind: loyalty'), message: expect.stringContaining('unknown step kind "loyalty"') },
+      { stepId: 'intent', path: 'steps[11].kind', line: lineOf(bad, 'kind: loyalty'), message: expect.stringContaining('unknown step kind "loyalty"') },
     ]);
   });
 
   it('limits text length, step count and total size', () => {
     const long = shipped.replace('感谢您抽空反馈', 'x'.repeat(flowLimits.maxTextChars));
     expect(checkFlowSource('nps-default', long).problems).toEqual([
-      { stepId: 'thanks', path: 'steps[13].text', line: lineOf(long, 'xxxx'), message: `text is ${flowLimits.maxTextChars + 16} characters long; the limit is ${flowLimits.maxTextChars}` },
+      { stepId: 'thanks', path: 'steps[16].text', line: lineOf(long, 'xxxx'), message: `text is ${flowLimits.maxTextChars + 16} characters long; the limit is ${flowLimits.maxTextChars}` },
     ]);
     const many = ['schemaVersion: 1', 'id: many', 'version: 1', 'title: 多', 'steps:', ...Array.from({ length: 101 }, (_, i) => `  - { id: m${i}, kind: message, text: 第${i}条 }`), '  - { id: e, kind: end, text: 完 }'].join('\n');
     expect(checkFlowSource('many', many).problems).toEqual([{ path: 'steps', line: 5, message: 'the flow has 102 steps; the limit is 100' }]);

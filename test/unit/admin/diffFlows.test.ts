@@ -22,6 +22,15 @@ describe('diffFlowSources', () => {
     });
   });
 
+  it('reports a catalogue change as a change of the whole flow', () => {
+    const steps = '  - id: end\n    kind: end\n    text: 谢谢\n';
+    const before = mini(steps).replace('steps:', 'catalog:\n  - { id: tires, name: 轮胎 }\nsteps:');
+    const after = mini(steps).replace('steps:', 'catalog:\n  - { id: tires, name: 轮胎, synonyms: [换胎] }\nsteps:');
+    expect(diffFlowSources(before, after).flow).toEqual([
+      { field: 'catalog', group: 'other', before: [{ id: 'tires', name: '轮胎' }], after: [{ id: 'tires', name: '轮胎', synonyms: ['换胎'] }] },
+    ]);
+  });
+
   it('says identical for the same source, and for formatting-only changes has no step changes', () => {
     const { v1 } = knownFlowPair();
     expect(diffFlowSources(v1, v1)).toEqual({ comparable: true, identical: true, steps: [], flow: [] });

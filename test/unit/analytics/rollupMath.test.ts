@@ -130,7 +130,7 @@ describe('readSession', () => {
 
   it('gives an unfinished session no segment, and a session with no answers no NPS', () => {
     const [s] = generateSessions({ count: 1, seed: 5, end: new Date('2026-11-30T16:00:00Z'), days: 1 });
-    const facts = readSession({ ...s!, status: 'active', answers: {}, analysis: {}, transcript: [] }, flow);
+    const facts = readSession({ ...s!, status: 'active', answers: {}, analysis: {}, askedSteps: [] }, flow);
     expect(facts.segment).toBeUndefined();
     expect(facts.group).toBeUndefined();
     expect(facts.outcome).toBe('in_progress');

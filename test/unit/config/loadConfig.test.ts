@@ -13,6 +13,9 @@ describe('loadConfig', () => {
     expect(config.llm).toBeUndefined();
     expect(config.surveyTimeZone).toBe('Asia/Shanghai');
     expect(config.wecomApiBase).toBe('https://qyapi.weixin.qq.com');
+    // The callback replay window is on unless turned off explicitly.
+    expect(config.wecomMaxSkewSeconds).toBe(300);
+    expect(loadConfig({ WECOM_MAX_SKEW_S: '0' }).wecomMaxSkewSeconds).toBe(0);
   });
 
   it('treats empty strings as unset, so .env.example loads as it is', () => {
@@ -39,6 +42,16 @@ describe('loadConfig', () => {
     expect(message).toMatch(/MONGODB_URI: must start with mongodb:\/\//);
     expect(message).toMatch(/SURVEY_TIMEZONE: must be an IANA time zone/);
     expect(message).toMatch(/ADMIN_TOKEN: must be at least 16 characters/);
+  });
+
+  it('refuses a non-loopback HOST while the unauthenticated simulator stands in for WeCom, unless allowed', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'huifang.example.com']) {
+      expect(() => loadConfig({ HOST: host })).toThrow(new RegExp(`HOST: ${host.replace(/\./g, '\\.')} is not a loopback address.*SIMULATOR_ALLOW_REMOTE=true`));
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) expect(loadConfig({ HOST: host }).http.host).toBe(host);
+    expect(loadConfig({ HOST: '0.0.0.0', SIMULATOR_ALLOW_REMOTE: 'true' }).http.host).toBe('0.0.0.0');
+    const wecom = { WECOM_CORP_ID: 'ww123', WECOM_TOKEN: 'tok', WECOM_ENCODING_AES_KEY: 'a'.repeat(43), WECOM_KF_SECRET: 's' };
+    expect(loadConfig({ HOST: '0.0.0.0', ...wecom }).http.host).toBe('0.0.0.0');
   });
 
   it('requires all four WeCom credentials together', () => {

@@ -233,3 +233,33 @@ describe('compileFlow', () => {
     }
   });
 });
+
+describe('low-score acknowledgements', () => {
+  const csat = (low: string) => `${head}  - id: q\n    kind: csat\n    touchpoint: 服务\n    text: 满意吗\n    lowScoreAck: ${low}\n${end}`;
+
+  it('must mark a score inside the scale, below its top', () => {
+    expect(problemsOf(csat('{ lte: 5, text: 抱歉 }'))).toEqual([
+      expect.objectContaining({ stepId: 'q', path: 'steps[0].lowScoreAck.lte', line: 10, message: 'lte 5 must be at least 1 and below the top score 5, or every answer (or none) would get it' }),
+    ]);
+    expect(problemsOf(csat('{ lte: 0, text: 抱歉 }'))[0]?.path).toBe('steps[0].lowScoreAck.lte');
+    expect(parseFlow(csat('{ lte: 2, text: 抱歉 }')).ok).toBe(true);
+  });
+
+  it('checks its template fields, and applies to score steps only', () => {
+    expect(problemsOf(csat('{ lte: 2, text: "抱歉{{nope}}" }'))).toEqual([expect.objectContaining({ path: 'steps[0].lowScoreAck.text', message: expect.stringContaining('unknown template field "{{nope}}"') })]);
+    const onText = `${head}  - id: q\n    kind: text\n    text: 说说\n    lowScoreAck: { lte: 2, text: 抱歉 }\n${end}`;
+    expect(problemsOf(onText)).toEqual([expect.objectContaining({ path: 'steps[0].lowScoreAck', message: 'unknown key "lowScoreAck"' })]);
+  });
+});
+
+describe('parseFlow on hostile YAML', () => {
+  it('reports aliases that expand too far (billion laughs) as a problem instead of throwing', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of [...'bcdefghi'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
+    expect(problemsOf(levels.join('\n'))).toEqual([{ path: '', message: "the YAML's aliases (*name) expand too far; write the repeated parts out instead" }]);
+  });
+
+  it('reports an alias to no anchor as a problem', () => {
+    expect(problemsOf(`${head}  - id: q\n    kind: nps\n    text: *nowhere\n${end}`)).toEqual([{ path: '', message: expect.stringContaining('nowhere') }]);
+  });
+});

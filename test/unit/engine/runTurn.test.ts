@@ -92,6 +92,58 @@ describe('answers', () => {
   });
 });
 
+describe('low-score acknowledgements', () => {
+  const flow = compileYaml(`schemaVersion: 1
+id: low-ack
+version: 1
+title: 低分致歉
+steps:
+  - id: svc
+    kind: csat
+    touchpoint: 服务
+    text: 服务满意吗？
+    ack: 太好了，谢谢！
+    lowScoreAck: { lte: 2, text: '很抱歉让您失望了，{{customer.nickname|您}}。' }
+    branch:
+      - when: { step: svc, lte: 2 }
+        goto: why
+    default: stars
+  - id: why
+    kind: text
+    text: 哪里出了问题？
+    next: stars
+  - id: stars
+    kind: rating
+    min: 0
+    max: 10
+    maxReasks: 0
+    text: 再打个分？
+    lowScoreAck: { lte: 4, text: 抱歉。 }
+  - id: bye
+    kind: end
+    text: 再见
+`);
+
+  it('says the low-score text instead of the ack at or below its mark, and the ack above it', () => {
+    for (const [score, said] of [[1, '很抱歉让您失望了，王女士。\n哪里出了问题？'], [2, '很抱歉让您失望了，王女士。\n哪里出了问题？'], [3, '太好了，谢谢！\n再打个分？']] as const) {
+      const c = new Conversation(flow);
+      c.send(says.click(`svc__${score}`));
+      expect(c.text).toBe(said);
+    }
+  });
+
+  it('works without an ack, and says nothing for a skipped answer', () => {
+    const c = new Conversation(flow);
+    c.send(says.click('svc__5'));
+    c.send(says.score(4));
+    expect(c.text).toBe('抱歉。\n再见');
+    const skipped = new Conversation(flow);
+    skipped.send(says.click('svc__5'));
+    skipped.send(says.unclear('嗯'));
+    expect(skipped.text).toBe('没关系，这题我们先跳过。\n再见');
+  });
+});
+
 describe('re-asks', () => {
   it('re-asks with the hint up to maxReasks, then skips the question as missing and escalates as unreadable', () => {
     const c = new Conversation(compiled);
@@ -232,6 +284,63 @@ describe('intents in any question', () => {
     expect(c.last.effects).toEqual([{ type: 'completed' }]);
     c.send(says.score(3));
     expect(c.last).toMatchObject({ status: 'completed', messages: [], effects: [] });
+  });
+});
+
+describe('an answer given together with another intent', () => {
+  const reply2 = (intent: 'escalate' | 'opt_out' | 'later' | 'question', text: string, score: number) => reply(text, { intent, score });
+
+  it('keeps the score of a detractor who asks for a person in the same message, and resumes after it', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('escalate', '2分，太差了，我要投诉', 2));
+    expect(c.last.status).toBe('escalated');
+    expect(c.last.answers.nps).toMatchObject({ kind: 'nps', value: 2, raw: '2分，太差了，我要投诉' });
+    expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'answer.recorded', stepId: 'nps', value: 2 }));
+    // The hand-over is the customer's request; the detractor trigger is marked as raised, not raised twice.
+    expect(escalations(c.last.effects)).toEqual([expect.objectContaining({ trigger: 'intent', stepId: 'nps' })]);
+    c.send({ type: 'agent.released', resume: true });
+    expect(c.last.status).toBe('active');
+    expect(c.last.awaiting?.stepId).toBe('fav');
+    expect(escalations(c.last.effects)).toEqual([]);
+  });
+
+  it('keeps the reason a customer gives while asking for a person, but not a bare request', () => {
+    const c = atFav(9);
+    c.send(says.click('fav__env'));
+    c.send(says.click('extras__env'));
+    c.send(says.click('stars__1'));
+    c.send(reply('太差了，我要投诉', { intent: 'escalate', sentiment: { label: 'negative', confidence: 0.95 } }));
+    expect(c.last.answers.why).toMatchObject({ value: '太差了，我要投诉' });
+    const d = atFav(9);
+    d.send(says.intent('escalate', '转人工'));
+    expect(d.last.answers.fav).toBeUndefined();
+  });
+
+  it('keeps the score of a customer who opts out in the same message, and moves on after opting in', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('opt_out', '8分吧，以后别发了', 8));
+    expect(c.last.status).toBe('opted_out');
+    expect(c.last.answers.nps?.value).toBe(8);
+    c.send({ type: 'user.opted_in' });
+    expect(c.last.awaiting?.stepId).toBe('fav');
+  });
+
+  it('keeps the score of a customer who pauses, raises the detractor escalation, and continues past it on return', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('later', '3分，现在忙', 3));
+    expect(c.last.status).toBe('paused');
+    expect(c.last.answers.nps?.value).toBe(3);
+    expect(escalations(c.last.effects)).toEqual([expect.objectContaining({ trigger: 'detractor' })]);
+    c.send({ type: 'user.returned' });
+    expect(c.last.awaiting?.stepId).toBe('fav');
+  });
+
+  it('answers a question asked together with a score and goes on to the next question', () => {
+    const c = new Conversation(compiled);
+    c.send(reply2('question', '9分，要几分钟？', 9));
+    expect(c.last.answers.nps?.value).toBe(9);
+    expect(c.text).toContain('大约两分钟。');
+    expect(c.last.awaiting?.stepId).toBe('fav');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EscalationRecord } from '../../../src/core/escalations.ts';
-import type { SessionRecord } from '../../../src/core/sessions.ts';
+import type { SessionWithTranscript } from '../../../src/core/sessions.ts';
 import { advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from '../../../src/escalation/advisorTokens.ts';
 import { cutBytes, inertMarkdown, mergeSections, renderEscalationSection } from '../../../src/escalation/notificationMarkdown.ts';
 import { readSessionFacts, ruleSummary } from '../../../src/escalation/summarizeSession.ts';
@@ -86,11 +86,11 @@ describe('session facts and the rule summary', () => {
         { direction: 'out', author: 'bot', text: '很抱歉…', at },
         { direction: 'in', author: 'customer', text: '等了很久', at },
       ],
-    } as unknown as SessionRecord;
-    const facts = readSessionFacts(session);
+    } as unknown as SessionWithTranscript;
+    const facts = readSessionFacts(session, session.transcript);
     expect(facts.score).toBe(4);
     expect(facts.customerWords).toBe('4分 / 等了很久');
-    expect(ruleSummary(session, facts)).toEqual(['NPS 4 分；预约流程 2/5；已答 2 题', '情绪负面；关注：等待时间；顾客共发 2 条消息']);
+    expect(ruleSummary(session.transcript, facts)).toEqual(['NPS 4 分；预约流程 2/5；已答 2 题', '情绪负面；关注：等待时间；顾客共发 2 条消息']);
     expect(facts.lines).toEqual(['顾客：4分', '机器人：很抱歉…', '顾客：等了很久']);
   });
 });

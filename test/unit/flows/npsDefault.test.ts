@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileFlow, loadFlowFile } from '../../../src/engine/index.ts';
 import type { CompiledFlow } from '../../../src/engine/index.ts';
+import { createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
 import { Conversation, says } from '../engine/engineTestKit.ts';
 
 let compiled: CompiledFlow;
@@ -11,9 +12,9 @@ beforeAll(async () => {
   compiled = compileFlow(result.flow);
 });
 
-/** Answers the three CSAT menus by clicking. */
-function rateTouchpoints(c: Conversation, scores: [number, number, number]): void {
-  c.send(says.click(`csat_booking__${scores[0]}`));
+/** Answers the three CSAT menus by clicking (null: already answered). Scores of 3 and up: no follow-up. */
+function rateTouchpoints(c: Conversation, scores: [number | null, number, number]): void {
+  if (scores[0] !== null) c.send(says.click(`csat_booking__${scores[0]}`));
   c.send(says.click(`csat_advisor__${scores[1]}`));
   c.send(says.click(`csat_result__${scores[2]}`));
 }
@@ -32,13 +33,14 @@ describe('nps-default', () => {
     c.send(says.click('csat_advisor__4'));
     c.send(says.click('csat_result__5'));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
-    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 } });
+    // Questions customers may name products in carry the clinic's catalogue to the analyser.
+    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, catalog: compiled.flow.catalog });
     c.send(says.click('intent__4', '4 很可能会'));
     expect(c.text).toMatch(/大概什么时候会考虑再来/);
-    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing' });
+    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing', catalog: compiled.flow.catalog });
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
-    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text' });
-    c.send(says.text('想做个皮肤管理', { products: ['皮肤管理'] }));
+    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
+    c.send(says.text('想做个皮肤管理，有活动的话', { products: ['skin_care'], factors: ['price'] }));
 
     expect(c.last.status).toBe('completed');
     expect(c.text).toBe('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
@@ -49,8 +51,19 @@ describe('nps-default', () => {
       'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products',
     ]);
     expect(c.last.answers.csat_advisor).toMatchObject({ value: 4, touchpoint: '顾问沟通' });
-    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } });
-    expect(c.last.answers.products?.extracted).toEqual({ products: ['皮肤管理'] });
+    expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' }, products: [] });
+    expect(c.last.answers.products?.extracted).toEqual({ products: ['skin_care'], factors: ['price'] });
+  });
+
+  it('keeps "都行" (open interest) with the products answer', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(9));
+    c.send(says.text('环境好'));
+    rateTouchpoints(c, [5, 5, 5]);
+    c.send(says.click('intent__5'));
+    c.send(says.text('随时'));
+    c.send(says.text('都想试试', { openInterest: true }));
+    expect(c.last.answers.products?.extracted).toEqual({ products: [], openInterest: true });
   });
 
   it('asks a passive what would make it a 10, without escalating', () => {
@@ -70,13 +83,42 @@ describe('nps-default', () => {
     expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'escalate', trigger: 'detractor', stepId: 'nps' }));
     c.send(says.text('等了一个小时', { sentiment: { label: 'negative', confidence: 0.95 } }));
     expect(c.last.effects).toContainEqual(expect.objectContaining({ type: 'escalate', trigger: 'negative', stepId: 'reason_detractor' }));
-    rateTouchpoints(c, [2, 3, 3]);
+    c.send(says.click('csat_booking__2'));
+    c.send(says.text('电话一直打不通'));
+    rateTouchpoints(c, [null, 3, 3]);
     c.send(says.click('intent__1'));
     expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
-    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason' });
+    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason', catalog: compiled.flow.catalog });
     c.send(says.text('准时一点'));
     expect(c.text).toBe('感谢您抽空反馈，我们会认真改进。祝您生活愉快！');
     expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks' });
+  });
+
+  it('answers a CSAT of 1–2 with an apology and asks what went wrong, instead of the upbeat ack', () => {
+    const c = new Conversation(compiled);
+    c.send(says.score(8));
+    c.send(says.text('还行'));
+    c.send(says.click('csat_booking__1', '1 非常不满意'));
+    expect(c.text).toBe('很抱歉预约环节让您不满意。\n方便说说预约时哪里出了问题吗？我们一定改进。');
+    expect(c.text).not.toContain('收到，谢谢您');
+    // A free-text question carries the flow's catalogue, so products named in it are read too.
+    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking_issue', question: 'reason', catalog: expect.arrayContaining([expect.objectContaining({ id: 'thermage' })]) });
+    c.send(says.text('电话一直占线', { sentiment: { label: 'negative', confidence: 0.8 }, topics: ['预约'] }));
+    expect(c.last.answers.csat_booking_issue).toMatchObject({ value: '电话一直占线', extracted: { topics: ['预约'] } });
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '「顾问沟通」方面呢？' });
+    c.send(says.click('csat_advisor__2'));
+    expect(c.text).toBe('很抱歉顾问的沟通让您不满意。\n方便说说沟通中哪里出了问题吗？我们一定改进。');
+    c.send(says.text('不耐烦'));
+    c.send(says.click('csat_result__2'));
+    expect(c.text).toBe('很抱歉服务效果没能让您满意。\n方便说说效果哪里不理想吗？我们一定改进。');
+    c.send(says.text('没效果'));
+    expect(c.last.awaiting?.stepId).toBe('intent');
+    // A 3 is not low: the usual ack and straight on.
+    const d = new Conversation(compiled);
+    d.send(says.score(8));
+    d.send(says.text('还行'));
+    d.send(says.click('csat_booking__3'));
+    expect(d.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
   });
 
   it('asks about timing from repurchase intent 3 up, and what would change their mind below', () => {
@@ -89,6 +131,25 @@ describe('nps-default', () => {
       return c.last.awaiting?.stepId ?? '';
     };
     expect([0, 1, 2, 3, 4, 5].map(at)).toEqual(['change_mind', 'change_mind', 'change_mind', 'timing', 'timing', 'timing']);
+  });
+
+  it('takes "一般般吧", "看情况" and "不一定" as answers to the repurchase question, read by the real rules', () => {
+    const rules = createRuleAnalyzer();
+    const answer = (text: string) => {
+      const c = new Conversation(compiled);
+      c.send(says.score(8));
+      c.send(says.text('还行'));
+      rateTouchpoints(c, [4, 4, 4]);
+      const analysis = rules.read({ question: 'repurchase', text, now: new Date('2025-03-01T10:00:00+08:00'), timeZone: 'Asia/Shanghai' }).analysis;
+      c.send({ type: 'user.replied', text, analysis });
+      return c;
+    };
+    for (const [text, value, next] of [['一般般吧', 2, 'change_mind'], ['看情况', 3, 'timing'], ['不一定', 3, 'timing']] as const) {
+      const c = answer(text);
+      expect(c.last.answers.intent, text).toMatchObject({ value, raw: text });
+      expect(c.last.awaiting?.stepId, text).toBe(next);
+      expect(c.turns.at(-1)?.effects, text).toContainEqual(expect.objectContaining({ type: 'answer.recorded', stepId: 'intent', analysis: expect.objectContaining({ timing: { bucket: 'undecided', from: null, to: null } }) }));
+    }
   });
 
   it('still gives a promoter the referral line when they will not come back soon', () => {

@@ -22,6 +22,8 @@ const GOOD = {
   topics: ['服务态度'],
   timing: null,
   products: [],
+  factors: [],
+  openInterest: false,
   choices: null,
 };
 
@@ -175,6 +177,53 @@ describe('LLM classifier over HTTP', () => {
     await classifier.classify(request('八分吧'));
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.join('')).not.toContain(API_KEY);
+  });
+
+  describe('with a catalogue', () => {
+    const catalog = [
+      { id: 'thermage', name: '热玛吉', synonyms: ['热玛奇'] },
+      { id: 'hydra', name: '水光针' },
+    ];
+    const askProducts = (text: string) => request(text, { question: 'text', catalog });
+
+    it('puts the catalogue in the context and allows only its ids in the answer schema', async () => {
+      const { classifier, stub } = await setup([{ kind: 'content', content: { ...GOOD, score: null, products: ['hydra'] } }]);
+      await classifier.classify(askProducts('想做水光'));
+      const user = stub.requests[0]?.body.messages?.[1]?.content ?? '';
+      const context = JSON.parse(/<context>(.*)<\/context>/s.exec(user)?.[1] ?? 'null') as { catalog: unknown };
+      expect(context.catalog).toEqual([
+        { id: 'thermage', name: '热玛吉', synonyms: ['热玛奇'] },
+        { id: 'hydra', name: '水光针', synonyms: [] },
+      ]);
+      const schema = stub.requests[0]?.body.response_format?.json_schema?.schema as typeof replyJsonSchema;
+      expect(schema.properties.products).toEqual({ type: 'array', items: { type: 'string', enum: ['thermage', 'hydra'] } });
+      expect(schema.properties.factors.items.enum).toEqual(['price', 'effect', 'convenience', 'advisor', 'range']);
+    });
+
+    it('drops product ids the catalogue does not have and factor labels outside the list, keeping the rest', async () => {
+      const content = { ...GOOD, score: null, products: ['botox', 'hydra', 'hydra', '热玛吉', 'thermage'], factors: ['price', 'mood', 'advisor'] };
+      const { classifier, logs } = await setup([{ kind: 'content', content }]);
+      const outcome = await classifier.classify(askProducts('想做水光和热玛吉，有优惠的话'));
+      expect(outcome).toMatchObject({ status: 'ok', reply: { products: ['hydra', 'thermage'], factors: ['price', 'advisor'], openInterest: false } });
+      expect(logs.join('')).toContain('dropped');
+    });
+
+    it('names no product and no open interest without a catalogue', async () => {
+      const { classifier, stub } = await setup([{ kind: 'content', content: { ...GOOD, score: null, products: ['精油按摩'], openInterest: true } }]);
+      const outcome = await classifier.classify(request('精油按摩不错', { question: 'reason' }));
+      expect(outcome).toMatchObject({ status: 'ok', reply: { products: [], openInterest: false } });
+      expect(stub.requests[0]?.body.messages?.[1]?.content).toContain('"catalog":null');
+      expect(stub.requests[0]?.body.response_format?.json_schema?.schema).toEqual(replyJsonSchema);
+    });
+
+    it('keeps open interest only when no item is named', async () => {
+      const { classifier } = await setup([
+        { kind: 'content', content: { ...GOOD, score: null, openInterest: true } },
+        { kind: 'content', content: { ...GOOD, score: null, products: ['hydra'], openInterest: true } },
+      ]);
+      expect(await classifier.classify(askProducts('都想试试'))).toMatchObject({ status: 'ok', reply: { products: [], openInterest: true } });
+      expect(await classifier.classify(askProducts('水光都想试试'))).toMatchObject({ status: 'ok', reply: { products: ['hydra'], openInterest: false } });
+    });
   });
 
   it('keeps the JSON schema and the zod schema in step', () => {

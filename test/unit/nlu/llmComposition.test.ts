@@ -22,6 +22,8 @@ const reply = (over: Record<string, unknown> = {}) => ({
   topics: ['专业度', '服务态度'],
   timing: null,
   products: ['精油按摩'],
+  factors: [],
+  openInterest: false,
   choices: null,
   ...over,
 });
@@ -65,8 +67,10 @@ describe('composed analyser', () => {
     expect(stub.requests).toHaveLength(1);
     expect(a.score).toBe(8);
     expect(a.sentiment).toEqual({ label: 'neutral', confidence: 0.66 });
-    expect(a.products).toEqual(['精油按摩']);
-    expect(a.source).toMatchObject({ score: 'rules', intent: 'rules', sentiment: 'llm', topics: 'llm', products: 'llm' });
+    // An NPS question carries no catalogue, so there is no product to name: the model's 精油按摩 is
+    // not an id, and the rules' empty list stands.
+    expect(a.products).toEqual([]);
+    expect(a.source).toMatchObject({ score: 'rules', intent: 'rules', sentiment: 'llm', topics: 'llm', products: 'rules', factors: 'rules' });
   });
 
   it('takes every unsettled field from the LLM for a free-text reason', async () => {
@@ -89,6 +93,39 @@ describe('composed analyser', () => {
     const a = await composed.analyze(req);
     expect(a).toEqual(rules.read(req).analysis);
     expect(Object.values(a.source).every((s) => s === 'rules')).toBe(true);
+  });
+
+  describe('with a catalogue', () => {
+    const catalog = [
+      { id: 'thermage', name: '热玛吉', synonyms: ['热玛奇'] },
+      { id: 'hydra', name: '水光针', synonyms: ['水光'] },
+      { id: 'botox', name: '肉毒素', synonyms: ['瘦脸针'] },
+    ];
+    const ask = (text: string): AnalysisRequest => ({ ...request('text', text), catalog });
+
+    it('answers a reply that only names items with the rules, without the LLM', async () => {
+      const { stub, composed } = await withStub([{ kind: 'content', content: reply() }]);
+      const a = await composed.analyze(ask('热玛吉、水光针'));
+      expect(a).toMatchObject({ intent: 'answer', products: ['thermage', 'hydra'], openInterest: false });
+      expect(stub.requests).toHaveLength(0);
+    });
+
+    it('takes products the rules could not read from the LLM, dropping ids outside the catalogue', async () => {
+      // "脸小一点的那个针" describes 瘦脸针 without naming it; the model also invents 'facelift'.
+      const { stub, composed } = await withStub([{ kind: 'content', content: reply({ products: ['facelift', 'botox'], factors: ['price', 'vibes'] }) }]);
+      const a = await composed.analyze(ask('想打那个让脸小一点的针，有活动的话'));
+      expect(stub.requests).toHaveLength(1);
+      expect(a.products).toEqual(['botox']);
+      expect(a.factors).toEqual(['price']);
+      expect(a.source).toMatchObject({ products: 'llm', factors: 'llm', openInterest: 'llm' });
+    });
+
+    it('keeps the rules\' reading when the LLM fails', async () => {
+      const { composed } = await withStub([{ kind: 'status', status: 500 }]);
+      const a = await composed.analyze(ask('不考虑热玛吉了，想做水光，最好周末'));
+      expect(a).toMatchObject({ products: ['hydra'], factors: ['convenience'] });
+      expect(a.source.products).toBe('rules');
+    });
   });
 
   it('ignores an injection: the rules decide and the LLM is not asked', async () => {

@@ -9,6 +9,10 @@ describe('normalizeText', () => {
     ['  很  满意  ', '很 满意'],
     ['👍\ufe0f', '👍'],
     ['满\u200b意', '满意'],
+    // Any traditional character, not only the lexicons' (catalogue words come from merchants).
+    ['熱瑪吉、鈑金噴漆、換輪胎', '热玛吉、钣金喷漆、换轮胎'],
+    // Hong Kong variants too.
+    ['衞生', '卫生'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeText(input)).toBe(expected);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRequest, Intent, QuestionKind } from '../../../src/core/analysis.ts';
 import { analysisSchema } from '../../../src/core/analysis.ts';
-import { createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
+import { ANALYSIS_FIELDS, createRuleAnalyzer } from '../../../src/nlu/ruleAnalyzer.ts';
 
 const rules = createRuleAnalyzer();
 const NOW = new Date('2026-11-23T10:00:00+08:00');
@@ -179,6 +179,19 @@ describe('rule analyser: whole analyses', () => {
     expect(read('repurchase', '不会了').analysis.timing).toBeNull();
   });
 
+  it('takes lukewarm or undecided replies as an answer to the repurchase question, with the timing undecided', () => {
+    for (const text of ['一般般吧', '看情况', '不一定', '一般般', '看情况吧', '说不准']) {
+      const a = read('repurchase', text).analysis;
+      expect(a.intent, text).toBe('answer');
+      expect([2, 3], text).toContain(a.score);
+      expect(a.timing, text).toEqual({ bucket: 'undecided', from: null, to: null });
+    }
+    expect(read('repurchase', '一般般吧').analysis.score).toBe(2);
+    // A clear yes or no without a date says nothing about when.
+    expect(read('repurchase', '会的').analysis.timing).toBeNull();
+    expect(read('repurchase', '一般不会').analysis).toMatchObject({ score: 1, timing: null });
+  });
+
   it('does not read a date as a score', () => {
     expect(read('nps', '3月再来').analysis.score).toBeNull();
   });
@@ -222,7 +235,7 @@ describe('rule analyser: what it is sure of', () => {
     ['timing', '暂时没计划'],
     ['reason', '非常棒！'],
   ])('%s "%s" is fully settled', (question, text) => {
-    expect(read(question, text).settled.size).toBe(7);
+    expect(read(question, text).settled).toEqual(new Set(ANALYSIS_FIELDS));
   });
 
   it.each<[QuestionKind, string]>([

@@ -1,7 +1,8 @@
 // The admin web app: sign-in with an API token, the flow list, the editor, users and the audit
-// log. Hash routes: #/ · #/flows/<id> · #/users · #/audit.
+// log. Hash routes: #/ · #/flows/<id> · #/users · #/audit · #/deadletters.
 import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } from './api.js';
 import { formatTime, h, replace, select } from './dom.js';
+import { renderDeadLetters } from './deadLetters.js';
 import { renderAuditList, renderEditor } from './editor.js';
 import { describeError, roleLabels } from './labels.js';
 
@@ -61,6 +62,7 @@ function showLogin(message) {
 function showMe() {
   document.getElementById('nav').hidden = false;
   document.getElementById('nav-users').hidden = me.role !== 'admin';
+  document.getElementById('nav-deadletters').hidden = me.role !== 'admin';
   replace(
     document.getElementById('who'),
     h('span', { text: `${me.name}（${roleLabels[me.role] || me.role}）` }),
@@ -92,6 +94,7 @@ async function route() {
     if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
     else if (hash === '/users' && me.role === 'admin') await renderUsers();
     else if (hash === '/audit') await renderAudit();
+    else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });
     else await renderFlows();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;

@@ -1,6 +1,6 @@
 // The flow being edited, as a YAML document: outline edits change the document in place (so
 // comments and the rest of the file survive) and the YAML text is regenerated from it.
-import { isMap, isSeq, parseDocument } from '/admin/vendor/yaml/index.js';
+import { isMap, isScalar, isSeq, parseDocument } from '/admin/vendor/yaml/index.js';
 
 const stepDefaults = {
   message: () => ({ kind: 'message', text: '新消息' }),
@@ -86,6 +86,58 @@ export class FlowModel {
     const options = this.doc.getIn(['steps', i, 'options'], true);
     if (!isSeq(options)) return;
     options.items.splice(j, 1);
+    this.commit();
+  }
+
+  /** The catalogue items as plain objects ([] when there is none). */
+  catalog() {
+    const items = this.data && Array.isArray(this.data.catalog) ? this.data.catalog : [];
+    return items.map((c) => (c && typeof c === 'object' ? c : {}));
+  }
+
+  /** Sets `id` or `name` of catalogue item j. */
+  setCatalogField(j, field, value) {
+    this.doc.setIn(['catalog', j, field], value);
+    this.commit();
+  }
+
+  /** Sets item j's synonyms from "热玛奇、thermage" (comma or 、 separated); none removes the key. */
+  setCatalogSynonyms(j, text) {
+    const words = text
+      .split(/[,，、;；]/)
+      .map((w) => w.trim())
+      .filter((w) => w !== '');
+    if (words.length === 0) this.doc.deleteIn(['catalog', j, 'synonyms']);
+    else {
+      const node = this.doc.createNode(words);
+      node.flow = true; // [a, b] on one line, as the shipped flows write it
+      this.doc.setIn(['catalog', j, 'synonyms'], node);
+    }
+    this.commit();
+  }
+
+  /** Adds an item at the end of the catalogue, creating `catalog:` just before `steps:` if needed. */
+  addCatalogItem() {
+    if (!this.ok || !isMap(this.doc.contents)) return;
+    const ids = new Set(this.catalog().map((c) => c.id));
+    let n = ids.size + 1;
+    while (ids.has(`item${n}`)) n++;
+    const item = { id: `item${n}`, name: `新项目${n}` };
+    const seq = this.doc.get('catalog', true);
+    if (isSeq(seq)) seq.items.push(this.doc.createNode(item));
+    else {
+      const pairs = this.doc.contents.items;
+      const at = pairs.findIndex((p) => isScalar(p.key) && p.key.value === 'steps');
+      pairs.splice(at < 0 ? pairs.length : at, 0, this.doc.createPair('catalog', [item]));
+    }
+    this.commit();
+  }
+
+  removeCatalogItem(j) {
+    const seq = this.doc.get('catalog', true);
+    if (!isSeq(seq)) return;
+    seq.items.splice(j, 1);
+    if (seq.items.length === 0) this.doc.delete('catalog');
     this.commit();
   }
 

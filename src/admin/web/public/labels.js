@@ -48,6 +48,7 @@ export const fieldLabels = {
   settings: '设置',
   faq: '常见问题',
   locale: '语言',
+  catalog: '产品目录',
 };
 
 /** A branch condition in words: 若「nps」为推荐者（9-10）. */

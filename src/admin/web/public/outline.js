@@ -99,8 +99,74 @@ export function renderOutline(container, model, { editable, problems, onChange }
       editable && renderAdd(i, model, onChange),
     );
   });
-  replace(container, h('label', { class: 'field' }, h('span', { text: '标题' }), titleInput), h('ul', { class: 'problems flow-problems' }), cards);
+  replace(
+    container,
+    h('label', { class: 'field' }, h('span', { text: '标题' }), titleInput),
+    h('ul', { class: 'problems flow-problems' }),
+    renderCatalog(model, editable, onChange),
+    cards,
+  );
   showOutlineProblems(container, problems);
+}
+
+/**
+ * The merchant's products and services: id, name and synonyms per item. Answers to free-text and
+ * repurchase questions are read for them. Problems (duplicate ids, a word two items claim) are
+ * listed above with their line, like every flow-level problem.
+ */
+function renderCatalog(model, editable, onChange) {
+  const items = model.catalog();
+  const input = (label, value, onInput, cls) =>
+    h('input', {
+      class: cls,
+      value,
+      readOnly: !editable,
+      'aria-label': label,
+      onInput: (e) => {
+        onInput(e.target.value);
+        onChange(false);
+      },
+    });
+  const rows = items.map((item, j) => {
+    const id = typeof item.id === 'string' ? item.id : '';
+    const name = typeof item.name === 'string' ? item.name : '';
+    const synonyms = Array.isArray(item.synonyms) ? item.synonyms.join('、') : '';
+    return h(
+      'div',
+      { class: 'catalog-item', dataset: { item: id } },
+      input(`产品 ${id} 编号`, id, (v) => model.setCatalogField(j, 'id', v), 'catalog-id'),
+      input(`产品 ${id} 名称`, name, (v) => model.setCatalogField(j, 'name', v), 'catalog-name'),
+      input(`产品 ${id} 同义词`, synonyms, (v) => model.setCatalogSynonyms(j, v), 'catalog-synonyms'),
+      editable &&
+        h('button', {
+          class: 'icon',
+          type: 'button',
+          title: '删除产品',
+          'aria-label': `删除产品 ${id}`,
+          text: '×',
+          onClick: () => {
+            model.removeCatalogItem(j);
+            onChange(true);
+          },
+        }),
+    );
+  });
+  return h(
+    'section',
+    { class: 'catalog' },
+    h('header', null, h('strong', { text: '产品目录' }), h('span', { class: 'muted', text: `${items.length} 项 · 编号、名称、同义词（用“、”分隔，可写英文名和常见错别字）` })),
+    rows,
+    editable &&
+      h('button', {
+        class: 'plain small',
+        type: 'button',
+        text: '＋ 产品',
+        onClick: () => {
+          model.addCatalogItem();
+          onChange(true);
+        },
+      }),
+  );
 }
 
 function renderRoutes(step, i, steps, ids, editable, model, onChange) {

@@ -7,6 +7,7 @@ import { describeError, describeProblem } from './labels.js';
 const triggerLabels = { detractor: '贬损者', intent: '客户要求', unreadable: '无法理解', negative: '负面情绪' };
 const intentLabels = { escalate: '转人工', opt_out: '退订', later: '稍后再说', question: '提问', back: '返回上一题', unclear: '不明确' };
 const sentimentLabels = { positive: '正面', neutral: '中性', negative: '负面' };
+const factorLabels = { price: '价格优惠', effect: '效果', convenience: '便利时间', advisor: '顾问', range: '项目丰富' };
 
 export function createPreview(container, { flowId, getSource, enabled }) {
   let state = null;
@@ -103,6 +104,9 @@ export function createPreview(container, { flowId, getSource, enabled }) {
           a.score !== undefined && a.score !== null ? `分数 ${a.score}` : null,
           a.sentiment ? `情绪：${sentimentLabels[a.sentiment.label] || a.sentiment.label}` : null,
           Array.isArray(a.choices) && a.choices.length ? `选择 ${a.choices.join('、')}` : null,
+          Array.isArray(a.products) && a.products.length ? `产品 ${a.products.join('、')}` : null,
+          a.openInterest ? '产品：都感兴趣' : null,
+          Array.isArray(a.factors) && a.factors.length ? `因素 ${a.factors.map((f) => factorLabels[f] || f).join('、')}` : null,
         ].filter(Boolean);
         if (bits.length) note(`理解：${bits.join('，')}`);
       }

@@ -12,6 +12,8 @@ export interface CustomerDoc {
   optedOut: boolean;
   optedOutAt?: Date;
   lastInboundAt?: Date;
+  /** The conversation's newest session: how a turn finds it by _id instead of a query. */
+  latestSessionId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +29,7 @@ const customerSchema = new Schema<CustomerDoc>(
     optedOut: { type: Boolean, default: false },
     optedOutAt: Date,
     lastInboundAt: Date,
+    latestSessionId: String,
   },
   { collection: 'customers', timestamps: true, versionKey: false },
 );

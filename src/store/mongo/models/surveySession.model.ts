@@ -11,7 +11,8 @@ export interface SurveySessionDoc {
   status: string;
   answers: Record<string, unknown>;
   analysis: Record<string, unknown>;
-  transcript: Array<{
+  /** Only in sessions stored before transcripts moved to their own collection (read, never written). */
+  transcript?: Array<{
     direction: string;
     author: string;
     text: string;
@@ -25,8 +26,14 @@ export interface SurveySessionDoc {
   /** JSON text: FerretDB rejects nested arrays and some keys that XState snapshots may hold. */
   snapshot: string;
   awaiting: string;
+  /** PendingEffect[] as JSON text (same reason). */
   outbox: string;
   handledMessageIds: string[];
+  askedSteps?: string[];
+  /** Absent in sessions stored before transcripts had their own collection. */
+  transcriptLength?: number;
+  lastCustomerAt?: Date;
+  lastBotText?: string;
   rev: number;
   campaign?: string;
   customerFields: Record<string, string>;
@@ -63,11 +70,15 @@ const surveySessionSchema = new Schema<SurveySessionDoc>(
     status: { type: String, required: true },
     answers: { type: Schema.Types.Mixed, default: {} },
     analysis: { type: Schema.Types.Mixed, default: {} },
-    transcript: { type: [transcriptEntrySchema], default: [] },
+    transcript: { type: [transcriptEntrySchema], default: undefined },
     snapshot: { type: String, required: true },
     awaiting: { type: String, default: 'null' },
     outbox: { type: String, default: '[]' },
     handledMessageIds: { type: [String], default: [] },
+    askedSteps: { type: [String], default: [] },
+    transcriptLength: { type: Number, default: 0 },
+    lastCustomerAt: Date,
+    lastBotText: String,
     rev: { type: Number, required: true, default: 0 },
     campaign: String,
     customerFields: { type: Schema.Types.Mixed, default: {} },

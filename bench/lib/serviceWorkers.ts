@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { findFreePort } from '../../src/store/embedded/childProcess.ts';
+
+/** One service process (`node --import tsx src/main.ts`), as an operator would run it. */
+export interface ServiceWorker {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to /readyz answering 200. */
+  startMs: number;
+  /** Resident memory now, in MiB (from /proc). */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts a service process with `env` and waits until it reports ready. */
+export async function startServiceWorker(env: Record<string, string>, logTo: (line: string) => void): Promise<ServiceWorker> {
+  const port = await findFreePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) logTo(`[worker ${child.pid}] ${line.slice(0, 400)}`);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => logTo(`[worker ${child.pid}] ${chunk.toString().trim().slice(0, 400)}`));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service worker exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('service worker not ready within 60 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const startMs = performance.now() - started;
+  return {
+    url,
+    pid: child.pid!,
+    startMs,
+    rssMiB() {
+      try {
+        const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        return kb ? Number(kb) / 1024 : 0;
+      } catch {
+        return 0;
+      }
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/**
+ * What a load balancer in front of several service processes does for WeCom's callbacks:
+ * each request goes to the next worker in turn.
+ */
+export async function startRoundRobin(targets: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  let next = 0;
+  const server: Server = createServer((req, res) => {
+    const target = new URL(targets[next++ % targets.length]!);
+    const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,116 @@
+import type { ResponseRecorder } from '../analytics/ports.ts';
+import type { Analyzer } from '../core/analysis.ts';
+import type { Logger } from '../core/logger.ts';
+import type { InboundMessage } from '../core/messages.ts';
+import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
+import type { CustomerRepository, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import type { TurnResult } from '../engine/index.ts';
+import type { FlowCatalog } from './flowCatalog.ts';
+
+/** A timer of one session: the idle reminder or expiry. */
+export interface TimerJob {
+  kind: 'reminder' | 'expiry';
+  sessionId: string;
+  /** When it was set (ISO): a customer message after that makes it stale. */
+  scheduledAt: string;
+}
+
+/** An escalation the engine asked for, handed to the advisor side. */
+export interface EscalationRequest {
+  session: SessionRecord;
+  trigger: string;
+  reason: string;
+  stepId: string;
+  advisors: string[];
+}
+
+/** What one turn meant for the advisor side, reported after its messages went out. */
+export interface TurnOutcome {
+  /** The session as saved by the turn. */
+  session: SessionRecord;
+  /** Escalations the engine raised in this turn (possibly none). */
+  escalations: EscalationRequest[];
+  /** This turn moved the session to `escalated`: the bot is silent from now on. */
+  handedOver: boolean;
+  /** When handed over: the line telling the customer a colleague will reply, and whether WeCom took it. */
+  notice?: { text: string; delivered: boolean };
+}
+
+/** The advisor side (src/escalation/) as the conversation layer sees it. */
+export interface EscalationHooks {
+  /**
+   * Asked before a customer's turn is saved: should the bot hand the conversation to a person in
+   * this turn? (an automatic trigger fired, or a detractor has now said why). The intent
+   * "转人工" needs no asking: the engine hands over by itself.
+   */
+  handOverNow(session: SessionRecord, result: TurnResult): Promise<boolean>;
+  /**
+   * Carries out the escalation part of a saved turn's outbox, after its messages went out. It is
+   * replayed after a crash or a failed step, so it must be idempotent; throwing retries the turn.
+   */
+  afterTurn(outcome: TurnOutcome): Promise<void>;
+  /** A servicer's message or a WeCom session state change was recorded on an open session. */
+  recorded(session: SessionRecord, message: InboundMessage): Promise<void>;
+  /**
+   * The session an active escalation still holds for this conversation, when the survey itself
+   * has ended (e.g. a complaint in the last answer): advisors' messages are recorded there.
+   */
+  heldSession(conversationKey: string): Promise<SessionRecord | null>;
+}
+
+/** How `releaseToBot` gives the conversation back: resume the survey, thank and finish, or finish silently. */
+export type ReleaseMode = 'resume' | 'finish' | 'silent';
+
+export interface ConversationDeps {
+  channel: ChannelPort;
+  analyzer: Analyzer;
+  sessions: SessionRepository;
+  customers: CustomerRepository;
+  catalog: FlowCatalog;
+  inbox: ConversationInbox;
+  locks: LockService;
+  /** Which revisions' outboxes were carried out. */
+  progress: OutboxProgress;
+  /** Reminders and expiry, one named timer per session and kind. */
+  timers: TimerSchedule;
+  /** Inbound items that kept failing, for admins. */
+  deadLetters: DeadLetterStore;
+  /** Durable queue that runs `drain(conversationKey)` in some process. */
+  turns: { add(data: { conversationKey: string }, options?: { jobId?: string }): Promise<void> };
+  settings: { timeZone: string; defaultFlowId: string; restartCooldownHours?: number };
+  logger: Logger;
+  now?: () => Date;
+  /** The advisor side; without it escalations are only recorded on the session. */
+  escalations?: EscalationHooks;
+  /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
+  takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
+  /** Analytics, told after each saved revision's outbox was carried out (it never throws). */
+  responses?: Pick<ResponseRecorder, 'sessionChanged'>;
+}
+
+export interface ConversationService {
+  /** Accepts an inbound message durably (inbox + queued turn); resolves once both are stored. */
+  accept(message: InboundMessage): Promise<void>;
+  /** Handles everything queued for one conversation, in order, under its lock. */
+  drain(conversationKey: string): Promise<void>;
+  /** Handles the timers that are due (reminders, expiry); returns how many. */
+  runDueTimers(): Promise<number>;
+  /** Queues a turn for conversations whose waiting messages lost their job; returns how many. */
+  resumeStranded(): Promise<number>;
+  /**
+   * Hands an active or paused session to a person now (the bot says the flow's `escalated` line
+   * and falls silent). False when the session is not active or paused.
+   */
+  handOver(sessionId: string): Promise<boolean>;
+  /**
+   * Gives an escalated session back to the bot: `resume` re-asks where it stopped, `finish`
+   * thanks and completes, `silent` completes without a word. `eventCode` is a one-message WeCom
+   * code (e.g. from ending a servicer's session) that carries the first message. False when the
+   * session is not escalated.
+   */
+  releaseToBot(sessionId: string, options: { mode: ReleaseMode; eventCode?: string }): Promise<boolean>;
+  /** Appends to a session's transcript under its conversation lock (messages sent outside a turn). */
+  appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void>;
+  /** Puts a dead-lettered item back at the end of its conversation's inbox. */
+  requeue(deadLetterId: string): Promise<boolean>;
+}

@@ -1,0 +1,201 @@
+import { AppError, NotFoundError } from '../core/errors.ts';
+import { conversationKey, type InboundMessage } from '../core/messages.ts';
+import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
+import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
+import type { ConversationDeps } from './conversationTypes.ts';
+import { handOverTurn } from './handOverTurn.ts';
+import type { OutboxRunner } from './outboxRunner.ts';
+import { parseSceneParam } from './parseSceneParam.ts';
+import type { SessionCommits } from './sessionCommits.ts';
+
+export const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
+const TEXT_ONLY_REPLY = '抱歉，我目前只能看懂文字消息，麻烦您用文字回复哦～';
+const OPTED_IN_REPLY = '好的，已为您恢复消息提醒，感谢您的支持！';
+const OPT_IN_PATTERN = /(恢复|重新订阅|继续发|可以发|开启提醒)/;
+
+/** A session the engine cannot run any more (its snapshot or flow version is unreadable). */
+export class SessionUnusableError extends AppError {
+  readonly sessionId: string;
+  constructor(sessionId: string, cause: unknown) {
+    super('SESSION_UNUSABLE', `Session ${sessionId} cannot be continued: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      status: 500,
+      context: { sessionId },
+      cause,
+      retryable: false,
+    });
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * What each kind of inbound message does: customer text starts or continues a survey (or gets a
+ * closing line, or is only recorded while an advisor has the chat), an entry link starts the
+ * flow it names, and advisors' messages and WeCom events are recorded. Every handler first
+ * finishes what the session's last revision still owes (`outbox.complete`), so replies go out in
+ * order and a replayed message only completes its own turn.
+ */
+export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunner, commits: SessionCommits, clock: () => Date) {
+  const log = deps.logger.child({ module: 'conversation' });
+  const cooldownMs = (deps.settings.restartCooldownHours ?? 24) * 3_600_000;
+
+  /** The conversation's newest session, with whatever its last revision owes carried out. */
+  async function latestSession(key: string): Promise<SessionRecord | null> {
+    const session = await deps.sessions.findLatest(key);
+    if (session) await outbox.complete(session);
+    return session;
+  }
+
+  /** The flow version a session runs on, and its restored turn; unreadable ones end the session. */
+  async function runOn(session: SessionRecord, event: EngineEvent, now: Date): Promise<{ flow: CompiledFlow; result: TurnResult }> {
+    let flow: CompiledFlow;
+    try {
+      flow = await deps.catalog.version(session.flowId, session.flowVersion);
+      return { flow, result: runTurn(flow, JSON.parse(session.snapshot), event, now) };
+    } catch (error) {
+      if (error instanceof SnapshotMismatchError || error instanceof NotFoundError || error instanceof SyntaxError) throw new SessionUnusableError(session.id, error);
+      throw error;
+    }
+  }
+
+  async function customerText(message: InboundMessage, text: string | null, menuId: string | undefined): Promise<void> {
+    const now = clock();
+    const ref = message.conversation;
+    const key = conversationKey(ref);
+    const latest = await latestSession(key);
+    if (latest?.handledMessageIds.includes(message.id)) return;
+    const inbound = inboundEntry(message, text, menuId);
+    const session = latest && openSessionStatuses.includes(latest.status) ? latest : null;
+    if (!session) return notSurveying(message, text, latest, inbound, now);
+    const extra = { inbound, handledMessageId: message.id };
+    // An advisor owns the conversation: record, stay silent.
+    if (session.status === 'escalated') return void (await commits.commit(session, {}, extra));
+    if (text === null) return void (await commits.commit(session, { messages: [{ kind: 'text', text: TEXT_ONLY_REPLY }] }, extra));
+
+    const awaiting = session.awaiting as Awaiting | null;
+    const analysis = await deps.analyzer.analyze(
+      {
+        question: awaiting?.question ?? 'text',
+        text,
+        range: awaiting?.range,
+        options: awaiting?.options,
+        multiple: awaiting?.multiple,
+        catalog: awaiting?.catalog,
+        now,
+        timeZone: deps.settings.timeZone,
+      },
+      { sessionId: session.id },
+    );
+    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };
+    const { flow, result: turn } = await runOn(session, event, now);
+    let result = turn;
+    if (deps.escalations && result.status !== 'escalated' && (await deps.escalations.handOverNow(session, result))) {
+      result = handOverTurn(flow, result, now) ?? result;
+    }
+    await commits.commit(session, { result }, extra);
+  }
+
+  /** A customer writes with no survey running: opted out, just finished one, or a new survey. */
+  async function notSurveying(message: InboundMessage, text: string | null, latest: SessionRecord | null, inbound: TranscriptEntry, now: Date): Promise<void> {
+    const ref = message.conversation;
+    const customer = await deps.customers.get(conversationKey(ref));
+    if (customer?.optedOut) {
+      // Nothing starts for an opted-out customer until they ask for it back.
+      if (text && OPT_IN_PATTERN.test(text)) {
+        await deps.customers.upsert(ref, { optedOut: false });
+        await deps.channel.send(ref, { kind: 'text', text: OPTED_IN_REPLY }, { idempotencyKey: `optin-${message.id}` });
+        log.info({ conversationKey: conversationKey(ref) }, 'customer opted back in');
+      }
+      return;
+    }
+    if (latest && now.getTime() - latest.updatedAt.getTime() < cooldownMs) {
+      // A "谢谢" after a finished survey must not start it again; the closing line is said once.
+      const messages = latest.lastBotText === CLOSED_REPLY ? [] : [{ kind: 'text' as const, text: CLOSED_REPLY }];
+      await commits.commit(latest, { messages }, { inbound, handledMessageId: message.id });
+      return;
+    }
+    const flow = await deps.catalog.published(deps.settings.defaultFlowId);
+    if (!flow) {
+      log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
+      return;
+    }
+    await commits.start(flow, ref, { inbound, handledMessageId: message.id });
+  }
+
+  async function enter(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<void> {
+    const ref = message.conversation;
+    const key = conversationKey(ref);
+    const latest = await latestSession(key);
+    if (latest?.handledMessageIds.includes(message.id)) return;
+    if ((await deps.customers.get(key))?.optedOut) return;
+    const session = latest && openSessionStatuses.includes(latest.status) ? latest : null;
+    if (session) {
+      if (session.status === 'escalated') return;
+      // Came back through a link: pick up where they were.
+      const { result } = await runOn(session, { type: 'user.returned' }, clock());
+      await commits.commit(session, { result }, { handledMessageId: message.id, welcomeCode: message.welcomeCode });
+      return;
+    }
+    const flow = await entryFlow(message.sceneParam);
+    if (!flow) return;
+    const scene = parseSceneParam(message.sceneParam);
+    await commits.start(flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, campaign: scene.campaign, reference: scene.reference });
+  }
+
+  /** The flow an entry link names, or the default flow. */
+  async function entryFlow(sceneParam: string | undefined): Promise<CompiledFlow | null> {
+    const scene = parseSceneParam(sceneParam);
+    const requested = scene.flowId ? await deps.catalog.published(scene.flowId).catch(() => null) : null;
+    if (scene.flowId && !requested) log.warn({ sceneParam }, 'entry link names an unknown flow; using the default flow');
+    const flow = requested ?? (await deps.catalog.published(deps.settings.defaultFlowId));
+    if (!flow) log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
+    return flow;
+  }
+
+  /** Advisors' messages and WeCom events: recorded on the open session, or the one an escalation holds. */
+  async function recordOnly(message: InboundMessage, entry: TranscriptEntry): Promise<void> {
+    const key = conversationKey(message.conversation);
+    const latest = await latestSession(key);
+    const session = latest && openSessionStatuses.includes(latest.status) ? latest : ((await deps.escalations?.heldSession(key)) ?? null);
+    if (!session || session.handledMessageIds.includes(message.id)) return;
+    if (session !== latest) await outbox.complete(session);
+    const saved = await commits.commit(session, {}, { inbound: entry, handledMessageId: message.id });
+    if (deps.escalations && (message.kind === 'servicer_text' || message.kind === 'session_status')) {
+      // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
+      await deps.escalations.recorded(saved, message).catch((error: unknown) => log.error({ err: error, sessionId: saved.id }, 'escalation bookkeeping failed'));
+    }
+  }
+
+  async function handle(message: InboundMessage): Promise<void> {
+    log.debug({ conversationKey: conversationKey(message.conversation), msgId: message.id, kind: message.kind }, 'handling inbound message');
+    switch (message.kind) {
+      case 'text':
+        return customerText(message, message.text, message.menuId);
+      case 'unsupported':
+        return customerText(message, null, undefined);
+      case 'enter_session':
+        return enter(message);
+      case 'servicer_text':
+        return recordOnly(message, { direction: 'out', author: 'advisor', text: message.text, at: message.sentAt, messageId: message.id, advisorId: message.servicerId });
+      case 'send_failed':
+        return recordOnly(message, { direction: 'out', author: 'system', text: `消息发送失败（${message.failType}）`, at: message.sentAt, messageId: message.id, delivery: 'failed' });
+      case 'session_status':
+        return recordOnly(message, { direction: 'in', author: 'system', text: `会话状态变化（${message.changeType}）`, at: message.sentAt, messageId: message.id });
+    }
+  }
+
+  return { handle, latestSession, runOn };
+}
+
+export type InboundHandlers = ReturnType<typeof createInboundHandlers>;
+
+function inboundEntry(message: InboundMessage, text: string | null, menuId: string | undefined): TranscriptEntry {
+  return {
+    direction: 'in',
+    author: 'customer',
+    text: text ?? `[${message.kind === 'unsupported' ? message.msgType : '消息'}]`,
+    at: message.sentAt,
+    messageId: message.id,
+    ...(menuId ? { menuId } : {}),
+  };
+}
+

@@ -1,0 +1,126 @@
+import { AppError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
+import type { CustomerRepository, PendingEffect, PendingSend, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import type { ConversationDeps, EscalationHooks, TimerJob } from './conversationTypes.ts';
+import { outboundText } from './outboundText.ts';
+
+export interface OutboxRunnerDeps {
+  channel: ChannelPort;
+  sessions: SessionRepository;
+  customers: CustomerRepository;
+  progress: OutboxProgress;
+  timers: TimerSchedule;
+  escalations?: EscalationHooks;
+  responses?: ConversationDeps['responses'];
+  logger: Logger;
+  now: () => Date;
+}
+
+/** What the sends of one outbox did. */
+interface SendsDone {
+  entries: TranscriptEntry[];
+  /** The last bot line, and whether WeCom took it. */
+  last?: { text: string; delivered: boolean };
+  /** A failure that may pass (network, WeCom down): the rest waits for the retry. */
+  error?: unknown;
+}
+
+export const timerName = (kind: TimerJob['kind'], sessionId: string): string => `${kind}:${sessionId}`;
+
+/**
+ * Carries out what a saved revision owes (its outbox), in order: the replies, the transcript,
+ * then the escalation, opt-out and timers. Every step is safe to repeat, so the whole outbox is
+ * simply replayed after a crash or a failure; once all of it succeeded, the revision is marked
+ * done. A send that fails for a passing reason stops the sends (order matters) but not the other
+ * effects: an escalation is recorded even while WeCom is down, then the failure is rethrown so
+ * the turn is retried.
+ */
+export function createOutboxRunner(deps: OutboxRunnerDeps) {
+  const log = deps.logger.child({ module: 'outbox' });
+
+  async function complete(session: SessionRecord): Promise<void> {
+    if (!session.outbox.length || (await deps.progress.isDone(session.id, session.rev))) return;
+    const sends = await runSends(session);
+    const recorded = session.outbox.flatMap((e) => (e.kind === 'transcript' ? e.entries : []));
+    await deps.sessions.writeTranscript(session.id, [...recorded, ...sends.entries]);
+    for (const effect of session.outbox) await runEffect(session, effect, sends);
+    // Analytics recomputes the session's whole contribution per revision, so a replay counts once.
+    await deps.responses?.sessionChanged(session);
+    if (sends.error !== undefined) throw sends.error;
+    await deps.progress.markDone(session.id, session.rev);
+  }
+
+  async function runSends(session: SessionRecord): Promise<SendsDone> {
+    const done: SendsDone = { entries: [] };
+    let refused = false;
+    for (const effect of session.outbox) {
+      if (effect.kind !== 'send') continue;
+      let delivery: NonNullable<TranscriptEntry['delivery']> = 'blocked';
+      if (!refused) {
+        try {
+          const result = await deliver(session, effect);
+          delivery = result.status === 'blocked' ? 'blocked' : result.unconfirmed ? 'unconfirmed' : 'sent';
+          // Once the channel refuses (budget, a person holds the chat), the rest would be refused too.
+          refused = result.status === 'blocked';
+          if (refused) log.info({ conversationKey: session.conversationKey, reason: result.status === 'blocked' ? result.reason : undefined }, 'channel refused a reply');
+        } catch (error) {
+          if (!(error instanceof AppError) || error.status >= 500) {
+            done.error = error;
+            break;
+          }
+          // A message the channel cannot render will not render on retry: record it as failed.
+          log.error({ conversationKey: session.conversationKey, code: error.code, err: error.message }, 'reply could not be sent');
+          delivery = 'failed';
+        }
+      }
+      const text = outboundText(effect.message);
+      done.entries.push({ direction: 'out', author: 'bot', text, at: deps.now(), messageId: effect.key, delivery, seq: effect.seq, ...(effect.stepId ? { stepId: effect.stepId } : {}) });
+      done.last = { text, delivered: delivery === 'sent' || delivery === 'unconfirmed' };
+    }
+    return done;
+  }
+
+  /**
+   * Sends one message. A welcome goes through its one-shot code; when the code is used up or has
+   * expired (a replay after a crash, a slow start) the message goes through the normal send.
+   */
+  async function deliver(session: SessionRecord, pending: PendingSend): Promise<SendResult> {
+    const options = { idempotencyKey: pending.key };
+    if (!pending.welcomeCode) return deps.channel.send(session.conversation, pending.message, options);
+    const welcomed = await deps.channel.welcome(pending.welcomeCode, pending.message, options);
+    if (welcomed.status === 'sent') return welcomed;
+    log.info({ conversationKey: session.conversationKey, reason: welcomed.reason }, 'welcome code refused; sending normally');
+    return deps.channel.send(session.conversation, pending.message, options);
+  }
+
+  async function runEffect(session: SessionRecord, effect: PendingEffect, sends: SendsDone): Promise<void> {
+    switch (effect.kind) {
+      case 'escalation': {
+        if (!deps.escalations) return;
+        const escalations = effect.requests.map((r) => ({ ...r, session }));
+        const notice = effect.handedOver && sends.last ? sends.last : undefined;
+        await deps.escalations.afterTurn({ session, escalations, handedOver: effect.handedOver, ...(notice ? { notice } : {}) });
+        return;
+      }
+      case 'opt_out':
+        await deps.customers.upsert(session.conversation, { optedOut: true, optedOutAt: effect.at });
+        log.info({ conversationKey: session.conversationKey, sessionId: session.id }, 'customer opted out');
+        return;
+      case 'timer': {
+        const job: TimerJob = { kind: effect.timer, sessionId: session.id, scheduledAt: session.updatedAt.toISOString() };
+        await deps.timers.set(timerName(effect.timer, session.id), effect.dueAt, JSON.stringify(job));
+        return;
+      }
+      case 'cancel_timers':
+        await Promise.all([deps.timers.cancel(timerName('reminder', session.id)), deps.timers.cancel(timerName('expiry', session.id))]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  return { complete };
+}
+
+export type OutboxRunner = ReturnType<typeof createOutboxRunner>;

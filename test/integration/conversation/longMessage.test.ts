@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../../src/main.ts';
+import type { WecomSimulator } from '../../../src/simulator/wecomSimulator.ts';
+import { adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+
+let service: RunningService;
+let sim: WecomSimulator;
+
+beforeAll(async () => {
+  service = await startTestService(isolatedEnv('long_message'));
+  sim = service.simulator!;
+});
+afterAll(async () => service?.stop());
+
+describe('a 100 KB message', () => {
+  it('is answered from what its start says, and kept whole in the transcript', async () => {
+    const c = customer(service, sim, 'wm_essay');
+    await c.says('你好');
+    const essay = `八分吧，${'环境挺好的，技师也专业。'.repeat(2_800)}`;
+    expect(Buffer.byteLength(essay)).toBeGreaterThan(100_000);
+    const replies = await c.says(essay);
+    expect(replies.join()).toMatch(/要是想让您打10分/);
+    const list = await adminGet<{ items: Array<{ id: string }> }>(service, '/api/sessions?customer=wm_essay');
+    const session = await adminGet<{ answers: Record<string, { value: unknown; raw: string }>; transcript: Array<{ direction: string; text: string }> }>(
+      service,
+      `/api/sessions/${list.body.items[0]!.id}`,
+    );
+    expect(session.body.answers.nps).toMatchObject({ value: 8, raw: essay });
+    expect(session.body.transcript.filter((t) => t.direction === 'in').map((t) => t.text)).toEqual(['你好', essay]);
+  }, 60_000);
+});
