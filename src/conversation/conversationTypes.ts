@@ -3,7 +3,7 @@ import type { Analyzer } from '../core/analysis.ts';
 import type { Logger } from '../core/logger.ts';
 import type { InboundMessage } from '../core/messages.ts';
 import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
-import type { CustomerRepository, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import type { CustomerRepository, SessionFollowUp, SessionMilestone, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
 import type { TurnResult } from '../engine/index.ts';
 import type { FlowCatalog } from './flowCatalog.ts';
 
@@ -58,6 +58,24 @@ export interface EscalationHooks {
   heldSession(conversationKey: string): Promise<SessionRecord | null>;
 }
 
+/** A milestone of a saved session, handed to the follow-up side (src/followup/). */
+export interface SessionMilestoneReport {
+  session: SessionRecord;
+  event: SessionMilestone;
+  /** When the session reached it (the turn's time). */
+  at: Date;
+}
+
+/** The follow-up side as the conversation layer sees it. */
+export interface FollowUpHooks {
+  /**
+   * Carries out the follow-up part of a saved revision's outbox: only records and enqueues
+   * (rules, tasks, tags, webhook deliveries), so it is quick. Replayed after a crash or a failed
+   * step, so it must be idempotent; throwing retries the turn.
+   */
+  afterMilestone(report: SessionMilestoneReport): Promise<void>;
+}
+
 /** How `releaseToBot` gives the conversation back: resume the survey, thank and finish, or finish silently. */
 export type ReleaseMode = 'resume' | 'finish' | 'silent';
 
@@ -84,6 +102,8 @@ export interface ConversationDeps {
   escalations?: EscalationHooks;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
+  /** Follow-up rules, tasks, tags and webhooks; without it milestones are only logged. */
+  followUp?: FollowUpHooks;
   /** Analytics, told after each saved revision's outbox was carried out (it never throws). */
   responses?: Pick<ResponseRecorder, 'sessionChanged'>;
 }
@@ -113,4 +133,10 @@ export interface ConversationService {
   appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void>;
   /** Puts a dead-lettered item back at the end of its conversation's inbox. */
   requeue(deadLetterId: string): Promise<boolean>;
+  /**
+   * Records follow-up outcomes on a session (a revision-guarded update under its conversation
+   * lock, like any other change) with what `change` makes of the current ones; analytics hears
+   * of it. Returns the saved session.
+   */
+  recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord>;
 }

@@ -12,6 +12,7 @@ export interface OutboxRunnerDeps {
   progress: OutboxProgress;
   timers: TimerSchedule;
   escalations?: EscalationHooks;
+  followUp?: ConversationDeps['followUp'];
   responses?: ConversationDeps['responses'];
   logger: Logger;
   now: () => Date;
@@ -112,6 +113,10 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         await deps.timers.set(timerName(effect.timer, session.id), effect.dueAt, JSON.stringify(job));
         return;
       }
+      case 'followup':
+        if (deps.followUp) await deps.followUp.afterMilestone({ session, event: effect.event, at: effect.at });
+        else log.info({ sessionId: session.id, event: effect.event }, 'session milestone (no follow-up configured)');
+        return;
       case 'cancel_timers':
         await Promise.all([deps.timers.cancel(timerName('reminder', session.id)), deps.timers.cancel(timerName('expiry', session.id))]);
         return;

@@ -40,7 +40,8 @@ export interface OutboxPlan {
 /**
  * Plans the outbox of one change (pure): the inbound entry and every reply take the next
  * transcript positions; escalations, an opt-out and timers become effects carried out after the
- * save, so a crash or a failed send never loses one. Order: replies first, so the customer hears
+ * save, so a crash or a failed send never loses one; so do the milestones follow-up acts on
+ * (completed, handed over, opted out). Order: replies first, so the customer hears
  * "a colleague will reply" before the advisor side moves the chat.
  */
 export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOptions): OutboxPlan {
@@ -54,13 +55,18 @@ export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOption
   );
   const handedOver = base.status !== undefined && base.status !== 'escalated' && turn.status === 'escalated';
   if (requests.length || handedOver) outbox.push({ kind: 'escalation', requests, handedOver });
-  if (turn.effects.some((e) => e.type === 'opt_out')) outbox.push({ kind: 'opt_out', at: options.now });
+  const optedOut = turn.effects.some((e) => e.type === 'opt_out');
+  if (optedOut) outbox.push({ kind: 'opt_out', at: options.now });
   for (const effect of turn.effects) {
     if (effect.type !== 'schedule.reminder' && effect.type !== 'schedule.expiry') continue;
     const timer = effect.type === 'schedule.reminder' ? 'reminder' : 'expiry';
     outbox.push({ kind: 'timer', timer, dueAt: new Date(options.now.getTime() + effect.afterHours * 3_600_000) });
   }
   if (!openSessionStatuses.includes(turn.status)) outbox.push({ kind: 'cancel_timers' });
+  // Follow-up (rules, tags, webhooks) hears of each milestone once: when the status changes to it.
+  if (base.status !== undefined && base.status !== 'completed' && turn.status === 'completed') outbox.push({ kind: 'followup', event: 'completed', at: options.now });
+  if (handedOver) outbox.push({ kind: 'followup', event: 'escalated', at: options.now });
+  if (optedOut) outbox.push({ kind: 'followup', event: 'opted_out', at: options.now });
 
   const asked = turn.messages.length && turn.awaiting && !base.askedSteps.includes(turn.awaiting.stepId) ? [turn.awaiting.stepId] : [];
   const last = turn.messages.at(-1);

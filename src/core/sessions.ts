@@ -61,7 +61,22 @@ export type PendingEffect =
   | { kind: 'escalation'; requests: PendingEscalation[]; handedOver: boolean }
   | { kind: 'opt_out'; at: Date }
   | { kind: 'timer'; timer: 'reminder' | 'expiry'; dueAt: Date }
-  | { kind: 'cancel_timers' };
+  | { kind: 'cancel_timers' }
+  /** The session completed, was handed to a person or opted out: follow-up rules, tags, webhooks. */
+  | { kind: 'followup'; event: SessionMilestone; at: Date };
+
+/** A change in a session that the follow-up side (src/followup/) acts on. */
+export type SessionMilestone = 'completed' | 'escalated' | 'opted_out';
+
+/**
+ * What advisors' follow-up tasks came to, kept on the session (analytics counts contacts from
+ * it). The full trail (rules fired, tags, webhooks) is the session's follow-up log.
+ */
+export interface SessionFollowUp {
+  tasks: Array<{ taskId: string; ruleId: string; outcome: string; closedAt: Date; closedBy: string }>;
+  /** When an advisor first reached the customer through a task (outcome that counts as contact). */
+  contactedAt?: Date;
+}
 
 export interface SessionRecord {
   id: string;
@@ -96,6 +111,8 @@ export interface SessionRecord {
   lastCustomerAt?: Date;
   /** The bot's last line, so a closing reply is not repeated. */
   lastBotText?: string;
+  /** Outcomes of follow-up tasks (absent until one closes). */
+  followUp?: SessionFollowUp;
   createdAt: Date;
   updatedAt: Date;
   completedAt?: Date;
@@ -135,6 +152,7 @@ export interface SessionUpdate {
   transcriptLength?: number;
   lastCustomerAt?: Date;
   lastBotText?: string;
+  followUp?: SessionFollowUp;
 }
 
 export interface SessionQuery {

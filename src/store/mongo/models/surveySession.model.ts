@@ -34,6 +34,8 @@ export interface SurveySessionDoc {
   transcriptLength?: number;
   lastCustomerAt?: Date;
   lastBotText?: string;
+  /** Follow-up task outcomes (see SessionFollowUp). */
+  followUp?: { tasks?: Array<{ taskId: string; ruleId: string; outcome: string; closedAt: Date; closedBy: string }>; contactedAt?: Date };
   rev: number;
   campaign?: string;
   customerFields: Record<string, string>;
@@ -79,6 +81,7 @@ const surveySessionSchema = new Schema<SurveySessionDoc>(
     transcriptLength: { type: Number, default: 0 },
     lastCustomerAt: Date,
     lastBotText: String,
+    followUp: { type: Schema.Types.Mixed, required: false },
     rev: { type: Number, required: true, default: 0 },
     campaign: String,
     customerFields: { type: Schema.Types.Mixed, default: {} },
