@@ -51,6 +51,16 @@ const envSchema = z
     WECOM_APP_SECRET: optionalString,
     WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
 
+    /** 客户联系 secret (or a self-built app's under 客户联系 → 可调用应用): customers' tags are also set in WeCom. */
+    WECOM_CONTACT_SECRET: optionalString,
+    /** Webhook deliveries are retried with backoff this long after their first attempt, then dead-lettered. */
+    WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().positive().default(24 * 3600),
+    /** First retry delay of a webhook delivery; it doubles up to WEBHOOK_RETRY_MAX_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+    WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
+    /** A receiver that has not answered within this long counts as failed (and is retried). */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
     /** Notify advisors again when nobody replied to an escalation after this many minutes. */
@@ -131,6 +141,9 @@ export interface Config {
   wecomMaxSkewSeconds: number;
   /** Set when WECOM_APP_SECRET and WECOM_AGENT_ID are: app messages to the chosen advisor. */
   wecomApp?: { secret: string; agentId: number };
+  /** Set when WECOM_CONTACT_SECRET is: tags go to WeCom (客户联系) too. */
+  wecomContactSecret?: string;
+  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
   publicUrl?: string;
   escalation: { renotifyMinutes: number; reasonWaitMinutes: number };
   analytics: { minResponses: number };
@@ -177,6 +190,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     wecomMaxSkewSeconds: e.WECOM_MAX_SKEW_S,
     wecomApp: e.WECOM_APP_SECRET && e.WECOM_AGENT_ID ? { secret: e.WECOM_APP_SECRET, agentId: e.WECOM_AGENT_ID } : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    wecomContactSecret: e.WECOM_CONTACT_SECRET,
+    webhooks: {
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },
     llm: e.OPENAI_API_KEY

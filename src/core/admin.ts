@@ -49,14 +49,22 @@ export type AuditAction =
   | 'user.created'
   | 'user.revoked'
   | 'deadletter.requeued'
-  | 'deadletter.dismissed';
+  | 'deadletter.dismissed'
+  | 'task.created'
+  | 'task.claimed'
+  | 'task.noted'
+  | 'task.closed'
+  | 'webhook.registered'
+  | 'webhook.disabled'
+  | 'webhook.enabled'
+  | 'webhook.replayed';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {
   id: string;
   at: Date;
   actor: string;
-  actorRole: AdminRole | 'system';
+  actorRole: AdminRole | 'system' | 'advisor';
   action: AuditAction;
   flowId?: string;
   version?: number;

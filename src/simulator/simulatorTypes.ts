@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   kfSecret?: string;
   /** Secret of the self-built app used for `message/send`; gettoken accepts it beside kfSecret. */
   appSecret?: string;
+  /** 客户联系 secret (externalcontact APIs); gettoken accepts it too. */
+  contactSecret?: string;
   openKfId?: string;
   /** Where encrypted kf_msg_or_event callbacks are POSTed (our /wecom/callback). */
   callbackUrl?: string;
@@ -65,6 +67,7 @@ export interface WecomSimulator {
   readonly encodingAesKey: string;
   readonly kfSecret: string;
   readonly appSecret: string;
+  readonly contactSecret: string;
   readonly openKfId: string;
   /** Base URL to use as WECOM_API_BASE; set by listen(), set it yourself when mounting. */
   apiBase: string;
@@ -99,6 +102,12 @@ export interface WecomSimulator {
   /** Next API call with any token issued so far gets 40014. */
   invalidateTokens(): void;
   robotMessages(): unknown[];
+  /** 客户联系: makes a customer an external contact of a member (as when they add an advisor on WeChat). */
+  addExternalContact(input: { externalUserId: string; userId: string; unionId?: string; name?: string }): void;
+  /** The unionid kf/customer/batchget reports for a kf customer. */
+  setUnionId(customerId: string, unionId: string): void;
+  /** Tags members put on an external contact, as "group/name", sorted. */
+  contactTags(externalUserId: string): string[];
   appMessages(): unknown[];
   /** Request counts per endpoint, including rejected requests. */
   stats(): { gettokenCalls: number; syncCalls: number; sendCalls: number };

@@ -38,6 +38,7 @@ export const SIMULATOR_DEFAULTS = {
   encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
   kfSecret: 'simKfSecret0001',
   appSecret: 'simAppSecret0001',
+  contactSecret: 'simContactSecret0001',
   openKfId: 'wkSIMULATED001',
   servicers: ['advisor1', 'advisor2'],
 } as const;
@@ -53,6 +54,7 @@ class Simulator implements WecomSimulator {
   readonly encodingAesKey: string;
   readonly kfSecret: string;
   readonly appSecret: string;
+  readonly contactSecret: string;
   readonly openKfId: string;
   apiBase = '';
   readonly handle: SimulatorHandler;
@@ -80,6 +82,7 @@ class Simulator implements WecomSimulator {
     }
     this.kfSecret = options.kfSecret ?? SIMULATOR_DEFAULTS.kfSecret;
     this.appSecret = options.appSecret ?? SIMULATOR_DEFAULTS.appSecret;
+    this.contactSecret = options.contactSecret ?? SIMULATOR_DEFAULTS.contactSecret;
     this.openKfId = options.openKfId ?? SIMULATOR_DEFAULTS.openKfId;
     this.callbackUrl = options.callbackUrl;
     this.pathPrefix = normalizePathPrefix(options.pathPrefix);
@@ -89,7 +92,7 @@ class Simulator implements WecomSimulator {
     this.state = new SimulatorState(
       {
         corpId: this.corpId,
-        secrets: [this.kfSecret, this.appSecret],
+        secrets: [this.kfSecret, this.appSecret, this.contactSecret],
         openKfId: this.openKfId,
         tokenTtlMs: (options.tokenTtlSeconds ?? 7200) * 1000,
         servicers: [...(options.servicers ?? SIMULATOR_DEFAULTS.servicers)],
@@ -177,6 +180,18 @@ class Simulator implements WecomSimulator {
 
   invalidateTokens(): void {
     this.state.invalidateTokens();
+  }
+
+  addExternalContact(input: { externalUserId: string; userId: string; unionId?: string; name?: string }): void {
+    this.state.contacts.addContact(input);
+  }
+
+  setUnionId(customerId: string, unionId: string): void {
+    this.state.setUnionId(customerId, unionId);
+  }
+
+  contactTags(externalUserId: string): string[] {
+    return this.state.contacts.tagsOf(externalUserId);
   }
 
   robotMessages(): unknown[] {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analyticsOpenApi } from '../../analytics/openapi.ts';
+import { followUpOpenApi } from '../../followup/openapi.ts';
 import {
   archiveBodySchema,
   createUserBodySchema,
@@ -52,6 +53,7 @@ const role = (r: string) => ({ 'x-required-role': r });
  */
 export function createAdminOpenApi(): Json {
   const analytics = analyticsOpenApi();
+  const followUp = followUpOpenApi();
   return {
     openapi: '3.1.0',
     info: {
@@ -149,11 +151,13 @@ export function createAdminOpenApi(): Json {
       '/api/sessions': { get: { summary: 'Survey sessions (ADMIN_TOKEN only)', responses: { 200: ok('Sessions', { type: 'object' }), ...errors(400, 401) } } },
       '/api/sessions/{id}': { get: { summary: 'One session with its transcript (ADMIN_TOKEN only)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Session', { type: 'object' }), ...errors(401, 404) } } },
       ...analytics.paths,
+      ...followUp.paths,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         ...analytics.schemas,
+        ...followUp.schemas,
         Error: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } } },
         ErrorWithDetails: {
           type: 'object',

@@ -103,7 +103,7 @@ describe("evaluateRules with nps-default's rules", () => {
     ['a detractor who asked for a person gets no callback task', { ...detractor, escalation: { trigger: 'intent', reason: '转人工', at: new Date(at) } }, 'completed', ['price-sensitive']],
     ['a loyal customer buying next month', loyalSoon, 'completed', ['buy-soon']],
     ['a low 服务效果 score', lowResult, 'completed', ['low-csat-result']],
-    ['rules look at completions only by default', detractor, 'escalated', []],
+    ['the callback is also made at the hand-over; other rules wait for the completion', { ...detractor, status: 'escalated' as const, completedAt: undefined }, 'escalated', ['at-risk-callback']],
   ] as const)('%s', (_what, s, event, expected) => {
     expect(fired(s, event)).toEqual(expected);
   });
