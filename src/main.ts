@@ -264,7 +264,7 @@ export async function startService(
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
+        createSessionsRoutes({ sessions, auth: adminAuth('viewer'), followUpOf: (session) => followUp.sessionFollowUp(session) }),
         createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...(await createAdminRoutes({
           flows,

@@ -27,6 +27,7 @@ export type SessionView = Pick<
   | 'updatedAt'
   | 'completedAt'
   | 'askedSteps'
+  | 'followUp'
 >;
 
 /**
@@ -89,6 +90,7 @@ export function readSession(session: SessionView, flow: Flow): ResponseFacts {
     ...(intent !== undefined ? { intent } : {}),
     ...(completed ? { segment: segmentOf({ group, intent, reasons: answers.filter((a) => a.reason && !a.missing) }, rules) } : {}),
     ...(session.escalation ? { escalation: { trigger: session.escalation.trigger, at: session.escalation.at } } : {}),
+    ...(session.followUp?.contactedAt ? { contactedAt: session.followUp.contactedAt } : {}),
   };
 }
 

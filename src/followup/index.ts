@@ -58,6 +58,8 @@ export interface FollowUpModule {
   tasks: TaskService;
   webhooks: WebhookService;
   routers: Array<ReturnType<typeof createTaskRoutes>>;
+  /** What follow-up did for a session (its log) and the customer's tags now. */
+  sessionFollowUp(session: { id: string; conversationKey: string }): Promise<{ log: unknown[]; customerTags: unknown }>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once no webhook or tag job is waiting or running (retries waiting their backoff count). */
@@ -133,6 +135,13 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     tasks,
     webhooks,
     routers,
+    async sessionFollowUp(session) {
+      const [log, tags] = await Promise.all([deps.stores.log.read(session.id), deps.stores.tags.get(session.conversationKey)]);
+      return {
+        log: log.map((e) => ({ ...e, at: e.at.toISOString() })),
+        customerTags: tags ? { tags: tags.tags, sessionId: tags.sessionId, updatedAt: tags.updatedAt.toISOString(), wecom: tags.wecom ? { ...tags.wecom, at: tags.wecom.at.toISOString() } : null } : null,
+      };
+    },
     async start() {
       await deliveryQueue.start((job) => webhooks.attempt(job));
       if (tagQueue && tagSync) await tagQueue.start((job) => tagSync.sync(job));

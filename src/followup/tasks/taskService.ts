@@ -112,13 +112,15 @@ export function createTaskService(deps: TaskServiceDeps) {
   const act = (actor: TaskActor, action: string, detail?: string): FollowUpAction => ({ at: clock(), by: actor.id, action, ...(detail ? { detail } : {}) });
 
   async function claim(id: string, actor: TaskActor): Promise<FollowUpTask> {
+    const at = clock();
     const task = await change(id, (t) => {
       if (t.status === 'closed') throw new ConflictError('TASK_CLOSED', '这条任务已经关闭');
       if (t.claimedBy === actor.id) return null;
       if (t.claimedBy && !actor.admin) throw new ConflictError('TASK_CLAIMED', `这条任务已由 ${t.claimedBy} 接手`);
-      return { ...t, status: 'claimed', claimedBy: actor.id, claimedAt: clock(), actions: [...t.actions, act(actor, 'claimed')] };
+      return { ...t, status: 'claimed', claimedBy: actor.id, claimedAt: at, actions: [...t.actions, act(actor, 'claimed')] };
     });
-    await after(task, actor, 'task.claimed', `claimed:${task.claimedAt?.toISOString()}`, '接手');
+    // Claiming one's own task again changes nothing and records nothing.
+    if (task.claimedAt?.getTime() === at.getTime()) await after(task, actor, 'task.claimed', `claimed:${at.toISOString()}`, '接手');
     return task;
   }
 
@@ -148,8 +150,10 @@ export function createTaskService(deps: TaskServiceDeps) {
         actions: [...t.actions, act(actor, 'closed', input.outcome)],
       };
     });
+    // A repeated close re-runs the (idempotent) effects, in case the first one was cut short.
     await deps.effects.add(task.id);
     await closeEffects(task);
+    if (task.closedAt?.getTime() !== at.getTime()) return task;
     await deps.audit.record({ actor: actor.id, actorRole: actor.admin ? 'admin' : 'advisor', action: 'task.closed', flowId: task.flowId, note: task.id, details: { outcome: task.outcome, sessionId: task.sessionId } });
     return task;
   }

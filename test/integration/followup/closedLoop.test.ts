@@ -86,4 +86,84 @@ describe('a detractor through the simulator', () => {
     const session = await adminGet<{ status: string }>(service, `/api/sessions/${mine[0]!.sessionId}`);
     expect(session.body.status).toBe('completed');
   });
+
+  it('lets an advisor claim, note and close the task: the outcome is on the session, counted in analytics, audited and sent as task.closed', { timeout: 60_000 }, async () => {
+    const advisor = await api<{ token: string }>('POST', '/api/advisors', { id: 'wang', name: '王顾问' });
+    const as = async <T>(method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${service.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${advisor.body.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+    const list = await as<{ items: TaskItem[]; open: number }>('GET', '/api/console/tasks?status=open');
+    const task = list.body.items.find((t) => t.customer.id === 'wm_detractor')!;
+    expect(list.body.open).toBeGreaterThanOrEqual(1);
+
+    const detail = await as<{ transcript: Array<{ text: string }>; log: Array<{ action: string }>; context: { npsScore: number } }>('GET', `/api/console/tasks/${task.id}`);
+    expect(detail.body.context.npsScore).toBe(3);
+    expect(detail.body.transcript.map((t) => t.text)).toContain('太贵了，服务态度也差');
+    expect(detail.body.log.map((e) => e.action)).toEqual(expect.arrayContaining(['escalated', 'rules_fired', 'task_created', 'tags_set', 'webhook_queued', 'tags_wecom_set', 'webhook_delivered', 'completed']));
+
+    expect((await as<TaskItem & { claimedBy: string }>('POST', `/api/console/tasks/${task.id}/claim`, {})).body).toMatchObject({ status: 'claimed', claimedBy: 'wang' });
+    expect((await as<{ notes: Array<{ text: string }> }>('POST', `/api/console/tasks/${task.id}/note`, { text: '下午三点回电无人接，晚点再打' })).body.notes).toHaveLength(1);
+    const closed = await as<{ status: string; outcome: string }>('POST', `/api/console/tasks/${task.id}/close`, { outcome: 'called_back', note: '已回电，约下周免费复诊' });
+    expect(closed.body).toMatchObject({ status: 'closed', outcome: 'called_back' });
+    // A repeated close with the same outcome changes nothing; another outcome is refused.
+    expect((await as('POST', `/api/console/tasks/${task.id}/close`, { outcome: 'called_back' })).status).toBe(200);
+    expect((await as<{ error: { code: string } }>('POST', `/api/console/tasks/${task.id}/close`, { outcome: 'refund' })).body.error.code).toBe('TASK_CLOSED');
+
+    const session = await adminGet<{ followUp: { tasks: Array<{ taskId: string; outcome: string; closedBy: string }>; contactedAt: string } }>(service, `/api/sessions/${task.sessionId}`);
+    expect(session.body.followUp.tasks).toEqual([expect.objectContaining({ taskId: task.id, outcome: 'called_back', closedBy: 'wang' })]);
+    expect(Date.parse(session.body.followUp.contactedAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    const summary = await adminGet<{ followUp: { detractors: number; contactedWithin48h: number; share: number } }>(service, '/api/analytics/summary?flowId=nps-default');
+    expect(summary.body.followUp).toEqual({ detractors: 1, contactedWithin48h: 1, share: 100 });
+
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+    const hook = receiver.received.filter((r) => r.type === 'task.closed');
+    expect(hook).toHaveLength(1);
+    expect(hook[0]!.verified).toBe(true);
+    expect(hook[0]!.json.data).toMatchObject({ taskId: task.id, outcome: 'called_back', closedBy: 'wang', sessionId: task.sessionId });
+
+    const audit = await adminGet<{ items: Array<{ action: string; actor: string; note?: string }> }>(service, '/api/audit?limit=50');
+    expect(audit.body.items.filter((a) => a.note === task.id).map((a) => `${a.action} ${a.actor}`)).toEqual(['task.closed wang', 'task.noted wang', 'task.claimed wang', 'task.created system']);
+    expect((await adminGet<{ items: TaskItem[] }>(service, '/api/tasks?status=closed')).body.items.map((t) => t.id)).toContain(task.id);
+  });
+
+  it('tags a kf customer known to 客户联系 by unionid, keeps kf-only visitors in huifang only, and tells webhooks of an opt-out', { timeout: 60_000 }, async () => {
+    const sim = service.simulator!;
+    sim.setUnionId('wm_union', 'ou_union_1');
+    sim.addExternalContact({ externalUserId: 'wo_contact_1', userId: 'advisor2', unionId: 'ou_union_1' });
+    const known = customer(service, sim, 'wm_union');
+    await known.says('你好');
+    await known.says('2');
+    await known.says('效果很差');
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+    await expect.poll(() => sim.contactTags('wo_contact_1'), { timeout: 10_000 }).toContain('回访·NPS/贬损者');
+
+    const visitor = customer(service, sim, 'wm_kf_only');
+    await visitor.says('你好');
+    await visitor.says('不要再发了');
+    await service.idle();
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+    const optedOut = receiver.received.filter((r) => r.type === 'customer.opted_out');
+    expect(optedOut).toHaveLength(1);
+    expect(optedOut[0]!.verified).toBe(true);
+    expect((optedOut[0]!.json.data.customer as { id: string }).id).toBe('wm_kf_only');
+
+    const kfOnly = customer(service, sim, 'wm_kf_only2');
+    await kfOnly.says('你好');
+    await kfOnly.says('1');
+    await kfOnly.says('很差');
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+    const tasks = await adminGet<{ items: Array<TaskItem & { sessionId: string }> }>(service, '/api/tasks?status=open');
+    const t = tasks.body.items.find((x) => x.customer.id === 'wm_kf_only2')!;
+    const log = await fetch(`${service.url}/api/console/tasks/${t.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json() as Promise<{ log: Array<{ action: string }> }>);
+    await expect
+      .poll(async () => (await fetch(`${service.url}/api/console/tasks/${t.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json() as Promise<{ log: Array<{ action: string }> }>)).log.map((e) => e.action), { timeout: 10_000 })
+      .toContain('tags_wecom_skipped');
+    expect(log.log.map((e) => e.action)).toContain('tags_set');
+  });
 });
