@@ -23,7 +23,7 @@ export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: M
   });
 
   router.get('/flows', async (ctx) => {
-    ctx.body = { items: await deps.service.flows() };
+    ctx.body = { items: await deps.service.flows(), today: deps.service.today() };
   });
 
   router.get('/filters', async (ctx) => {

@@ -157,6 +157,8 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
     async flows() {
       return deps.flows.list();
     },
+    /** Today in the survey time zone: the dashboard's default range ends here, not on the browser's date. */
+    today,
   };
 }
 

@@ -128,6 +128,7 @@ export const TASKS_SCRIPT = `
   function renderDetail(d) {
     var body = $('task-body');
     clear(body);
+    body.hidden = !shown;
     $('detail-empty').hidden = true;
     var head = el('div', 'd-head');
     head.appendChild(el('h2', '', d.customer.nickname || d.customer.id));

@@ -11,7 +11,7 @@ const lineOf = (text: string, needle: string, n = 1) => {
 
 describe('followUp in a flow file', () => {
   it('defaults to every automatic tag group and no rules', () => {
-    const parsed = parseFlow(source.replace(/\nfollowUp:[\s\S]*?\n(?=steps:)/, '\n'));
+    const parsed = parseFlow(source.replace(/\nfollowUp:[\s\S]*?\n(?=faq:)/, '\n'));
     expect(parsed.ok && parsed.flow.followUp).toEqual({ tags: ['segment', 'npsGroup', 'touchpoint', 'topics'], rules: [] });
   });
 

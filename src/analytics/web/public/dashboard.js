@@ -80,7 +80,11 @@ async function route() {
 
 // ------------------------------------------------------------------ filters in the URL
 
+// Today in the survey time zone, as the server says (answers are counted on those days).
+let surveyToday = null;
+
 function today(offsetDays = 0) {
+  if (surveyToday) return new Date(Date.parse(`${surveyToday}T00:00:00Z`) + offsetDays * 86_400_000).toISOString().slice(0, 10);
   const d = new Date(Date.now() + offsetDays * 86_400_000);
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
@@ -109,8 +113,9 @@ function query(f, extra = {}) {
 // ------------------------------------------------------------------ the dashboard
 
 async function renderDashboard() {
+  const { items: flows, today: serverToday } = await get('/api/analytics/flows');
+  surveyToday = serverToday || null;
   const filters = readFilters();
-  const { items: flows } = await get('/api/analytics/flows');
   if (!flows.length) return replace(main, h('p', { class: 'muted', text: '还没有问卷流程。' }));
   if (!flows.some((f) => f.flowId === filters.flowId)) filters.flowId = (flows.find((f) => f.flowId === 'nps-default') || flows[0]).flowId;
   const values = await get(`/api/analytics/filters?flowId=${encodeURIComponent(filters.flowId)}`);
