@@ -113,6 +113,9 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         await deps.timers.set(timerName(effect.timer, session.id), effect.dueAt, JSON.stringify(job));
         return;
       }
+      case 'remember_asked':
+        await deps.customers.rememberAsked(session.conversation, effect.stepIds.map((id) => `${effect.flowId}:${id}`));
+        return;
       case 'followup':
         if (deps.followUp) await deps.followUp.afterMilestone({ session, event: effect.event, at: effect.at });
         else log.info({ sessionId: session.id, event: effect.event }, 'session milestone (no follow-up configured)');

@@ -27,6 +27,8 @@ export interface PlanOptions {
   /** A one-shot WeCom code that carries the first message. */
   welcomeCode?: string;
   now: Date;
+  /** The session's flow, for remembering `once` questions per flow. */
+  flowId?: string;
 }
 
 /** The outbox and bookkeeping fields one change writes together with its answers. */
@@ -57,6 +59,8 @@ export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOption
   if (requests.length || handedOver) outbox.push({ kind: 'escalation', requests, handedOver });
   const optedOut = turn.effects.some((e) => e.type === 'opt_out');
   if (optedOut) outbox.push({ kind: 'opt_out', at: options.now });
+  const once = turn.effects.flatMap((e) => (e.type === 'asked.once' ? [e.stepId] : []));
+  if (once.length && options.flowId) outbox.push({ kind: 'remember_asked', flowId: options.flowId, stepIds: once });
   for (const effect of turn.effects) {
     if (effect.type !== 'schedule.reminder' && effect.type !== 'schedule.expiry') continue;
     const timer = effect.type === 'schedule.reminder' ? 'reminder' : 'expiry';

@@ -62,6 +62,8 @@ export type PendingEffect =
   | { kind: 'opt_out'; at: Date }
   | { kind: 'timer'; timer: 'reminder' | 'expiry'; dueAt: Date }
   | { kind: 'cancel_timers' }
+  /** `once` questions put to the customer: remembered with the customer so later sessions skip them. */
+  | { kind: 'remember_asked'; flowId: string; stepIds: string[] }
   /** The session completed, was handed to a person or opted out: follow-up rules, tags, webhooks. */
   | { kind: 'followup'; event: SessionMilestone; at: Date };
 
@@ -195,10 +197,14 @@ export interface CustomerRecord {
   optedOut: boolean;
   optedOutAt?: Date;
   lastInboundAt?: Date;
+  /** `once` questions this customer was asked, as `<flowId>:<stepId>`. */
+  askedOnce?: string[];
 }
 
 export interface CustomerRepository {
   get(conversationKey: string): Promise<CustomerRecord | null>;
+  /** Adds `<flowId>:<stepId>` entries to the customer's `askedOnce` (set semantics; creates the customer). */
+  rememberAsked(ref: ConversationRef, keys: string[]): Promise<void>;
   /** Creates or updates the customer; returns the stored record. */
   upsert(ref: ConversationRef, changes: Partial<Pick<CustomerRecord, 'nickname' | 'optedOut' | 'optedOutAt' | 'lastInboundAt'>>): Promise<CustomerRecord>;
 }

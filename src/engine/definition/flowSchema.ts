@@ -45,6 +45,11 @@ const question = {
   ack: textSchema.optional(),
   /** Overrides settings.maxReasks for this question. */
   maxReasks: z.number().int().min(0).max(5).optional(),
+  /**
+   * Asked at most once per customer (e.g. a promoter asked for a referral or a review): a
+   * customer who was asked it in an earlier session skips it and goes to its `next`/`default`.
+   */
+  once: z.boolean().optional(),
   ...routing,
 };
 

@@ -41,7 +41,7 @@ async function register(url: string, events: string[]): Promise<string> {
 async function completeSurvey(id: string): Promise<number[]> {
   const c = customer(service, service.simulator!, id);
   const times: number[] = [];
-  for (const text of ['你好', '10', '顾问很专业', '5', '5', '5', '5', '下个月', '面部护理']) {
+  for (const text of ['你好', '10', '顾问很专业', '5', '5', '5', '5', '下个月', '面部护理', '推荐朋友']) {
     const t0 = performance.now();
     await c.says(text);
     times.push(performance.now() - t0);
@@ -72,6 +72,9 @@ afterAll(async () => {
 describe('webhook deliveries', () => {
   it('retries a failing receiver with backoff, then dead-letters the delivery with every answer kept; a replay delivers it', { timeout: 60_000 }, async () => {
     await completeSurvey('wm_hook_fail');
+    // The promoter was asked for a referral: remembered with the customer, so it is asked once.
+    const stored = await service.stores.mongo.collection('customers').findOne({ _id: `wecom-kf:${service.simulator!.openKfId}:wm_hook_fail` as never });
+    expect(stored?.askedOnce).toEqual(['nps-default:referral']);
     await expect
       .poll(async () => (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${failingId}/deliveries?status=failed`)).body.items.length, { timeout: 20_000, interval: 250 })
       .toBe(1);
