@@ -2,5 +2,7 @@
 //   npm run -s bench -- [--customers N] [--stored N] [--workers N] [--reuse] [--json]
 //       customers through the default flow (bench/conversations.ts); a bare number is the customer count
 //   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (bench/analytics.ts)
+//   npm run -s bench -- followup [--stored 20000] [--samples 200] [--json]   follow-up hook, tasks list, deliveries (bench/followup.ts)
 if (process.argv[2] === 'analytics') await import('./analytics.ts');
+else if (process.argv[2] === 'followup') await import('./followup.ts');
 else await import('./conversations.ts');

@@ -4,7 +4,7 @@ import type { Flow } from '../engine/index.ts';
 import type { CustomerTagStore, FollowUpLog } from './ports.ts';
 import { evaluateRules, readRuleFacts, tagsFor, type FiredRule } from './rules.ts';
 import type { TagJob } from './tags/tagSync.ts';
-import type { TaskService } from './tasks/taskService.ts';
+import { taskIdFor, type TaskService } from './tasks/taskService.ts';
 import { milestoneEventTypes, type CustomerTag, type FollowUpAction } from './types.ts';
 import { surveyData } from './webhooks/payloads.ts';
 import type { WebhookService } from './webhooks/webhookService.ts';
@@ -40,10 +40,13 @@ export function createFollowUpHooks(deps: FollowUpHookDeps): FollowUpHooks {
     const facts = readRuleFacts(session, flow, event);
     // Rules and tags are about answers; an opt-out only tells the merchant's systems.
     const fired: FiredRule[] = event === 'opted_out' ? [] : evaluateRules(flow.followUp.rules, facts);
-    const taskIds = await deps.tasks.createFromRules(session, fired, facts, at);
     const tags = event === 'opted_out' ? [] : tagsFor(facts, flow.followUp.tags, fired);
-    if (tags.length) await setTags(session.conversationKey, tags, { ...session, event, at });
-    const deliveries = await deps.webhooks.publish({
+    // Task ids follow from session and rule, so the three independent writes run side by side.
+    const taskIds = fired.flatMap((r) => (r.task ? [taskIdFor(session.id, r.ruleId)] : []));
+    const [, , deliveries] = await Promise.all([
+      deps.tasks.createFromRules(session, fired, facts, at),
+      tags.length ? setTags(session.conversationKey, tags, { ...session, event, at }) : Promise.resolve(),
+      deps.webhooks.publish({
       type: milestoneEventTypes[event],
       eventKey: `${session.id}:${event}`,
       at,
@@ -56,7 +59,8 @@ export function createFollowUpHooks(deps: FollowUpHookDeps): FollowUpHooks {
         links: { session: `${deps.publicUrl}/api/sessions/${session.id}`, ...Object.fromEntries(taskIds.map((id) => [`task:${id}`, deps.tasks.link(id)])) },
         ...(event === 'escalated' && session.escalation ? { escalation: { trigger: session.escalation.trigger, reason: session.escalation.reason } } : {}),
       }),
-    });
+      }),
+    ]);
     const entry = (key: string, action: string, detail: string): FollowUpAction & { key: string } => ({ key: `${event}:${key}`, at, by: 'system', action, detail });
     await deps.log.append(session.id, [
       entry('milestone', event, MILESTONE_TEXT[event]),

@@ -1,5 +1,6 @@
 import { readSession, type SessionView } from '../analytics/fromSession.ts';
 import { segmentOf, segmentRules } from '../analytics/segments.ts';
+import { stepCatalog } from '../analytics/stepCatalog.ts';
 import type { Group, ResponseFacts, Segment } from '../analytics/types.ts';
 import type { Flow, FollowUpCondition, FollowUpRule } from '../engine/index.ts';
 import type { FollowUpEvent } from './types.ts';
@@ -26,6 +27,8 @@ export interface RuleFacts {
   /** Days from the answer to the earliest expected purchase, when the customer named a time. */
   repurchaseInDays?: number;
   askedForPerson: boolean;
+  /** Step id → how reports name the question (touchpoint, or the question shortened). */
+  labels: Record<string, string>;
   /** The analytics facts the above came from (payloads reuse them). */
   facts: ResponseFacts;
 }
@@ -78,6 +81,7 @@ export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpE
     reasonSentiments: reasons.flatMap((a) => (a.sentiment ? [a.sentiment.label] : [])),
     ...(repurchaseInDays !== undefined ? { repurchaseInDays } : {}),
     askedForPerson: session.escalation?.trigger === 'intent',
+    labels: Object.fromEntries(stepCatalog([flow]).map((s) => [s.stepId, s.label])),
     facts,
   };
 }

@@ -55,7 +55,7 @@ export interface FollowUpTask {
   closedAt?: Date;
   closedBy?: string;
   /** What the advisor needs at a glance: the score, segment and answers when the task was made. */
-  context: { npsScore?: number; group?: string; segment?: string; answers: Array<{ stepId: string; kind: string; text: string }> };
+  context: { npsScore?: number; group?: string; segment?: string; answers: Array<{ stepId: string; label?: string; kind: string; text: string }> };
   actions: FollowUpAction[];
 }
 

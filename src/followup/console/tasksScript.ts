@@ -144,7 +144,7 @@ export const TASKS_SCRIPT = `
     fact(dl, '到期', time(d.dueAt) + '（' + dueText(d) + '）');
     fact(dl, '接手', d.claimedBy ? d.claimedBy + '，' + time(d.claimedAt) : '尚未接手');
     var answers = el('ul', 'answers');
-    (c.answers || []).forEach(function (a) { answers.appendChild(el('li', '', a.stepId + '：' + a.text)); });
+    (c.answers || []).forEach(function (a) { answers.appendChild(el('li', '', (a.label || a.stepId) + '：' + a.text)); });
     fact(dl, '顾客回答', answers);
     var notes = el('ul', 'answers');
     (d.notes || []).forEach(function (n) { notes.appendChild(el('li', '', time(n.at) + ' ' + n.by + '：' + n.text)); });

@@ -74,7 +74,7 @@ export function createTaskService(deps: TaskServiceDeps) {
             ...(facts.npsScore !== undefined ? { npsScore: facts.npsScore } : {}),
             ...(facts.group ? { group: facts.group } : {}),
             ...(facts.segment ? { segment: facts.segment } : {}),
-            answers: facts.facts.answers.filter((a) => !a.missing).map((a) => ({ stepId: a.stepId, kind: a.kind, text: a.raw })),
+            answers: facts.facts.answers.filter((a) => !a.missing).map((a) => ({ stepId: a.stepId, ...(facts.labels[a.stepId] ? { label: facts.labels[a.stepId] } : {}), kind: a.kind, text: a.raw })),
           },
         },
         { at, by: 'system', action: 'created', detail: rule.ruleId },

@@ -87,6 +87,16 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const clock = deps.now ?? (() => new Date());
   const http = deps.fetch ?? fetch;
   let cached: { at: number; endpoints: WebhookEndpoint[] } | undefined;
+  // Every attempt needs its endpoint and secret: read once per few seconds, not per attempt.
+  const signing = new Map<string, { at: number; endpoint: WebhookEndpoint | null; secret: string | null }>();
+  async function endpointWithSecret(id: string) {
+    const hit = signing.get(id);
+    if (hit && Date.now() - hit.at < ENDPOINT_CACHE_MS) return hit;
+    const [endpoint, secret] = await Promise.all([deps.endpoints.get(id), deps.endpoints.secret(id)]);
+    const entry = { at: Date.now(), endpoint, secret };
+    signing.set(id, entry);
+    return entry;
+  }
 
   async function activeEndpoints(): Promise<WebhookEndpoint[]> {
     if (!cached || Date.now() - cached.at > ENDPOINT_CACHE_MS) cached = { at: Date.now(), endpoints: (await deps.endpoints.list()).filter((e) => e.active) };
@@ -114,34 +124,36 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function setActive(id: string, active: boolean): Promise<WebhookEndpoint> {
     if (!(await deps.endpoints.setActive(id, active))) throw new NotFoundError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}`);
     cached = undefined;
+    signing.delete(id);
     return (await deps.endpoints.get(id))!;
   }
 
   /** Records one delivery per listening endpoint and queues it; idempotent per event key. */
   async function publish(event: OutboundEvent): Promise<string[]> {
-    const ids: string[] = [];
     const body = messageBody(event.type, event.at, event.data);
-    for (const endpoint of await activeEndpoints()) {
-      if (!endpoint.events.includes(event.type)) continue;
-      const id = `msg_${createHash('sha256').update(`${endpoint.id}\n${event.eventKey}`).digest('hex').slice(0, 24)}`;
-      await deps.deliveries.createOnce({
-        id,
-        endpointId: endpoint.id,
-        type: event.type,
-        eventKey: event.eventKey,
-        ...(event.sessionId ? { sessionId: event.sessionId } : {}),
-        payload: body,
-        status: 'pending',
-        attempts: [],
-        createdAt: clock(),
-        replays: 0,
-      });
-      // The job id is the delivery's: queuing it again (a replayed outbox) adds nothing.
-      await deps.queue.add({ deliveryId: id }, { jobId: id });
-      ids.push(id);
-    }
-    return ids;
+    const listening = (await activeEndpoints()).filter((e) => e.events.includes(event.type));
+    return Promise.all(listening.map((endpoint) => deliverTo(endpoint, event, body)));
   }
+
+  async function deliverTo(endpoint: WebhookEndpoint, event: OutboundEvent, body: string): Promise<string> {
+    const id = `msg_${createHash('sha256').update(`${endpoint.id}\n${event.eventKey}`).digest('hex').slice(0, 24)}`;
+    await deps.deliveries.createOnce({
+      id,
+      endpointId: endpoint.id,
+      type: event.type,
+      eventKey: event.eventKey,
+      ...(event.sessionId ? { sessionId: event.sessionId } : {}),
+      payload: body,
+      status: 'pending',
+      attempts: [],
+      createdAt: clock(),
+      replays: 0,
+    });
+    // The job id is the delivery's: queuing it again (a replayed outbox) adds nothing.
+    await deps.queue.add({ deliveryId: id }, { jobId: id });
+    return id;
+  }
+
 
   /**
    * One attempt (the queue's job). Success or a dead letter ends the job; any other failure
@@ -150,8 +162,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function attempt(job: DeliveryJob): Promise<void> {
     const delivery = await deps.deliveries.get(job.deliveryId);
     if (!delivery || delivery.status !== 'pending') return;
-    const endpoint = await deps.endpoints.get(delivery.endpointId);
-    const secret = endpoint ? await deps.endpoints.secret(endpoint.id) : null;
+    const { endpoint, secret } = await endpointWithSecret(delivery.endpointId);
     if (!endpoint || !endpoint.active || !secret) {
       await finish(delivery.id, { status: 'failed', error: 'the endpoint was disabled or removed' });
       return;

@@ -166,4 +166,23 @@ describe('a detractor through the simulator', () => {
       .toContain('tags_wecom_skipped');
     expect(log.log.map((e) => e.action)).toContain('tags_set');
   });
+
+  it('repeats nothing when a milestone is replayed (a crash between the save and the end of the outbox)', { timeout: 60_000 }, async () => {
+    const tasks = await adminGet<{ items: Array<TaskItem & { sessionId: string }> }>(service, '/api/tasks?status=open');
+    const task = tasks.body.items.find((t) => t.customer.id === 'wm_union')!;
+    // The session as saved (recordFollowUp answers it; recording nothing new changes nothing here).
+    const record = await service.conversation.recordFollowUp(task.sessionId, (current) => current ?? { tasks: [] });
+    expect(record.id).toBe(task.sessionId);
+    const before = { tasks: tasks.body.items.length, hooks: receiver.received.length };
+    // The outbox runner hands the same milestone over again, twice, as after two crashes.
+    await service.followUp.hooks.afterMilestone({ session: record, event: 'escalated', at: record.escalation!.at });
+    await service.followUp.hooks.afterMilestone({ session: record, event: 'escalated', at: record.escalation!.at });
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+    expect((await adminGet<{ items: unknown[] }>(service, '/api/tasks?status=open')).body.items).toHaveLength(before.tasks);
+    expect(receiver.received).toHaveLength(before.hooks);
+    const detail = await adminGet<{ followUp: { log: Array<{ action: string }> } }>(service, `/api/sessions/${task.sessionId}`);
+    const actions = detail.body.followUp.log.map((e) => e.action);
+    expect(actions.filter((a) => a === 'task_created')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'escalated')).toHaveLength(1);
+  });
 });

@@ -60,7 +60,7 @@ describe('readRuleFacts', () => {
   });
 });
 
-const base: RuleFacts = { event: 'completed', scores: [], topics: [], reasonSentiments: [], askedForPerson: false, facts: {} as RuleFacts['facts'] };
+const base: RuleFacts = { event: 'completed', scores: [], topics: [], reasonSentiments: [], askedForPerson: false, labels: {}, facts: {} as RuleFacts['facts'] };
 // [case, when, facts, holds]
 const conditions: Array<[string, FollowUpCondition, Partial<RuleFacts>, boolean]> = [
   ['an empty when always holds', {}, {}, true],
