@@ -122,4 +122,13 @@ describe('webhook deliveries', () => {
     // The disabled endpoint heard nothing of this survey.
     expect(failing.received).toHaveLength(1);
   });
+
+  it('documents the follow-up API in /api/openapi.json, for admins only', async () => {
+    const doc = (await fetch(`${service.url}/api/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, { 'x-required-role'?: string }>> };
+    for (const path of ['/api/webhooks', '/api/webhooks/{id}/deliveries', '/api/webhooks/deliveries/{id}/replay', '/api/tasks']) expect(doc.paths[path], path).toBeDefined();
+    expect(doc.paths['/api/tasks']!.get!['x-required-role']).toBe('admin');
+    expect((await fetch(`${service.url}/api/tasks?status=open`)).status).toBe(401);
+    expect((await api('POST', '/api/webhooks', { url: 'ftp://example.com/x', events: ['survey.completed'] })).status).toBe(400);
+    expect((await api('POST', '/api/webhooks', { url: 'https://user:pw@example.com/x', events: ['survey.completed'] })).status).toBe(400);
+  });
 });
