@@ -33,7 +33,7 @@ const customers = Number(values.customers ?? positionals[0] ?? 50);
 const stored = Number(values.stored);
 const workerCount = Number(values.workers);
 const say = (line: string) => console.log(line);
-const script: Array<string | { click: RegExp }> = ['你好', '9', '顾问很专业', { click: /5/ }, { click: /4/ }, { click: /5/ }, { click: /4/ }, '下个月', '面部护理'];
+const script: Array<string | { click: RegExp }> = ['你好', '9', '顾问很专业', { click: /5/ }, { click: /4/ }, { click: /5/ }, { click: /4/ }, '下个月', '面部护理', { click: /推荐朋友/ }];
 
 // A store seeded once per size is kept for --reuse; without it the data starts empty.
 const dataDir = `.data/bench/store-${stored}`;

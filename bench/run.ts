@@ -3,6 +3,8 @@
 //       customers through the default flow (conversations.ts); a bare number is the customer count
 //   npm run -s bench -- analytics [--stored 100000] [--json]   analytics at volume (analytics.ts)
 //   npm run -s bench -- --import N [--gbk] [--again] [--json]  an N-row audience CSV into a campaign (audienceImport.ts)
+//   npm run -s bench -- followup [--stored 20000] [--samples 200] [--json]   follow-up hook, tasks list, deliveries (followup.ts)
 if (process.argv[2] === 'analytics') await import('./analytics.ts');
+else if (process.argv[2] === 'followup') await import('./followup.ts');
 else if (process.argv.slice(2).some((arg) => arg === '--import' || arg.startsWith('--import='))) await import('./audienceImport.ts');
 else await import('./conversations.ts');

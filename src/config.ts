@@ -53,7 +53,10 @@ const envSchema = z
 
     /** The kf account (open_kfid) campaigns use when they name none. */
     WECOM_OPEN_KFID: z.string().trim().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be an open_kfid such as wkXXXX').optional(),
-    /** 客户联系 secret: lets campaigns create mass-send tasks for advisors (externalcontact/add_msg_template). */
+    /**
+     * 客户联系 secret (or a self-built app's under 客户联系 → 可调用应用): campaigns create mass-send
+     * tasks for advisors (externalcontact/add_msg_template) and customers' tags are also set in WeCom.
+     */
     WECOM_CONTACT_SECRET: optionalString,
 
     /** Standard Webhooks secret (whsec_ + base64) that merchants sign POST /api/events with. */
@@ -66,6 +69,13 @@ const envSchema = z
     CAMPAIGN_LINK_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
     /** Nobody is invited more than once within this many days, across campaigns. */
     CAMPAIGN_FATIGUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Webhook deliveries are retried with backoff this long after their first attempt, then dead-lettered. */
+    WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().positive().default(24 * 3600),
+    /** First retry delay of a webhook delivery; it doubles up to WEBHOOK_RETRY_MAX_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+    WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
+    /** A receiver that has not answered within this long counts as failed (and is retried). */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
@@ -147,6 +157,9 @@ export interface Config {
   wecomMaxSkewSeconds: number;
   /** Set when WECOM_APP_SECRET and WECOM_AGENT_ID are: app messages to the chosen advisor. */
   wecomApp?: { secret: string; agentId: number };
+  /** Set when WECOM_CONTACT_SECRET is: tags go to WeCom (客户联系) too. */
+  wecomContactSecret?: string;
+  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
   publicUrl?: string;
   campaigns: {
     /** Default kf account of campaigns (WECOM_OPEN_KFID). */
@@ -208,6 +221,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       eventsSigningSecret: e.EVENTS_SIGNING_SECRET,
       linkSecret: e.CAMPAIGN_LINK_SECRET,
       fatigueDays: e.CAMPAIGN_FATIGUE_DAYS,
+    },
+    wecomContactSecret: e.WECOM_CONTACT_SECRET,
+    webhooks: {
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },

@@ -18,7 +18,9 @@ import type { InboundMessage } from './core/messages.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createLandingRoutes } from './http/landingRoutes.ts';
-import { createEscalationModule, type EscalationModule } from './escalation/index.ts';
+import { consoleSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
+import { createContactClient } from './channels/wecom/contactClient.ts';
+import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
@@ -27,6 +29,15 @@ import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimu
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
 import { createResponseRecordStore, ensureAnalyticsIndexes } from './store/mongo/analyticsRepository.ts';
 import { createCampaignRepository, createInvitationRepository, optedOutCustomerIds } from './store/mongo/campaignRepository.ts';
+import {
+  createCustomerTagStore,
+  createDeliveryStore,
+  createFollowUpLog,
+  createTaskEffectsSet,
+  createTaskStore,
+  createWebhookEndpointStore,
+} from './store/mongo/followUpRepository.ts';
+import { createRedisWecomTagState } from './store/redis/redisWecomContacts.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
@@ -57,6 +68,8 @@ export interface RunningService {
   escalation: EscalationModule;
   /** Campaigns: invitations, entry attribution, reminders, mass sends. */
   campaigns: CampaignModule;
+  /** After each session: rules, follow-up tasks, tags, webhooks. */
+  followUp: FollowUpModule;
   /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -115,10 +128,11 @@ export async function startService(
     const adminUsers = createAdminUserRepository(stores.mongo);
     const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
     await ensureAnalyticsIndexes(stores.mongo);
+    const flowDefinitions = createFlowDefinitions({ flows, catalog });
     const analytics = createAnalytics({
       rollups: createRedisRollups(stores.redis, stores.keys),
       records: createResponseRecordStore(stores.mongo, { timeZone: config.surveyTimeZone, revisionCheck: stores.ferretdb ? 'read-then-write' : 'filter' }),
-      flows: createFlowDefinitions({ flows, catalog }),
+      flows: flowDefinitions,
       timeZone: config.surveyTimeZone,
       minResponses: config.analytics.minResponses,
       auth: adminAuth('viewer'),
@@ -166,9 +180,10 @@ export async function startService(
       onInbound: (message) => acceptInbound(message),
     });
     await ensureEscalationIndexes(stores.mongo);
+    const advisors = createAdvisorRepository(stores.mongo);
     const escalation = createEscalationModule({
       escalations: createEscalationRepository(stores.mongo),
-      advisors: createAdvisorRepository(stores.mongo),
+      advisors,
       sessions,
       runtime: createRedisEscalationState(stores.redis, stores.keys),
       locks,
@@ -188,6 +203,32 @@ export async function startService(
       responses: analytics.recorder,
     });
     const campaigns = await createCampaigns(config, { stores, audit, catalog, channel, simulator, wecom, logger });
+    const followUp = createFollowUpModule({
+      stores: {
+        tasks: createTaskStore(stores.mongo, stores.redis, stores.keys),
+        log: createFollowUpLog(stores.mongo, locks),
+        tags: createCustomerTagStore(stores.mongo, locks),
+        endpoints: createWebhookEndpointStore(stores.mongo),
+        deliveries: createDeliveryStore(stores.mongo, stores.redis, stores.keys, locks),
+        taskEffects: createTaskEffectsSet(stores.redis, stores.keys),
+      },
+      sessions,
+      locks,
+      audit,
+      flowOf: (flowId, version) => flowDefinitions.version(flowId, version),
+      // Built below with this module's hooks; only called once both exist.
+      recordOnSession: () => conversation.recordFollowUp,
+      ...contactTagging(config, { channel, simulator, wecom, redisState: createRedisWecomTagState(stores.redis, stores.keys), tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
+      queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
+      auth: adminAuth,
+      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []) }),
+      settings: {
+        webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
+        webhookTimeoutMs: config.webhooks.timeoutMs,
+        publicUrl: config.publicUrl ?? url,
+      },
+      logger,
+    });
     const conversation = createConversationService({
       channel: channel.port,
       analyzer,
@@ -204,6 +245,7 @@ export async function startService(
       logger,
       takeLlmUsage: (sessionId) => usage.take(sessionId),
       escalations: escalation.hooks,
+      followUp: followUp.hooks,
       responses: analytics.recorder,
       entries: campaigns.entries,
       reminders: campaigns.reminders,
@@ -222,6 +264,8 @@ export async function startService(
     await conversation.resumeStranded({ olderThanMs: 0 });
     await escalation.start();
     stoppables.push(() => escalation.stop());
+    await followUp.start();
+    stoppables.push(() => followUp.stop());
     await channel.start();
     // Stopped in reverse: no new pulls, then the turns in progress finish (their escalation
     // reports still find the escalation queue open), then the queues close.
@@ -235,7 +279,7 @@ export async function startService(
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: adminAuth('viewer') }),
+        createSessionsRoutes({ sessions, auth: adminAuth('viewer'), followUpOf: (session) => followUp.sessionFollowUp(session) }),
         createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...campaigns.routers(adminAuth),
         ...(await createAdminRoutes({
@@ -252,6 +296,7 @@ export async function startService(
           openApiParts: [campaignsOpenApi()],
         })),
         ...(await analytics.routers()),
+        ...followUp.routers,
         createLandingRoutes(),
       ],
       rawHandlers,
@@ -271,6 +316,7 @@ export async function startService(
       catalog,
       escalation,
       campaigns,
+      followUp,
       async idle(timeoutMs = 30_000) {
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {
@@ -384,6 +430,37 @@ async function backfillConsent(stores: Stores, state: ReturnType<typeof createRe
     await stores.redis.del(marker).catch(() => undefined);
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'consent backfill failed; the next start tries again');
   }
+}
+
+/**
+ * 客户联系 tagging: with WECOM_CONTACT_SECRET (or the simulator's 客户联系 when it stands in for
+ * WeCom), customers' tags also go to WeCom; otherwise they stay in huifang.
+ */
+function contactTagging(
+  config: Readonly<Config>,
+  deps: {
+    channel: WecomChannel;
+    simulator?: WecomSimulator;
+    wecom: { corpId: string };
+    redisState: ReturnType<typeof createRedisWecomTagState>;
+    tokens: Parameters<typeof createKfClient>[0]['tokens'];
+    logger: Logger;
+  },
+): Pick<Parameters<typeof createFollowUpModule>[0], 'wecomTags'> {
+  const secret = config.wecomContactSecret ?? deps.simulator?.contactSecret;
+  if (!secret) {
+    deps.logger.info('WECOM_CONTACT_SECRET is not set: customer tags are kept in huifang only');
+    return {};
+  }
+  const apiBase = deps.simulator ? deps.simulator.apiBase : config.wecomApiBase;
+  const client = createKfClient({ corpId: deps.wecom.corpId, secret, apiBase, tokens: deps.tokens, logger: deps.logger });
+  return {
+    wecomTags: {
+      contacts: createContactClient(client),
+      unionIdOf: async (customerId) => (await deps.channel.client.batchGetCustomers([customerId])).customers[0]?.unionId,
+      state: deps.redisState,
+    },
+  };
 }
 
 function listen(port: number, host: string): Promise<Server> {

@@ -19,6 +19,7 @@ export function factsFromJson(json: string): ResponseFacts {
     ...(raw.completedAt ? { completedAt: date(raw.completedAt) } : {}),
     answers: raw.answers.map((a) => ({ ...a, at: date(a.at) })),
     ...(raw.escalation ? { escalation: { ...raw.escalation, at: date(raw.escalation.at) } } : {}),
+    ...(raw.contactedAt ? { contactedAt: date(raw.contactedAt) } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import type { CellDims, Contribution, EscalationFacts, ResponseFacts, RollupLine
  * | `w:<bucket>`, `d:<product>` | purchase timing buckets and products of interest mentioned |
  * | `e:<group>:<label>`, `m:<group>:<topic>` | reasons by sentiment and topic mentions, by NPS group (`none` without one) |
  * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
+ * | `F:d`, `F:c48` | detractor sessions, and those an advisor reached through a follow-up task within 48 h of the NPS answer |
  */
 export const field = {
   started: 's',
@@ -43,7 +44,12 @@ export const field = {
   escalation: (trigger: string) => `E:${clean(trigger)}`,
   escalationResolved: 'ER',
   firstReplySeconds: (s: number) => `EF:${s}`,
+  followUpDetractor: 'F:d',
+  followUpContacted48h: 'F:c48',
 };
+
+/** "Contacted within 48 h": from the NPS answer to the first contact through a follow-up task. */
+const CONTACT_WINDOW_MS = 48 * 3_600_000;
 
 /** Free text inside a field name: no separators (`:` splits fields, tab/newline the stored lines). */
 export function clean(text: string): string {
@@ -82,6 +88,11 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     add(startDay, field.completeSeconds(Math.max(0, Math.round((facts.completedAt.getTime() - facts.createdAt.getTime()) / 1000))));
   }
   if (facts.segment) add(startDay, field.segment(facts.segment));
+  if (facts.group === 'detractor') {
+    add(startDay, field.followUpDetractor);
+    const answeredAt = facts.answers.find((a) => a.stepId === facts.npsStep)?.at ?? facts.createdAt;
+    if (facts.contactedAt && facts.contactedAt.getTime() - answeredAt.getTime() <= CONTACT_WINDOW_MS) add(startDay, field.followUpContacted48h);
+  }
 
   const group = facts.group ?? 'none';
   const quotes: Contribution['quotes'] = [];

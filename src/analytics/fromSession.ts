@@ -6,7 +6,11 @@ import { readDimensions } from './dimensions.ts';
 import { segmentOf, segmentRules } from './segments.ts';
 import type { AnswerFact, AnswerKind, EscalationFacts, Outcome, ResponseFacts } from './types.ts';
 
-/** The fields of a session analytics depends on (never the transcript: `askedSteps` says what was asked). */
+/**
+ * The fields of a session analytics depends on. The questions put to the customer come from the
+ * session's own `askedSteps` (kept by the conversation layer as it plans each question), since
+ * transcripts live in their own chunk documents and are not read on every save.
+ */
 export type SessionView = Pick<
   SessionRecord,
   | 'id'
@@ -24,6 +28,7 @@ export type SessionView = Pick<
   | 'completedAt'
   | 'askedSteps'
   | 'rev'
+  | 'followUp'
 >;
 
 /**
@@ -80,6 +85,7 @@ export function readSession(session: SessionView, flow: Flow): ResponseFacts {
     ...(intent !== undefined ? { intent } : {}),
     ...(completed ? { segment: segmentOf({ group, intent, reasons: answers.filter((a) => a.reason && !a.missing) }, rules) } : {}),
     ...(session.escalation ? { escalation: { trigger: session.escalation.trigger, at: session.escalation.at } } : {}),
+    ...(session.followUp?.contactedAt ? { contactedAt: session.followUp.contactedAt } : {}),
   };
 }
 

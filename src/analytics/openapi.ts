@@ -92,6 +92,11 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
           sessions: { type: 'object', properties: { started: { type: 'integer' }, outcomes: { type: 'object' }, completionRate: num, medianSecondsToComplete: num } },
           escalations: { type: 'object', properties: { count: { type: 'integer' }, byTrigger: { type: 'object' }, medianFirstReplySeconds: num, replied: { type: 'integer' }, resolved: { type: 'integer' }, resolvedShare: num } },
           segments: { type: 'object', properties: Object.fromEntries(segments.map((s) => [s, { type: 'integer' }])) },
+          followUp: {
+            type: 'object',
+            description: 'Detractor sessions, and those an advisor reached through a follow-up task (called back, resolved, refund) within 48 h of the score',
+            properties: { detractors: { type: 'integer' }, contactedWithin48h: { type: 'integer' }, share: num },
+          },
         },
       },
       AnalyticsTrend: {

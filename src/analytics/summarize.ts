@@ -27,6 +27,8 @@ export interface Summary {
   sessions: { started: number; outcomes: Record<Outcome, number>; completionRate: number | null; medianSecondsToComplete: number | null };
   escalations: { count: number; byTrigger: Record<string, number>; medianFirstReplySeconds: number | null; replied: number; resolved: number; resolvedShare: number | null };
   segments: Record<Segment, number>;
+  /** Detractors (sessions, by start day) an advisor reached through a follow-up task within 48 h of their score. */
+  followUp: { detractors: number; contactedWithin48h: number; share: number | null };
 }
 
 const TIMING_ORDER = ['within_1_month', '1_3_months', '3_6_months', '6_12_months', 'over_12_months', 'undecided', 'never'];
@@ -97,6 +99,7 @@ export function summarize(tally: Tally, catalog: readonly CatalogStep[], options
       resolvedShare: percent(tally.escalationsResolved, escalationCount),
     },
     segments: record(segments, (s) => tally.segments.get(s) ?? 0),
+    followUp: { detractors: tally.followUp.detractors, contactedWithin48h: tally.followUp.contacted48h, share: percent(tally.followUp.contacted48h, tally.followUp.detractors) },
   };
 }
 

@@ -28,6 +28,8 @@ export interface Tally {
   escalations: Counts;
   escalationsResolved: number;
   firstReplySeconds: Map<number, number>;
+  /** Detractor sessions, and those contacted through a follow-up task within 48 h. */
+  followUp: { detractors: number; contacted48h: number };
 }
 
 export function emptyTally(): Tally {
@@ -51,6 +53,7 @@ export function emptyTally(): Tally {
     escalations: new Map(),
     escalationsResolved: 0,
     firstReplySeconds: new Map(),
+    followUp: { detractors: 0, contacted48h: 0 },
   };
 }
 
@@ -93,6 +96,10 @@ export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tal
       case 'E': bump(tally.escalations, a, n); break;
       case 'ER': tally.escalationsResolved += n; break;
       case 'EF': bump(tally.firstReplySeconds, Number(a), n); break;
+      case 'F':
+        if (a === 'd') tally.followUp.detractors += n;
+        else if (a === 'c48') tally.followUp.contacted48h += n;
+        break;
       default: break;
     }
   }

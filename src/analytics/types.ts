@@ -65,6 +65,8 @@ export interface ResponseFacts {
   /** Only completed sessions have one. */
   segment?: Segment;
   escalation?: { trigger: string; at: Date };
+  /** When an advisor first reached the customer through a follow-up task (src/followup/). */
+  contactedAt?: Date;
 }
 
 /** One escalation, reduced to its analytics facts. */

@@ -1,6 +1,6 @@
 import { ConcurrentUpdateError, isRetryableError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
-import type { SessionRecord, TranscriptEntry } from '../core/sessions.ts';
+import type { SessionFollowUp, SessionRecord, TranscriptEntry } from '../core/sessions.ts';
 import type { ConversationDeps, ConversationService, ReleaseMode, TimerJob } from './conversationTypes.ts';
 import { HAND_OVER_EVENT } from './handOverTurn.ts';
 import { createInboundHandlers, SessionUnusableError } from './inboundHandlers.ts';
@@ -13,7 +13,9 @@ export type {
   ConversationService,
   EscalationHooks,
   EscalationRequest,
+  FollowUpHooks,
   ReleaseMode,
+  SessionMilestoneReport,
   TimerJob,
   TurnOutcome,
 } from './conversationTypes.ts';
@@ -234,6 +236,22 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     return true;
   }
 
+  async function recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord> {
+    // Like appendTranscript: the outbox stays as it is and keeps its progress.
+    return underLock(
+      sessionId,
+      async (session) => {
+        const done = await deps.progress.isDone(session.id, session.rev);
+        const saved = await deps.sessions.update(session.id, session.rev, { followUp: change(session.followUp) });
+        if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed while recording; try again', { sessionId });
+        if (done) await deps.progress.markDone(saved.id, saved.rev);
+        await deps.responses?.sessionChanged(saved);
+        return saved;
+      },
+      { completeOutbox: false },
+    );
+  }
+
   return {
     accept,
     drain,
@@ -243,6 +261,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     releaseToBot,
     appendTranscript,
     requeue,
+    recordFollowUp,
     whenIdle: (options) => dispatcher.whenIdle(options),
     stop: () => dispatcher.stop(),
   };

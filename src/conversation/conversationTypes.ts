@@ -3,7 +3,7 @@ import type { EntryResolver, ReminderPolicy } from '../core/campaigns.ts';
 import type { Logger } from '../core/logger.ts';
 import type { InboundMessage } from '../core/messages.ts';
 import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
-import type { CustomerRepository, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import type { CustomerRepository, SessionFollowUp, SessionMilestone, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
 import type { TurnResult } from '../engine/index.ts';
 import type { FlowCatalog } from './flowCatalog.ts';
 
@@ -67,6 +67,24 @@ export interface ResponseHooks {
   sessionChanged(session: SessionRecord): Promise<void>;
 }
 
+/** A milestone of a saved session, handed to the follow-up side (src/followup/). */
+export interface SessionMilestoneReport {
+  session: SessionRecord;
+  event: SessionMilestone;
+  /** When the session reached it (the turn's time). */
+  at: Date;
+}
+
+/** The follow-up side as the conversation layer sees it. */
+export interface FollowUpHooks {
+  /**
+   * Carries out the follow-up part of a saved revision's outbox: only records and enqueues
+   * (rules, tasks, tags, webhook deliveries), so it is quick. Replayed after a crash or a failed
+   * step, so it must be idempotent; throwing retries the turn.
+   */
+  afterMilestone(report: SessionMilestoneReport): Promise<void>;
+}
+
 /** How `releaseToBot` gives the conversation back: resume the survey, thank and finish, or finish silently. */
 export type ReleaseMode = 'resume' | 'finish' | 'silent';
 
@@ -100,6 +118,8 @@ export interface ConversationDeps {
   reminders?: ReminderPolicy;
   /** Takes the LLM tokens spent for a session since the last call (recorded per session). */
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
+  /** Follow-up rules, tasks, tags and webhooks; without it milestones are only logged. */
+  followUp?: FollowUpHooks;
 }
 
 export interface ConversationService {
@@ -134,4 +154,10 @@ export interface ConversationService {
   whenIdle(options?: { timeoutMs?: number }): Promise<void>;
   /** Stops taking new work here and waits for turns in progress. */
   stop(): Promise<void>;
+  /**
+   * Records follow-up outcomes on a session (a revision-guarded update under its conversation
+   * lock, like any other change) with what `change` makes of the current ones; analytics hears
+   * of it. Returns the saved session.
+   */
+  recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord>;
 }

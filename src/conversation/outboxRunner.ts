@@ -3,7 +3,7 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository, PendingEffect, PendingSend, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
-import type { EscalationHooks, ResponseHooks, TimerJob } from './conversationTypes.ts';
+import type { ConversationDeps, EscalationHooks, ResponseHooks, TimerJob } from './conversationTypes.ts';
 import { outboundText } from './outboundText.ts';
 
 export interface OutboxRunnerDeps {
@@ -15,6 +15,7 @@ export interface OutboxRunnerDeps {
   escalations?: EscalationHooks;
   responses?: ResponseHooks;
   entries?: Pick<EntryResolver, 'sessionSaved'>;
+  followUp?: ConversationDeps['followUp'];
   logger: Logger;
   now: () => Date;
 }
@@ -114,6 +115,13 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         return;
       case 'timer':
         return; // all of a revision's timers are set together, below
+      case 'remember_asked':
+        await deps.customers.rememberAsked(session.conversation, effect.stepIds.map((id) => `${effect.flowId}:${id}`));
+        return;
+      case 'followup':
+        if (deps.followUp) await deps.followUp.afterMilestone({ session, event: effect.event, at: effect.at });
+        else log.info({ sessionId: session.id, event: effect.event }, 'session milestone (no follow-up configured)');
+        return;
       case 'cancel_timers':
         await Promise.all([deps.timers.cancel(timerName('reminder', session.id)), deps.timers.cancel(timerName('expiry', session.id))]);
         return;

@@ -27,6 +27,8 @@ export interface PlanOptions {
   /** A one-shot WeCom code that carries the first message. */
   welcomeCode?: string;
   now: Date;
+  /** The session's flow, for remembering `once` questions per flow. */
+  flowId?: string;
 }
 
 /** The outbox and bookkeeping fields one change writes together with its answers. */
@@ -40,7 +42,8 @@ export interface OutboxPlan {
 /**
  * Plans the outbox of one change (pure): the inbound entry and every reply take the next
  * transcript positions; escalations, an opt-out and timers become effects carried out after the
- * save, so a crash or a failed send never loses one. Order: replies first, so the customer hears
+ * save, so a crash or a failed send never loses one; so do the milestones follow-up acts on
+ * (completed, handed over, opted out). Order: replies first, so the customer hears
  * "a colleague will reply" before the advisor side moves the chat.
  */
 export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOptions): OutboxPlan {
@@ -54,13 +57,20 @@ export function planOutbox(base: PlanBase, turn: TurnOutput, options: PlanOption
   );
   const handedOver = base.status !== undefined && base.status !== 'escalated' && turn.status === 'escalated';
   if (requests.length || handedOver) outbox.push({ kind: 'escalation', requests, handedOver });
-  if (turn.effects.some((e) => e.type === 'opt_out')) outbox.push({ kind: 'opt_out', at: options.now });
+  const optedOut = turn.effects.some((e) => e.type === 'opt_out');
+  if (optedOut) outbox.push({ kind: 'opt_out', at: options.now });
+  const once = turn.effects.flatMap((e) => (e.type === 'asked.once' ? [e.stepId] : []));
+  if (once.length && options.flowId) outbox.push({ kind: 'remember_asked', flowId: options.flowId, stepIds: once });
   for (const effect of turn.effects) {
     if (effect.type !== 'schedule.reminder' && effect.type !== 'schedule.expiry') continue;
     const timer = effect.type === 'schedule.reminder' ? 'reminder' : 'expiry';
     outbox.push({ kind: 'timer', timer, dueAt: new Date(options.now.getTime() + effect.afterHours * 3_600_000) });
   }
   if (!openSessionStatuses.includes(turn.status)) outbox.push({ kind: 'cancel_timers' });
+  // Follow-up (rules, tags, webhooks) hears of each milestone once: when the status changes to it.
+  if (base.status !== undefined && base.status !== 'completed' && turn.status === 'completed') outbox.push({ kind: 'followup', event: 'completed', at: options.now });
+  if (handedOver) outbox.push({ kind: 'followup', event: 'escalated', at: options.now });
+  if (optedOut) outbox.push({ kind: 'followup', event: 'opted_out', at: options.now });
   outbox.push({ kind: 'record' });
 
   const asked = turn.messages.length && turn.awaiting && !base.askedSteps.includes(turn.awaiting.stepId) ? [turn.awaiting.stepId] : [];

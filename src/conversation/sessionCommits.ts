@@ -46,7 +46,7 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
   async function commit(session: SessionRecord, change: { result?: TurnResult; messages?: OutboundMessage[] }, extra: CommitExtra = {}): Promise<SessionRecord> {
     const now = clock();
     const turn: TurnOutput = change.result ?? { messages: change.messages ?? [], effects: [], awaiting: null, status: session.status };
-    const plan = planOutbox(session, turn, { keyBase: `${session.id}-${session.rev + 1}`, now, ...extra });
+    const plan = planOutbox(session, turn, { keyBase: `${session.id}-${session.rev + 1}`, now, flowId: session.flowId, ...extra });
     const update: SessionUpdate = {
       outbox: plan.outbox,
       transcriptLength: plan.transcriptLength,
@@ -101,8 +101,11 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
     if (profile?.nickname) customerFields.nickname = profile.nickname;
     if (extra.campaign) customerFields.campaign = extra.campaign;
     if (extra.reference) customerFields.reference = extra.reference;
-    const result = startSession(flow, { customer: customerFields, now });
-    const plan = planOutbox({ transcriptLength: 0, askedSteps: [] }, result, { keyBase: `${key}-${extra.handledMessageId}`, now, ...extra });
+    // `once` questions (a referral, a review) this customer was asked in an earlier session are skipped.
+    const prefix = `${flow.flow.id}:`;
+    const askedBefore = ((await deps.customers.get(key))?.askedOnce ?? []).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    const result = startSession(flow, { customer: customerFields, now, askedBefore });
+    const plan = planOutbox({ transcriptLength: 0, askedSteps: [] }, result, { keyBase: `${key}-${extra.handledMessageId}`, now, flowId: flow.flow.id, ...extra });
     const created = await deps.sessions.create({
       id: sessionIdFor(key, extra.handledMessageId),
       conversation: ref,

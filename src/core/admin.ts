@@ -52,14 +52,22 @@ export type AuditAction =
   | 'deadletter.dismissed'
   | 'campaign.created'
   | 'campaign.changed'
-  | 'campaign.audience_imported';
+  | 'campaign.audience_imported'
+  | 'task.created'
+  | 'task.claimed'
+  | 'task.noted'
+  | 'task.closed'
+  | 'webhook.registered'
+  | 'webhook.disabled'
+  | 'webhook.enabled'
+  | 'webhook.replayed';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {
   id: string;
   at: Date;
   actor: string;
-  actorRole: AdminRole | 'system';
+  actorRole: AdminRole | 'system' | 'advisor';
   action: AuditAction;
   flowId?: string;
   version?: number;

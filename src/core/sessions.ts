@@ -64,7 +64,24 @@ export type PendingEffect =
   | { kind: 'timer'; timer: 'reminder' | 'expiry'; dueAt: Date }
   | { kind: 'cancel_timers' }
   /** Tell analytics about this revision (idempotent there: a revision counts once). */
-  | { kind: 'record' };
+  | { kind: 'record' }
+  /** `once` questions put to the customer: remembered with the customer so later sessions skip them. */
+  | { kind: 'remember_asked'; flowId: string; stepIds: string[] }
+  /** The session completed, was handed to a person or opted out: follow-up rules, tags, webhooks. */
+  | { kind: 'followup'; event: SessionMilestone; at: Date };
+
+/** A change in a session that the follow-up side (src/followup/) acts on. */
+export type SessionMilestone = 'completed' | 'escalated' | 'opted_out';
+
+/**
+ * What advisors' follow-up tasks came to, kept on the session (analytics counts contacts from
+ * it). The full trail (rules fired, tags, webhooks) is the session's follow-up log.
+ */
+export interface SessionFollowUp {
+  tasks: Array<{ taskId: string; ruleId: string; outcome: string; closedAt: Date; closedBy: string }>;
+  /** When an advisor first reached the customer through a task (outcome that counts as contact). */
+  contactedAt?: Date;
+}
 
 export interface SessionRecord {
   id: string;
@@ -108,6 +125,8 @@ export interface SessionRecord {
   lastCustomerAt?: Date;
   /** The bot's last line, so a closing reply is not repeated. */
   lastBotText?: string;
+  /** Outcomes of follow-up tasks (absent until one closes). */
+  followUp?: SessionFollowUp;
   createdAt: Date;
   updatedAt: Date;
   completedAt?: Date;
@@ -147,6 +166,7 @@ export interface SessionUpdate {
   transcriptLength?: number;
   lastCustomerAt?: Date;
   lastBotText?: string;
+  followUp?: SessionFollowUp;
 }
 
 export interface SessionQuery {
@@ -189,10 +209,14 @@ export interface CustomerRecord {
   optedOut: boolean;
   optedOutAt?: Date;
   lastInboundAt?: Date;
+  /** `once` questions this customer was asked, as `<flowId>:<stepId>`. */
+  askedOnce?: string[];
 }
 
 export interface CustomerRepository {
   get(conversationKey: string): Promise<CustomerRecord | null>;
+  /** Adds `<flowId>:<stepId>` entries to the customer's `askedOnce` (set semantics; creates the customer). */
+  rememberAsked(ref: ConversationRef, keys: string[]): Promise<void>;
   /** Creates or updates the customer; returns the stored record. */
   upsert(ref: ConversationRef, changes: Partial<Pick<CustomerRecord, 'nickname' | 'optedOut' | 'optedOutAt' | 'lastInboundAt'>>): Promise<CustomerRecord>;
 }

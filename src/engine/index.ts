@@ -25,8 +25,20 @@ export type { PersistedSnapshot } from './runtime/persistedSnapshot.ts';
 export { FlowInvalidError, SnapshotMismatchError } from './engineErrors.ts';
 
 // Flow definitions.
-export { flowSchema, defaultTexts, isQuestionStep, segmentsSchema } from './definition/flowSchema.ts';
-export type { Flow, FlowInput, Step, StepKind, QuestionStep, NpsGroup, Condition, SegmentSettings } from './definition/flowSchema.ts';
+export { flowSchema, defaultTexts, isQuestionStep, segmentsSchema, segmentNames, followUpEvents, autoTagGroups } from './definition/flowSchema.ts';
+export type {
+  Flow,
+  FlowInput,
+  Step,
+  StepKind,
+  QuestionStep,
+  NpsGroup,
+  Condition,
+  SegmentSettings,
+  FollowUpCondition,
+  FollowUpRule,
+  FollowUpSettings,
+} from './definition/flowSchema.ts';
 export { validateFlow } from './definition/validateFlow.ts';
 export { formatProblem } from './definition/flowProblem.ts';
 export type { FlowProblem } from './definition/flowProblem.ts';

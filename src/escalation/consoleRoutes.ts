@@ -107,25 +107,7 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
 
   // ------------------------------------------------------------ console API (advisor token)
 
-  const signedIn: Middleware = async (ctx, next) => {
-    ctx.state.actor = await identify(ctx.get('authorization'));
-    await next();
-  };
-
-  async function identify(header: string): Promise<ConsoleActor> {
-    const token = /^Bearer\s+(\S{1,256})$/i.exec(header)?.[1];
-    if (!token) throw new UnauthorizedError('请使用顾问令牌登录');
-    const id = advisorIdOf(token);
-    if (id) {
-      const advisor = await deps.advisors.get(id);
-      if (advisor && tokenMatches(token, advisor.tokenHash)) {
-        return { id: advisor.id, name: advisor.name, admin: false, ...(advisor.wecomUserId ? { wecomUserId: advisor.wecomUserId } : {}) };
-      }
-    } else if (deps.adminTokens().some((t) => tokenMatches(token, hashAdvisorToken(t)))) {
-      return { ...ADMIN_ACTOR, admin: true };
-    }
-    throw new UnauthorizedError('令牌无效或已被更换');
-  }
+  const signedIn = consoleSignIn(deps);
 
   const actorOf = (ctx: Context) => ctx.state.actor as ConsoleActor;
   const idOf = (ctx: Context): string => {
@@ -164,6 +146,31 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
   });
 
   return router;
+}
+
+/**
+ * Console sign-in: an advisor token, or ADMIN_TOKEN acting as `admin`; leaves the ConsoleActor in
+ * `ctx.state.actor`. Also used by the follow-up tasks tab (src/followup/taskRoutes.ts).
+ */
+export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: () => string[] }): Middleware {
+  async function identify(header: string): Promise<ConsoleActor> {
+    const token = /^Bearer\s+(\S{1,256})$/i.exec(header)?.[1];
+    if (!token) throw new UnauthorizedError('请使用顾问令牌登录');
+    const id = advisorIdOf(token);
+    if (id) {
+      const advisor = await deps.advisors.get(id);
+      if (advisor && tokenMatches(token, advisor.tokenHash)) {
+        return { id: advisor.id, name: advisor.name, admin: false, ...(advisor.wecomUserId ? { wecomUserId: advisor.wecomUserId } : {}) };
+      }
+    } else if (deps.adminTokens().some((t) => tokenMatches(token, hashAdvisorToken(t)))) {
+      return { ...ADMIN_ACTOR, admin: true };
+    }
+    throw new UnauthorizedError('令牌无效或已被更换');
+  }
+  return async (ctx, next) => {
+    ctx.state.actor = await identify(ctx.get('authorization'));
+    await next();
+  };
 }
 
 function advisorView(a: AdvisorRecord) {

@@ -22,6 +22,7 @@ import {
 export { createAdvisorNotifier, ROBOT_LIMIT, type AdvisorNotifier, type AppTarget, type RobotItem, type RobotTarget } from './advisorNotifier.ts';
 export { DEFAULT_NOTICE, type ConsoleActor, type EscalationService, type EscalationSettings } from './escalationService.ts';
 export { generateAdvisorToken, hashAdvisorToken } from './advisorTokens.ts';
+export { consoleSignIn } from './consoleRoutes.ts';
 
 export interface EscalationModuleDeps {
   escalations: EscalationRepository;

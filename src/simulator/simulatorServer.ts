@@ -18,6 +18,7 @@ import {
   syncMsgBody,
 } from './simulatorSchemas.ts';
 import { addContactWayBody, addMsgTemplateBody } from './simulatorContactWays.ts';
+import { addCorpTagBody, byUserBody, corpTagListBody, markTagBody } from './contactDirectory.ts';
 import { WecomErrcode, wecomError, type SimulatorState } from './simulatorState.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
@@ -133,6 +134,12 @@ function buildApiRoutes(state: SimulatorState): Record<string, ApiRoute> {
     '/cgi-bin/externalcontact/add_msg_template': postRoute(addMsgTemplateBody, (b) => state.contactWays.addMsgTemplate(b)),
     '/cgi-bin/webhook/send': postRoute(robotBody, (b, q) => state.robotSend(q.get('key') ?? undefined, b), { auth: 'none' }),
     '/cgi-bin/message/send': postRoute(appMessageBody, (b) => state.appSend(b)),
+    '/cgi-bin/externalcontact/get_corp_tag_list': postRoute(corpTagListBody, (b) => state.contacts.corpTagList(b)),
+    '/cgi-bin/externalcontact/add_corp_tag': postRoute(addCorpTagBody, (b) => state.contacts.addCorpTag(b)),
+    '/cgi-bin/externalcontact/mark_tag': postRoute(markTagBody, (b) => state.contacts.markTag(b)),
+    '/cgi-bin/externalcontact/get': { method: 'GET', auth: 'token', run: (q) => state.contacts.get(q.get('external_userid')) },
+    '/cgi-bin/externalcontact/get_follow_user_list': { method: 'GET', auth: 'token', run: () => state.contacts.followUserList() },
+    '/cgi-bin/externalcontact/batch/get_by_user': postRoute(byUserBody, (b) => state.contacts.byUser(b)),
     '/cgi-bin/media/get': {
       method: 'GET',
       auth: 'token',

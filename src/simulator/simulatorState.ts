@@ -11,6 +11,7 @@ import type {
   SyncMsgBody,
 } from './simulatorSchemas.ts';
 import { SimulatorContactWays } from './simulatorContactWays.ts';
+import { ContactDirectory } from './contactDirectory.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
 /**
@@ -180,12 +181,21 @@ export class SimulatorState {
   private readonly usedMsgids = new Set<string>();
   private readonly media = new Map<string, number>();
   private readonly robotSends = new Map<string, number[]>();
+  /** kf customer → unionid (WeCom knows one when a WeChat developer account is bound). */
+  private readonly unionIds = new Map<string, string>();
+  /** 客户联系: members' external contacts and corp tags. */
+  readonly contacts: ContactDirectory;
 
   constructor(
     readonly config: StateConfig,
     private readonly hooks: StateHooks,
   ) {
     this.contactWays = new SimulatorContactWays(config);
+    this.contacts = new ContactDirectory(config.servicers, config.now);
+  }
+
+  setUnionId(customerId: string, unionId: string): void {
+    this.unionIds.set(customerId, unionId);
   }
 
   now(): number {
@@ -670,6 +680,7 @@ export class SimulatorState {
         nickname: c.nickname,
         avatar: c.avatar,
         gender: 0,
+        ...(this.unionIds.has(c.id) ? { unionid: this.unionIds.get(c.id) } : {}),
         ...(body.need_enter_session_context === 1 && ctx !== undefined && now - ctx.at <= SESSION_WINDOW_MS
           ? { enter_session_context: { scene: ctx.scene ?? '', scene_param: ctx.sceneParam ?? '' } }
           : {}),

@@ -109,6 +109,12 @@ export interface WecomSimulator {
   /** Next API call with any token issued so far gets 40014. */
   invalidateTokens(): void;
   robotMessages(): unknown[];
+  /** 客户联系: makes a customer an external contact of a member (as when they add an advisor on WeChat). */
+  addExternalContact(input: { externalUserId: string; userId: string; unionId?: string; name?: string }): void;
+  /** The unionid kf/customer/batchget reports for a kf customer. */
+  setUnionId(customerId: string, unionId: string): void;
+  /** Tags members put on an external contact, as "group/name", sorted. */
+  contactTags(externalUserId: string): string[];
   appMessages(): unknown[];
   /** Request counts per endpoint, including rejected requests. */
   stats(): { gettokenCalls: number; syncCalls: number; sendCalls: number };

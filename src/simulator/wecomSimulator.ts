@@ -191,6 +191,18 @@ class Simulator implements WecomSimulator {
     this.state.invalidateTokens();
   }
 
+  addExternalContact(input: { externalUserId: string; userId: string; unionId?: string; name?: string }): void {
+    this.state.contacts.addContact(input);
+  }
+
+  setUnionId(customerId: string, unionId: string): void {
+    this.state.setUnionId(customerId, unionId);
+  }
+
+  contactTags(externalUserId: string): string[] {
+    return this.state.contacts.tagsOf(externalUserId);
+  }
+
   robotMessages(): unknown[] {
     return structuredClone(this.state.robotBodies);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analyticsOpenApi } from '../../analytics/openapi.ts';
+import { followUpOpenApi } from '../../followup/openapi.ts';
 import {
   archiveBodySchema,
   createUserBodySchema,
@@ -58,7 +59,7 @@ export interface OpenApiPart {
  */
 export function createAdminOpenApi(parts: OpenApiPart[] = []): Json {
   const document = baseDocument();
-  for (const part of [analyticsOpenApi(), ...parts]) {
+  for (const part of [analyticsOpenApi(), followUpOpenApi(), ...parts]) {
     Object.assign(document.paths as Json, part.paths);
     Object.assign((document.components as { schemas: Json }).schemas, part.schemas);
   }

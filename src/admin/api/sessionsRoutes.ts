@@ -15,9 +15,15 @@ const listQuerySchema = z.object({
 /**
  * Read API for survey sessions, for any admin user (viewer role and up):
  * `GET /api/sessions?customer=&flow=&status=&limit=&before=` (newest first; `next` is the cursor
- * for the following page) and `GET /api/sessions/:id` (answers, analysis, transcript, status).
+ * for the following page) and `GET /api/sessions/:id` (answers, analysis, transcript, status,
+ * and follow-up: task outcomes, the follow-up log, the customer's tags).
  */
-export function createSessionsRoutes(deps: { sessions: SessionRepository; auth: Middleware }): Router {
+export function createSessionsRoutes(deps: {
+  sessions: SessionRepository;
+  auth: Middleware;
+  /** What follow-up did for the session (its log) and the customer's tags, shown with it. */
+  followUpOf?: (session: SessionRecord) => Promise<Record<string, unknown>>;
+}): Router {
   const router = new Router({ prefix: '/api/sessions' });
   router.use(deps.auth);
 
@@ -34,7 +40,8 @@ export function createSessionsRoutes(deps: { sessions: SessionRepository; auth: 
   router.get('/:id', async (ctx) => {
     const session = await deps.sessions.findById(ctx.params.id ?? '');
     if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${ctx.params.id}`);
-    ctx.body = { ...detail(session), transcript: await deps.sessions.transcript(session) };
+    const followUp = { tasks: session.followUp?.tasks ?? [], contactedAt: session.followUp?.contactedAt ?? null, ...(await deps.followUpOf?.(session)) };
+    ctx.body = { ...detail(session), followUp, transcript: await deps.sessions.transcript(session) };
   });
   return router;
 }

@@ -95,6 +95,8 @@ export interface KfClient {
    * rules; the result is validated with `schema`.
    */
   post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>>;
+  /** The same for token-authenticated GET APIs (e.g. `externalcontact/get`), with `query` added to the URL. */
+  get<S extends z.ZodType>(path: string, query: Record<string, string>, schema: S): Promise<z.infer<S>>;
 }
 
 const base = z.object({ errcode: z.number().int().default(0), errmsg: z.string().default('') });
@@ -269,6 +271,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
   }
 
   return {
+    get: (path, query, schema) => call(path, null, undefined, schema, { query }),
     async getAccessToken(tokenOptions = {}) {
       if (!tokenOptions.forceRefresh) return getToken();
       const current = await getToken();

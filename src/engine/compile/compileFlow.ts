@@ -46,6 +46,7 @@ function buildMachine(flow: Flow) {
       reminded: false,
       flagged: [],
       startedAt: input.now,
+      ...(input.askedBefore?.length ? { askedBefore: input.askedBefore } : {}),
     }),
     initial: 'survey',
     states: {
@@ -85,8 +86,11 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
     id: `step:${stepId}`,
     description: `${step.kind}: ${step.text}`,
     entry: { type: 'beginQuestion', params: { stepId } },
-    initial: 'ask',
+    // A `once` question the customer was asked before is passed by as if answered (routing then
+    // finds no answer of it, so its `next` or `default` applies).
+    initial: step.once ? 'check' : 'ask',
     states: {
+      ...(step.once ? { check: { always: [{ guard: { type: 'wasAskedBefore' as const, params: { stepId } }, target: 'answered' }, { target: 'ask' }] } } : {}),
       ask: { entry: { type: 'askQuestion', params: { stepId } }, always: 'wait' },
       wait: { tags: ['awaiting'] },
       paused: {

@@ -17,10 +17,11 @@ export type SurveyEvent = { [K in EngineEvent['type']]: Extract<EngineEvent, { t
 /** State tags; the session status is read from them. */
 export type SurveyTag = 'awaiting' | 'paused' | 'escalated' | 'optedOut' | 'completed' | 'expired';
 
-/** Machine input: who is surveyed, and when the session starts (ISO). */
+/** Machine input: who is surveyed, when the session starts (ISO), and the `once` questions they were asked before. */
 export interface SurveyInput {
   customer: Record<string, string | undefined>;
   now: string;
+  askedBefore?: string[];
 }
 
 /**
@@ -103,9 +104,11 @@ export function createSurveySetup(flow: Flow) {
         reminded: false,
         kept: undefined,
       })),
-      askQuestion: emit(({ context }, params: { stepId: string }) =>
-        message(renderQuestion(questionStep(params.stepId), createTemplateScope(flow, context))),
-      ),
+      askQuestion: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
+        const step = questionStep(params.stepId);
+        enqueue.emit(message(renderQuestion(step, createTemplateScope(flow, context))));
+        if (step.once) enqueue.emit(effect({ type: 'asked.once', stepId: step.id }));
+      }),
       /** Says a template text (flow step text or one of settings.texts). */
       say: emit(({ context }, params: { text: string }) => text(render(params.text, context))),
       recordAnswer: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
@@ -183,6 +186,8 @@ export function createSurveySetup(flow: Flow) {
     },
     guards: {
       isIntent: ({ event }, params: { intent: Intent }) => event.type === 'user.replied' && event.analysis.intent === params.intent,
+      /** A `once` question this customer was asked in an earlier session. */
+      wasAskedBefore: ({ context }, params: { stepId: string }) => (context.askedBefore ?? []).includes(params.stepId),
       /** A click on one of this question's menu items: exact, whatever the NLU thought. */
       isMenuAnswer: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readMenuAnswer(questionStep(params.stepId), event.menuId).status === 'answered',

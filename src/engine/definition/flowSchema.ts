@@ -45,6 +45,11 @@ const question = {
   ack: textSchema.optional(),
   /** Overrides settings.maxReasks for this question. */
   maxReasks: z.number().int().min(0).max(5).optional(),
+  /**
+   * Asked at most once per customer (e.g. a promoter asked for a referral or a review): a
+   * customer who was asked it in an earlier session skips it and goes to its `next`/`default`.
+   */
+  once: z.boolean().optional(),
   ...routing,
 };
 
@@ -214,6 +219,62 @@ export const catalogItemSchema = z.strictObject({
   synonyms: z.array(catalogTermSchema).max(30).optional(),
 });
 
+/** Segments as analytics names them (src/analytics/segments.ts decides which one a session is in). */
+export const segmentNames = ['loyal', 'at_risk', 'potential', 'other'] as const;
+/** When a follow-up rule is looked at: the survey completed, or was handed to a person. */
+export const followUpEvents = ['completed', 'escalated'] as const;
+/** Tag groups every session gets automatically (see `followUp.tags`). */
+export const autoTagGroups = ['segment', 'npsGroup', 'touchpoint', 'topics'] as const;
+
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+/** A WeCom corp tag name is at most 30 characters. */
+const tagNameSchema = z.string().trim().min(1, 'must not be empty').max(30, 'must be at most 30 characters');
+
+/**
+ * What must hold for a follow-up rule to fire; every key given must hold (an empty `when`
+ * always holds). Read from the session's answers as analytics reads them.
+ */
+export const followUpConditionSchema = z.strictObject({
+  /** The session's segment (analytics' definition; at escalation time, from the answers so far). */
+  segment: oneOrMany(z.enum(segmentNames)).optional(),
+  npsGroup: oneOrMany(npsGroupSchema).optional(),
+  /** A CSAT (or rating) answer at or below `lte`: of one step, of one touchpoint, or any. */
+  csat: z.strictObject({ step: stepIdSchema.optional(), touchpoint: textSchema.optional(), lte: z.number().int() }).optional(),
+  /** The customer expects to buy again within this many days (the analyser's timing). */
+  repurchaseWithinDays: z.number().int().min(0).max(3650).optional(),
+  /** A topic the customer mentioned (价格, 服务态度…), any of these. */
+  topic: oneOrMany(textSchema).optional(),
+  /** A reason the customer gave read with this sentiment. */
+  sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
+  /** The customer asked for a person ("转人工") in this session, or not. */
+  askedForPerson: z.boolean().optional(),
+});
+export type FollowUpCondition = z.infer<typeof followUpConditionSchema>;
+
+export const followUpRuleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lowercase letters, digits, _ and - (max 40)'),
+  /** What the rule is for, shown with what it did. */
+  description: textSchema.max(200).optional(),
+  on: z.array(z.enum(followUpEvents)).min(1).default(['completed']),
+  when: followUpConditionSchema.prefault({}),
+  then: z
+    .strictObject({
+      /** A follow-up task for an advisor (not a live hand-over), due this many hours later. */
+      task: z.strictObject({ reason: textSchema.max(200), dueHours: z.number().positive().max(720).default(24) }).optional(),
+      /** Extra tags for the customer, besides the automatic ones. */
+      tags: z.array(tagNameSchema).min(1).max(20).optional(),
+    })
+    .refine((a) => a.task !== undefined || a.tags !== undefined, { message: 'needs a task or tags' }),
+});
+export type FollowUpRule = z.infer<typeof followUpRuleSchema>;
+
+/** What happens after a session: automatic tags and rules (see src/followup/). */
+export const followUpSchema = z.strictObject({
+  tags: z.array(z.enum(autoTagGroups)).default([...autoTagGroups]),
+  rules: z.array(followUpRuleSchema).max(50).default([]),
+});
+export type FollowUpSettings = z.infer<typeof followUpSchema>;
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -230,6 +291,8 @@ export const flowSchema = z.strictObject({
    * analyser, which reports the items an answer names (ids, in the order mentioned).
    */
   catalog: z.array(catalogItemSchema).max(100).default([]),
+  /** Follow-up after each completed or escalated session: tags and rules (tasks, extra tags). */
+  followUp: followUpSchema.prefault({}),
   steps: z.array(stepSchema).min(1),
 });
 

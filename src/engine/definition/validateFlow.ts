@@ -184,6 +184,7 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
 
   problems.push(...checkCatalog(flow.catalog));
   checkSegmentSteps(flow, stepById, add);
+  checkFollowUp(flow, stepById, add);
 
   if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
     add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
@@ -253,4 +254,27 @@ function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefine
     if (!step) add(['settings', 'segments', key], `refers to unknown step "${id}"`);
     else if (step.kind !== kind) add(['settings', 'segments', key], `must name a ${kind} step; "${id}" is ${step.kind}`);
   }
+}
+
+/**
+ * Follow-up rules: ids are unique (they key what a rule did per session), and a CSAT condition
+ * names a score step or a touchpoint the flow has.
+ */
+function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, add: (segments: PathSegment[], message: string) => void): void {
+  const seen = new Map<string, number>();
+  const touchpoints = new Set(flow.steps.flatMap((s) => (s.kind === 'csat' ? [s.touchpoint] : [])));
+  flow.followUp.rules.forEach((rule, i) => {
+    const first = seen.get(rule.id);
+    if (first !== undefined) add(['followUp', 'rules', i, 'id'], `duplicate rule id "${rule.id}" (first used at followUp.rules[${first}])`);
+    else seen.set(rule.id, i);
+    const csat = rule.when.csat;
+    if (csat?.step !== undefined) {
+      const step = stepById(csat.step);
+      if (!step) add(['followUp', 'rules', i, 'when', 'csat', 'step'], `refers to unknown step "${csat.step}"`);
+      else if (step.kind !== 'csat' && step.kind !== 'rating') add(['followUp', 'rules', i, 'when', 'csat', 'step'], `must name a csat or rating step; "${csat.step}" is ${step.kind}`);
+    }
+    if (csat?.touchpoint !== undefined && !touchpoints.has(csat.touchpoint)) {
+      add(['followUp', 'rules', i, 'when', 'csat', 'touchpoint'], `no csat step has touchpoint "${csat.touchpoint}"${touchpoints.size ? ` (the flow has ${[...touchpoints].join(', ')})` : ''}`);
+    }
+  });
 }

@@ -37,6 +37,8 @@ export const surveyContextSchema = z.object({
   startedAt: z.string(),
   /** The current question's answer came with a hand-over, opt-out or pause: resume past it. */
   kept: z.string().optional(),
+  /** `once` questions this customer was asked in earlier sessions: skipped now. */
+  askedBefore: z.array(z.string()).optional(),
 });
 export type SurveyContext = z.infer<typeof surveyContextSchema>;
 

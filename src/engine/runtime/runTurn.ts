@@ -21,9 +21,13 @@ type SurveySnapshot = ReturnType<SurveyMachine['resolveState']>;
  */
 export function startSession(
   compiled: CompiledFlow,
-  input: { customer: Record<string, string | undefined>; now: Date },
+  input: { customer: Record<string, string | undefined>; now: Date; askedBefore?: readonly string[] },
 ): TurnResult {
-  const [snapshot, actions] = initialTransition(compiled.machine, { customer: input.customer, now: input.now.toISOString() });
+  const [snapshot, actions] = initialTransition(compiled.machine, {
+    customer: input.customer,
+    now: input.now.toISOString(),
+    ...(input.askedBefore?.length ? { askedBefore: [...input.askedBefore] } : {}),
+  });
   return finishTurn(compiled, snapshot, actions, true);
 }
 

@@ -46,7 +46,9 @@ export type EngineEffect =
   /** (Re)schedule the one idle reminder for the awaited question; replaces any earlier one. */
   | { type: 'schedule.reminder'; afterHours: number; stepId: string }
   /** (Re)schedule expiry after customer activity; replaces any earlier one. */
-  | { type: 'schedule.expiry'; afterHours: number };
+  | { type: 'schedule.expiry'; afterHours: number }
+  /** A `once` question was put to the customer: remember it for their later sessions. */
+  | { type: 'asked.once'; stepId: string };
 
 /** What the NLU should be told about the next reply. */
 export interface Awaiting {

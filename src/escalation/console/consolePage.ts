@@ -13,6 +13,7 @@ export const CONSOLE_HTML = `<!doctype html>
 <title>回访 · 顾问控制台</title>
 <link rel="stylesheet" href="/console/app.css">
 <script src="/console/app.js" defer></script>
+<script src="/console/tasks.js" defer></script>
 </head>
 <body>
 <header class="top">
@@ -33,7 +34,14 @@ export const CONSOLE_HTML = `<!doctype html>
     <div class="tabs" role="tablist">
       <button id="tab-active" class="tab on" role="tab">待处理 <span id="count-active" class="count">0</span></button>
       <button id="tab-resolved" class="tab" role="tab">已解决</button>
+      <button id="tab-tasks" class="tab" role="tab">回访任务 <span id="count-tasks" class="count">0</span></button>
     </div>
+    <div id="task-views" class="subs" hidden>
+      <button id="task-view-open" class="sub on">待跟进</button>
+      <button id="task-view-closed" class="sub">已关闭</button>
+    </div>
+    <p id="task-empty" class="empty" hidden></p>
+    <ul id="task-list" class="list" hidden></ul>
     <p id="list-empty" class="empty" hidden>没有待处理的转人工 🎉</p>
     <ul id="list" class="list"></ul>
     <p id="list-error" class="error" role="alert"></p>
@@ -78,6 +86,7 @@ export const CONSOLE_HTML = `<!doctype html>
       </div>
       <details class="history"><summary>操作记录</summary><ol id="d-actions"></ol></details>
     </div>
+    <div id="task-body" hidden></div>
   </section>
 </main>
 </body>
@@ -136,6 +145,23 @@ input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #c9cdd4;bord
 .resolve input{flex:1;min-width:160px}
 .history{margin-top:12px;background:#fff;border-radius:6px;padding:10px 12px}
 .history ol{margin:6px 0 0;padding-left:18px;font-size:13px;color:#4e5969}
+.subs{display:flex;gap:6px;padding:8px 14px;border-bottom:1px solid #f2f3f5}
+.sub{background:#fff;color:#646a73;border:1px solid #e5e6eb;padding:3px 10px;font-size:13px}
+.sub.on{color:#1d6fe0;border-color:#1d6fe0}
+.list li.overdue{box-shadow:inset 3px 0 0 #f54a45;background:#fff7f5}
+.list .due.overdue{color:#d93026;font-weight:600}
+.badge.claimed{background:#e8f0fe;color:#1d6fe0}.badge.closed{background:#e8f7ef;color:#00a870}.badge.overdue{background:#ffece8;color:#d93026}
+.answers{margin:0;padding-left:18px}
+.task-actions select{min-width:110px}
+@media (max-width:760px){
+  .app{flex-direction:column;height:auto}
+  .side{width:auto;max-height:48vh;border-right:0;border-bottom:1px solid #e5e6eb}
+  .detail{padding:12px}
+  .facts{grid-template-columns:68px 1fr}
+  .transcript{max-height:40vh}
+  .msg .bubble{max-width:90%}
+  .top{flex-wrap:wrap;gap:4px}
+}
 `;
 
 export const CONSOLE_SCRIPT = `
@@ -214,10 +240,13 @@ export const CONSOLE_SCRIPT = `
       routeFromHash();
       refresh();
       if (!timer) timer = setInterval(refresh, 4000);
+      document.dispatchEvent(new CustomEvent('console:signed-in'));
     });
   }
 
   function refresh() {
+    // The tasks tab (/console/tasks.js) refreshes itself.
+    if (view === 'tasks') return;
     loadList();
     if (selected) loadDetail(selected, false);
   }
@@ -274,7 +303,7 @@ export const CONSOLE_SCRIPT = `
 
   function loadDetail(id, scroll) {
     return api('GET', '/api/console/escalations/' + id).then(function (d) {
-      if (selected !== id) return;
+      if (selected !== id || view === 'tasks') return;
       renderDetail(d, scroll);
     }, function (err) {
       if (err.message === '401') return;
@@ -389,7 +418,16 @@ export const CONSOLE_SCRIPT = `
     view = next;
     $('tab-active').className = 'tab' + (next === 'active' ? ' on' : '');
     $('tab-resolved').className = 'tab' + (next === 'resolved' ? ' on' : '');
-    loadList();
+    $('tab-tasks').className = 'tab' + (next === 'tasks' ? ' on' : '');
+    var tasks = next === 'tasks';
+    $('list').hidden = tasks;
+    $('list-empty').hidden = true;
+    $('detail-body').hidden = tasks || !selected;
+    $('detail-empty').hidden = !tasks && !!selected;
+    if (!tasks) $('detail-empty').textContent = '在左侧选择一条转人工（最早的排在最上面）。';
+    // The tasks tab lives in /console/tasks.js; it shows itself on this event.
+    document.dispatchEvent(new CustomEvent('console:tab', { detail: next }));
+    if (!tasks) loadList();
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -408,6 +446,8 @@ export const CONSOLE_SCRIPT = `
     $('resolve').addEventListener('click', resolve);
     $('tab-active').addEventListener('click', function () { switchTab('active'); });
     $('tab-resolved').addEventListener('click', function () { switchTab('resolved'); });
+    $('tab-tasks').addEventListener('click', function () { switchTab('tasks'); });
+    document.addEventListener('console:open-tab', function (ev) { switchTab(ev.detail); });
     window.addEventListener('hashchange', routeFromHash);
     setInterval(function () { if (listItems.length) renderList(); }, 30000);
     if (token()) signIn().catch(function (err) { if (err.message !== '401') signOut(err.message); });

@@ -103,7 +103,7 @@ function toEntry(doc: EntryDoc): AuditEntry {
     id: doc._id.toString(),
     at: doc.at,
     actor: doc.actor,
-    actorRole: doc.actorRole as AdminRole | 'system',
+    actorRole: doc.actorRole as AdminRole | 'system' | 'advisor',
     action: doc.action as AuditAction,
     ...(doc.flowId ? { flowId: doc.flowId } : {}),
     ...(doc.version === undefined || doc.version === null ? {} : { version: doc.version }),

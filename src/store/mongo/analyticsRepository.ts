@@ -124,6 +124,7 @@ function factsToDoc(f: ResponseFacts, timeZone: string): AnalyticsResponseDoc {
     answers: f.answers.map((a) => ({ ...a })),
     asked: f.asked,
     ...(f.escalation ? { escalation: f.escalation } : {}),
+    ...(f.contactedAt ? { contactedAt: f.contactedAt } : {}),
   };
 }
 
@@ -149,5 +150,6 @@ function docToFacts(d: AnalyticsResponseDoc): ResponseFacts {
     ...(d.intent !== undefined && d.intent !== null ? { intent: d.intent } : {}),
     ...(d.segment ? { segment: d.segment as ResponseFacts['segment'] } : {}),
     ...(d.escalation ? { escalation: d.escalation } : {}),
+    ...(d.contactedAt ? { contactedAt: d.contactedAt } : {}),
   };
 }

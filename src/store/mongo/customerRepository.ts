@@ -14,6 +14,18 @@ export function createCustomerRepository(conn: Connection): CustomerRepository {
       const doc = await Customer.findById(key).lean<CustomerDoc>();
       return doc ? toCustomer(doc) : null;
     },
+    async rememberAsked(ref, keys) {
+      if (!keys.length) return;
+      const key = conversationKey(ref);
+      await Customer.updateOne(
+        { _id: key },
+        {
+          $addToSet: { askedOnce: { $each: keys } },
+          $setOnInsert: { conversationKey: key, channel: ref.channel, accountId: ref.accountId, customerId: ref.customerId, latestSessionId: '', optedOut: false },
+        },
+        { upsert: true },
+      );
+    },
     async upsert(ref, changes) {
       const key = conversationKey(ref);
       const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
@@ -50,5 +62,6 @@ function toCustomer(doc: CustomerDoc): CustomerRecord {
     optedOut: doc.optedOut ?? false,
     optedOutAt: doc.optedOutAt ?? undefined,
     lastInboundAt: doc.lastInboundAt ?? undefined,
+    ...(doc.askedOnce?.length ? { askedOnce: doc.askedOnce } : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
   type SessionRecord,
   type SessionRepository,
   type SessionStatus,
+  type SessionFollowUp,
   type SessionUpdate,
   type TranscriptEntry,
 } from '../../core/sessions.ts';
@@ -190,6 +191,7 @@ function toChange(update: SessionUpdate): Record<string, unknown> {
     'status', 'answers', 'analysis', 'snapshot', 'escalation', 'completedAt', 'askedSteps', 'transcriptLength', 'lastCustomerAt', 'lastBotText', 'handledMessageIds',
   ] as const;
   for (const field of copy) if (update[field] !== undefined) set[field] = update[field];
+  if (update.followUp !== undefined) set.followUp = update.followUp;
   if (update.awaiting !== undefined) set.awaiting = JSON.stringify(update.awaiting);
   if (update.outbox) set.outbox = JSON.stringify(update.outbox);
   const inc: Record<string, number> = { rev: 1 };
@@ -225,6 +227,7 @@ export function toRecord(doc: SessionDoc): SessionRecord {
     transcriptLength: doc.transcriptLength ?? doc.transcript?.length ?? 0,
     lastCustomerAt: doc.lastCustomerAt ?? undefined,
     lastBotText: doc.lastBotText ?? undefined,
+    ...(doc.followUp ? { followUp: reviveFollowUp(doc.followUp) } : {}),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     completedAt: doc.completedAt ?? undefined,
@@ -243,13 +246,21 @@ function attributionOf(source: Pick<SurveySessionDoc, 'campaignId' | 'invitation
   return out;
 }
 
+/** Follow-up outcomes as stored (dates may come back as strings from older drivers' JSON paths). */
+function reviveFollowUp(stored: NonNullable<SessionDoc['followUp']>): SessionFollowUp {
+  return {
+    tasks: (stored.tasks ?? []).map((t) => ({ ...t, closedAt: new Date(t.closedAt) })),
+    ...(stored.contactedAt ? { contactedAt: new Date(stored.contactedAt) } : {}),
+  };
+}
+
 /** The outbox is JSON text: dates come back as strings and are revived here. */
 function reviveOutbox(text: string | undefined): PendingEffect[] {
   const raw = JSON.parse(text ?? '[]') as Array<Record<string, unknown>>;
   return raw.map((effect) => {
     // Outboxes stored before effects had kinds held only sends.
     const e = (effect.kind ? effect : { kind: 'send', ...effect }) as PendingEffect;
-    if (e.kind === 'opt_out') return { ...e, at: new Date(e.at) };
+    if (e.kind === 'opt_out' || e.kind === 'followup') return { ...e, at: new Date(e.at) };
     if (e.kind === 'timer') return { ...e, dueAt: new Date(e.dueAt) };
     if (e.kind === 'transcript') return { ...e, entries: e.entries.map((t) => ({ ...t, at: new Date(t.at) })) };
     return e;

@@ -54,6 +54,18 @@ export function redisKeys(prefix: string) {
     /** Campaign timers (mass sends, unopened reminders): due times and payloads, apart from sessions'. */
     campaignTimersDue: `${prefix}campaign:timers:due`,
     campaignTimersPayload: `${prefix}campaign:timers:payload`,
+    /** Follow-up task ids by due time (open and claimed) and by closing time (closed, trimmed). */
+    followUpTasksOpen: `${prefix}followup:tasks:open`,
+    followUpTasksClosed: `${prefix}followup:tasks:closed`,
+    /** Closed tasks whose after-effects (session record, webhook, log) may not all have run. */
+    followUpTaskEffects: `${prefix}followup:tasks:effects`,
+    /** Webhook delivery ids of one endpoint by creation time (trimmed). */
+    webhookDeliveries: (endpointId: string) => `${prefix}webhook:deliveries:${endpointId}`,
+    /** WeCom corp tag ids by "<group name>\t<tag name>" (a hash). */
+    wecomTagIds: `${prefix}wecom:tag-ids`,
+    /** 客户联系: unionid → JSON {externalUserId, userId} (a hash), and when it was last refreshed. */
+    wecomContactsByUnionId: `${prefix}wecom:contacts:unionid`,
+    wecomContactsRefreshed: `${prefix}wecom:contacts:refreshed`,
     /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
     bullPrefix: `${prefix}bull`,
   };

@@ -59,7 +59,7 @@ describe('admin editor in a browser', () => {
   it('shows the flow as an outline, and YAML errors at their line', async () => {
     await page.getByRole('link', { name: '服务回访（NPS）' }).click();
     await step('csat_booking').waitFor();
-    expect(await page.locator('section.step').count()).toBe(17);
+    expect(await page.locator('section.step').count()).toBe(18);
     expect(await step('nps').locator('.kind').textContent()).toBe('NPS 推荐度（0-10）');
     expect(await step('nps').locator('.route').first().textContent()).toContain('若「nps」为推荐者（9-10） →');
     await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
@@ -91,7 +91,7 @@ describe('admin editor in a browser', () => {
     expect(await page.getByLabel('YAML 源文件').inputValue()).toContain(`id: ${newId}`);
     await expect.poll(() => page.locator('.chip', { hasText: '有未保存的修改' }).count()).toBe(1);
     await step(newId!).getByRole('button', { name: `删除 ${newId}` }).click();
-    expect(await page.locator('section.step').count()).toBe(17);
+    expect(await page.locator('section.step').count()).toBe(18);
     expect(await page.getByLabel('YAML 源文件').inputValue()).not.toContain(`id: ${newId}`);
   });
 

@@ -83,7 +83,7 @@ describe('publishing with live sessions (through the WeCom simulator)', () => {
     expect(summarizeDiff(diff.body)).toEqual(knownPairSummary);
     const back = await editor.get<{ steps: Array<Record<string, unknown>> }>(`/api/flows/nps-default/diff?from=${saved.body.version}&to=1`);
     expect(summarizeDiff(back.body)).toContain('- channel (choice) "您是怎么知道我们的？"');
-    expect(summarizeDiff(back.body)).toContain('+ products (text) "您对哪些项目或产品比较感兴趣？我们可以提前为您留意。" → {"step":"nps","group":"promoter"}→thanks_promoter,thanks');
+    expect(summarizeDiff(back.body)).toContain('+ products (text) "您对哪些项目或产品比较感兴趣？我们可以提前为您留意。" → {"step":"nps","group":"promoter"}→referral,thanks');
     expect((await editor.get('/api/flows/nps-default/diff?from=1&to=99')).status).toBe(404);
     expect((await editor.get('/api/flows/nps-default/diff?from=x&to=1')).status).toBe(400);
   });

@@ -47,7 +47,9 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     expect(repurchase.join()).toMatch(/再次|回购|购买|再来/);
     await c.clicks(/5/);
     const last = await c.says('下个月吧');
-    await c.says('面部护理套餐');
+    // Promoters are asked for a referral or a review (once per customer), then thanked.
+    expect((await c.says('面部护理套餐')).join()).toMatch(/推荐给身边的朋友/);
+    expect((await c.clicks('推荐朋友')).join()).toMatch(/太感谢了/);
     const all = c.all();
     expect(all.at(-1)).toMatch(/谢谢|感谢/);
     expect(all.join('\n')).toMatch(/推荐|分享|朋友/); // promoters get the referral line
@@ -73,7 +75,8 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     // Typed instead of clicked: the repurchase score and a product in one reply.
     expect((await c.says('会的，下次还想做熱瑪吉')).join()).toMatch(/什么时候/);
     await c.says('下个月做水光吧');
-    expect((await c.says('不考虑超声刀了，想试试光子嫩肤')).join()).toMatch(/感谢/);
+    expect((await c.says('不考虑超声刀了，想试试光子嫩肤')).join()).toMatch(/推荐给身边的朋友/);
+    expect((await c.says('下次吧')).join()).toMatch(/感谢/);
 
     const session = await sessionOf('wm_products');
     expect(session.status).toBe('completed');

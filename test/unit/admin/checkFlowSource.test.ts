@@ -28,7 +28,7 @@ describe('checkFlowSource', () => {
   it('limits text length, step count and total size', () => {
     const long = shipped.replace('感谢您抽空反馈', 'x'.repeat(flowLimits.maxTextChars));
     expect(checkFlowSource('nps-default', long).problems).toEqual([
-      { stepId: 'thanks', path: 'steps[16].text', line: lineOf(long, 'xxxx'), message: `text is ${flowLimits.maxTextChars + 16} characters long; the limit is ${flowLimits.maxTextChars}` },
+      { stepId: 'thanks', path: 'steps[17].text', line: lineOf(long, 'xxxx'), message: `text is ${flowLimits.maxTextChars + 16} characters long; the limit is ${flowLimits.maxTextChars}` },
     ]);
     const many = ['schemaVersion: 1', 'id: many', 'version: 1', 'title: 多', 'steps:', ...Array.from({ length: 101 }, (_, i) => `  - { id: m${i}, kind: message, text: 第${i}条 }`), '  - { id: e, kind: end, text: 完 }'].join('\n');
     expect(checkFlowSource('many', many).problems).toEqual([{ path: 'steps', line: 5, message: 'the flow has 102 steps; the limit is 100' }]);

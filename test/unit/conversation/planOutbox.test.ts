@@ -30,13 +30,14 @@ describe('planOutbox', () => {
       { type: 'schedule.expiry', afterHours: 72 },
     ];
     const plan = planOutbox({ status: 'active', transcriptLength: 0, askedSteps: [] }, turn({ effects, status: 'escalated', awaiting: null }), { keyBase: 'k', now });
-    expect(plan.outbox.map((e) => e.kind)).toEqual(['send', 'escalation', 'timer', 'timer', 'record']);
+    expect(plan.outbox.map((e) => e.kind)).toEqual(['send', 'escalation', 'timer', 'timer', 'followup', 'record']);
     expect(plan.outbox[1]).toEqual({ kind: 'escalation', requests: [{ trigger: 'intent', reason: '转人工', stepId: 'nps', advisors: ['a1'] }], handedOver: true });
     expect(plan.outbox[2]).toEqual({ kind: 'timer', timer: 'reminder', dueAt: new Date('2026-11-24T02:00:00Z') });
     expect(planOutbox({ transcriptLength: 0, askedSteps: [] }, turn({ effects: [{ type: 'opt_out' }], status: 'opted_out' }), { keyBase: 'k', now }).outbox.map((e) => e.kind)).toEqual([
       'send',
       'opt_out',
       'cancel_timers',
+      'followup',
       'record',
     ]);
   });
@@ -58,5 +59,17 @@ describe('planOutbox', () => {
     const plan = planOutbox({ status: 'escalated', transcriptLength: 9, askedSteps: ['nps'] }, turn({ messages: [], status: 'escalated' }), { keyBase: 'k', inbound, now });
     expect(plan.outbox).toEqual([{ kind: 'transcript', entries: [{ ...inbound, seq: 9 }] }, { kind: 'record' }]);
     expect(plan.lastBotText).toBeUndefined();
+  });
+
+  it('tells follow-up of each milestone once, when the status changes to it', () => {
+    const milestones = (from: Parameters<typeof planOutbox>[0]['status'], fields: Partial<TurnOutput>) =>
+      planOutbox({ status: from, transcriptLength: 0, askedSteps: [] }, turn(fields), { keyBase: 'k', now }).outbox.filter((e) => e.kind === 'followup');
+    expect(milestones('active', { status: 'completed', awaiting: null })).toEqual([{ kind: 'followup', event: 'completed', at: now }]);
+    expect(milestones('escalated', { status: 'completed', awaiting: null })).toEqual([{ kind: 'followup', event: 'completed', at: now }]);
+    expect(milestones('completed', { status: 'completed', awaiting: null })).toEqual([]);
+    expect(milestones('active', { status: 'escalated', awaiting: null })).toEqual([{ kind: 'followup', event: 'escalated', at: now }]);
+    expect(milestones('escalated', { status: 'escalated', awaiting: null })).toEqual([]);
+    expect(milestones('active', { status: 'opted_out', effects: [{ type: 'opt_out' }] })).toEqual([{ kind: 'followup', event: 'opted_out', at: now }]);
+    expect(milestones('active', {})).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ describe('flow CLI', { timeout: 20_000 }, () => {
     const run = flowCli('validate', 'flows/nps-default.yaml', 'flows/csat-after-service.yaml');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual([
-      'flows/nps-default.yaml: OK (nps-default v1, 17 steps)',
+      'flows/nps-default.yaml: OK (nps-default v1, 18 steps)',
       'flows/csat-after-service.yaml: OK (csat-after-service v1, 4 steps)',
     ]);
   });
@@ -25,7 +25,7 @@ describe('flow CLI', { timeout: 20_000 }, () => {
     const run = flowCli('validate', 'flows/nps-default.yaml', bad);
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      'flows/nps-default.yaml: OK (nps-default v1, 17 steps)',
+      'flows/nps-default.yaml: OK (nps-default v1, 18 steps)',
       `${bad}:9 steps[0].text (step hello): unknown template field "{{brnd}}"; define it under variables, or use customer.<name> or answers.<stepId>`,
       `${bad}:15 steps[1].branch[0].goto (step nps): goes to unknown step "nowhere"`,
       `${bad}:17 steps[2] (step stars): is unreachable: no step leads here`,

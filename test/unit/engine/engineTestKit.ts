@@ -48,9 +48,10 @@ export class Conversation {
     readonly compiled: CompiledFlow,
     customer: Record<string, string | undefined> = { nickname: '王女士' },
     start = new Date('2025-03-01T02:00:00Z'),
+    askedBefore: string[] = [],
   ) {
     this.clock = start.getTime();
-    this.last = this.record(startSession(compiled, { customer, now: start }));
+    this.last = this.record(startSession(compiled, { customer, now: start, askedBefore }));
   }
 
   send(event: EngineEvent): TurnResult {

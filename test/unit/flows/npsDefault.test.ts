@@ -41,15 +41,21 @@ describe('nps-default', () => {
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
     expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
     c.send(says.text('想做个皮肤管理，有活动的话', { products: ['skin_care'], factors: ['price'] }));
+    // A promoter is asked for a referral or a review (once per customer: the turn says so).
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: expect.stringContaining('推荐给身边的朋友') });
+    expect(c.last.effects).toContainEqual({ type: 'asked.once', stepId: 'referral' });
+    c.send(says.click('referral__review', '写个评价'));
 
     expect(c.last.status).toBe('completed');
-    expect(c.text).toBe('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
+    expect(c.text).toMatch(/^太感谢了！\n/);
+    expect(c.text).toContain('感谢您的宝贵反馈！如果身边朋友有需要，欢迎把本店推荐给他们～祝您生活愉快！');
     expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks_promoter' });
     expect(c.turns.every((t) => t.messages.length === 1)).toBe(true);
     expect(c.turns.flatMap((t) => t.effects).filter((e) => e.type === 'escalate')).toEqual([]);
     expect(Object.keys(c.last.answers)).toEqual([
-      'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products',
+      'nps', 'reason_promoter', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products', 'referral',
     ]);
+    expect(c.last.answers.referral).toMatchObject({ kind: 'choice', value: 'review' });
     expect(c.last.answers.csat_advisor).toMatchObject({ value: 4, touchpoint: '顾问沟通' });
     expect(c.last.answers.timing?.extracted).toEqual({ timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' }, products: [] });
     expect(c.last.answers.products?.extracted).toEqual({ products: ['skin_care'], factors: ['price'] });
@@ -159,7 +165,23 @@ describe('nps-default', () => {
     rateTouchpoints(c, [5, 5, 5]);
     c.send(says.click('intent__2'));
     c.send(says.text('搬家了'));
+    expect(c.text).toMatch(/推荐给身边的朋友/);
+    c.send(says.click('referral__later', '下次吧'));
     expect(c.text).toMatch(/欢迎把本店推荐给他们/);
+  });
+
+  it('asks a promoter for a referral only once: a customer asked in an earlier session goes straight to the thanks', () => {
+    const c = new Conversation(compiled, { nickname: '陈女士' }, new Date('2025-03-01T02:00:00Z'), ['referral']);
+    c.send(says.score(10));
+    c.send(says.text('顾问很耐心'));
+    rateTouchpoints(c, [5, 5, 5]);
+    c.send(says.click('intent__2'));
+    c.send(says.text('搬家了'));
+    expect(c.last.status).toBe('completed');
+    expect(c.text).toMatch(/欢迎把本店推荐给他们/);
+    expect(c.text).not.toMatch(/推荐给身边的朋友/);
+    expect(c.turns.flatMap((t) => t.effects).some((e) => e.type === 'asked.once')).toBe(false);
+    expect(c.last.answers.referral).toBeUndefined();
   });
 
   it('answers the FAQ and asks the same question again in one message', () => {

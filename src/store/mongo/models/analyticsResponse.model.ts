@@ -30,6 +30,8 @@ export interface AnalyticsResponseDoc {
   answers: Array<Record<string, unknown>>;
   asked: string[];
   escalation?: { trigger: string; at: Date };
+  /** First contact through a follow-up task. */
+  contactedAt?: Date;
 }
 
 const schema = new Schema<AnalyticsResponseDoc>(
@@ -56,6 +58,7 @@ const schema = new Schema<AnalyticsResponseDoc>(
     answers: { type: Schema.Types.Mixed, default: [] },
     asked: { type: [String], default: [] },
     escalation: { type: new Schema({ trigger: String, at: Date }, { _id: false }), required: false },
+    contactedAt: { type: Date, required: false },
   },
   { collection: 'analyticsresponses', timestamps: false, minimize: false, versionKey: false },
 );

@@ -12,6 +12,8 @@ export interface CustomerDoc {
   optedOut: boolean;
   optedOutAt?: Date;
   lastInboundAt?: Date;
+  /** `once` questions asked, as `<flowId>:<stepId>`. */
+  askedOnce?: string[];
   /** The conversation's newest session: how a turn finds it by _id instead of a query. */
   latestSessionId?: string;
   createdAt: Date;
@@ -29,6 +31,7 @@ const customerSchema = new Schema<CustomerDoc>(
     optedOut: { type: Boolean, default: false },
     optedOutAt: Date,
     lastInboundAt: Date,
+    askedOnce: { type: [String], default: undefined },
     latestSessionId: String,
   },
   { collection: 'customers', timestamps: true, versionKey: false },

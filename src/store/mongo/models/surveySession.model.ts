@@ -34,6 +34,8 @@ export interface SurveySessionDoc {
   transcriptLength?: number;
   lastCustomerAt?: Date;
   lastBotText?: string;
+  /** Follow-up task outcomes (see SessionFollowUp). */
+  followUp?: { tasks?: Array<{ taskId: string; ruleId: string; outcome: string; closedAt: Date; closedBy: string }>; contactedAt?: Date };
   rev: number;
   campaign?: string;
   campaignId?: string;
@@ -86,6 +88,7 @@ const surveySessionSchema = new Schema<SurveySessionDoc>(
     transcriptLength: { type: Number, default: 0 },
     lastCustomerAt: Date,
     lastBotText: String,
+    followUp: { type: Schema.Types.Mixed, required: false },
     rev: { type: Number, required: true, default: 0 },
     campaign: String,
     // Invitation attributes (analytics filters): absent on sessions that did not come through one.

@@ -1,0 +1,147 @@
+// Webhooks (#/webhooks, admins only): register an endpoint (its whsec_ secret is shown once),
+// enable or disable it, and look at its deliveries (#/webhooks/<id>): every attempt with the
+// receiver's answer, the exact payload, and a replay for delivered or dead-lettered ones.
+import { get, post } from './api.js';
+import { formatTime, h, replace } from './dom.js';
+import { describeError } from './labels.js';
+
+const EVENTS = [
+  ['survey.completed', '问卷完成'],
+  ['survey.escalated', '转人工'],
+  ['task.closed', '回访任务关闭'],
+  ['customer.opted_out', '顾客退订'],
+];
+const eventLabel = Object.fromEntries(EVENTS);
+const statusLabels = { pending: '投递中（重试）', delivered: '已送达', failed: '失败（已转入死信）' };
+const statusChip = { pending: 'chip', delivered: 'chip green', failed: 'chip red' };
+
+export async function renderWebhooks(main, { flash }) {
+  const { items } = await get('/api/webhooks');
+  const url = h('input', { type: 'url', placeholder: 'https://crm.example.com/hooks/huifang', 'aria-label': '接收地址', class: 'wide' });
+  const boxes = EVENTS.map(([value, label]) => {
+    const box = h('input', { type: 'checkbox', value, checked: true });
+    return { box, node: h('label', { class: 'check' }, box, label) };
+  });
+  const secretBox = h('div', { id: 'new-secret' });
+  const form = h(
+    'form',
+    {
+      class: 'inline-form webhook-form',
+      onSubmit: async (e) => {
+        e.preventDefault();
+        const events = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
+        try {
+          const created = await post('/api/webhooks', { url: url.value.trim(), events });
+          await renderWebhooks(main, { flash });
+          flash('已注册 Webhook。', 'good');
+          replace(
+            document.getElementById('new-secret'),
+            h('p', { text: '签名密钥（只显示这一次，请立即复制到接收方，用它按 Standard Webhooks 校验 webhook-signature）：' }),
+            h('input', { class: 'token', readOnly: true, value: created.secret, 'aria-label': '签名密钥' }),
+          );
+        } catch (error) {
+          flash(describeError(error), 'bad');
+        }
+      },
+    },
+    url,
+    boxes.map((b) => b.node),
+    h('button', { type: 'submit', text: '注册' }),
+  );
+  const toggle = (endpoint) => async () => {
+    try {
+      await post(`/api/webhooks/${endpoint.id}/${endpoint.active ? 'disable' : 'enable'}`, {});
+      flash(endpoint.active ? '已停用。' : '已启用。', 'good');
+      await renderWebhooks(main, { flash });
+    } catch (error) {
+      flash(describeError(error), 'bad');
+    }
+  };
+  const rows = items.map((endpoint) =>
+    h(
+      'tr',
+      { dataset: { endpoint: endpoint.id } },
+      h('td', null, h('a', { href: `#/webhooks/${endpoint.id}`, text: endpoint.url })),
+      h('td', { text: endpoint.events.map((e) => eventLabel[e] || e).join('、') }),
+      h('td', null, h('span', { class: endpoint.active ? 'chip green' : 'chip gray', text: endpoint.active ? '启用' : '已停用' })),
+      h('td', { text: `${formatTime(endpoint.createdAt)} · ${endpoint.createdBy}` }),
+      h(
+        'td',
+        null,
+        h('a', { class: 'small', href: `#/webhooks/${endpoint.id}`, text: '投递记录' }),
+        ' ',
+        h('button', { type: 'button', class: `plain small${endpoint.active ? ' danger' : ''}`, text: endpoint.active ? '停用' : '启用', onClick: toggle(endpoint) }),
+      ),
+    ),
+  );
+  replace(
+    main,
+    h('h1', { text: 'Webhook' }),
+    h('p', { class: 'muted', text: '问卷完成、转人工、回访任务关闭和顾客退订时，回访系统会把答案和分析结果签名后推送到这些地址；失败会按退避重试 24 小时，之后转入死信，可在投递记录中重放。' }),
+    items.length
+      ? h('div', { class: 'table-scroll' }, h('table', { class: 'table webhooks-table' }, h('thead', null, h('tr', null, ['接收地址', '事件', '状态', '注册', ''].map((t) => h('th', { text: t })))), h('tbody', null, rows)))
+      : h('p', { class: 'muted', text: '还没有注册 Webhook。' }),
+    h('h2', { text: '注册新地址' }),
+    form,
+    secretBox,
+  );
+}
+
+export async function renderDeliveries(main, { endpointId, flash }) {
+  const endpoint = (await get('/api/webhooks')).items.find((e) => e.id === endpointId);
+  const { items } = await get(`/api/webhooks/${encodeURIComponent(endpointId)}/deliveries?limit=100`);
+  const replay = (d) => async () => {
+    try {
+      await post(`/api/webhooks/deliveries/${d.id}/replay`, {});
+      flash('已重新投递，稍后刷新查看结果。', 'good');
+      await renderDeliveries(main, { endpointId, flash });
+    } catch (error) {
+      flash(describeError(error), 'bad');
+    }
+  };
+  const answer = (a) => (a ? (a.status !== null ? `HTTP ${a.status}` : a.error || '无应答') : '—');
+  const rows = items.flatMap((d) => {
+    const details = h(
+      'tr',
+      { class: 'delivery-details', hidden: true },
+      h(
+        'td',
+        { colspan: '6' },
+        h('p', { class: 'muted small', text: `webhook-id：${d.id} · 事件：${d.eventKey}` }),
+        h(
+          'ol',
+          { class: 'attempts' },
+          d.attempts.map((a) => h('li', { text: `${formatTime(a.at)}  ${answer(a)}  ${a.durationMs} ms${a.replay ? '（重放）' : ''}${a.body ? `  应答：${a.body.slice(0, 300)}` : ''}` })),
+        ),
+        h('pre', { class: 'payload', text: JSON.stringify(JSON.parse(d.payload), null, 2) }),
+      ),
+    );
+    const row = h(
+      'tr',
+      { dataset: { delivery: d.id } },
+      h('td', { text: formatTime(d.createdAt) }),
+      h('td', { text: eventLabel[d.type] || d.type }),
+      h('td', null, h('span', { class: statusChip[d.status], text: statusLabels[d.status] || d.status })),
+      h('td', { text: String(d.attemptCount) + (d.replays ? `（重放 ${d.replays} 次）` : '') }),
+      h('td', { text: answer(d.lastAttempt) }),
+      h(
+        'td',
+        null,
+        h('button', { type: 'button', class: 'plain small', text: '详情', onClick: () => (details.hidden = !details.hidden) }),
+        ' ',
+        d.status === 'pending' ? null : h('button', { type: 'button', class: 'plain small', text: '重放', onClick: replay(d) }),
+      ),
+    );
+    return [row, details];
+  });
+  replace(
+    main,
+    h('p', null, h('a', { href: '#/webhooks', text: '← 全部 Webhook' })),
+    h('h1', { text: '投递记录' }),
+    h('p', { class: 'muted', text: endpoint ? endpoint.url : endpointId }),
+    h('button', { type: 'button', class: 'plain small', text: '刷新', onClick: () => renderDeliveries(main, { endpointId, flash }) }),
+    items.length
+      ? h('div', { class: 'table-scroll' }, h('table', { class: 'table deliveries-table' }, h('thead', null, h('tr', null, ['时间', '事件', '状态', '尝试次数', '最近应答', ''].map((t) => h('th', { text: t })))), h('tbody', null, rows)))
+      : h('p', { class: 'muted', text: '还没有投递。' }),
+  );
+}

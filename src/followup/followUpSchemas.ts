@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { taskOutcomes, webhookEventTypes } from './types.ts';
+
+/** Request shapes of the follow-up APIs (validated by the routes, documented in OpenAPI). */
+
+/** http(s) only, no credentials in the URL (they would be logged and shown), at most 2 KB. */
+export const webhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL')
+  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password; use the signature to authenticate');
+
+export const createWebhookBodySchema = z.strictObject({
+  url: webhookUrlSchema,
+  events: z.array(z.enum(webhookEventTypes)).min(1),
+  description: z.string().trim().max(200).optional(),
+});
+
+export const deliveriesQuerySchema = z.object({
+  status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const tasksQuerySchema = z.object({
+  status: z.enum(['open', 'closed']).default('open'),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+export const taskNoteBodySchema = z.strictObject({ text: z.string().trim().min(1, 'write something').max(1000) });
+export const taskCloseBodySchema = z.strictObject({ outcome: z.enum(taskOutcomes), note: z.string().trim().max(1000).optional() });
+
+export const hexId = z.string().regex(/^[0-9a-f]{24}$/);
+export const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/);
+export const deliveryId = z.string().regex(/^msg_[0-9a-f]{24}$/);

@@ -1,0 +1,160 @@
+import type { AdminAuth } from '../admin/api/adminAuth.ts';
+import type { FollowUpHooks } from '../conversation/conversationService.ts';
+import type { AuditLog } from '../core/admin.ts';
+import type { Logger } from '../core/logger.ts';
+import type { LockService } from '../core/ports.ts';
+import type { SessionFollowUp, SessionRepository } from '../core/sessions.ts';
+import type { Flow } from '../engine/index.ts';
+import { createJobQueue, type JobQueue } from '../jobs/jobQueue.ts';
+import { startPeriodicTask, type PeriodicTask } from '../jobs/periodicTask.ts';
+import { createFollowUpHooks } from './followUpHooks.ts';
+import type { CustomerTagStore, DeliveryStore, FollowUpLog, TaskStore, WebhookEndpointStore } from './ports.ts';
+import { createTagSync, type TagJob, type TagSyncDeps } from './tags/tagSync.ts';
+import { createTaskRoutes } from './taskRoutes.ts';
+import { createTaskService, type TaskService } from './tasks/taskService.ts';
+import { createWebhookRoutes } from './webhookRoutes.ts';
+import { createWebhookService, type DeliveryJob, type WebhookService } from './webhooks/webhookService.ts';
+
+export { followUpOpenApi } from './openapi.ts';
+export type { FollowUpLog, CustomerTagStore } from './ports.ts';
+
+// Koa types come through the routes file: only *Routes.ts files may import koa.
+type Middleware = Parameters<typeof createTaskRoutes>[0]['consoleSignIn'];
+
+export interface FollowUpSettings {
+  /** Webhook retries: first delay, longest delay, and how long after a round's first attempt to give up. */
+  webhookRetry: { baseMs: number; maxMs: number; windowMs: number };
+  webhookTimeoutMs: number;
+  /** Absolute base URL of this service (links in payloads) and of the console. */
+  publicUrl: string;
+}
+
+export interface FollowUpModuleDeps {
+  stores: {
+    tasks: TaskStore;
+    log: FollowUpLog;
+    tags: CustomerTagStore;
+    endpoints: WebhookEndpointStore;
+    deliveries: DeliveryStore;
+    taskEffects: { add(id: string): Promise<void>; remove(id: string): Promise<void>; list(): Promise<string[]> };
+  };
+  sessions: SessionRepository;
+  locks: LockService;
+  audit: AuditLog;
+  flowOf: (flowId: string, version: number) => Promise<Flow>;
+  /** Conversation service's recordFollowUp (a getter: it is built with this module's hooks). */
+  recordOnSession: () => (sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp) => Promise<unknown>;
+  /** 客户联系 tagging; absent when no 客户联系 secret is configured. */
+  wecomTags?: Omit<TagSyncDeps, 'tags' | 'log' | 'logger'>;
+  queue: { redisUrl: string; prefix: string };
+  auth: AdminAuth;
+  consoleSignIn: Middleware;
+  settings: FollowUpSettings;
+  logger: Logger;
+}
+
+export interface FollowUpModule {
+  hooks: FollowUpHooks;
+  tasks: TaskService;
+  webhooks: WebhookService;
+  routers: Array<ReturnType<typeof createTaskRoutes>>;
+  /** What follow-up did for a session (its log) and the customer's tags now. */
+  sessionFollowUp(session: { id: string; conversationKey: string }): Promise<{ log: unknown[]; customerTags: unknown }>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once no webhook or tag job is waiting or running (retries waiting their backoff count). */
+  whenIdle(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * The closed loop after each session: rules → tasks for advisors, tags on the customer (and in
+ * WeCom), signed webhooks to the merchant's systems. Two durable queues: `webhooks` (one job per
+ * delivery, retried with capped exponential backoff until the retry window ends) and `wecom-tags`.
+ *
+ * @example
+ * const followUp = createFollowUpModule({ ...deps, recordOnSession: () => conversation.recordFollowUp });
+ * const conversation = createConversationService({ ...deps, followUp: followUp.hooks });
+ * await followUp.start();
+ */
+export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
+  const { settings } = deps;
+  const deliveryQueue: JobQueue<DeliveryJob> = createJobQueue({
+    name: 'webhooks',
+    ...deps.queue,
+    logger: deps.logger,
+    concurrency: 8,
+    // The retry window ends the retries (webhookService dead-letters), not an attempt count.
+    attempts: 100_000,
+    backoffMs: settings.webhookRetry.baseMs,
+    maxBackoffMs: settings.webhookRetry.maxMs,
+    keepCompletedSeconds: 7 * 24 * 3600,
+  });
+  const tagQueue: JobQueue<TagJob> | undefined = deps.wecomTags
+    ? createJobQueue({ name: 'wecom-tags', ...deps.queue, logger: deps.logger, concurrency: 2, attempts: 8, backoffMs: 2_000, keepCompletedSeconds: 24 * 3600 })
+    : undefined;
+
+  const webhooks = createWebhookService({
+    endpoints: deps.stores.endpoints,
+    deliveries: deps.stores.deliveries,
+    log: deps.stores.log,
+    queue: deliveryQueue,
+    settings: { retryWindowMs: settings.webhookRetry.windowMs, timeoutMs: settings.webhookTimeoutMs },
+    logger: deps.logger,
+  });
+  const tasks = createTaskService({
+    tasks: deps.stores.tasks,
+    log: deps.stores.log,
+    sessions: deps.sessions,
+    locks: deps.locks,
+    audit: deps.audit,
+    webhooks,
+    recordOnSession: (id, change) => deps.recordOnSession()(id, change),
+    effects: deps.stores.taskEffects,
+    consoleUrl: `${settings.publicUrl}/console`,
+    logger: deps.logger,
+  });
+  const tagSync = deps.wecomTags ? createTagSync({ ...deps.wecomTags, tags: deps.stores.tags, log: deps.stores.log, logger: deps.logger }) : undefined;
+  const hooks = createFollowUpHooks({
+    flowOf: deps.flowOf,
+    tasks,
+    tags: deps.stores.tags,
+    ...(tagQueue ? { tagJobs: tagQueue } : {}),
+    webhooks,
+    log: deps.stores.log,
+    publicUrl: settings.publicUrl,
+    logger: deps.logger,
+  });
+  const routers = [
+    createWebhookRoutes({ webhooks, audit: deps.audit, auth: deps.auth }),
+    createTaskRoutes({ tasks, auth: deps.auth, consoleSignIn: deps.consoleSignIn }),
+  ];
+  let sweeper: PeriodicTask | undefined;
+
+  return {
+    hooks,
+    tasks,
+    webhooks,
+    routers,
+    async sessionFollowUp(session) {
+      const [log, tags] = await Promise.all([deps.stores.log.read(session.id), deps.stores.tags.get(session.conversationKey)]);
+      return {
+        log: log.map((e) => ({ ...e, at: e.at.toISOString() })),
+        customerTags: tags ? { tags: tags.tags, sessionId: tags.sessionId, updatedAt: tags.updatedAt.toISOString(), wecom: tags.wecom ? { ...tags.wecom, at: tags.wecom.at.toISOString() } : null } : null,
+      };
+    },
+    async start() {
+      await deliveryQueue.start((job) => webhooks.attempt(job));
+      if (tagQueue && tagSync) await tagQueue.start((job) => tagSync.sync(job));
+      sweeper = startPeriodicTask({ name: 'task-close-effects', everyMs: 30_000, run: () => tasks.sweep(), logger: deps.logger });
+    },
+    async stop() {
+      await sweeper?.stop();
+      await tagQueue?.stop();
+      await deliveryQueue.stop();
+    },
+    async whenIdle(options) {
+      await deliveryQueue.whenIdle(options);
+      await tagQueue?.whenIdle(options);
+    },
+  };
+}

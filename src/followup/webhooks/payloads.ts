@@ -1,0 +1,83 @@
+import type { ResponseFacts } from '../../analytics/types.ts';
+import type { CustomerTag, FollowUpTask, WebhookEventType } from '../types.ts';
+
+/**
+ * What webhook receivers get: `{type, timestamp, data}` as Standard Webhooks suggests, with the
+ * session's answers and the analyser's readings. Everything outbound passes `redactOutbound`.
+ */
+
+/**
+ * The one place outbound payloads pass before they are stored and signed. Masking customers'
+ * phone numbers and other personal data in webhooks belongs to the privacy work (issue 15): it
+ * plugs in here. Until then it returns the data as it is.
+ */
+export function redactOutbound<T>(data: T): T {
+  return data;
+}
+
+export interface OutboundMessageBody {
+  type: WebhookEventType;
+  /** When the event happened (ISO). */
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** The body text of a message: fixed once built, so every retry and replay signs the same bytes. */
+export function messageBody(type: WebhookEventType, at: Date, data: Record<string, unknown>): string {
+  const body: OutboundMessageBody = { type, timestamp: at.toISOString(), data: redactOutbound(data) };
+  return JSON.stringify(body);
+}
+
+/** `data` of survey.completed / survey.escalated / customer.opted_out. */
+export function surveyData(
+  facts: ResponseFacts,
+  extra: { segment?: string; rules: string[]; taskIds: string[]; tags: CustomerTag[]; links: Record<string, string>; escalation?: { trigger: string; reason: string } },
+): Record<string, unknown> {
+  return {
+    sessionId: facts.sessionId,
+    flowId: facts.flowId,
+    flowVersion: facts.flowVersion,
+    status: facts.status,
+    customer: { id: facts.customerId, ...(facts.nickname ? { nickname: facts.nickname } : {}) },
+    startedAt: facts.createdAt.toISOString(),
+    ...(facts.completedAt ? { completedAt: facts.completedAt.toISOString() } : {}),
+    nps: facts.npsScore === undefined ? null : { score: facts.npsScore, group: facts.group ?? null },
+    repurchaseIntent: facts.intent ?? null,
+    segment: extra.segment ?? null,
+    dimensions: facts.dims,
+    answers: facts.answers.map((a) => ({
+      stepId: a.stepId,
+      kind: a.kind,
+      value: a.value,
+      raw: a.raw,
+      missing: a.missing,
+      at: a.at.toISOString(),
+      ...(a.sentiment ? { sentiment: a.sentiment } : {}),
+      ...(a.topics.length ? { topics: a.topics } : {}),
+      ...(a.timing ? { timing: a.timing } : {}),
+      ...(a.products.length ? { products: a.products } : {}),
+    })),
+    ...(extra.escalation ? { escalation: extra.escalation } : {}),
+    followUp: { rules: extra.rules, tasks: extra.taskIds, tags: extra.tags.map((t) => t.name) },
+    links: extra.links,
+  };
+}
+
+/** `data` of task.closed. */
+export function taskData(task: FollowUpTask, links: Record<string, string>): Record<string, unknown> {
+  return {
+    taskId: task.id,
+    sessionId: task.sessionId,
+    flowId: task.flowId,
+    ruleId: task.ruleId,
+    customer: { id: task.customerId, ...(task.nickname ? { nickname: task.nickname } : {}) },
+    reason: task.reason,
+    createdAt: task.createdAt.toISOString(),
+    dueAt: task.dueAt.toISOString(),
+    outcome: task.outcome ?? null,
+    closedAt: task.closedAt?.toISOString() ?? null,
+    closedBy: task.closedBy ?? null,
+    notes: task.notes.map((n) => ({ at: n.at.toISOString(), by: n.by, text: n.text })),
+    links,
+  };
+}
