@@ -46,7 +46,8 @@ export async function loadOracle(flowFile: string, nickname: string): Promise<Or
   const parsed = await loadFlowFile(flowFile);
   if (!parsed.ok) throw new Error(`${flowFile} is not a valid flow: ${parsed.problems.map((p) => p.message).join('; ')}`);
   const flow = parsed.flow;
-  const scope = { customer: { nickname }, answers: {}, variables: flow.variables };
+  // A customer the merchant has not named is greeted by their WeChat nickname.
+  const scope = { customer: { nickname, name: nickname }, answers: {}, variables: flow.variables };
   const stepOf = (id: string) => {
     const step = flow.steps.find((s) => s.id === id);
     if (!step) throw new Error(`the personas name step "${id}", which ${flowFile} does not have`);

@@ -56,7 +56,14 @@ export function buildPersonas(o: Oracle): Record<PersonaName, Persona> {
         { act: { click: /^5 / }, replies: [o.menu('intent')], answer: { step: 'csat_result', value: 5 } },
         { act: { click: /^4 / }, replies: [o.text({ step: 'timing' })], answer: { step: 'intent', value: 4 } },
         { act: { say: '下个月' }, replies: [o.text({ step: 'products' })], answer: { step: 'timing', value: '下个月' } },
-        { act: { say: '面部护理' }, replies: [o.text({ step: 'thanks_promoter' })], answer: { step: 'products', value: '面部护理' }, status: 'completed' },
+        // A promoter is asked once for a referral or a review (each simulated customer is new).
+        { act: { say: '面部护理' }, replies: [o.menu('referral')], answer: { step: 'products', value: '面部护理' } },
+        {
+          act: { click: /^推荐朋友/ },
+          replies: [o.text({ ack: 'referral' }, { step: 'thanks_promoter' })],
+          answer: { step: 'referral', value: 'refer' },
+          status: 'completed',
+        },
         // A "thanks" after the end must not start the survey again.
         { act: { say: '谢谢' }, replies: [o.text({ literal: CLOSED_REPLY })] },
       ],
