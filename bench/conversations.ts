@@ -15,7 +15,7 @@ import { startEmbeddedMongo } from '../src/store/embedded/startEmbeddedMongo.ts'
 import { startEmbeddedRedis } from '../src/store/embedded/startEmbeddedRedis.ts';
 import { connectMongo } from '../src/store/mongo/connectMongo.ts';
 import { seedSessions } from './lib/seedSessions.ts';
-import { startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
+import { cpuMsOf, startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
@@ -129,10 +129,20 @@ await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runC
 if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 
 const latencies: number[] = [];
+// CPU each process spends per customer message: what bounds throughput when cores are shared.
+const cpuOf = () => ({ service: workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0), ferretdb: cpuMsOf(mongo.pid), redis: cpuMsOf(redis.pid), bench: process.cpuUsage() });
+const cpuBefore = cpuOf();
 const started = performance.now();
 await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${runId}_${n}`, latencies)));
 const seconds = (performance.now() - started) / 1000;
 const messages = customers * script.length;
+const cpuAfter = cpuOf();
+const cpuPerMessage = {
+  service: (cpuAfter.service - cpuBefore.service) / messages,
+  ferretdb: (cpuAfter.ferretdb - cpuBefore.ferretdb) / messages,
+  redis: (cpuAfter.redis - cpuBefore.redis) / messages,
+  simulator: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1000 / messages,
+};
 
 // BENCH_REDIS_STATS=1: Redis commands per customer message, by command (from INFO commandstats).
 if (process.env.BENCH_REDIS_STATS) await printRedisCommands(redis.url, messages);
@@ -153,6 +163,7 @@ const result = {
   bareThroughput: round(bare),
   rssMiB: round(peakRss),
   startMs: round(Math.max(...workers.map((w) => w.startMs))),
+  cpuMsPerMessage: Object.fromEntries(Object.entries(cpuPerMessage).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   seedSeconds: round(seedSeconds),
 };
 say(`customers: ${customers}, customer messages: ${messages}, stored sessions: ${stored}, service processes: ${workerCount}`);
@@ -160,6 +171,7 @@ say(`throughput: ${result.throughput} customer messages/s over ${seconds.toFixed
 say(`customer message -> reply handed to WeCom: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
 say(`bare callback floor (verify, decrypt, parse, ack): ${result.bareThroughput} callbacks/s; pipeline at ${Math.round((100 * result.throughput) / result.bareThroughput)}% of it`);
 say(`peak RSS per service process: ${result.rssMiB} MiB; start to ready: ${result.startMs} ms`);
+say(`CPU per customer message: service ${result.cpuMsPerMessage.service} ms, FerretDB ${result.cpuMsPerMessage.ferretdb} ms, Redis ${result.cpuMsPerMessage.redis} ms, simulator and driver ${result.cpuMsPerMessage.simulator} ms`);
 if (values.json) console.log(JSON.stringify(result));
 
 await Promise.all(workers.map((w) => w.stop()));

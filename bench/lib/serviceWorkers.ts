@@ -15,6 +15,18 @@ export interface ServiceWorker {
   stop(): Promise<void>;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (from /proc; 0 if it is gone). */
+export function cpuMsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts a service process with `env` and waits until it reports ready. */
 export async function startServiceWorker(env: Record<string, string>, logTo: (line: string) => void): Promise<ServiceWorker> {
   const port = await findFreePort();
