@@ -4,7 +4,7 @@
 //   npm run bench -- 50                      (50 customers, empty store)
 // Prints human-readable lines, then (with --json) one JSON line:
 //   {customers, messages, storedSessions, throughput, p50Ms, p99Ms, bareThroughput, rssMiB, ...}
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -127,6 +127,7 @@ async function runCustomer(id: string, latencies: number[]): Promise<void> {
 if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runCustomer(`wm_warm_${runId}_${n}`, [])));
 if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
+if (process.env.BENCH_MONGO_STATS) await mongoCommands(workers);
 
 const latencies: number[] = [];
 // CPU each process spends per customer message: what bounds throughput when cores are shared.
@@ -146,6 +147,8 @@ const cpuPerMessage = {
 
 // BENCH_REDIS_STATS=1: Redis commands per customer message, by command (from INFO commandstats).
 if (process.env.BENCH_REDIS_STATS) await printRedisCommands(redis.url, messages);
+// BENCH_MONGO_STATS=1: MongoDB commands per customer message, by command and collection.
+if (process.env.BENCH_MONGO_STATS) printPerMessage('MongoDB commands', await mongoCommands(workers), messages);
 const bare = await bareCallbackThroughput(workers, Number(values['bare-seconds']));
 clearInterval(sampler);
 const pct = (list: number[], p: number) => {
@@ -233,4 +236,23 @@ async function printRedisCommands(url: string, perMessages: number): Promise<voi
   const rows = [...info.matchAll(/cmdstat_(\S+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)] as const).sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((sum, [, n]) => sum + n, 0);
   say(`redis commands per customer message: ${(total / perMessages).toFixed(1)} (${rows.slice(0, 14).map(([c, n]) => `${c} ${(n / perMessages).toFixed(1)}`).join(', ')})`);
+}
+
+/** Asks each service process for its MongoDB command counts since the last ask (see countMongoCommands.ts). */
+async function mongoCommands(list: Array<{ pid: number }>): Promise<Record<string, number>> {
+  const total: Record<string, number> = {};
+  for (const w of list) {
+    const file = `.data/mongo-stats-${w.pid}.json`;
+    rmSync(file, { force: true });
+    process.kill(w.pid, 'SIGUSR2');
+    for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+    for (const [k, n] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>)) total[k] = (total[k] ?? 0) + n;
+  }
+  return total;
+}
+
+function printPerMessage(title: string, counts: Record<string, number>, messages: number): void {
+  const sum = Object.values(counts).reduce((a, b) => a + b, 0);
+  console.error(`${title} per message: ${(sum / messages).toFixed(1)}`);
+  for (const [k, n] of Object.entries(counts).sort((a, b) => b[1] - a[1])) console.error(`  ${k.padEnd(40)} ${(n / messages).toFixed(2)}`);
 }

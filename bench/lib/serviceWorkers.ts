@@ -33,7 +33,8 @@ export async function startServiceWorker(env: Record<string, string>, logTo: (li
   const started = performance.now();
   // BENCH_PROFILE=1 writes a CPU profile per service process to .data/prof/ when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/prof'] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const counter = process.env.BENCH_MONGO_STATS ? ['--import', './bench/lib/countMongoCommands.ts'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', ...counter, 'src/main.ts'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
