@@ -4,7 +4,7 @@
 //   npm run bench -- 50                      (50 customers, empty store)
 // Prints human-readable lines, then (with --json) one JSON line:
 //   {customers, messages, storedSessions, throughput, p50Ms, p99Ms, bareThroughput, rssMiB, ...}
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { startEmbeddedMongo } from '../src/store/embedded/startEmbeddedMongo.ts'
 import { startEmbeddedRedis } from '../src/store/embedded/startEmbeddedRedis.ts';
 import { connectMongo } from '../src/store/mongo/connectMongo.ts';
 import { seedSessions } from './lib/seedSessions.ts';
-import { startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
+import { cpuMsOf, startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
@@ -127,15 +127,28 @@ async function runCustomer(id: string, latencies: number[]): Promise<void> {
 if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runCustomer(`wm_warm_${runId}_${n}`, [])));
 if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
+if (process.env.BENCH_MONGO_STATS) await mongoCommands(workers);
 
 const latencies: number[] = [];
+// CPU each process spends per customer message: what bounds throughput when cores are shared.
+const cpuOf = () => ({ service: workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0), ferretdb: cpuMsOf(mongo.pid), redis: cpuMsOf(redis.pid), bench: process.cpuUsage() });
+const cpuBefore = cpuOf();
 const started = performance.now();
 await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${runId}_${n}`, latencies)));
 const seconds = (performance.now() - started) / 1000;
 const messages = customers * script.length;
+const cpuAfter = cpuOf();
+const cpuPerMessage = {
+  service: (cpuAfter.service - cpuBefore.service) / messages,
+  ferretdb: (cpuAfter.ferretdb - cpuBefore.ferretdb) / messages,
+  redis: (cpuAfter.redis - cpuBefore.redis) / messages,
+  simulator: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1000 / messages,
+};
 
 // BENCH_REDIS_STATS=1: Redis commands per customer message, by command (from INFO commandstats).
 if (process.env.BENCH_REDIS_STATS) await printRedisCommands(redis.url, messages);
+// BENCH_MONGO_STATS=1: MongoDB commands per customer message, by command and collection.
+if (process.env.BENCH_MONGO_STATS) printPerMessage('MongoDB commands', await mongoCommands(workers), messages);
 const bare = await bareCallbackThroughput(workers, Number(values['bare-seconds']));
 clearInterval(sampler);
 const pct = (list: number[], p: number) => {
@@ -153,6 +166,7 @@ const result = {
   bareThroughput: round(bare),
   rssMiB: round(peakRss),
   startMs: round(Math.max(...workers.map((w) => w.startMs))),
+  cpuMsPerMessage: Object.fromEntries(Object.entries(cpuPerMessage).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   seedSeconds: round(seedSeconds),
 };
 say(`customers: ${customers}, customer messages: ${messages}, stored sessions: ${stored}, service processes: ${workerCount}`);
@@ -160,6 +174,7 @@ say(`throughput: ${result.throughput} customer messages/s over ${seconds.toFixed
 say(`customer message -> reply handed to WeCom: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
 say(`bare callback floor (verify, decrypt, parse, ack): ${result.bareThroughput} callbacks/s; pipeline at ${Math.round((100 * result.throughput) / result.bareThroughput)}% of it`);
 say(`peak RSS per service process: ${result.rssMiB} MiB; start to ready: ${result.startMs} ms`);
+say(`CPU per customer message: service ${result.cpuMsPerMessage.service} ms, FerretDB ${result.cpuMsPerMessage.ferretdb} ms, Redis ${result.cpuMsPerMessage.redis} ms, simulator and driver ${result.cpuMsPerMessage.simulator} ms`);
 if (values.json) console.log(JSON.stringify(result));
 
 await Promise.all(workers.map((w) => w.stop()));
@@ -221,4 +236,23 @@ async function printRedisCommands(url: string, perMessages: number): Promise<voi
   const rows = [...info.matchAll(/cmdstat_(\S+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)] as const).sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((sum, [, n]) => sum + n, 0);
   say(`redis commands per customer message: ${(total / perMessages).toFixed(1)} (${rows.slice(0, 14).map(([c, n]) => `${c} ${(n / perMessages).toFixed(1)}`).join(', ')})`);
+}
+
+/** Asks each service process for its MongoDB command counts since the last ask (see countMongoCommands.ts). */
+async function mongoCommands(list: Array<{ pid: number }>): Promise<Record<string, number>> {
+  const total: Record<string, number> = {};
+  for (const w of list) {
+    const file = `.data/mongo-stats-${w.pid}.json`;
+    rmSync(file, { force: true });
+    process.kill(w.pid, 'SIGUSR2');
+    for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+    for (const [k, n] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>)) total[k] = (total[k] ?? 0) + n;
+  }
+  return total;
+}
+
+function printPerMessage(title: string, counts: Record<string, number>, messages: number): void {
+  const sum = Object.values(counts).reduce((a, b) => a + b, 0);
+  console.error(`${title} per message: ${(sum / messages).toFixed(1)}`);
+  for (const [k, n] of Object.entries(counts).sort((a, b) => b[1] - a[1])) console.error(`  ${k.padEnd(40)} ${(n / messages).toFixed(2)}`);
 }

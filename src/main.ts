@@ -45,6 +45,7 @@ import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.t
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
 import { createRedisInbox } from './store/redis/redisInbox.ts';
+import { createRedisRevisions } from './store/redis/redisRevisions.ts';
 import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
 import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
@@ -110,7 +111,10 @@ export async function startService(
     await ensureSessionIndexes(stores.mongo);
     await ensureFlowIndexes(stores.mongo);
     const sessions = withOpenSessionCache(
-      createSessionRepository(stores.mongo, { revisionCheck: stores.ferretdb ? 'read-then-write' : 'filter' }),
+      createSessionRepository(
+        stores.mongo,
+        stores.ferretdb ? { revisionCheck: 'read-then-write', revisions: createRedisRevisions(stores.redis, stores.keys) } : { revisionCheck: 'filter' },
+      ),
       stores.redis,
       stores.keys,
     );

@@ -15,13 +15,26 @@ export interface ServiceWorker {
   stop(): Promise<void>;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (from /proc; 0 if it is gone). */
+export function cpuMsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts a service process with `env` and waits until it reports ready. */
 export async function startServiceWorker(env: Record<string, string>, logTo: (line: string) => void): Promise<ServiceWorker> {
   const port = await findFreePort();
   const started = performance.now();
   // BENCH_PROFILE=1 writes a CPU profile per service process to .data/prof/ when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/prof'] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const counter = process.env.BENCH_MONGO_STATS ? ['--import', './bench/lib/countMongoCommands.ts'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', ...counter, 'src/main.ts'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { ensureIndexes } from './ensureIndexes.ts';
 import { Types, type Connection } from 'mongoose';
 import type { AdminRole, AdminUser, AdminUserRepository, AuditAction, AuditEntry, AuditLog } from '../../core/admin.ts';
 import { adminUserModel, type AdminUserDoc } from './models/adminUser.model.ts';
@@ -78,8 +79,8 @@ export function createAuditLog(conn: Connection): AuditLog {
 
 /** Creates the admin collections' indexes. */
 export async function ensureAdminIndexes(conn: Connection): Promise<void> {
-  await adminUserModel(conn).createIndexes();
-  await auditEntryModel(conn).createIndexes();
+  await ensureIndexes(adminUserModel(conn));
+  await ensureIndexes(auditEntryModel(conn));
 }
 
 function toUser(doc: AdminUserDoc): AdminUser {

@@ -1,3 +1,4 @@
+import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
 import { dayOf } from '../../analytics/calendar.ts';
 import { factsFingerprint } from '../../analytics/factsJson.ts';
@@ -97,7 +98,7 @@ export function createAnalyticsSources(conn: Connection): AnalyticsSources {
 }
 
 export async function ensureAnalyticsIndexes(conn: Connection): Promise<void> {
-  await analyticsResponseModel(conn).createIndexes();
+  await ensureIndexes(analyticsResponseModel(conn));
 }
 
 function factsToDoc(f: ResponseFacts, timeZone: string): AnalyticsResponseDoc {

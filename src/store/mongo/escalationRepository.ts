@@ -1,3 +1,4 @@
+import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import {
@@ -183,8 +184,8 @@ export function createAdvisorRepository(conn: Connection): AdvisorRepository {
 
 /** Creates the escalation and advisor indexes (plain and unique only, so FerretDB accepts them). */
 export async function ensureEscalationIndexes(conn: Connection): Promise<void> {
-  await escalationModel(conn).createIndexes();
-  await advisorModel(conn).createIndexes();
+  await ensureIndexes(escalationModel(conn));
+  await ensureIndexes(advisorModel(conn));
 }
 
 function toNullableRecord(doc: StoredEscalation | null): EscalationRecord | null {

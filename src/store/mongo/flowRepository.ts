@@ -1,3 +1,4 @@
+import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
 import type { FlowRepository, FlowSummary, NewFlowVersion, StoredFlowVersion } from '../../core/flows.ts';
 import { flowModel, flowVersionModel, type FlowDoc, type FlowVersionDoc } from './models/flowVersion.model.ts';
@@ -81,8 +82,8 @@ export function createFlowRepository(conn: Connection): FlowRepository {
 
 /** Creates the flow collections' indexes. */
 export async function ensureFlowIndexes(conn: Connection): Promise<void> {
-  await flowVersionModel(conn).createIndexes();
-  await flowModel(conn).createIndexes();
+  await ensureIndexes(flowVersionModel(conn));
+  await ensureIndexes(flowModel(conn));
 }
 
 function toVersion(doc: FlowVersionDoc): StoredFlowVersion {

@@ -1,3 +1,4 @@
+import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import {
@@ -19,6 +20,15 @@ import { createTranscriptChunks } from './transcriptChunks.ts';
 type SessionDoc = SurveySessionDoc & { _id: Types.ObjectId };
 
 /**
+ * Where FerretDB's update path keeps each session's revision apart from the document (Redis):
+ * `claim` moves rev to rev+1 atomically when it holds exactly rev; anything else means "read it".
+ */
+export interface RevisionLedger {
+  claim(sessionId: string, rev: number): Promise<boolean>;
+  remember(sessionId: string, rev: number): Promise<void>;
+}
+
+/**
  * SessionRepository on MongoDB. Every turn-path operation is by `_id` (FerretDB answers nothing
  * else from an index): the session by its id, the conversation's newest session through the
  * customer document (`customers._id` = conversation key), the transcript through chunk ids.
@@ -38,12 +48,15 @@ export function createSessionRepository(
      * update by `_id`; the per-conversation lock is what serialises writers there.
      */
     revisionCheck?: 'filter' | 'read-then-write';
+    /** With 'read-then-write': a faster record of revisions, consulted before reading the document. */
+    revisions?: RevisionLedger;
   } = {},
 ): SessionRepository {
   const Session = surveySessionModel(conn);
   const Customer = customerModel(conn);
   const chunks = createTranscriptChunks(conn);
   const revisionCheck = options.revisionCheck ?? 'filter';
+  const revisions = options.revisions;
 
   async function findById(id: string): Promise<SessionRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
@@ -108,6 +121,7 @@ export function createSessionRepository(
         return existing;
       }
       const record = toRecord(doc.toObject() as SessionDoc);
+      if (revisionCheck === 'read-then-write') await revisions?.remember(record.id, record.rev).catch(() => undefined);
       await pointCustomerAt(record);
       return record;
     },
@@ -120,9 +134,13 @@ export function createSessionRepository(
     async update(id, rev, update) {
       const change = toChange(update);
       if (revisionCheck === 'read-then-write') {
-        const current = await Session.findById(id).lean<SessionDoc>();
-        if (!current || current.rev !== rev) return null;
+        const claimed = await revisions?.claim(id, rev).catch(() => false);
+        if (!claimed) {
+          const current = await Session.findById(id, { rev: 1 }).lean<Pick<SessionDoc, 'rev'>>();
+          if (!current || current.rev !== rev) return null;
+        }
         const doc = await Session.findOneAndUpdate({ _id: id }, change, { returnDocument: 'after' }).lean<SessionDoc>();
+        if (doc && (!claimed || doc.rev !== rev + 1)) await revisions?.remember(id, doc.rev).catch(() => undefined);
         return doc ? toRecord(doc) : null;
       }
       const doc = await Session.findOneAndUpdate({ _id: id, rev }, change, { returnDocument: 'after' }).lean<SessionDoc>();
@@ -269,8 +287,8 @@ function reviveOutbox(text: string | undefined): PendingEffect[] {
 
 /** Creates the collections' indexes (plain and unique only, so FerretDB accepts them). */
 export async function ensureSessionIndexes(conn: Connection): Promise<void> {
-  await surveySessionModel(conn).createIndexes();
-  await customerModel(conn).createIndexes();
+  await ensureIndexes(surveySessionModel(conn));
+  await ensureIndexes(customerModel(conn));
 }
 
 function encodeCursor(at: Date, id: string): string {

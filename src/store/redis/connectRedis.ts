@@ -20,6 +20,8 @@ export async function connectRedis(options: { url: string; logger: Logger; name?
     maxRetriesPerRequest: 3,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
     lazyConnect: true,
+    // Commands issued in the same tick go out in one write: a turn issues many small ones.
+    enableAutoPipelining: true,
     connectionName: options.name ?? 'huifang',
   });
   redis.on('error', (error: Error) => options.logger.warn({ err: error.message }, 'redis error'));

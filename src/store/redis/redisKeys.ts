@@ -30,6 +30,8 @@ export function redisKeys(prefix: string) {
     timersDue: `${prefix}timers:due`,
     timersPayload: `${prefix}timers:payload`,
     session: (conversation: string) => `${prefix}session:${conversation}`,
+    /** A session's latest revision, as the FerretDB update path last wrote it (see redisRevisions.ts). */
+    sessionRev: (sessionId: string) => `${prefix}session-rev:${sessionId}`,
     /** Round-robin counter for picking an escalation's advisor, per scope (flow id). */
     escalationTurn: (scope: string) => `${prefix}escalation:rr:${scope}`,
     /** Robot notification sections waiting to be sent (a list, oldest first). */

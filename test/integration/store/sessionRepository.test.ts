@@ -3,6 +3,7 @@ import { conversationKey, type ConversationRef } from '../../../src/core/message
 import type { NewSession } from '../../../src/core/sessions.ts';
 import { createCustomerRepository } from '../../../src/store/mongo/customerRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from '../../../src/store/mongo/sessionRepository.ts';
+import { createRedisRevisions } from '../../../src/store/redis/redisRevisions.ts';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';
 
 let stores: TestStores;
@@ -95,6 +96,26 @@ describe('session repository on FerretDB', () => {
     expect(await sessions.update(created.id, 0, { status: 'completed' })).toBeNull();
     expect((await sessions.findById(created.id))!.status).toBe('paused');
     expect(await sessions.update(created.id, 1, { status: 'completed' })).toMatchObject({ status: 'completed', rev: 2 });
+  });
+
+  it('on FerretDB, checks revisions in Redis first and falls back to the document when Redis is behind or empty', async () => {
+    const revisions = createRedisRevisions(stores.redis, stores.keys);
+    const sessions = createSessionRepository(stores.mongo, { revisionCheck: 'read-then-write', revisions });
+    const created = await sessions.create(newSession('wm-ledger'));
+    expect(await stores.redis.get(stores.keys.sessionRev(created.id))).toBe('0');
+    expect(await sessions.update(created.id, 0, { status: 'paused' })).toMatchObject({ rev: 1 });
+    expect(await sessions.update(created.id, 0, { status: 'completed' })).toBeNull();
+    // Redis lost the value (restart without persistence): the document decides, and Redis learns it again.
+    await stores.redis.del(stores.keys.sessionRev(created.id));
+    expect(await sessions.update(created.id, 0, { status: 'completed' })).toBeNull();
+    expect(await sessions.update(created.id, 1, { lastBotText: '好的' })).toMatchObject({ rev: 2 });
+    expect(await stores.redis.get(stores.keys.sessionRev(created.id))).toBe('2');
+    // Redis claims a revision the document never reached (a write that failed after the claim):
+    // the writer holding the stored revision still gets through.
+    await stores.redis.set(stores.keys.sessionRev(created.id), '7');
+    expect(await sessions.update(created.id, 2, { status: 'completed' })).toMatchObject({ status: 'completed', rev: 3 });
+    expect(await sessions.update(created.id, 2, { status: 'paused' })).toBeNull();
+    expect((await sessions.findById(created.id))!.status).toBe('completed');
   });
 
   it('finds the newest session of a conversation, open or closed', async () => {
