@@ -281,8 +281,8 @@ function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, a
       add(['followUp', 'rules', i, 'when', 'csat', 'touchpoint'], `no csat step has touchpoint "${csat.touchpoint}"${touchpoints.size ? ` (the flow has ${[...touchpoints].join(', ')})` : ''}`);
     }
     const product = rule.when.product;
-    if (product === 'any' && !flow.catalog.length) add(['followUp', 'rules', i, 'when', 'product'], 'the flow has no catalog, so no product can be named');
-    else if (product !== undefined && product !== 'any') {
+    // `any` without a catalogue just never holds: removing the catalogue must not break the rules.
+    if (product !== undefined && product !== 'any') {
       const ids = new Set(flow.catalog.map((p) => p.id));
       const known = flow.catalog.length ? ` (the catalog has ${flow.catalog.map((p) => p.id).join(', ')})` : ' (the flow has no catalog)';
       (Array.isArray(product) ? product : [product]).forEach((id, k) => {
