@@ -230,6 +230,7 @@ export async function startService(
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
         publicUrl: config.publicUrl ?? url,
+        timeZone: config.surveyTimeZone,
       },
       logger,
     });

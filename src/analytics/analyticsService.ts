@@ -6,7 +6,7 @@ import { factsFromJson } from './factsJson.ts';
 import { cellOf, clean } from './fields.ts';
 import type { FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
 import type { AnalyticsFilter } from './query.ts';
-import { stepCatalog, type CatalogStep } from './stepCatalog.ts';
+import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from './stepCatalog.ts';
 import { summarize, type Summary } from './summarize.ts';
 import { addCounts, emptyTally } from './tally.ts';
 import { trendOf, type TrendPoint } from './trend.ts';
@@ -33,14 +33,14 @@ const CATALOG_TTL_MS = 30_000;
  */
 export function createAnalyticsService(deps: AnalyticsServiceDeps) {
   const clock = deps.now ?? (() => new Date());
-  const catalogs = new Map<string, { at: number; steps: CatalogStep[]; title?: string }>();
+  const catalogs = new Map<string, { at: number; steps: CatalogStep[]; products: ProductName[]; title?: string }>();
 
-  async function catalogOf(flowId: string): Promise<{ steps: CatalogStep[]; title?: string }> {
+  async function catalogOf(flowId: string): Promise<{ steps: CatalogStep[]; products: ProductName[]; title?: string }> {
     const hit = catalogs.get(flowId);
     if (hit && clock().getTime() - hit.at < CATALOG_TTL_MS) return hit;
     const versions = await deps.flows.versions(flowId);
     if (!versions.length) throw new NotFoundError('FLOW_NOT_FOUND', `No flow ${flowId}`);
-    const entry = { at: clock().getTime(), steps: stepCatalog(versions), title: versions[0]?.title };
+    const entry = { at: clock().getTime(), steps: stepCatalog(versions), products: productCatalog(versions), title: versions[0]?.title };
     catalogs.set(flowId, entry);
     return entry;
   }
@@ -70,7 +70,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
   return {
     async summary(filter: AnalyticsFilter): Promise<{ flowId: string; title: string | null; filter: AnalyticsFilter; generatedAt: string } & Summary> {
       const [catalog, tally] = await Promise.all([catalogOf(filter.flowId), tallyOf(filter)]);
-      return { flowId: filter.flowId, title: catalog.title ?? null, filter, generatedAt: clock().toISOString(), ...summarize(tally, catalog.steps, { minResponses: deps.minResponses }) };
+      return { flowId: filter.flowId, title: catalog.title ?? null, filter, generatedAt: clock().toISOString(), ...summarize(tally, catalog.steps, { minResponses: deps.minResponses, products: catalog.products }) };
     },
 
     /** NPS per day or week (default: the last 30 days, or 12 weeks), every period listed even when empty. */
@@ -124,21 +124,21 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
      * Resolves once the flow is known to exist, so a wrong flow is a 404, not a broken file.
      */
     async exportCsv(filter: AnalyticsFilter): Promise<AsyncGenerator<string>> {
-      const { steps } = await catalogOf(filter.flowId);
+      const { steps, products } = await catalogOf(filter.flowId);
       const wanted = wantedDims(filter);
       const { records, rollups, timeZone } = deps;
       const inRange = (day: string) => (!filter.from || day >= filter.from) && (!filter.to || day <= filter.to);
       return (async function* rows() {
-        yield BOM + csvLine(exportHeader(steps));
+        yield BOM + csvLine(exportHeader(steps, products));
         const seen = new Set<string>();
         for await (const facts of records.stream({ flowId: filter.flowId, ...(filter.from ? { fromDay: filter.from } : {}), ...(filter.to ? { toDay: filter.to } : {}) })) {
           seen.add(facts.sessionId);
-          if (matches(cellOf(facts).dims, wanted)) yield csvLine(exportRow(facts, steps, timeZone));
+          if (matches(cellOf(facts).dims, wanted)) yield csvLine(exportRow(facts, steps, timeZone, products));
         }
         for await (const json of rollups.openResponses(filter.flowId)) {
           const facts = factsFromJson(json);
           if (seen.has(facts.sessionId) || !inRange(dayOf(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
-          yield csvLine(exportRow(facts, steps, timeZone));
+          yield csvLine(exportRow(facts, steps, timeZone, products));
         }
       })();
     },

@@ -1,6 +1,8 @@
+import { purchaseFactorSchema } from '../core/analysis.ts';
 import type { NpsGroup } from '../engine/index.ts';
 import { dimensions } from './dimensions.ts';
-import type { CatalogStep } from './stepCatalog.ts';
+import { sessionInterest, TIMING_LABELS } from './interest.ts';
+import type { CatalogStep, ProductName } from './stepCatalog.ts';
 import type { AnswerFact, ResponseFacts } from './types.ts';
 
 /** UTF-8 byte order mark: Excel reads a CSV as UTF-8 (Chinese intact) only with it. */
@@ -26,18 +28,37 @@ const STATUS: Record<string, string> = { active: '进行中', paused: '暂停', 
 const SEGMENT: Record<string, string> = { loyal: '忠诚', at_risk: '流失风险', potential: '潜力', other: '其他' };
 const GROUP: Record<NpsGroup, string> = { promoter: '推荐者', passive: '中立者', detractor: '贬损者' };
 const SENTIMENT: Record<string, string> = { positive: '正面', neutral: '中性', negative: '负面' };
-const TIMING: Record<string, string> = {
-  within_1_month: '1个月内',
-  '1_3_months': '1-3个月',
-  '3_6_months': '3-6个月',
-  '6_12_months': '6-12个月',
-  over_12_months: '12个月以上',
-  undecided: '未决定',
-  never: '不会',
-};
+const TIMING: Record<string, string> = TIMING_LABELS;
+/** Purchase factors as the dashboard and the /admin preview name them. */
+export const FACTOR_LABELS: Record<string, string> = { price: '价格优惠', effect: '效果', convenience: '便利时间', advisor: '顾问', range: '项目丰富' };
 
-/** The export's header: session columns, one per dimension, then raw text and reading per question step. */
-export function exportHeader(catalog: readonly CatalogStep[]): string[] {
+/**
+ * The export's interest columns (after the answers): the session's purchase window, then one
+ * column per catalogue item of the flow (1 when any answer of the session named it, else blank;
+ * which answer did is in that answer's 解读 column), one for "都行", and one per purchase factor.
+ */
+function interestHeader(products: readonly ProductName[]): string[] {
+  return ['购买时间窗口', ...products.map((p) => `意向项目：${p.name}`), '意向项目：都可以', ...purchaseFactorSchema.options.map((f) => `考虑因素：${FACTOR_LABELS[f]}`)];
+}
+
+function interestRow(facts: ResponseFacts, products: readonly ProductName[], timeZone: string): string[] {
+  const interest = sessionInterest(facts.answers, timeZone);
+  const named = new Set(interest.products.map((p) => p.id));
+  const factors = new Set<string>(interest.factors.map((f) => f.id));
+  const w = interest.window;
+  return [
+    w ? `${TIMING[w.bucket] ?? w.bucket}${w.startDay ? `（${w.startDay} 起）` : ''}` : '',
+    ...products.map((p) => (named.has(p.id) ? '1' : '')),
+    interest.openInterest ? '1' : '',
+    ...purchaseFactorSchema.options.map((f) => (factors.has(f) ? '1' : '')),
+  ];
+}
+
+/**
+ * The export's header: session columns, one per dimension, raw text and reading per question
+ * step, then the interest columns (purchase window, catalogue items, factors).
+ */
+export function exportHeader(catalog: readonly CatalogStep[], products: readonly ProductName[] = []): string[] {
   return [
     '会话ID',
     '客户ID',
@@ -50,12 +71,14 @@ export function exportHeader(catalog: readonly CatalogStep[]): string[] {
     '分群',
     ...dimensions.map((d) => d.label),
     ...catalog.flatMap((s) => [`${s.stepId}（${s.label}）原文`, `${s.stepId} 解读`]),
+    ...interestHeader(products),
   ];
 }
 
 /** One session as an export row, matching `exportHeader`; times in `timeZone`. */
-export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[], timeZone: string): string[] {
+export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[], timeZone: string, products: readonly ProductName[] = []): string[] {
   const byStep = new Map(facts.answers.map((a) => [a.stepId, a]));
+  const names = new Map(products.map((p) => [p.id, p.name]));
   return [
     facts.sessionId,
     facts.customerId,
@@ -69,13 +92,14 @@ export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[],
     ...dimensions.map((d) => facts.dims[d.key] ?? ''),
     ...catalog.flatMap((s) => {
       const a = byStep.get(s.stepId);
-      return a ? [a.raw, reading(a, s)] : ['', ''];
+      return a ? [a.raw, reading(a, s, names)] : ['', ''];
     }),
+    ...interestRow(facts, products, timeZone),
   ];
 }
 
-/** What the analyser made of an answer, in words: value (and group), sentiment, topics, timing, products. */
-export function reading(a: AnswerFact, step?: CatalogStep): string {
+/** What the analyser made of an answer, in words: value (and group), sentiment, topics, timing, products (by name), factors. */
+export function reading(a: AnswerFact, step?: CatalogStep, productNames: ReadonlyMap<string, string> = new Map()): string {
   if (a.missing) return '（未能识别，已跳过）';
   const parts: string[] = [];
   if (a.kind === 'nps' && typeof a.value === 'number') parts.push(`${a.value}分（${GROUP[a.value >= 9 ? 'promoter' : a.value >= 7 ? 'passive' : 'detractor']}）`);
@@ -86,7 +110,9 @@ export function reading(a: AnswerFact, step?: CatalogStep): string {
   if (a.sentiment) parts.push(`情感：${SENTIMENT[a.sentiment.label] ?? a.sentiment.label}`);
   if (a.topics.length) parts.push(`话题：${a.topics.join('、')}`);
   if (a.timing) parts.push(`时间：${TIMING[a.timing] ?? a.timing}`);
-  if (a.products.length) parts.push(`产品：${a.products.join('、')}`);
+  if (a.products.length) parts.push(`产品：${a.products.map((id) => productNames.get(id) ?? id).join('、')}`);
+  if (a.openInterest) parts.push('产品：都可以');
+  if (a.factors?.length) parts.push(`考虑因素：${a.factors.map((f) => FACTOR_LABELS[f] ?? f).join('、')}`);
   return parts.join('；');
 }
 

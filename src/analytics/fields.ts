@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dayOf, monthOf } from './calendar.ts';
+import { sessionInterest } from './interest.ts';
 import type { CellDims, Contribution, EscalationFacts, ResponseFacts, RollupLine } from './types.ts';
 
 /**
@@ -19,7 +20,10 @@ import type { CellDims, Contribution, EscalationFacts, ResponseFacts, RollupLine
  * | `n:<step>:<score>` | NPS answers by score |
  * | `c:<step>:<value>`, `p:<step>:<value>` | CSAT/rating and repurchase-intent answers by value |
  * | `h:<step>:<option>` | choice answers by option |
- * | `w:<bucket>`, `d:<product>` | purchase timing buckets and products of interest mentioned |
+ * | `w:<bucket>` | purchase timing buckets, per answer that gives one |
+ * | `i:<product>:<bucket>:<segment>` | sessions interested in a catalogue item (named in any answer, once per session, on the day first named), by the session's purchase window bucket and segment (`-`: none) |
+ * | `I:<segment>` | sessions open to anything ("都行"), on the day first said |
+ * | `f:<factor>:<segment>` | sessions naming a purchase factor (once per session, on the day first named) |
  * | `e:<group>:<label>`, `m:<group>:<topic>` | reasons by sentiment and topic mentions, by NPS group (`none` without one) |
  * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
  * | `F:d`, `F:c48` | detractor sessions, and those an advisor reached through a follow-up task within 48 h of the NPS answer |
@@ -38,7 +42,9 @@ export const field = {
   intent: (step: string, v: number) => `p:${step}:${v}`,
   choice: (step: string, option: string) => `h:${step}:${clean(option)}`,
   timing: (bucket: string) => `w:${bucket}`,
-  product: (name: string) => `d:${clean(name)}`,
+  interest: (product: string, bucket: string | undefined, segment: string | undefined) => `i:${clean(product)}:${bucket || NONE}:${segment || NONE}`,
+  openInterest: (segment: string | undefined) => `I:${segment || NONE}`,
+  factor: (factor: string, segment: string | undefined) => `f:${clean(factor)}:${segment || NONE}`,
   sentiment: (group: string, label: string) => `e:${group}:${label}`,
   topic: (group: string, topic: string) => `m:${group}:${clean(topic)}`,
   escalation: (trigger: string) => `E:${clean(trigger)}`,
@@ -47,6 +53,9 @@ export const field = {
   followUpDetractor: 'F:d',
   followUpContacted48h: 'F:c48',
 };
+
+/** In interest fields: no purchase window, or no segment (a session not completed). */
+export const NONE = '-';
 
 /** "Contacted within 48 h": from the NPS answer to the first contact through a follow-up task. */
 const CONTACT_WINDOW_MS = 48 * 3_600_000;
@@ -94,6 +103,14 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     if (facts.contactedAt && facts.contactedAt.getTime() - answeredAt.getTime() <= CONTACT_WINDOW_MS) add(startDay, field.followUpContacted48h);
   }
 
+  // Products and factors count once per session, on the day the answer that first named them was
+  // given; each product is filed with the session's purchase window and segment (who wants what, when).
+  const interest = sessionInterest(facts.answers, timeZone);
+  const bucket = interest.window?.bucket;
+  for (const p of interest.products) add(dayOf(p.at, timeZone), field.interest(p.id, bucket, facts.segment));
+  for (const f of interest.factors) add(dayOf(f.at, timeZone), field.factor(f.id, facts.segment));
+  if (interest.openInterest) add(dayOf(interest.openInterest.at, timeZone), field.openInterest(facts.segment));
+
   const group = facts.group ?? 'none';
   const quotes: Contribution['quotes'] = [];
   for (const a of facts.answers) {
@@ -121,7 +138,6 @@ function answerFields(a: ResponseFacts['answers'][number], group: string): strin
   if (a.kind === 'repurchase' && typeof v === 'number') out.push(field.intent(a.stepId, v));
   if (a.kind === 'choice') for (const option of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) out.push(field.choice(a.stepId, option));
   if (a.timing) out.push(field.timing(a.timing));
-  for (const p of a.products) out.push(field.product(p));
   if (a.reason) {
     if (a.sentiment) out.push(field.sentiment(group, a.sentiment.label));
     for (const t of a.topics) out.push(field.topic(group, t));

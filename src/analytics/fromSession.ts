@@ -1,4 +1,4 @@
-import { timingBucketSchema, sentimentLabelSchema } from '../core/analysis.ts';
+import { purchaseFactorSchema, timingBucketSchema, sentimentLabelSchema, type PurchaseFactor } from '../core/analysis.ts';
 import type { EscalationRecord } from '../core/escalations.ts';
 import type { SessionRecord, SessionStatus } from '../core/sessions.ts';
 import { isQuestionStep, npsGroupOf, type Flow } from '../engine/index.ts';
@@ -100,7 +100,7 @@ type Stored = {
   raw?: unknown;
   missing?: unknown;
   at?: unknown;
-  extracted?: { sentiment?: unknown; topics?: unknown; timing?: unknown; products?: unknown };
+  extracted?: { sentiment?: unknown; topics?: unknown; timing?: unknown; products?: unknown; factors?: unknown; openInterest?: unknown };
 };
 
 /** Answers in flow order; a step the flow does not know (or a malformed entry) is left out. */
@@ -114,6 +114,8 @@ function readAnswers(session: SessionView, flow: Flow): AnswerFact[] {
     const extracted = { ...(session.analysis[step.id] as Stored['extracted']), ...stored.extracted };
     const sentiment = readSentiment(extracted.sentiment);
     const timing = timingBucketSchema.safeParse((extracted.timing as { bucket?: unknown } | null | undefined)?.bucket);
+    const timingFrom = (extracted.timing as { from?: unknown } | null | undefined)?.from;
+    const factors = readFactors(extracted.factors);
     out.push({
       stepId: step.id,
       kind: step.kind as AnswerKind,
@@ -125,7 +127,10 @@ function readAnswers(session: SessionView, flow: Flow): AnswerFact[] {
       ...(sentiment ? { sentiment } : {}),
       topics: strings(extracted.topics),
       ...(timing.success ? { timing: timing.data } : {}),
+      ...(timing.success && typeof timingFrom === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(timingFrom) ? { timingFrom } : {}),
       products: strings(extracted.products),
+      ...(factors.length ? { factors } : {}),
+      ...(extracted.openInterest === true ? { openInterest: true as const } : {}),
     });
   }
   return out;
@@ -142,6 +147,11 @@ function readSentiment(value: unknown): AnswerFact['sentiment'] {
   const label = sentimentLabelSchema.safeParse(v?.label);
   if (!label.success) return undefined;
   return { label: label.data, confidence: typeof v?.confidence === 'number' ? v.confidence : 1 };
+}
+
+/** Known purchase factors, each once, in the order named. */
+function readFactors(value: unknown): PurchaseFactor[] {
+  return Array.isArray(value) ? [...new Set(value.flatMap((v) => { const f = purchaseFactorSchema.safeParse(v); return f.success ? [f.data] : []; }))] : [];
 }
 
 function strings(value: unknown): string[] {

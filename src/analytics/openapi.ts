@@ -1,4 +1,5 @@
 import { dimensions } from './dimensions.ts';
+import { purchaseFactorSchema, timingBucketSchema } from '../core/analysis.ts';
 import { npsGroups, segments } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -12,6 +13,9 @@ const errors: Json = {
 const ok = (description: string, schema: Json, type = 'application/json'): Json => ({ 200: { description, content: { [type]: { schema } } }, ...errors });
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const num = { type: ['number', 'null'] };
+const int = { type: 'integer' };
+const counts = (keys: readonly string[], description: string): Json => ({ type: 'object', description, properties: Object.fromEntries(keys.map((k) => [k, int])) });
+const bySegment = counts([...segments, 'none'], 'sessions by segment (none: not completed)');
 
 /** The filter parameters every analytics endpoint takes (one per dimension, so new ones appear here too). */
 const filterParameters: Json[] = [
@@ -47,7 +51,8 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
       },
       '/api/analytics/export.csv': {
         get: {
-          summary: 'One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read), UTF-8 with BOM, streamed',
+          summary:
+            "One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read; then the purchase window, a column per catalogue item of the flow holding 1 when any answer named it, 都可以, and one per purchase factor), UTF-8 with BOM, streamed",
           ...role,
           parameters: filterParameters,
           responses: ok('CSV', { type: 'string' }, 'text/csv'),
@@ -84,7 +89,35 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
           csat: { type: 'array', items: { type: 'object', properties: { stepId: { type: 'string' }, label: { type: 'string' }, n: { type: 'integer' }, mean: num, top2Box: { ...num, description: 'percent of 4 and 5' }, distribution: { type: 'object' } } } },
           repurchase: {
             type: 'object',
-            properties: { stepId: { type: ['string', 'null'] }, n: { type: 'integer' }, distribution: { type: 'object', description: 'intent 0–5 → answers' }, mean: num, likelyShare: { ...num, description: 'percent with intent ≥ 4' }, timing: { type: 'object' }, products: { type: 'array' } },
+            properties: {
+              stepId: { type: ['string', 'null'] },
+              n: { type: 'integer' },
+              distribution: { type: 'object', description: 'intent 0–5 → answers' },
+              mean: num,
+              likelyShare: { ...num, description: 'percent with intent ≥ 4' },
+              timing: counts(timingBucketSchema.options, 'timing bucket → answers that give it'),
+              products: {
+                type: 'array',
+                description:
+                  "Catalogue items customers are interested in, most sessions first: sessions that named the item in any answer (reason, timing, products question…), once per session, counted on the day of the first answer naming it; by the session's purchase window (the timing whose window starts first; none without one) and by segment",
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', description: 'catalogue id' },
+                    name: { type: 'string', description: "name in the flow's catalogue (newest version listing it), else the id" },
+                    n: int,
+                    timing: counts([...timingBucketSchema.options, 'none'], 'sessions by purchase window bucket'),
+                    segments: bySegment,
+                  },
+                },
+              },
+              openInterest: { type: 'object', description: 'sessions open to anything ("都行 / 都想试试"), once per session', properties: { n: int, segments: bySegment } },
+              factors: {
+                type: 'array',
+                description: 'what would decide the next purchase: sessions naming each factor (once per session, on the day first named), every factor listed, most named first',
+                items: { type: 'object', properties: { id: { enum: [...purchaseFactorSchema.options] }, n: int, segments: bySegment } },
+              },
+            },
           },
           choices: { type: 'array' },
           reasons: { type: 'object', description: 'per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]' },

@@ -41,3 +41,19 @@ function shorten(text: string): string {
   const plain = text.replace(/\{\{[^}]*\}\}/g, '…').replace(/\s+/g, ' ').trim();
   return plain.length > 30 ? `${plain.slice(0, 29)}…` : plain;
 }
+
+/** One catalogue item as reports name it. */
+export interface ProductName {
+  id: string;
+  name: string;
+}
+
+/**
+ * The catalogue items of a flow across its versions: the newest version's items in its order
+ * (with its names), then items only older versions had (their sessions still count).
+ */
+export function productCatalog(versionsNewestFirst: readonly Pick<Flow, 'catalog'>[]): ProductName[] {
+  const seen = new Map<string, ProductName>();
+  for (const flow of versionsNewestFirst) for (const item of flow.catalog) if (!seen.has(item.id)) seen.set(item.id, { id: item.id, name: item.name });
+  return [...seen.values()];
+}

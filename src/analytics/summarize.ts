@@ -1,7 +1,22 @@
+import { purchaseFactorSchema, type PurchaseFactor } from '../core/analysis.ts';
+import { NONE } from './fields.ts';
 import { medianOf, npsOf, percent, scaleOf, type NpsResult, type ScaleResult } from './metrics.ts';
 import type { CatalogStep } from './stepCatalog.ts';
 import type { Counts, Tally } from './tally.ts';
 import { npsGroups, outcomes, segments, type GroupOrNone, type Outcome, type Segment } from './types.ts';
+
+export type SegmentOrNone = Segment | 'none';
+
+export interface ProductInterest {
+  /** Catalogue id. */
+  id: string;
+  /** Its name in the flow's catalogue (the newest version that lists it), else the id. */
+  name: string;
+  n: number;
+  /** Timing bucket (and `none`) → sessions. */
+  timing: Record<string, number>;
+  segments: Record<SegmentOrNone, number>;
+}
 
 export interface Summary {
   /** Responses below this show as "not enough responses" (ANALYTICS_MIN_RESPONSES). */
@@ -18,7 +33,16 @@ export interface Summary {
     likelyShare: number | null;
     /** The analyser's timing buckets → mentions. */
     timing: Record<string, number>;
-    products: Array<{ name: string; n: number }>;
+    /**
+     * Catalogue items customers are interested in, most sessions first: sessions that named the
+     * item in any answer (once per session, on the day first named), by the session's purchase
+     * window (timing bucket, `none` when it gave no time) and by segment (`none`: not completed).
+     */
+    products: ProductInterest[];
+    /** Sessions open to anything ("都行 / 都想试试"), by segment. */
+    openInterest: { n: number; segments: Record<SegmentOrNone, number> };
+    /** Purchase factors: sessions that named each (once per session), most named first. */
+    factors: Array<{ id: PurchaseFactor; n: number; segments: Record<SegmentOrNone, number> }>;
   };
   choices: Array<{ stepId: string; label: string; n: number; options: Array<{ id: string; label: string; n: number }> }>;
   /** Reasons by the customer's NPS group: sentiment split and topics (most mentioned first). */
@@ -37,7 +61,7 @@ const TIMING_ORDER = ['within_1_month', '1_3_months', '3_6_months', '6_12_months
  * Turns summed rollup counters into the summary. The NPS and repurchase headline use the flow's
  * NPS / repurchase step with the most answers in the filter (flows normally have one of each).
  */
-export function summarize(tally: Tally, catalog: readonly CatalogStep[], options: { minResponses: number }): Summary {
+export function summarize(tally: Tally, catalog: readonly CatalogStep[], options: { minResponses: number; products?: ReadonlyArray<{ id: string; name: string }> }): Summary {
   const npsStep = busiest(tally.nps, (h) => h.reduce((s, n) => s + n, 0), catalog, 'nps');
   const nps = npsOf(npsStep ? tally.nps.get(npsStep) ?? [] : []);
   const intentStep = busiest(tally.intent, total, catalog, 'repurchase');
@@ -59,7 +83,11 @@ export function summarize(tally: Tally, catalog: readonly CatalogStep[], options
       mean: intent.mean,
       likelyShare: percent(likely, intent.n),
       timing: Object.fromEntries(sortKeys(tally.timing, TIMING_ORDER).map((k) => [k, tally.timing.get(k) ?? 0])),
-      products: ranked(tally.products).map(([name, n]) => ({ name, n })),
+      products: productInterest(tally, options.products ?? []),
+      openInterest: { n: total(tally.openInterest), segments: bySegment(tally.openInterest) },
+      factors: purchaseFactorSchema.options
+        .map((id) => ({ id, n: total(tally.factors.get(id) ?? new Map()), segments: bySegment(tally.factors.get(id) ?? new Map()) }))
+        .sort((a, b) => b.n - a.n || purchaseFactorSchema.options.indexOf(a.id) - purchaseFactorSchema.options.indexOf(b.id)),
     },
     choices: catalog
       .filter((s) => s.kind === 'choice')
@@ -101,6 +129,33 @@ export function summarize(tally: Tally, catalog: readonly CatalogStep[], options
     segments: record(segments, (s) => tally.segments.get(s) ?? 0),
     followUp: { detractors: tally.followUp.detractors, contactedWithin48h: tally.followUp.contacted48h, share: percent(tally.followUp.contacted48h, tally.followUp.detractors) },
   };
+}
+
+const SEGMENT_KEYS = [...segments, 'none'] as const;
+
+/** Counts keyed by segment (`-` for none) as a record over every segment and `none`. */
+function bySegment(counts: Counts): Record<SegmentOrNone, number> {
+  return record(SEGMENT_KEYS, (s) => counts.get(s === 'none' ? NONE : s) ?? 0);
+}
+
+/** `i:` counters (`<bucket>:<segment>` per product) as products, most sessions first. */
+function productInterest(tally: Tally, names: ReadonlyArray<{ id: string; name: string }>): ProductInterest[] {
+  const nameOf = new Map(names.map((p) => [p.id, p.name]));
+  const rows: ProductInterest[] = [];
+  for (const [id, cells] of tally.interest) {
+    const timing: Record<string, number> = Object.fromEntries([...TIMING_ORDER, 'none'].map((k) => [k, 0]));
+    const segs = new Map<string, number>();
+    let n = 0;
+    for (const [key, count] of cells) {
+      const [bucket = NONE, segment = NONE] = key.split(':');
+      const b = bucket === NONE ? 'none' : bucket;
+      timing[b] = (timing[b] ?? 0) + count;
+      segs.set(segment, (segs.get(segment) ?? 0) + count);
+      n += count;
+    }
+    if (n > 0) rows.push({ id, name: nameOf.get(id) ?? id, n, timing, segments: bySegment(segs) });
+  }
+  return rows.sort((a, b) => b.n - a.n || a.id.localeCompare(b.id));
 }
 
 function total(counts: ReadonlyMap<unknown, number>): number {

@@ -22,7 +22,12 @@ export interface Tally {
   intent: Map<string, Map<number, number>>;
   choice: Map<string, Counts>;
   timing: Counts;
-  products: Counts;
+  /** product → `<bucket>:<segment>` → sessions (fields.ts `i:`; `-` for none) */
+  interest: Map<string, Counts>;
+  /** segment (`-` for none) → sessions open to anything */
+  openInterest: Counts;
+  /** factor → segment (`-` for none) → sessions */
+  factors: Map<string, Counts>;
   sentiment: Map<GroupOrNone, Counts>;
   topics: Map<GroupOrNone, Counts>;
   escalations: Counts;
@@ -47,7 +52,9 @@ export function emptyTally(): Tally {
     intent: new Map(),
     choice: new Map(),
     timing: new Map(),
-    products: new Map(),
+    interest: new Map(),
+    openInterest: new Map(),
+    factors: new Map(),
     sentiment: new Map(),
     topics: new Map(),
     escalations: new Map(),
@@ -66,7 +73,10 @@ function inner<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-/** Adds one rollup hash (field → count) into `tally`. Unknown fields are ignored. */
+/**
+ * Adds one rollup hash (field → count) into `tally`. Unknown fields are ignored (among them `d:`,
+ * products per answer as counted before products became once per session; a rebuild drops them).
+ */
 export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tally {
   for (const [name, n] of counts) {
     if (!n) continue;
@@ -90,7 +100,9 @@ export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tal
       case 'p': bump(inner(tally.intent, a, () => new Map()), Number(b), n); break;
       case 'h': bump(inner(tally.choice, a, () => new Map()), b, n); break;
       case 'w': bump(tally.timing, a, n); break;
-      case 'd': bump(tally.products, a, n); break;
+      case 'i': bump(inner(tally.interest, a, () => new Map()), b, n); break;
+      case 'I': bump(tally.openInterest, a, n); break;
+      case 'f': bump(inner(tally.factors, a, () => new Map()), b, n); break;
       case 'e': bump(inner(tally.sentiment, a as GroupOrNone, () => new Map()), b, n); break;
       case 'm': bump(inner(tally.topics, a as GroupOrNone, () => new Map()), b, n); break;
       case 'E': bump(tally.escalations, a, n); break;

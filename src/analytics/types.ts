@@ -1,4 +1,4 @@
-import type { SentimentLabel, TimingBucket } from '../core/analysis.ts';
+import type { PurchaseFactor, SentimentLabel, TimingBucket } from '../core/analysis.ts';
 import type { SessionStatus } from '../core/sessions.ts';
 
 /**
@@ -35,7 +35,14 @@ export interface AnswerFact {
   sentiment?: { label: SentimentLabel; confidence: number };
   topics: string[];
   timing?: TimingBucket;
+  /** First day of the purchase window the analyser estimated (YYYY-MM-DD, survey time zone), when it gave one. */
+  timingFrom?: string;
+  /** Catalogue ids the answer names, in the order mentioned. */
   products: string[];
+  /** Purchase factors the answer names (absent when none, and in records stored before factors). */
+  factors?: PurchaseFactor[];
+  /** "都行 / 都想试试": open to the range without naming an item. */
+  openInterest?: true;
 }
 
 /** Everything analytics knows about one session: the per-response record. */

@@ -20,6 +20,8 @@ export interface FollowUpHookDeps {
   log: FollowUpLog;
   /** Absolute base URL, for links in payloads. */
   publicUrl: string;
+  /** The survey time zone (purchase windows are its calendar days). */
+  timeZone: string;
   logger: Logger;
 }
 
@@ -37,7 +39,7 @@ export function createFollowUpHooks(deps: FollowUpHookDeps): FollowUpHooks {
 
   async function afterMilestone({ session, event, at }: SessionMilestoneReport): Promise<void> {
     const flow = await deps.flowOf(session.flowId, session.flowVersion);
-    const facts = readRuleFacts(session, flow, event);
+    const facts = readRuleFacts(session, flow, event, deps.timeZone);
     // Rules and tags are about answers; an opt-out only tells the merchant's systems.
     const fired: FiredRule[] = event === 'opted_out' ? [] : evaluateRules(flow.followUp.rules, facts);
     const tags = event === 'opted_out' ? [] : tagsFor(facts, flow.followUp.tags, fired);

@@ -27,6 +27,8 @@ export interface FollowUpSettings {
   webhookTimeoutMs: number;
   /** Absolute base URL of this service (links in payloads) and of the console. */
   publicUrl: string;
+  /** SURVEY_TIMEZONE: tasks due before a purchase window count its calendar days there. */
+  timeZone: string;
 }
 
 export interface FollowUpModuleDeps {
@@ -122,6 +124,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     webhooks,
     log: deps.stores.log,
     publicUrl: settings.publicUrl,
+    timeZone: settings.timeZone,
     logger: deps.logger,
   });
   const routers = [

@@ -1,7 +1,10 @@
+import { addDays, dayOf } from '../analytics/calendar.ts';
 import { readSession, type SessionView } from '../analytics/fromSession.ts';
+import { sessionInterest, TIMING_LABELS, type PurchaseWindow } from '../analytics/interest.ts';
 import { segmentOf, segmentRules } from '../analytics/segments.ts';
 import { stepCatalog } from '../analytics/stepCatalog.ts';
 import type { Group, ResponseFacts, Segment } from '../analytics/types.ts';
+import { instantOf } from '../campaigns/zonedTime.ts';
 import type { Flow, FollowUpCondition, FollowUpRule } from '../engine/index.ts';
 import type { FollowUpEvent } from './types.ts';
 
@@ -26,6 +29,14 @@ export interface RuleFacts {
   reasonSentiments: string[];
   /** Days from the answer to the earliest expected purchase, when the customer named a time. */
   repurchaseInDays?: number;
+  /** Catalogue ids named in any answer, each once, in the order first named. */
+  products: string[];
+  /** Catalogue id → name, for task reasons. */
+  productNames: Record<string, string>;
+  /** The purchase window analytics files the session's products under (src/analytics/interest.ts). */
+  window?: PurchaseWindow;
+  /** The survey time zone (window days are calendar days there). */
+  timeZone: string;
   askedForPerson: boolean;
   /** Step id → how reports name the question (touchpoint, or the question shortened). */
   labels: Record<string, string>;
@@ -37,18 +48,11 @@ export interface RuleFacts {
 export interface FiredRule {
   ruleId: string;
   description?: string;
-  task?: { reason: string; dueHours: number };
+  task?: { reason: string; dueHours: number; beforeWindow?: { leadDays: number } };
   tags: string[];
+  /** For a rule with a product condition: the items it is about (named by the customer, in order). */
+  products?: string[];
 }
-
-/** Days from "now" to the start of each timing bucket, when the analyser gave no date. */
-const BUCKET_START_DAYS: Record<string, number | undefined> = {
-  within_1_month: 0,
-  '1_3_months': 30,
-  '3_6_months': 90,
-  '6_12_months': 180,
-  over_12_months: 365,
-};
 
 /**
  * Reads what the rules need from a session on the flow version it ran.
@@ -56,7 +60,7 @@ const BUCKET_START_DAYS: Record<string, number | undefined> = {
  * @example
  * const facts = readRuleFacts(session, flow, 'completed');
  */
-export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpEvent): RuleFacts {
+export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpEvent, timeZone: string): RuleFacts {
   const facts = readSession(session, flow);
   const answered = facts.answers.filter((a) => !a.missing);
   const reasons = answered.filter((a) => a.reason);
@@ -70,7 +74,10 @@ export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpE
       ? [{ stepId: a.stepId, value: a.value, ...(touchpoints.has(a.stepId) ? { touchpoint: touchpoints.get(a.stepId)! } : {}) }]
       : [],
   );
-  const repurchaseInDays = readRepurchaseDays(session, answered);
+  const interest = sessionInterest(facts.answers, timeZone);
+  const window = interest.window;
+  // Days from the answer that gave the window to its start (the earliest expected purchase).
+  const repurchaseInDays = window?.startDay ? Math.max(0, Math.round((Date.parse(window.startDay) - Date.parse(dayOf(window.at, timeZone))) / 86_400_000)) : undefined;
   return {
     event,
     ...(segment ? { segment } : {}),
@@ -80,28 +87,14 @@ export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpE
     topics: [...new Set(answered.flatMap((a) => a.topics))],
     reasonSentiments: reasons.flatMap((a) => (a.sentiment ? [a.sentiment.label] : [])),
     ...(repurchaseInDays !== undefined ? { repurchaseInDays } : {}),
+    products: interest.products.map((p) => p.id),
+    productNames: Object.fromEntries(flow.catalog.map((p) => [p.id, p.name])),
+    ...(window ? { window } : {}),
+    timeZone,
     askedForPerson: session.escalation?.trigger === 'intent',
     labels: Object.fromEntries(stepCatalog([flow]).map((s) => [s.stepId, s.label])),
     facts,
   };
-}
-
-/**
- * The earliest expected purchase, in days after the answer: the analyser's estimated window
- * (`timing.from`) when it has one, else the start of its bucket.
- */
-function readRepurchaseDays(session: SessionView, answered: ResponseFacts['answers']): number | undefined {
-  let best: number | undefined;
-  for (const a of answered) {
-    if (!a.timing) continue;
-    const stored = session.answers[a.stepId] as { extracted?: { timing?: { from?: unknown } } } | undefined;
-    const from = stored?.extracted?.timing?.from;
-    const day = typeof from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(from) ? Date.parse(`${from}T00:00:00Z`) : NaN;
-    const answeredDay = Date.parse(`${a.at.toISOString().slice(0, 10)}T00:00:00Z`);
-    const days = Number.isNaN(day) ? BUCKET_START_DAYS[a.timing] : Math.max(0, Math.round((day - answeredDay) / 86_400_000));
-    if (days !== undefined && (best === undefined || days < best)) best = days;
-  }
-  return best;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -122,7 +115,17 @@ export function conditionHolds(when: FollowUpCondition, f: RuleFacts): boolean {
   if (topics && !topics.some((t) => f.topics.includes(t))) return false;
   if (when.sentiment && !f.reasonSentiments.includes(when.sentiment)) return false;
   if (when.askedForPerson !== undefined && when.askedForPerson !== f.askedForPerson) return false;
+  if (when.product !== undefined && !productsOf(when, f).length) return false;
+  const timing = list(when.timing);
+  if (timing && (!f.window || !timing.includes(f.window.bucket))) return false;
   return true;
+}
+
+/** The products a rule is about: those the customer named that its condition lists (all for `any`). */
+function productsOf(when: FollowUpCondition, f: Pick<RuleFacts, 'products'>): string[] {
+  if (when.product === undefined || when.product === 'any') return f.products;
+  const wanted = list(when.product)!;
+  return f.products.filter((p) => wanted.includes(p));
 }
 
 /**
@@ -138,9 +141,44 @@ export function evaluateRules(rules: readonly FollowUpRule[], facts: RuleFacts):
     .map((r) => ({
       ruleId: r.id,
       ...(r.description ? { description: r.description } : {}),
-      ...(r.then.task ? { task: { reason: r.then.task.reason, dueHours: r.then.task.dueHours } } : {}),
+      ...(r.then.task
+        ? { task: { reason: r.then.task.reason, dueHours: r.then.task.dueHours, ...(r.then.task.beforeWindow ? { beforeWindow: r.then.task.beforeWindow } : {}) } }
+        : {}),
       tags: r.then.tags ?? [],
+      ...(r.when.product !== undefined ? { products: productsOf(r.when, facts) } : {}),
     }));
+}
+
+/**
+ * The task a fired rule makes, as an advisor sees it: its reason with {{products}},
+ * {{windowStart}} and {{window}} filled in, and when it is due. With `beforeWindow` it is due
+ * `leadDays` before the purchase window starts (midnight, survey time zone): "contact before the
+ * window about the product". When the window has no start (还没想好) or that moment is not after
+ * `at`, it is due `dueHours` after `at`, like any task.
+ *
+ * @example
+ * planTask(fired, facts, at) // { reason: '2027年1月23日前联系顾客，沟通热玛吉', dueAt: 2027-01-19T16:00:00Z }
+ */
+export function planTask(rule: FiredRule & { task: NonNullable<FiredRule['task']> }, facts: RuleFacts, at: Date): { reason: string; dueAt: Date } {
+  const ids = rule.products ?? facts.products;
+  const fields: Record<string, string> = {
+    products: ids.length ? ids.map((id) => facts.productNames[id] ?? id).join('、') : '意向项目',
+    windowStart: facts.window?.startDay ? chineseDate(facts.window.startDay) : '时间未定',
+    window: facts.window ? TIMING_LABELS[facts.window.bucket] : '时间未定',
+  };
+  const reason = rule.task.reason.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) => fields[name] ?? whole);
+  const fallback = new Date(at.getTime() + rule.task.dueHours * 3_600_000);
+  const start = facts.window?.startDay;
+  if (!rule.task.beforeWindow || !start) return { reason, dueAt: fallback };
+  const [year, month, day] = addDays(start, -rule.task.beforeWindow.leadDays).split('-').map(Number) as [number, number, number];
+  const due = instantOf({ year, month, day, hour: 0, minute: 0 }, facts.timeZone);
+  return { reason, dueAt: due.getTime() > at.getTime() ? due : fallback };
+}
+
+/** 2027-01-23 → 2027年1月23日 */
+function chineseDate(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
 }
 
 const SEGMENT_TAGS: Record<Segment, string> = { loyal: '忠诚客户', at_risk: '风险客户', potential: '潜力客户', other: '一般客户' };

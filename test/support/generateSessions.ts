@@ -17,33 +17,45 @@ export interface GenerateOptions {
   flowVersion?: number;
 }
 
-const PRODUCTS = ['面部护理', '身体护理', '头皮护理', '美甲'];
+/** Catalogue ids of nps-default with the words customers use for them. */
+const PRODUCTS: Array<[string, string]> = [
+  ['thermage', '热玛吉'],
+  ['hydra', '水光针'],
+  ['facial', '做脸'],
+  ['botox', '瘦脸针'],
+  ['picosecond', '皮秒'],
+  ['body', '身体护理'],
+];
 const CAMPAIGNS = ['spring2026', 'vip', undefined];
 const STORES = ['徐汇店', '静安店', '浦东店', undefined];
 const SCENES = ['sms', 'qr', undefined];
-const TIMING: Array<[string, string]> = [
-  ['下个月', 'within_1_month'],
-  ['两三个月后', '1_3_months'],
-  ['半年内吧', '3_6_months'],
-  ['明年', '6_12_months'],
-  ['还没想好', 'undecided'],
+/** [text, bucket, days from the answer to the window's start the analyser dated, if it did] */
+const TIMING: Array<[string, string, number | null]> = [
+  ['下个月', 'within_1_month', 12],
+  ['两三个月后', '1_3_months', null],
+  ['两个月后', '1_3_months', 61],
+  ['半年内吧', '3_6_months', null],
+  ['明年', '6_12_months', 200],
+  ['还没想好', 'undecided', null],
 ];
-const REASONS: Record<'promoter' | 'passive' | 'detractor', Array<[string, 'positive' | 'neutral' | 'negative', number, string[]]>> = {
+type Reason = [text: string, label: 'positive' | 'neutral' | 'negative', confidence: number, topics: string[], products?: string[], factors?: string[], timing?: [string, number | null]];
+const REASONS: Record<'promoter' | 'passive' | 'detractor', Reason[]> = {
   promoter: [
-    ['顾问很专业，服务态度也好', 'positive', 0.9, ['专业度', '服务态度']],
+    ['顾问很专业，服务态度也好', 'positive', 0.9, ['专业度', '服务态度'], [], ['advisor']],
     ['环境干净舒服', 'positive', 0.85, ['环境']],
-    ['效果很好，下次还来', 'positive', 0.9, ['效果']],
+    ['热玛吉效果很好，下次还来', 'positive', 0.9, ['效果'], ['thermage'], ['effect']],
+    ['水光针做完皮肤很好，下个月还来', 'positive', 0.9, ['效果'], ['hydra'], ['effect'], ['within_1_month', null]],
     ['都挺好的', 'positive', 0.7, []],
   ],
   passive: [
-    ['等待时间有点长', 'negative', 0.8, ['等待时间']],
-    ['价格再便宜点就好了', 'negative', 0.8, ['价格']],
+    ['等待时间有点长', 'negative', 0.8, ['等待时间'], [], ['convenience']],
+    ['价格再便宜点就好了，想做热玛吉', 'negative', 0.8, ['价格'], ['thermage'], ['price']],
     ['还行吧', 'neutral', 0.6, []],
   ],
   detractor: [
-    ['等了一个小时，太差了', 'negative', 0.95, ['等待时间']],
-    ['态度很差，再也不来了', 'negative', 0.95, ['服务态度']],
-    ['价格太贵，效果一般', 'negative', 0.9, ['价格', '效果']],
+    ['等了一个小时，太差了', 'negative', 0.95, ['等待时间'], [], ['convenience']],
+    ['态度很差，再也不来了', 'negative', 0.95, ['服务态度'], [], ['advisor'], ['never', null]],
+    ['价格太贵，效果一般', 'negative', 0.9, ['价格', '效果'], [], ['price', 'effect']],
   ],
 };
 
@@ -96,15 +108,24 @@ function oneSession(id: string, i: number, created: Date, rnd: () => number, pic
     return true;
   };
 
+  const dayPlus = (at: string, days: number) => new Date(Date.parse(at) + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+  const timingOf = (bucket: string, days: number | null, at: string) => ({ bucket, from: days === null ? null : dayPlus(at, days), to: null });
+  const lastAt = () => (answers[Object.keys(answers).at(-1)!] as { at: string }).at;
+  // Reasons keep products and factors in the analysis only (as steps whose `extract` leaves them
+  // out do), sentiment and topics also with the answer.
+  const reason = (stepId: string, [text, label, confidence, topics, products = [], factors = [], timing]: Reason): boolean => {
+    const done = answer(stepId, 'text', text, text, { extracted: { sentiment: { label, confidence }, topics } });
+    if (done && answers[stepId] && !(answers[stepId] as { missing?: boolean }).missing) {
+      analysis[stepId] = { intent: 'answer', score: null, sentiment: { label, confidence }, topics, timing: timing ? timingOf(timing[0], timing[1], lastAt()) : null, products, factors, openInterest: false, choices: null, source: {} };
+      if (timing) (answers[stepId] as { extracted: Record<string, unknown> }).extracted.timing = timingOf(timing[0], timing[1], lastAt());
+    }
+    return done;
+  };
+
   const score = Math.min(10, Math.max(0, Math.round(rnd() < 0.15 ? rnd() * 6 : 6 + rnd() * 4.6)));
   const group = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
   let done = answer('nps', 'nps', score, `${score}分`);
-  if (done) {
-    const [text, label, confidence, topics] = pick(REASONS[group]);
-    const extracted = { sentiment: { label, confidence }, topics };
-    done = answer(`reason_${group}`, 'text', text, text, { extracted });
-    if (done) analysis[`reason_${group}`] = { intent: 'answer', score: null, sentiment: { label, confidence }, topics, timing: null, products: [], choices: null, source: {} };
-  }
+  if (done) done = reason(`reason_${group}`, pick(REASONS[group]));
   for (const [step, touchpoint] of [['csat_booking', '预约流程'], ['csat_advisor', '顾问沟通'], ['csat_result', '服务效果']] as const) {
     if (!done) break;
     const v = Math.min(5, Math.max(1, Math.round(2.5 + rnd() * 3 - (group === 'detractor' ? 1 : 0))));
@@ -113,16 +134,23 @@ function oneSession(id: string, i: number, created: Date, rnd: () => number, pic
   const intent = Math.min(5, Math.max(0, Math.round(group === 'promoter' ? 3 + rnd() * 2 : group === 'passive' ? 1.5 + rnd() * 3 : rnd() * 3)));
   if (done) done = answer('intent', 'repurchase', intent, `${intent}`);
   if (done && intent >= 3) {
-    const [raw, bucket] = pick(TIMING);
-    done = answer('timing', 'text', raw, raw, { extracted: { timing: { bucket, from: null, to: null } } });
+    const [when, bucket, days] = pick(TIMING);
+    // Some name what they will come for along with when.
+    const along = rnd() < 0.3 ? pick(PRODUCTS) : undefined;
+    const raw = along ? `${when}来做${along[1]}` : when;
+    done = answer('timing', 'text', raw, raw, { extracted: { products: along ? [along[0]] : [] } });
+    if (done && !(answers.timing as { missing?: boolean }).missing) (answers.timing as { extracted: Record<string, unknown> }).extracted.timing = timingOf(bucket, days, lastAt());
     if (done) {
-      const products = rnd() < 0.6 ? [pick(PRODUCTS)] : [];
-      const raw2 = products.length ? `想试试${products[0]}` : '暂时没有';
-      answer('products', 'text', raw2, raw2, { extracted: { products } });
+      const roll = rnd();
+      const named = roll < 0.45 ? [pick(PRODUCTS)] : roll < 0.65 ? [pick(PRODUCTS), pick(PRODUCTS)] : [];
+      const ids = [...new Set(named.map(([id]) => id))];
+      const open = roll >= 0.65 && roll < 0.75;
+      const price = rnd() < 0.3;
+      const raw2 = ids.length ? `想试试${named.map(([, w]) => w).join('和')}${price ? '，看价格' : ''}` : open ? '都行' : '暂时没有';
+      answer('products', 'text', raw2, raw2, { extracted: { products: ids, openInterest: open, factors: price && ids.length ? ['price'] : [] } });
     }
   } else if (done) {
-    const [text, label, confidence, topics] = pick(REASONS.detractor);
-    answer('change_mind', 'text', text, text, { extracted: { sentiment: { label, confidence }, topics } });
+    reason('change_mind', pick(REASONS.detractor));
   }
   // A session that stops was asked its next question and never answered it.
   const next = ['nps', `reason_${group}`, 'csat_booking', 'csat_advisor', 'csat_result', 'intent'][answeredCount];

@@ -10,11 +10,22 @@ export interface HandSession {
   status: string;
   campaign?: string | null;
   customerFields: Record<string, string>;
-  answers: Record<string, { kind: string; value: unknown; raw: string; missing?: boolean; at: string; extracted?: { sentiment?: { label: string; confidence: number }; topics?: string[]; timing?: { bucket: string } | null; products?: string[] } }>;
+  answers: Record<string, { kind: string; value: unknown; raw: string; missing?: boolean; at: string; extracted?: HandReading }>;
+  /** The analyser's whole reading of each answer (a step's `extract` keeps only part of it with the answer). */
+  analysis?: Record<string, HandReading>;
   /** Question steps the bot put to the customer, in order (the session's own record of it). */
   askedSteps: string[];
   createdAt: string;
   completedAt?: string | null;
+}
+
+export interface HandReading {
+  sentiment?: { label: string; confidence: number } | null;
+  topics?: string[];
+  timing?: { bucket: string; from?: string | null } | null;
+  products?: string[];
+  factors?: string[];
+  openInterest?: boolean;
 }
 
 export interface HandFilter {
@@ -71,7 +82,9 @@ export function handSummary(all: HandSession[], f: HandFilter) {
   const csat: Record<string, number[]> = Object.fromEntries(CSAT_STEPS.map((id) => [id, []]));
   const intents: number[] = [];
   const timing: Record<string, number> = {};
-  const products: Record<string, number> = {};
+  const products: Record<string, { n: number; timing: Record<string, number>; segments: Record<string, number> }> = {};
+  const factors: Record<string, { n: number; segments: Record<string, number> }> = {};
+  const openInterest = { n: 0, segments: {} as Record<string, number> };
   const reasons: Record<string, { n: number; negative: number; topics: Record<string, number> }> = {};
   const funnel: Record<string, { reached: number; answered: number }> = {};
   const outcomes: Record<string, number> = {};
@@ -92,14 +105,35 @@ export function handSummary(all: HandSession[], f: HandFilter) {
       }
       if (CSAT_STEPS.includes(stepId)) csat[stepId]!.push(a.value as number);
       if (stepId === 'intent') intents.push(a.value as number);
-      if (a.extracted?.timing?.bucket) timing[a.extracted.timing.bucket] = (timing[a.extracted.timing.bucket] ?? 0) + 1;
-      for (const p of a.extracted?.products ?? []) products[p] = (products[p] ?? 0) + 1;
+      const bucket = ({ ...(s.analysis?.[stepId] ?? {}), ...(a.extracted ?? {}) } as HandReading).timing?.bucket;
+      if (bucket) timing[bucket] = (timing[bucket] ?? 0) + 1;
       if (REASON_STEPS.includes(stepId) && a.extracted?.sentiment) {
         const r = (reasons[group] ??= { n: 0, negative: 0, topics: {} });
         r.n++;
         if (a.extracted.sentiment.label === 'negative') r.negative++;
         for (const t of a.extracted.topics ?? []) r.topics[t] = (r.topics[t] ?? 0) + 1;
       }
+    }
+    // Products, factors and "都行": once per session, on the day the first answer naming them was given.
+    const interest = handInterest(s);
+    const seg = handSegment(s) ?? 'none';
+    for (const [id, day] of interest.products) {
+      if (!inRange(day, f)) continue;
+      const row = (products[id] ??= { n: 0, timing: {}, segments: {} });
+      row.n++;
+      const bucket = interest.window ?? 'none';
+      row.timing[bucket] = (row.timing[bucket] ?? 0) + 1;
+      row.segments[seg] = (row.segments[seg] ?? 0) + 1;
+    }
+    for (const [id, day] of interest.factors) {
+      if (!inRange(day, f)) continue;
+      const row = (factors[id] ??= { n: 0, segments: {} });
+      row.n++;
+      row.segments[seg] = (row.segments[seg] ?? 0) + 1;
+    }
+    if (interest.openDay && inRange(interest.openDay, f)) {
+      openInterest.n++;
+      openInterest.segments[seg] = (openInterest.segments[seg] ?? 0) + 1;
     }
     if (!inRange(shanghaiDay(s.createdAt), f)) continue;
     started++;
@@ -112,8 +146,7 @@ export function handSummary(all: HandSession[], f: HandFilter) {
       if (usable(s.answers[stepId])) row.answered++;
     }
     if (s.status === 'completed' && s.completedAt) durations.push(Math.round((Date.parse(s.completedAt) - Date.parse(s.createdAt)) / 1000));
-    const seg = handSegment(s);
-    if (seg) segments[seg]!++;
+    if (handSegment(s)) segments[handSegment(s)!]!++;
   }
   const n = promoters + passives + detractors;
   const p = n ? promoters / n : 0;
@@ -126,10 +159,60 @@ export function handSummary(all: HandSession[], f: HandFilter) {
       const v = csat[stepId]!;
       return { stepId, n: v.length, mean: v.length ? v.reduce((a, b) => a + b, 0) / v.length : null, top2Box: v.length ? (100 * v.filter((x) => x >= 4).length) / v.length : null };
     }),
-    repurchase: { n: intents.length, likelyShare: intents.length ? (100 * intents.filter((x) => x >= 4).length) / intents.length : null, timing, products },
+    repurchase: { n: intents.length, likelyShare: intents.length ? (100 * intents.filter((x) => x >= 4).length) / intents.length : null, timing, products, factors, openInterest },
     reasons,
     funnel,
     sessions: { started, outcomes, medianSecondsToComplete: median },
     segments,
+  };
+}
+
+const BUCKET_START: Record<string, number> = { within_1_month: 0, '1_3_months': 30, '3_6_months': 90, '6_12_months': 180, over_12_months: 365 };
+
+/**
+ * What a session says about its next purchase, read by hand: each product and factor with the
+ * day of the first answer naming it (answers in the order given, the analyser's whole reading of
+ * each), the day "都行" was first said, and the purchase window: of the answers with a timing,
+ * the one whose window starts first (its date, else the answer's day plus the bucket's start),
+ * the first one given when none has a start.
+ */
+export function handInterest(s: HandSession): { products: Map<string, string>; factors: Map<string, string>; openDay?: string; window?: string; windowStart?: string } {
+  const given = Object.entries(s.answers)
+    .filter(([, a]) => usable(a))
+    .sort(([, a], [, b]) => Date.parse(a.at) - Date.parse(b.at));
+  const products = new Map<string, string>();
+  const factors = new Map<string, string>();
+  let openDay: string | undefined;
+  let window: string | undefined;
+  let windowStart: string | undefined;
+  for (const [stepId, a] of given) {
+    const reading: HandReading = { ...(s.analysis?.[stepId] ?? {}), ...(a.extracted ?? {}) };
+    const day = shanghaiDay(a.at);
+    for (const p of reading.products ?? []) if (!products.has(p)) products.set(p, day);
+    for (const x of reading.factors ?? []) if (!factors.has(x)) factors.set(x, day);
+    if (reading.openInterest && !openDay) openDay = day;
+    const bucket = reading.timing?.bucket;
+    if (!bucket) continue;
+    const start = reading.timing?.from ?? (bucket in BUCKET_START ? new Date(Date.parse(`${day}T00:00:00Z`) + BUCKET_START[bucket]! * 86_400_000).toISOString().slice(0, 10) : undefined);
+    if (window === undefined || (start !== undefined && (windowStart === undefined || start < windowStart))) {
+      window = bucket;
+      windowStart = start;
+    }
+  }
+  return { products, factors, ...(openDay ? { openDay } : {}), ...(window ? { window } : {}), ...(windowStart ? { windowStart } : {}) };
+}
+
+const nonzero = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0));
+
+/** The summary's products, factors and "都行" in the hand computation's shape (zeros left out), to compare. */
+export function interestShape(repurchase: {
+  products: Array<{ id: string; n: number; timing: Record<string, number>; segments: Record<string, number> }>;
+  factors: Array<{ id: string; n: number; segments: Record<string, number> }>;
+  openInterest: { n: number; segments: Record<string, number> };
+}) {
+  return {
+    products: Object.fromEntries(repurchase.products.map((p) => [p.id, { n: p.n, timing: nonzero(p.timing), segments: nonzero(p.segments) }])),
+    factors: Object.fromEntries(repurchase.factors.filter((f) => f.n > 0).map((f) => [f.id, { n: f.n, segments: nonzero(f.segments) }])),
+    openInterest: { n: repurchase.openInterest.n, segments: nonzero(repurchase.openInterest.segments) },
   };
 }

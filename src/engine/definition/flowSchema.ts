@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timingBucketSchema } from '../../core/analysis.ts';
 
 /**
  * The survey flow file format (YAML on disk), version 1. Shape only: cross-step rules (targets,
@@ -213,8 +214,10 @@ const catalogTermSchema = textSchema.max(40, 'must be at most 40 characters');
  * One product or service the merchant sells. Answers name items by `name` or a synonym (short
  * names, English names, typos customers make); the analyser reports the `id`.
  */
+const catalogIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)');
+
 export const catalogItemSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
+  id: catalogIdSchema,
   name: catalogTermSchema,
   synonyms: z.array(catalogTermSchema).max(30).optional(),
 });
@@ -248,6 +251,13 @@ export const followUpConditionSchema = z.strictObject({
   sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
   /** The customer asked for a person ("转人工") in this session, or not. */
   askedForPerson: z.boolean().optional(),
+  /**
+   * The customer named one of these catalogue items in any answer (`any`: any item of the
+   * catalogue). The ids must be in the flow's `catalog`.
+   */
+  product: z.union([z.literal('any'), oneOrMany(catalogIdSchema)]).optional(),
+  /** The session's purchase window (the analyser's timing bucket) is one of these. */
+  timing: oneOrMany(timingBucketSchema).optional(),
 });
 export type FollowUpCondition = z.infer<typeof followUpConditionSchema>;
 
@@ -259,8 +269,24 @@ export const followUpRuleSchema = z.strictObject({
   when: followUpConditionSchema.prefault({}),
   then: z
     .strictObject({
-      /** A follow-up task for an advisor (not a live hand-over), due this many hours later. */
-      task: z.strictObject({ reason: textSchema.max(200), dueHours: z.number().positive().max(720).default(24) }).optional(),
+      /**
+       * A follow-up task for an advisor (not a live hand-over), due this many hours later. The
+       * reason may name what the customer wants and when: {{products}} (the catalogue items the
+       * rule is about, by name), {{windowStart}} (the first day of the purchase window) and
+       * {{window}} (its bucket, e.g. 1-3个月).
+       */
+      task: z
+        .strictObject({
+          reason: textSchema.max(200),
+          dueHours: z.number().positive().max(720).default(24),
+          /**
+           * Due `leadDays` before the customer's purchase window starts, instead of `dueHours`
+           * after the survey ("contact before the window about the product"). When the window has
+           * no start, or it starts sooner than the lead time, `dueHours` applies.
+           */
+          beforeWindow: z.strictObject({ leadDays: z.number().int().min(0).max(90) }).optional(),
+        })
+        .optional(),
       /** Extra tags for the customer, besides the automatic ones. */
       tags: z.array(tagNameSchema).min(1).max(20).optional(),
     })

@@ -256,9 +256,13 @@ function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefine
   }
 }
 
+/** Fields a follow-up task's reason may use (filled in by src/followup/rules.ts). */
+export const TASK_REASON_FIELDS = ['products', 'windowStart', 'window'] as const;
+
 /**
- * Follow-up rules: ids are unique (they key what a rule did per session), and a CSAT condition
- * names a score step or a touchpoint the flow has.
+ * Follow-up rules: ids are unique (they key what a rule did per session), a CSAT condition
+ * names a score step or a touchpoint the flow has, a product condition names catalogue items the
+ * flow has, and a task's reason uses only the fields tasks fill in.
  */
 function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, add: (segments: PathSegment[], message: string) => void): void {
   const seen = new Map<string, number>();
@@ -275,6 +279,21 @@ function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, a
     }
     if (csat?.touchpoint !== undefined && !touchpoints.has(csat.touchpoint)) {
       add(['followUp', 'rules', i, 'when', 'csat', 'touchpoint'], `no csat step has touchpoint "${csat.touchpoint}"${touchpoints.size ? ` (the flow has ${[...touchpoints].join(', ')})` : ''}`);
+    }
+    const product = rule.when.product;
+    // `any` without a catalogue just never holds: removing the catalogue must not break the rules.
+    if (product !== undefined && product !== 'any') {
+      const ids = new Set(flow.catalog.map((p) => p.id));
+      const known = flow.catalog.length ? ` (the catalog has ${flow.catalog.map((p) => p.id).join(', ')})` : ' (the flow has no catalog)';
+      (Array.isArray(product) ? product : [product]).forEach((id, k) => {
+        if (!ids.has(id)) add(['followUp', 'rules', i, 'when', 'product', ...(Array.isArray(product) ? [k] : [])], `unknown catalogue id "${id}"${known}`);
+      });
+    }
+    const reason = rule.then.task?.reason;
+    for (const m of reason?.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g) ?? []) {
+      if (!(TASK_REASON_FIELDS as readonly string[]).includes(m[1]!)) {
+        add(['followUp', 'rules', i, 'then', 'task', 'reason'], `unknown field {{${m[1]}}}; a task reason may use ${TASK_REASON_FIELDS.map((f) => `{{${f}}}`).join(', ')}`);
+      }
     }
   });
 }

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { LockService } from '../../core/ports.ts';
 import type { SessionFollowUp, SessionRecord, SessionRepository } from '../../core/sessions.ts';
-import type { FiredRule, RuleFacts } from '../rules.ts';
+import { planTask, type FiredRule, type RuleFacts } from '../rules.ts';
 import type { FollowUpLog, TaskStore } from '../ports.ts';
 import { contactOutcomes, type FollowUpAction, type FollowUpTask, type TaskOutcome } from '../types.ts';
 import { taskData } from '../webhooks/payloads.ts';
@@ -58,6 +58,7 @@ export function createTaskService(deps: TaskServiceDeps) {
     for (const rule of fired) {
       if (!rule.task) continue;
       const id = taskIdFor(session.id, rule.ruleId);
+      const planned = planTask({ ...rule, task: rule.task }, facts, at);
       const { created } = await deps.tasks.createOnce(
         {
           id,
@@ -67,9 +68,9 @@ export function createTaskService(deps: TaskServiceDeps) {
           conversationKey: session.conversationKey,
           customerId: session.conversation.customerId,
           ...(session.customerFields.nickname ? { nickname: session.customerFields.nickname } : {}),
-          reason: rule.task.reason,
+          reason: planned.reason,
           createdAt: at,
-          dueAt: new Date(at.getTime() + rule.task.dueHours * 3_600_000),
+          dueAt: planned.dueAt,
           context: {
             ...(facts.npsScore !== undefined ? { npsScore: facts.npsScore } : {}),
             ...(facts.group ? { group: facts.group } : {}),

@@ -56,6 +56,8 @@ export function surveyData(
       ...(a.topics.length ? { topics: a.topics } : {}),
       ...(a.timing ? { timing: a.timing } : {}),
       ...(a.products.length ? { products: a.products } : {}),
+      ...(a.factors?.length ? { factors: a.factors } : {}),
+      ...(a.openInterest ? { openInterest: true } : {}),
     })),
     ...(extra.escalation ? { escalation: extra.escalation } : {}),
     followUp: { rules: extra.rules, tasks: extra.taskIds, tags: extra.tags.map((t) => t.name) },

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { RunningService } from '../../../src/main.ts';
 import { allSessionsThroughApi, rebuild, seedSessions } from '../../support/analyticsHarness.ts';
 import { api, escalationFlowsDir, escalationOf, eventually } from '../../support/escalationHarness.ts';
-import { handSegment, handSummary, shanghaiDay, type HandFilter, type HandSession } from '../../support/handAnalytics.ts';
+import { handInterest, handSegment, handSummary, interestShape, shanghaiDay, type HandFilter, type HandSession } from '../../support/handAnalytics.ts';
 import { adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
 
 // The analytics API against the whole service: generated sessions stored as the service stores
@@ -13,10 +15,20 @@ let sessions: HandSession[];
 const today = shanghaiDay(new Date().toISOString());
 const daysAgo = (n: number) => shanghaiDay(new Date(Date.now() - n * 86_400_000).toISOString());
 
+const WINDOW_WORDS: Record<string, string> = { within_1_month: '1个月内', '1_3_months': '1-3个月', '3_6_months': '3-6个月', '6_12_months': '6-12个月', over_12_months: '12个月以上', undecided: '还没想好', never: '不会再来' };
+const FACTOR_WORDS: Record<string, string> = { price: '价格优惠', effect: '效果', convenience: '便利时间', advisor: '顾问', range: '项目丰富' };
+
 interface Summary {
   nps: { responses: number; promoters: number; passives: number; detractors: number; score: number | null; marginOfError: number | null; enough: boolean; stepId: string | null };
   csat: Array<{ stepId: string; label: string; n: number; mean: number | null; top2Box: number | null }>;
-  repurchase: { n: number; likelyShare: number | null; timing: Record<string, number>; products: Array<{ name: string; n: number }> };
+  repurchase: {
+    n: number;
+    likelyShare: number | null;
+    timing: Record<string, number>;
+    products: Array<{ id: string; name: string; n: number; timing: Record<string, number>; segments: Record<string, number> }>;
+    factors: Array<{ id: string; n: number; segments: Record<string, number> }>;
+    openInterest: { n: number; segments: Record<string, number> };
+  };
   reasons: Record<string, { n: number; sentiment: Record<string, number>; topics: Array<{ topic: string; n: number }> }>;
   funnel: Array<{ stepId: string; reached: number; answered: number }>;
   sessions: { started: number; outcomes: Record<string, number>; medianSecondsToComplete: number | null };
@@ -58,7 +70,8 @@ function compare(got: Summary, want: ReturnType<typeof handSummary>) {
   expect(got.repurchase.n).toBe(want.repurchase.n);
   if (want.repurchase.likelyShare !== null) expect(got.repurchase.likelyShare).toBeCloseTo(want.repurchase.likelyShare, 9);
   expect(Object.fromEntries(Object.entries(got.repurchase.timing).filter(([, n]) => n > 0))).toEqual(want.repurchase.timing);
-  expect(Object.fromEntries(got.repurchase.products.map((p) => [p.name, p.n]))).toEqual(want.repurchase.products);
+  // Products and factors once per session (from any answer), by purchase window and segment.
+    expect(interestShape(got.repurchase)).toEqual({ products: want.repurchase.products, factors: want.repurchase.factors, openInterest: want.repurchase.openInterest });
   for (const [group, r] of Object.entries(want.reasons)) {
     expect(got.reasons[group]!.n).toBe(r.n);
     expect(got.reasons[group]!.sentiment.negative).toBe(r.negative);
@@ -169,7 +182,14 @@ describe('GET /api/analytics/export.csv', () => {
     expect(header!.slice(0, 9)).toEqual(['会话ID', '客户ID', '昵称', '流程', '版本', '开始时间', '完成时间', '状态', '分群']);
     const expected = sessions.filter((s) => shanghaiDay(s.createdAt) >= from);
     expect(body).toHaveLength(expected.length);
-    const col = (name: string) => header!.indexOf(name);
+    const col = (name: string) => {
+      expect(header, name).toContain(name);
+      return header!.indexOf(name);
+    };
+    // The flow's catalogue as the YAML file lists it: one column each, in that order.
+    const catalogue = (parseYaml(readFileSync('flows/nps-default.yaml', 'utf8')) as { catalog: Array<{ id: string; name: string }> }).catalog;
+    expect(header!.filter((h) => h.startsWith('意向项目：'))).toEqual([...catalogue.map((c) => `意向项目：${c.name}`), '意向项目：都可以']);
+    let named = 0;
     for (const row of body) {
       const s = expected.find((x) => x.id === row[0])!;
       expect(s, row[0]).toBeDefined();
@@ -182,7 +202,15 @@ describe('GET /api/analytics/export.csv', () => {
         expect(row[raw]).toBe(a.raw);
         if (stepId === 'nps' && !a.missing) expect(row[raw + 1]).toMatch(new RegExp(`^${String(a.value)}分（`));
       }
+      // Interest: the purchase window, 1 per catalogue item any answer named, 都可以, 1 per factor.
+      const interest = handInterest(s);
+      expect(row[col('购买时间窗口')]).toBe(interest.window ? `${WINDOW_WORDS[interest.window]}${interest.windowStart ? `（${interest.windowStart} 起）` : ''}` : '');
+      for (const item of catalogue) expect(row[col(`意向项目：${item.name}`)], `${s.id} ${item.id}`).toBe(interest.products.has(item.id) ? '1' : '');
+      expect(row[col('意向项目：都可以')]).toBe(interest.openDay ? '1' : '');
+      for (const [factor, label] of Object.entries(FACTOR_WORDS)) expect(row[col(`考虑因素：${label}`)]).toBe(interest.factors.has(factor) ? '1' : '');
+      named += interest.products.size;
     }
+    expect(named).toBeGreaterThan(20);
   });
 });
 

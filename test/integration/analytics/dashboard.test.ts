@@ -20,6 +20,7 @@ interface Summary {
   nps: { responses: number; score: number; marginOfError: number; promoters: number };
   sessions: { started: number; outcomes: Record<string, number> };
   reasons: Record<string, { topics: Array<{ topic: string; n: number }> }>;
+  repurchase: { products: Array<{ id: string; name: string; n: number; segments: Record<string, number> }>; openInterest: { n: number }; factors: Array<{ id: string; n: number }> };
 }
 
 beforeAll(async () => {
@@ -68,16 +69,24 @@ describe('the dashboard', () => {
     expect(await page.locator('.kpi').nth(1).locator('.value').textContent()).toBe(String(summary.nps.responses));
     expect(await page.locator('.kpi').nth(0).textContent()).toContain(`推荐者 ${summary.nps.promoters}`);
     // Every chart drew (canvas inside), the trend has its band.
-    for (const id of ['chart-trend', 'chart-csat', 'chart-intent', 'chart-timing', 'chart-funnel', 'chart-outcomes', 'chart-segments']) {
+    for (const id of ['chart-trend', 'chart-csat', 'chart-intent', 'chart-timing', 'chart-products', 'chart-factors', 'chart-funnel', 'chart-outcomes', 'chart-segments']) {
       expect(await page.locator(`#${id} canvas`).count(), id).toBeGreaterThan(0);
     }
     expect(await page.locator('table.t').first().textContent()).toContain('预约流程');
+    // Products of interest by their catalogue names, with counts per segment, and 都可以.
+    const interest = page.locator('.interest');
+    expect(summary.repurchase.products.length).toBeGreaterThan(3);
+    const rows = await interest.locator('table.t tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(summary.repurchase.products.map((p) => [p.name, String(p.n), ...['loyal', 'at_risk', 'potential', 'other', 'none'].map((k) => String(p.segments[k]))]));
+    expect(rows[0]![0]).toMatch(/[\u4e00-\u9fff]/);
+    expect(await interest.textContent()).toContain(`表示“都可以”的顾客 ${summary.repurchase.openInterest.n} 位`);
     const topTopic = summary.reasons.detractor!.topics[0]!;
     expect(await page.locator('.group[data-group="detractor"] .chips').textContent()).toContain(`${topTopic.topic} ${topTopic.n}`);
     expect(await page.locator('.group[data-group="detractor"] .quotes li').count()).toBeGreaterThan(0);
     // Nothing is wider than the window.
     expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement.scrollWidth <= (globalThis as unknown as { document: { documentElement: { clientWidth: number } } }).document.documentElement.clientWidth + 1)).toBe(true);
     await page.screenshot({ path: `${SHOTS}/dashboard-1366.png`, fullPage: true });
+    await interest.screenshot({ path: `${SHOTS}/dashboard-products-1366.png` });
     await page.close();
   });
 
@@ -140,6 +149,8 @@ describe('the dashboard', () => {
     await page.screenshot({ path: `${SHOTS}/dashboard-phone-top.png` });
     await page.locator('#chart-funnel').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/dashboard-phone-funnel.png` });
+    await page.locator('#chart-products canvas').waitFor();
+    await page.locator('.interest').screenshot({ path: `${SHOTS}/dashboard-phone-products.png` });
     await page.close();
   });
 

@@ -186,3 +186,47 @@ describe('a detractor through the simulator', () => {
     expect(actions.filter((a) => a === 'escalated')).toHaveLength(1);
   });
 });
+
+describe('a customer who names 热玛吉 and when', () => {
+  it('gets a task due before the purchase window, about 热玛吉, and counts once in analytics', { timeout: 90_000 }, async () => {
+    const sim = service.simulator!;
+    const productsOf = async () =>
+      (await adminGet<{ repurchase: { products: Array<{ id: string; name: string; n: number; timing: Record<string, number>; segments: Record<string, number> }> } }>(service, '/api/analytics/summary?flowId=nps-default')).body.repurchase.products;
+    const before = (await productsOf()).find((p) => p.id === 'thermage');
+    const c = customer(service, sim, 'wm_thermage');
+    await c.says('你好');
+    await c.says('9');
+    await c.says('热玛吉做完效果很好');
+    await c.clicks('5');
+    await c.clicks('5');
+    await c.clicks('5');
+    expect((await c.says('5')).join()).toMatch(/什么时候/);
+    expect((await c.says('两个月后吧，还想再做一次热玛吉')).join()).toMatch(/感兴趣/);
+    await c.says('热玛吉，水光针也想了解');
+    expect((await c.says('下次吧')).join()).toMatch(/感谢/);
+    await service.followUp.whenIdle({ timeoutMs: 20_000 });
+
+    const tasks = await adminGet<{ items: TaskItem[] }>(service, '/api/tasks?status=open');
+    const mine = tasks.body.items.filter((t) => t.customer.id === 'wm_thermage');
+    expect(mine.map((t) => t.ruleId)).toEqual(['product-window']);
+    const task = mine[0]!;
+    // The window the analyser read from "两个月后", as stored with the answer.
+    const session = await adminGet<{ status: string; analysis: { timing: { timing: { bucket: string; from: string } } } }>(service, `/api/sessions/${task.sessionId}`);
+    expect(session.body.status).toBe('completed');
+    const { bucket, from } = session.body.analysis.timing.timing;
+    expect(bucket).toBe('1_3_months');
+    // Due 3 days before the window starts, at midnight in Shanghai (UTC+8).
+    const windowStart = Date.parse(`${from}T00:00:00+08:00`);
+    expect(Date.parse(task.dueAt)).toBe(windowStart - 3 * 86_400_000);
+    expect(Date.parse(task.dueAt)).toBeGreaterThan(Date.now());
+    const [y, m, d] = from.split('-').map(Number);
+    expect(task.reason).toBe(`${y}年${m}月${d}日前联系顾客，沟通热玛吉、水光针（顾客预计1-3个月内再来）`);
+
+    // Named in three answers, counted once, under its window and the customer's segment.
+    const after = (await productsOf()).find((p) => p.id === 'thermage')!;
+    expect(after.name).toBe('热玛吉');
+    expect(after.n).toBe((before?.n ?? 0) + 1);
+    expect(after.timing['1_3_months']).toBe((before?.timing['1_3_months'] ?? 0) + 1);
+    expect(after.segments.loyal).toBe((before?.segments.loyal ?? 0) + 1);
+  });
+});

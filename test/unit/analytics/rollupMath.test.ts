@@ -9,7 +9,7 @@ import { summarize } from '../../../src/analytics/summarize.ts';
 import { addCounts, emptyTally } from '../../../src/analytics/tally.ts';
 import { parseFlow, type Flow } from '../../../src/engine/index.ts';
 import { generateSessions } from '../../support/generateSessions.ts';
-import { handSummary, type HandSession } from '../../support/handAnalytics.ts';
+import { handSummary, interestShape, type HandSession } from '../../support/handAnalytics.ts';
 
 const parsed = parseFlow(readFileSync('flows/nps-default.yaml', 'utf8'));
 if (!parsed.ok) throw new Error('nps-default does not parse');
@@ -74,7 +74,8 @@ describe('rollup counters give the same numbers as a hand computation over whole
     }
     expect(got.repurchase.n).toBe(want.repurchase.n);
     expect(Object.fromEntries(Object.entries(got.repurchase.timing).filter(([, n]) => n > 0))).toEqual(want.repurchase.timing);
-    expect(Object.fromEntries(got.repurchase.products.map((p) => [p.name, p.n]))).toEqual(want.repurchase.products);
+    // Products and factors once per session (from any answer), by purchase window and segment.
+    expect(interestShape(got.repurchase)).toEqual({ products: want.repurchase.products, factors: want.repurchase.factors, openInterest: want.repurchase.openInterest });
     for (const [group, r] of Object.entries(want.reasons)) {
       const g = got.reasons[group as 'promoter'];
       expect(g.n).toBe(r.n);

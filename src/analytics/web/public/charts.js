@@ -1,6 +1,6 @@
 // ECharts options for the dashboard. Tooltips render as rich text on the canvas (no HTML), so
 // labels written by admins or customers never become markup.
-import { outcomeLabels, segmentLabels, timingLabels } from './labels.js';
+import { factorLabels, outcomeLabels, segmentLabels, timingLabels, windowLabels } from './labels.js';
 
 const base = {
   animation: false,
@@ -113,5 +113,49 @@ export function outcomesOption(outcomes) {
     tooltip: { trigger: 'item', renderMode: 'richText' },
     legend: { bottom: 0, textStyle: { fontSize: 12 } },
     series: [{ name: '结果', type: 'pie', radius: ['42%', '68%'], center: ['50%', '45%'], label: { formatter: '{b} {c}' }, data: keys.map((k) => ({ name: outcomeLabels[k] || k, value: outcomes[k] })) }],
+  };
+}
+
+/** Sooner windows darker; no time named grey. */
+const WINDOW_COLORS = { within_1_month: '#0b4fb3', '1_3_months': '#1d6fe0', '3_6_months': '#5b95ea', '6_12_months': '#93b9f2', over_12_months: '#c3d7f7', undecided: '#f5a623', never: '#e34d59', none: '#c9cdd4' };
+
+/**
+ * Products of interest as horizontal bars (most asked for on top), each split by when its
+ * customers expect to buy: who wants what, when. Names are the flow catalogue's.
+ */
+export function productsOption(products, max = 10, narrow = false) {
+  const rows = products.slice(0, max).reverse();
+  const keys = Object.keys(windowLabels).filter((k) => rows.some((p) => (p.timing[k] || 0) > 0));
+  // On a phone the legend wraps under the bars (every colour stays explained); wide, one line on top.
+  const legend = { textStyle: { fontSize: 11 }, itemWidth: 12, itemHeight: 10, itemGap: 8 };
+  return {
+    ...base,
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText', confine: true },
+    legend: narrow ? { ...legend, bottom: 0 } : { ...legend, type: 'scroll', top: 0 },
+    grid: narrow ? { left: 8, right: 34, top: 8, bottom: 56, containLabel: true } : { left: 8, right: 34, top: 30, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: rows.map((p) => p.name), axisLabel: { width: 84, overflow: 'truncate' } },
+    series: keys.map((k, i) => ({
+      name: windowLabels[k],
+      type: 'bar',
+      stack: 'window',
+      barMaxWidth: 18,
+      itemStyle: { color: WINDOW_COLORS[k] },
+      data: rows.map((p) => p.timing[k] || 0),
+      // The total at the end of each bar, on the last series.
+      label: i === keys.length - 1 ? { show: true, position: 'right', color: '#1f2329', formatter: (x) => String(rows[x.dataIndex].n) } : { show: false },
+    })),
+  };
+}
+
+/** Purchase factors: sessions that named each. */
+export function factorsOption(factors) {
+  const rows = [...factors].reverse();
+  return {
+    ...base,
+    grid: { left: 8, right: 34, top: 8, bottom: 20, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: rows.map((f) => factorLabels[f.id] || f.id) },
+    series: [{ name: '提到的顾客', type: 'bar', data: rows.map((f) => f.n), itemStyle: { color: '#2ba471' }, barMaxWidth: 16, label: { show: true, position: 'right' } }],
   };
 }

@@ -3,8 +3,8 @@
 // Every text from the server is set with textContent (dom.js); charts render on canvas.
 import { ApiError, get, session, setUnauthorizedHandler } from '/admin/static/api.js';
 import { formatTime, h, replace } from '/admin/static/dom.js';
-import { csatOption, funnelOption, intentOption, outcomesOption, segmentsOption, timingOption, trendOption } from './charts.js';
-import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
+import { csatOption, factorsOption, funnelOption, intentOption, outcomesOption, productsOption, segmentsOption, timingOption, trendOption } from './charts.js';
+import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, segmentOrNoneLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
 
 const REFRESH_MS = 10_000;
 const main = document.getElementById('main');
@@ -176,6 +176,9 @@ function buildView(filters, flows, values) {
   const csatTable = h('div', { class: 'scroll' });
   const productList = h('p', { class: 'sub muted' });
   const funnelTable = h('div', { class: 'scroll' });
+  const productsChart = chartBox('chart-products', 'chart products');
+  const productsNote = h('p', { class: 'sub muted' });
+  const productsTable = h('div', { class: 'scroll' });
   const escalationBox = h('div');
   const groups = h('div', { class: 'groups' });
   const sessionsNote = h('p', { class: 'muted' });
@@ -192,12 +195,24 @@ function buildView(filters, flows, values) {
       h('section', { class: 'card wide' }, h('h2', { text: 'NPS 趋势（阴影为 95% 置信区间）' }), chartBox('chart-trend', 'chart tall')),
       card('各环节满意度（CSAT，1-5 分）', chartBox('chart-csat'), csatTable),
       card('复购意向（0-5 分）与时间', chartBox('chart-intent'), chartBox('chart-timing'), productList),
+      h(
+        'section',
+        { class: 'card wide interest' },
+        h('h2', { text: '意向项目与购买时间（谁想要什么、什么时候）' }),
+        h(
+          'div',
+          { class: 'cols' },
+          h('div', null, h('h3', { text: '各项目的意向人数（按预计购买时间）' }), productsChart, productsNote),
+          h('div', null, h('h3', { text: '各项目的客户分群' }), productsTable),
+          h('div', null, h('h3', { text: '购买决策因素（提到的顾客数）' }), chartBox('chart-factors', 'chart factors')),
+        ),
+      ),
       h('section', { class: 'card wide' }, h('h2', { text: '原因与话题（按 NPS 分组，点话题看原话）' }), groups),
       card('完成漏斗（各题到达与作答）', chartBox('chart-funnel'), funnelTable),
       card('会话结果与客户分群', sessionsNote, chartBox('chart-outcomes'), chartBox('chart-segments'), escalationBox),
     ),
   );
-  return { root, filters, status, k, split, legend, csatTable, productList, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
+  return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
 }
 
 function chart(id, option) {
@@ -263,11 +278,8 @@ function renderSummary(s, trend, quotes) {
   replace(view.csatTable, table(['环节', '题目', '回答数', '平均分', '好评率（4-5）'], s.csat.map((c) => [c.label, c.stepId, c.n, fixed(c.mean, 2), pct(c.top2Box)]), [2, 3, 4]));
   chart('chart-intent', intentOption(s.repurchase));
   chart('chart-timing', timingOption(s.repurchase));
-  replace(
-    view.productList,
-    `复购意向回答 ${s.repurchase.n} · 可能复购（≥4）${pct(s.repurchase.likelyShare)} · 感兴趣的产品：`,
-    s.repurchase.products.length ? s.repurchase.products.slice(0, 8).map((p) => `${p.name}（${p.n}）`).join('、') : '暂无',
-  );
+  replace(view.productList, `复购意向回答 ${s.repurchase.n} · 可能复购（≥4）${pct(s.repurchase.likelyShare)} · 意向项目见下方`);
+  renderInterest(s.repurchase);
   chart('chart-funnel', funnelOption(s.funnel));
   replace(
     view.funnelTable,
@@ -287,6 +299,32 @@ function renderSummary(s, trend, quotes) {
     h('p', { class: 'muted', text: `共 ${s.escalations.count} 次 · 已回复 ${s.escalations.replied} · 首次回复中位数 ${duration(s.escalations.medianFirstReplySeconds)} · 已解决 ${s.escalations.resolved}（${pct(s.escalations.resolvedShare, 0)}）` }),
   );
   renderGroups(s, quotes);
+}
+
+const PRODUCT_ROWS = 10;
+
+/** Products of interest by purchase window and by segment, "都行", and the purchase factors. */
+function renderInterest(r) {
+  // One bar per product: the chart grows with them (up to PRODUCT_ROWS).
+  const rows = Math.min(PRODUCT_ROWS, r.products.length);
+  const narrow = view.productsChart.clientWidth < 480;
+  view.productsChart.style.setProperty('height', `${Math.max(200, (narrow ? 100 : 60) + rows * 30)}px`);
+  chart('chart-products', productsOption(r.products, PRODUCT_ROWS, narrow));
+  charts.get('chart-products')?.resize();
+  const total = r.products.reduce((n, p) => n + p.n, 0);
+  replace(
+    view.productsNote,
+    r.products.length
+      ? `${r.products.length} 个项目，共 ${total} 人次（顾客在任一回答中提到即计入，每位顾客每个项目只计一次）${r.products.length > PRODUCT_ROWS ? `，图中为前 ${PRODUCT_ROWS} 个` : ''}`
+      : '暂无顾客提到目录中的项目',
+    ` · 表示“都可以”的顾客 ${r.openInterest.n} 位`,
+  );
+  const segs = Object.keys(segmentOrNoneLabels);
+  replace(
+    view.productsTable,
+    table(['项目', '人数', ...segs.map((k) => segmentOrNoneLabels[k])], r.products.map((p) => [p.name, p.n, ...segs.map((k) => p.segments[k])]), segs.map((_, i) => i + 1).concat(segs.length + 1)),
+  );
+  chart('chart-factors', factorsOption(r.factors));
 }
 
 function renderGroups(s, quotes) {

@@ -13,6 +13,10 @@ export const timingLabels = {
   undecided: '还没想好',
   never: '不会再来',
 };
+/** The purchase window of a product's sessions; `none`: they named no time. */
+export const windowLabels = { ...timingLabels, none: '未说时间' };
+export const segmentOrNoneLabels = { ...segmentLabels, none: '未完成' };
+export const factorLabels = { price: '价格优惠', effect: '效果', convenience: '便利时间', advisor: '顾问', range: '项目丰富' };
 export const triggerLabels = { detractor: '贬损者', intent: '主动要求人工', unreadable: '多次无法识别', negative: '负面情绪', manual: '手动转接' };
 export const statusLabels = { active: '进行中', paused: '暂停', escalated: '转人工中', completed: '已完成', opted_out: '已退订', expired: '已过期' };
 
