@@ -82,10 +82,10 @@ describe('webhook deliveries', () => {
     expect(dead!.type).toBe('survey.completed');
     expect(dead!.attempts.length).toBeGreaterThanOrEqual(4);
     expect(dead!.attempts.every((a) => a.status === 500 && a.body === 'receiver says 500')).toBe(true);
-    // Backoff: the gaps grow (100 ms doubling, capped at 400 ms, ±20 % jitter).
+    // Backoff: each gap at least its delay (100 ms doubling, capped at 400 ms, less 20 % jitter);
+    // a loaded machine may only make gaps longer.
     const gaps = dead!.attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(dead!.attempts[i]!.at));
-    expect(gaps[0]!).toBeGreaterThanOrEqual(70);
-    expect(Math.max(...gaps)).toBeGreaterThan(gaps[0]!);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(0.8 * Math.min(100 * 2 ** i, 400) - 5));
     expect(failing.received).toHaveLength(0);
 
     // Replay once the receiver is fixed: same webhook-id and body, a fresh valid signature.
