@@ -2,6 +2,7 @@
 // simulator against service processes on embedded FerretDB and Redis, rules-only analyser.
 //   npm run -s bench -- --customers 200 --stored 100000 [--workers 2] [--reuse] [--json]
 //   npm run bench -- 50                      (50 customers, empty store)
+//   npm run -s bench -- --customers 10000 --open-only   (10,000 sessions left open: memory)
 // Prints human-readable lines, then (with --json) one JSON line:
 //   {customers, messages, storedSessions, throughput, p50Ms, p99Ms, bareThroughput, rssMiB, ...}
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -27,13 +28,19 @@ const { values, positionals } = parseArgs({
     reuse: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'bare-seconds': { type: 'string', default: '5' },
+    // Each customer only says hello: N customers leave N open sessions (memory with many open).
+    'open-only': { type: 'boolean', default: false },
+    // Mean pause before each message, as people type: latency at a load the service can carry
+    // (with no pause, every customer writes back at once and latency is only queueing).
+    'think-ms': { type: 'string', default: '0' },
   },
 });
 const customers = Number(values.customers ?? positionals[0] ?? 50);
 const stored = Number(values.stored);
 const workerCount = Number(values.workers);
 const say = (line: string) => console.log(line);
-const script: Array<string | { click: RegExp }> = ['你好', '9', '顾问很专业', { click: /5/ }, { click: /4/ }, { click: /5/ }, { click: /4/ }, '下个月', '面部护理', { click: /推荐朋友/ }];
+const survey: Array<string | { click: RegExp }> = ['你好', '9', '顾问很专业', { click: /5/ }, { click: /4/ }, { click: /5/ }, { click: /4/ }, '下个月', '面部护理', { click: /推荐朋友/ }];
+const script = values['open-only'] ? survey.slice(0, 1) : survey;
 
 // A store seeded once per size is kept for --reuse; without it the data starts empty.
 const dataDir = `.data/bench/store-${stored}`;
@@ -108,8 +115,9 @@ function lastMenuItem(s: WecomSimulator, id: string, label: RegExp) {
 }
 
 /** One customer answering the whole survey; latencies are callback sent → reply handed to WeCom. */
-async function runCustomer(id: string, latencies: number[]): Promise<void> {
+async function runCustomer(id: string, latencies: number[], thinkMs = 0): Promise<void> {
   for (const step of script) {
+    if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs * (0.5 + Math.random())));
     const before = replyCounts.get(id) ?? 0;
     const started = performance.now();
     if (typeof step === 'string') await sim.customerSays(id, step);
@@ -134,7 +142,7 @@ const latencies: number[] = [];
 const cpuOf = () => ({ service: workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0), ferretdb: cpuMsOf(mongo.pid), redis: cpuMsOf(redis.pid), bench: process.cpuUsage() });
 const cpuBefore = cpuOf();
 const started = performance.now();
-await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${runId}_${n}`, latencies)));
+await Promise.all(Array.from({ length: customers }, (_, n) => runCustomer(`wm_${runId}_${n}`, latencies, Number(values['think-ms']))));
 const seconds = (performance.now() - started) / 1000;
 const messages = customers * script.length;
 const cpuAfter = cpuOf();
@@ -160,6 +168,7 @@ const result = {
   messages,
   storedSessions: stored,
   workers: workerCount,
+  thinkMs: Number(values['think-ms']),
   throughput: round(messages / seconds),
   p50Ms: round(pct(latencies, 50)),
   p99Ms: round(pct(latencies, 99)),
@@ -169,7 +178,7 @@ const result = {
   cpuMsPerMessage: Object.fromEntries(Object.entries(cpuPerMessage).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   seedSeconds: round(seedSeconds),
 };
-say(`customers: ${customers}, customer messages: ${messages}, stored sessions: ${stored}, service processes: ${workerCount}`);
+say(`customers: ${customers}, customer messages: ${messages}, stored sessions: ${stored}, service processes: ${workerCount}${Number(values['think-ms']) ? `, mean pause before each message: ${values['think-ms']} ms` : ''}`);
 say(`throughput: ${result.throughput} customer messages/s over ${seconds.toFixed(1)} s`);
 say(`customer message -> reply handed to WeCom: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
 say(`bare callback floor (verify, decrypt, parse, ack): ${result.bareThroughput} callbacks/s; pipeline at ${Math.round((100 * result.throughput) / result.bareThroughput)}% of it`);

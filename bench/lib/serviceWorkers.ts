@@ -34,7 +34,9 @@ export async function startServiceWorker(env: Record<string, string>, logTo: (li
   // BENCH_PROFILE=1 writes a CPU profile per service process to .data/prof/ when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/prof'] : [];
   const counter = process.env.BENCH_MONGO_STATS ? ['--import', './bench/lib/countMongoCommands.ts'] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', ...counter, 'src/main.ts'], {
+  // BENCH_DIST=1 runs the compiled service (`npm run build`), as production would.
+  const entry = process.env.BENCH_DIST ? ['dist/main.js'] : ['--import', 'tsx', ...counter, 'src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...entry], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
