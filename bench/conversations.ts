@@ -16,7 +16,8 @@ import { startEmbeddedMongo } from '../src/store/embedded/startEmbeddedMongo.ts'
 import { startEmbeddedRedis } from '../src/store/embedded/startEmbeddedRedis.ts';
 import { connectMongo } from '../src/store/mongo/connectMongo.ts';
 import { seedSessions } from './lib/seedSessions.ts';
-import { cpuMsOf, startRoundRobin, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
+import { startRoundRobin } from '../test/support/roundRobin.ts';
+import { cpuMsOf, startServiceWorker, type ServiceWorker } from './lib/serviceWorkers.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
