@@ -173,7 +173,11 @@ export interface EscalationRuntimeStore {
   nextIndex(scope: string): Promise<number>;
   /** Durable FIFO of robot notification sections waiting to be sent (merged when many). */
   robotOutbox: {
-    push(item: string): Promise<void>;
+    /**
+     * Appends `item` unless an item with the same `onceKey` was appended before (kept a week), so a
+     * notify job that is retried after a crash does not queue its section twice. Returns whether it was appended.
+     */
+    push(item: string, onceKey?: string): Promise<boolean>;
     peek(count: number): Promise<string[]>;
     /** Removes the oldest `count` items (after they were sent). */
     drop(count: number): Promise<void>;

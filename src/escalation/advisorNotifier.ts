@@ -26,7 +26,7 @@ export interface AdvisorNotifier {
   /** Whether a robot webhook is configured. */
   readonly hasRobot: boolean;
   readonly hasApp: boolean;
-  /** Queues a robot section durably and schedules a flush; never sends inline. */
+  /** Queues a robot section durably (once per escalation and round) and schedules a flush; never sends inline. */
   queueRobot(item: RobotItem): Promise<void>;
   /**
    * Sends what is queued, merging sections into as few messages as fit, within the robot's
@@ -88,7 +88,9 @@ export function createAdvisorNotifier(deps: {
 
     async queueRobot(item) {
       if (!deps.robot) return;
-      await deps.runtime.robotOutbox.push(JSON.stringify(item));
+      // Keyed by escalation and round: a notify job killed after queueing and run again queues nothing new.
+      const onceKey = item.escalationId ? `${item.escalationId}:${item.round}` : undefined;
+      await deps.runtime.robotOutbox.push(JSON.stringify(item), onceKey);
       await deps.scheduleFlush(gatherMs);
     },
 

@@ -17,6 +17,15 @@ end
 local oldest = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + window - now`;
 
+// Append once. KEYS[1] outbox list, KEYS[2] once-marker; ARGV: item, marker ttl ms. Returns 1 when appended.
+const PUSH_ONCE = `
+if redis.call('set', KEYS[2], '1', 'NX', 'PX', tonumber(ARGV[2])) then
+  redis.call('rpush', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+const QUEUED_MARKER_MS = 7 * 24 * 3_600_000;
+
 /**
  * Escalation runtime state on Redis: round-robin counters (INCR), the robot outbox (a list that
  * is only trimmed after a successful send) and sliding rate windows (a sorted set per target,
@@ -33,8 +42,9 @@ export function createRedisEscalationState(redis: Redis, keys: RedisKeys): Escal
       return (await redis.incr(keys.escalationTurn(scope))) - 1;
     },
     robotOutbox: {
-      async push(item) {
-        await redis.rpush(outbox, item);
+      async push(item, onceKey) {
+        if (onceKey === undefined) return (await redis.rpush(outbox, item)) > 0;
+        return Number(await redis.eval(PUSH_ONCE, 2, outbox, keys.escalationRobotQueued(onceKey), item, String(QUEUED_MARKER_MS))) === 1;
       },
       async peek(count) {
         return count > 0 ? redis.lrange(outbox, 0, count - 1) : [];

@@ -36,6 +36,8 @@ export function redisKeys(prefix: string) {
     escalationTurn: (scope: string) => `${prefix}escalation:rr:${scope}`,
     /** Robot notification sections waiting to be sent (a list, oldest first). */
     escalationRobotOutbox: `${prefix}escalation:robot:outbox`,
+    /** Marks one robot section (escalation and round) as queued, so a retried job does not queue it again. */
+    escalationRobotQueued: (onceKey: string) => `${prefix}escalation:robot:queued:${onceKey}`,
     /** Sliding-window send log of one rate-limited target (a sorted set of send times). */
     escalationRateWindow: (name: string) => `${prefix}escalation:rate:${name}`,
     /**

@@ -81,6 +81,20 @@ describe('the robot outbox: 20 a minute, merged, never dropped', () => {
     expect(await runtime.robotOutbox.size()).toBe(0);
   });
 
+  it('queues a section once per escalation and round, however often a retried job queues it', async () => {
+    const { notifier, countFor, runtime } = rig('again');
+    // A notify job killed after queueing runs again: same escalation, same round.
+    await notifier.queueRobot({ escalationId: 'a1', round: 1, section: section('again', 1) });
+    await notifier.queueRobot({ escalationId: 'a1', round: 1, section: section('again', 1) });
+    await notifier.queueRobot({ escalationId: 'a1', round: 2, section: section('again', 2) });
+    expect(await runtime.robotOutbox.size()).toBe(2);
+    expect(await notifier.flushRobot()).toBe('sent');
+    expect(countFor()).toBe(1);
+    const content = robotContents(sim.robotMessages()).find((m) => m.includes('[again]'))!;
+    expect(content.split('测试 1 [again]')).toHaveLength(2);
+    expect(content).toContain('测试 2 [again]');
+  });
+
   it('splits a large backlog into messages under 4 KB', async () => {
     const { notifier, countFor } = rig('big');
     for (let i = 0; i < 30; i++) await notifier.queueRobot({ escalationId: `b${i}`, round: 1, section: section('big', i) });
