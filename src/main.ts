@@ -229,6 +229,7 @@ export async function startService(
       settings: {
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
+        webhookPii: config.webhooks.pii,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },
