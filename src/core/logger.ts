@@ -34,8 +34,8 @@ export function createLogger(options: { level?: string; name?: string; destinati
       },
       formatters: { log: (object) => maskPiiDeep(object) },
       // Errors reach the serializer as Error instances, which maskPiiDeep leaves alone; the
-      // serialized copy is a plain object once spread.
-      serializers: { err: (error: Error) => maskPiiDeep({ ...stdSerializers.err(error) }) },
+      // serialized copy is a plain object once spread. An `err` that is a message string stays one.
+      serializers: { err: (error: unknown) => (error instanceof Error ? maskPiiDeep({ ...stdSerializers.err(error) }) : maskPiiDeep(error)) },
       hooks: {
         logMethod(args, method) {
           method.apply(this, maskedArguments(args) as Parameters<typeof method>);

@@ -34,6 +34,12 @@ describe('createLogger masks personal numbers in whatever is logged', () => {
     expect((parsed[1]?.err as { type?: string }).type).toBe('Error');
   });
 
+  it('keeps an err given as a string a string, masked', () => {
+    const { logger, lines } = capture();
+    logger.warn({ err: '400 rejected: 13812345678' }, 'failed');
+    expect((JSON.parse(lines()) as { err: unknown }).err).toBe('400 rejected: 138****5678');
+  });
+
   it('still redacts secrets by path', () => {
     const { logger, lines } = capture();
     logger.info({ wecom: { secret: 's3cret-value' } }, 'x');
