@@ -147,12 +147,20 @@ export function passesLuhn(digits: string): boolean {
 }
 
 /**
+ * Keys whose values are our identifiers and links, never a customer's words: left as they are,
+ * because an id is random hex or digits and one in a few thousand would otherwise look like a
+ * card number (a masked `sessionId` in a webhook is a reference the receiver can no longer follow).
+ */
+const IDENTIFIER_KEY = /^(?:_?id|ids|links?|url|.*(?:Id|Ids|Key|Url))$/;
+
+/**
  * {@link maskPii} applied to every string inside plain objects and arrays (a copy; the input is
- * not changed). Dates, errors, buffers and other class instances are returned as they are, and
- * nesting deeper than `maxDepth` is left alone rather than walked (log objects may be cyclic).
+ * not changed), except under identifier keys (`id`, `sessionId`, `eventKey`, `links`, `url`…).
+ * Dates, errors, buffers and other class instances are returned as they are, and nesting deeper
+ * than `maxDepth` is left alone rather than walked (log objects may be cyclic).
  *
  * @example
- * maskPiiDeep({ answers: [{ raw: '13812345678' }] }) // { answers: [{ raw: '138****5678' }] }
+ * maskPiiDeep({ sessionId: '6921…', answers: [{ raw: '13812345678' }] }) // { sessionId: '6921…', answers: [{ raw: '138****5678' }] }
  */
 export function maskPiiDeep<T>(value: T, maxDepth = 8): T {
   return walk(value, maxDepth) as T;
@@ -165,6 +173,6 @@ function walk(value: unknown, depth: number): unknown {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = walk(v, depth - 1);
+  for (const [k, v] of Object.entries(value)) out[k] = IDENTIFIER_KEY.test(k) ? v : walk(v, depth - 1);
   return out;
 }

@@ -93,3 +93,12 @@ describe('maskPiiDeep', () => {
     expect(input.answers[0]?.raw).toBe('手机13812345678');
   });
 });
+
+describe('maskPiiDeep and identifiers', () => {
+  it('leaves ids, keys and links alone, however much they look like a card number', () => {
+    // 16 digits that pass Luhn, as the start of a hex id might.
+    const id = '4111111111111111abcdef01';
+    const input = { id: '4111111111111111', sessionId: id, taskIds: ['4111111111111111'], eventKey: `${id}:completed`, links: { console: `https://hf/console#/x/4111111111111111` }, raw: '4111111111111111' };
+    expect(maskPiiDeep(input)).toEqual({ ...input, raw: '4111********1111' });
+  });
+});
