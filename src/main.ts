@@ -196,6 +196,7 @@ export async function startService(
       conversation: () => conversation,
       ...advisorAlerts(config, { client: channel.client, simulator, wecom, tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
       summarizer: config.llm ? createConversationSummarizer({ ...config.llm, logger, onUsage: (u) => usage.record(u) }) : undefined,
+      llmFullText: async (session) => (await catalog.version(session.flowId, session.flowVersion)).flow.privacy.llmFullText,
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
       settings: {
         consoleUrl: `${config.publicUrl ?? url}/console`,
@@ -229,6 +230,7 @@ export async function startService(
       settings: {
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
+        webhookPii: config.webhooks.pii,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },
