@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
-import { createAdminAuth } from './admin/api/adminAuth.ts';
+import { createAdminAuth, principalOf } from './admin/api/adminAuth.ts';
 import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
 import { campaignsOpenApi, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
@@ -24,6 +24,8 @@ import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
+import { maskPii } from './privacy/maskPii.ts';
+import { createTranscriptAudit } from './privacy/transcriptAudit.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
@@ -131,6 +133,8 @@ export async function startService(
 
     const adminUsers = createAdminUserRepository(stores.mongo);
     const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
+    // Every showing of a full transcript (API or console) is audited first; see src/privacy/.
+    const transcriptReads = createTranscriptAudit({ audit, logger });
     await ensureAnalyticsIndexes(stores.mongo);
     const flowDefinitions = createFlowDefinitions({ flows, catalog });
     const analytics = createAnalytics({
@@ -140,6 +144,7 @@ export async function startService(
       timeZone: config.surveyTimeZone,
       minResponses: config.analytics.minResponses,
       auth: adminAuth('viewer'),
+      privacy: { exportAuth: adminAuth('admin'), fullText: (state) => principalOf(state).role === 'admin', mask: maskPii },
       logger,
     });
 
@@ -284,7 +289,7 @@ export async function startService(
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: adminAuth('viewer'), followUpOf: (session) => followUp.sessionFollowUp(session) }),
+        createSessionsRoutes({ sessions, auth: adminAuth('admin'), reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
         createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...campaigns.routers(adminAuth),
         ...(await createAdminRoutes({

@@ -7,12 +7,23 @@ import type { Logger } from '../core/logger.ts';
 import type { AnalyticsService } from './analyticsService.ts';
 import { filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
 
+/** Who may see customers' own words unmasked, and how they are masked for everyone else. */
+export interface AnalyticsPrivacy {
+  /** Guards the CSV export: it holds every answer's raw text and the customer ids (admin role). */
+  exportAuth: Middleware;
+  /** True when the caller `auth` let through may read verbatims unmasked (admins). */
+  fullText: (state: Record<string, unknown>) => boolean;
+  /** Masks phone numbers, ID and card numbers, emails in a customer's words. */
+  mask: (text: string) => string;
+}
+
 /**
  * The analytics API, for admin users with the viewer role and up (`auth`):
- * `GET /api/analytics/summary|trend|verbatims|export.csv|filters|flows`. Every query parameter is
+ * `GET /api/analytics/summary|trend|verbatims|filters|flows`, and `export.csv` for admins only
+ * (`privacy.exportAuth`). Verbatims are masked for everyone but admins. Every query parameter is
  * validated (400 QUERY_INVALID names each bad one); see /api/openapi.json for the shapes.
  */
-export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; logger: Logger }): Router {
+export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; privacy: AnalyticsPrivacy; logger: Logger }): Router {
   const router = new Router({ prefix: '/api/analytics' });
   const log = deps.logger.child({ module: 'analytics-api' });
   router.use(deps.auth);
@@ -41,10 +52,12 @@ export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: M
 
   router.get('/verbatims', async (ctx) => {
     const q = parse(ctx, verbatimsSchema);
-    ctx.body = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
+    const found = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
+    const full = deps.privacy.fullText(ctx.state);
+    ctx.body = { ...found, masked: !full, items: full ? found.items : found.items.map((item) => ({ ...item, text: deps.privacy.mask(item.text) })) };
   });
 
-  router.get('/export.csv', async (ctx) => {
+  router.get('/export.csv', deps.privacy.exportAuth, async (ctx) => {
     const filter = toFilter(parse(ctx, filterSchema));
     const rows = await deps.service.exportCsv(filter);
     const name = [filter.flowId, filter.from, filter.to].filter(Boolean).join('_');
