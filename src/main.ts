@@ -210,6 +210,8 @@ export async function startService(
       adminTokens: () => (config.adminToken ? [config.adminToken] : []),
       logger,
       responses: analytics.recorder,
+      mask: maskPii,
+      reads: transcriptReads,
     });
     const campaigns = await createCampaigns(config, { stores, audit, catalog, channel, simulator, wecom, logger });
     const followUp = createFollowUpModule({
@@ -231,6 +233,8 @@ export async function startService(
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
       auth: adminAuth,
       consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []) }),
+      mask: maskPii,
+      reads: transcriptReads,
       settings: {
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,

@@ -124,10 +124,11 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
   router.get('/api/console/escalations', signedIn, async (ctx) => {
     const parsed = listQuery.safeParse(ctx.query);
     if (!parsed.success) throw new ValidationError('QUERY_INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    ctx.body = { items: parsed.data.view === 'active' ? await deps.service.listActive() : await deps.service.listResolved() };
+    const actor = actorOf(ctx);
+    ctx.body = { items: parsed.data.view === 'active' ? await deps.service.listActive(actor) : await deps.service.listResolved(actor) };
   });
   router.get('/api/console/escalations/:id', signedIn, async (ctx) => {
-    ctx.body = await deps.service.detail(idOf(ctx));
+    ctx.body = await deps.service.detail(idOf(ctx), actorOf(ctx));
   });
   router.post('/api/console/escalations/:id/claim', signedIn, async (ctx) => {
     const id = idOf(ctx);

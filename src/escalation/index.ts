@@ -48,6 +48,9 @@ export interface EscalationModuleDeps {
   robotGatherMs?: number;
   /** Analytics (escalation counts, first reply, resolution). */
   responses?: EscalationServiceDeps['responses'];
+  /** Privacy: masking for console users an escalation is not theirs, and the transcript-read audit. */
+  mask: EscalationServiceDeps['mask'];
+  reads: EscalationServiceDeps['reads'];
 }
 
 /** The escalation module, wired: hooks for the conversation layer, routes, and its queue workers. */
@@ -121,6 +124,8 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     settings: { ...deps.settings, renotifyRounds: deps.settings.renotifyRounds ?? 3 },
     logger: deps.logger,
     responses: deps.responses,
+    mask: deps.mask,
+    reads: deps.reads,
   });
   late.service = service;
   const ready = service;
