@@ -208,6 +208,8 @@ export async function startService(
         reasonWaitMinutes: config.escalation.reasonWaitMinutes,
       },
       adminTokens: () => (config.adminToken ? [config.adminToken] : []),
+      apiUsers: (authorization) => adminAuth.identify(authorization),
+      manageAdvisors: adminAuth('admin'),
       logger,
       responses: analytics.recorder,
       mask: maskPii,
@@ -232,7 +234,7 @@ export async function startService(
       ...contactTagging(config, { channel, simulator, wecom, redisState: createRedisWecomTagState(stores.redis, stores.keys), tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
       auth: adminAuth,
-      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []) }),
+      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []), apiUsers: (authorization) => adminAuth.identify(authorization) }),
       mask: maskPii,
       reads: transcriptReads,
       settings: {

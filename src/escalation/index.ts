@@ -43,6 +43,10 @@ export interface EscalationModuleDeps {
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
   /** Tokens that may manage advisors (ADMIN_TOKEN) and act in the console as `admin`. */
   adminTokens: () => string[];
+  /** Admin API callers by Authorization header: admin users may use the console too. */
+  apiUsers?: Parameters<typeof createConsoleRoutes>[0]['apiUsers'];
+  /** Guards advisor management (`/api/advisors`, admin role). */
+  manageAdvisors: Parameters<typeof createConsoleRoutes>[0]['manage'];
   logger: Logger;
   /** Pause before a robot flush so bursts merge (default 1000 ms). */
   robotGatherMs?: number;
@@ -129,7 +133,14 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
   });
   late.service = service;
   const ready = service;
-  const router = createConsoleRoutes({ service: ready, advisors: deps.advisors, adminTokens: deps.adminTokens, logger: deps.logger });
+  const router = createConsoleRoutes({
+    service: ready,
+    advisors: deps.advisors,
+    adminTokens: deps.adminTokens,
+    ...(deps.apiUsers ? { apiUsers: deps.apiUsers } : {}),
+    manage: deps.manageAdvisors,
+    logger: deps.logger,
+  });
 
   return {
     hooks: ready.hooks,
