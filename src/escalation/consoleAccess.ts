@@ -68,7 +68,14 @@ export function maskSessionTexts<S extends { answers: Record<string, unknown>; t
   return { ...session, answers, transcript: session.transcript.map((t) => ({ ...t, text: mask(t.text) })) };
 }
 
+// A text answer's `value` is the customer's text too, not only its `raw`.
 function maskAnswer(answer: unknown, mask: (text: string) => string): unknown {
-  if (typeof answer !== 'object' || answer === null || !('raw' in answer) || typeof answer.raw !== 'string') return answer;
-  return { ...answer, raw: mask(answer.raw) };
+  if (typeof answer !== 'object' || answer === null) return answer;
+  const { raw, value } = answer as { raw?: unknown; value?: unknown };
+  return { ...answer, ...(typeof raw === 'string' ? { raw: mask(raw) } : {}), ...(typeof value === 'string' ? { value: mask(value) } : {}) };
+}
+
+/** An escalation's action log, masked: a trigger's detail quotes the customer. */
+export function maskActions<A extends { detail?: string }>(actions: readonly A[], mask: (text: string) => string): A[] {
+  return actions.map((a) => (a.detail === undefined ? a : { ...a, detail: mask(a.detail) }));
 }

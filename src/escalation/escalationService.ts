@@ -20,7 +20,7 @@ import type { SessionRecord, SessionRepository, TranscriptEntry } from '../core/
 import type { AdvisorNotifier, RobotItem } from './advisorNotifier.ts';
 import { renderEscalationSection } from './notificationMarkdown.ts';
 import { readSessionFacts, ruleSummary, triggerLabels } from './summarizeSession.ts';
-import { escalationAccess, maskEscalationView, maskSessionTexts, requireHandler, requireSight } from './consoleAccess.ts';
+import { escalationAccess, maskActions, maskEscalationView, maskSessionTexts, requireHandler, requireSight } from './consoleAccess.ts';
 import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
 
 /** Queued escalation work (one durable queue, retried a bounded number of times). */
@@ -611,7 +611,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
       const base = { ...view(e, clock()), masked, maskedBecause };
       return {
         ...(masked ? maskEscalationView(base, deps.mask) : base),
-        actions: e.actions,
+        actions: masked ? maskActions(e.actions, deps.mask) : e.actions,
         wecom: state ? { state: state.state, stateText: STATE_TEXT[state.state], servicerId: state.servicerId ?? null } : null,
         reply: replyModeOf(e, state),
         session: shown && masked ? maskSessionTexts(shown, deps.mask) : shown,

@@ -30,10 +30,11 @@ export function requireTaskHandler(task: Subject, viewer: { id: string; admin: b
   if (requireTaskSight(task, viewer) === 'masked') throw new ForbiddenError('请先接手这条回访任务，再备注或关闭', { taskId: task.id }, 'TASK_NOT_CLAIMED');
 }
 
-/** A task view with the customer's words masked: the reason, the answers, the notes. */
-export function maskTaskView<V extends { reason: string; notes: Array<{ text: string }>; context: { answers: Array<{ text: string }> } }>(view: V, mask: (text: string) => string): V {
+/** A task view with the customer's words masked: the reason, the answers, the notes, the action log. */
+export function maskTaskView<V extends { reason: string; notes: Array<{ text: string }>; context: { answers: Array<{ text: string }> }; actions: Array<{ detail?: string }> }>(view: V, mask: (text: string) => string): V {
   return {
     ...view,
+    actions: view.actions.map((a) => (a.detail === undefined ? a : { ...a, detail: mask(a.detail) })),
     reason: mask(view.reason),
     notes: view.notes.map((n) => ({ ...n, text: mask(n.text) })),
     context: { ...view.context, answers: view.context.answers.map((a) => ({ ...a, text: mask(a.text) })) },
