@@ -76,6 +76,8 @@ const envSchema = z
     WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
     /** A receiver that has not answered within this long counts as failed (and is retried). */
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Personal numbers in webhook payloads: masked (138****5678) unless `full`. */
+    WEBHOOK_PII: z.enum(['masked', 'full']).default('masked'),
 
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
@@ -159,7 +161,7 @@ export interface Config {
   wecomApp?: { secret: string; agentId: number };
   /** Set when WECOM_CONTACT_SECRET is: tags go to WeCom (客户联系) too. */
   wecomContactSecret?: string;
-  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
+  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pii: 'masked' | 'full' };
   publicUrl?: string;
   campaigns: {
     /** Default kf account of campaigns (WECOM_OPEN_KFID). */
@@ -228,6 +230,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      pii: e.WEBHOOK_PII,
     },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
-import { createAdminAuth, principalOf } from './admin/api/adminAuth.ts';
+import { createAdminAuth } from './admin/api/adminAuth.ts';
 import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
 import { campaignsOpenApi, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
@@ -144,7 +144,7 @@ export async function startService(
       timeZone: config.surveyTimeZone,
       minResponses: config.analytics.minResponses,
       auth: adminAuth('viewer'),
-      privacy: { exportAuth: adminAuth('admin'), fullText: (state) => principalOf(state).role === 'admin', mask: maskPii },
+      privacy: { exportAuth: adminAuth('admin') },
       logger,
     });
 
@@ -201,6 +201,7 @@ export async function startService(
       conversation: () => conversation,
       ...advisorAlerts(config, { client: channel.client, simulator, wecom, tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
       summarizer: config.llm ? createConversationSummarizer({ ...config.llm, logger, onUsage: (u) => usage.record(u) }) : undefined,
+      llmFullText: async (session) => (await catalog.version(session.flowId, session.flowVersion)).flow.privacy.llmFullText,
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
       settings: {
         consoleUrl: `${config.publicUrl ?? url}/console`,
@@ -240,6 +241,7 @@ export async function startService(
       settings: {
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
+        webhookPii: config.webhooks.pii,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },

@@ -103,7 +103,7 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
         catalog: shape?.catalog,
         now,
         timeZone: deps.timeZone,
-      });
+      }, { llmFullText: compiled.flow.privacy.llmFullText });
       event = { type: 'user.replied', text, ...(input.menuId ? { menuId: input.menuId } : {}), analysis };
     }
     try {

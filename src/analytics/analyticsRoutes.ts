@@ -7,20 +7,16 @@ import type { Logger } from '../core/logger.ts';
 import type { AnalyticsService } from './analyticsService.ts';
 import { filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
 
-/** Who may see customers' own words unmasked, and how they are masked for everyone else. */
+/** Who may take the customers' own words out in bulk. */
 export interface AnalyticsPrivacy {
-  /** Guards the CSV export: it holds every answer's raw text and the customer ids (admin role). */
+  /** Guards the CSV export: it holds every answer's text and the customer ids (admin role). */
   exportAuth: Middleware;
-  /** True when the caller `auth` let through may read verbatims unmasked (admins). */
-  fullText: (state: Record<string, unknown>) => boolean;
-  /** Masks phone numbers, ID and card numbers, emails in a customer's words. */
-  mask: (text: string) => string;
 }
 
 /**
  * The analytics API, for admin users with the viewer role and up (`auth`):
  * `GET /api/analytics/summary|trend|verbatims|filters|flows`, and `export.csv` for admins only
- * (`privacy.exportAuth`). Verbatims are masked for everyone but admins. Every query parameter is
+ * (`privacy.exportAuth`). Verbatims come masked (the service masks them). Every query parameter is
  * validated (400 QUERY_INVALID names each bad one); see /api/openapi.json for the shapes.
  */
 export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; privacy: AnalyticsPrivacy; logger: Logger }): Router {
@@ -52,9 +48,7 @@ export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: M
 
   router.get('/verbatims', async (ctx) => {
     const q = parse(ctx, verbatimsSchema);
-    const found = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
-    const full = deps.privacy.fullText(ctx.state);
-    ctx.body = { ...found, masked: !full, items: full ? found.items : found.items.map((item) => ({ ...item, text: deps.privacy.mask(item.text) })) };
+    ctx.body = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
   });
 
   router.get('/export.csv', deps.privacy.exportAuth, async (ctx) => {

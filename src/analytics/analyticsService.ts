@@ -1,4 +1,5 @@
 import { NotFoundError } from '../core/errors.ts';
+import { maskPii } from '../privacy/maskPii.ts';
 import { addDays, daysBetween, dayOf, monthOf, planPeriods, weekStart } from './calendar.ts';
 import { BOM, csvLine, exportHeader, exportRow } from './csv.ts';
 import { dimensions } from './dimensions.ts';
@@ -111,7 +112,8 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
         if ((filter.from && day < filter.from) || (filter.to && day > filter.to)) continue;
         if (allowed && !allowed.has(cellOfResponse?.get(sessionId) ?? '')) continue;
         const body = parseQuote(q.text);
-        items.push({ sessionId, stepId, at: new Date(q.score).toISOString(), text: body.t, topics: body.tp, sentiment: body.se, group: q.list.split(':')[0] ?? null });
+        // The dashboard is for viewers too: quotes come with personal numbers masked.
+        items.push({ sessionId, stepId, at: new Date(q.score).toISOString(), text: maskPii(body.t), topics: body.tp, sentiment: body.se, group: q.list.split(':')[0] ?? null });
         if (items.length >= filter.limit) break;
       }
       return { flowId: filter.flowId, group: filter.group ?? null, topic: filter.topic ?? null, items };

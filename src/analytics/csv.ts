@@ -1,5 +1,6 @@
 import { purchaseFactorSchema } from '../core/analysis.ts';
 import type { NpsGroup } from '../engine/index.ts';
+import { maskPii } from '../privacy/maskPii.ts';
 import { dimensions } from './dimensions.ts';
 import { sessionInterest, TIMING_LABELS } from './interest.ts';
 import type { CatalogStep, ProductName } from './stepCatalog.ts';
@@ -75,14 +76,18 @@ export function exportHeader(catalog: readonly CatalogStep[], products: readonly
   ];
 }
 
-/** One session as an export row, matching `exportHeader`; times in `timeZone`. */
+/**
+ * One session as an export row, matching `exportHeader`; times in `timeZone`. The customer's
+ * words (answers' text, nickname) have their personal numbers masked: an export is a file that
+ * travels by mail and chat, far from the roles that guard the console.
+ */
 export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[], timeZone: string, products: readonly ProductName[] = []): string[] {
   const byStep = new Map(facts.answers.map((a) => [a.stepId, a]));
   const names = new Map(products.map((p) => [p.id, p.name]));
   return [
     facts.sessionId,
     facts.customerId,
-    facts.nickname ?? '',
+    maskPii(facts.nickname ?? ''),
     facts.flowId,
     String(facts.flowVersion),
     formatTime(facts.createdAt, timeZone),
@@ -92,7 +97,7 @@ export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[],
     ...dimensions.map((d) => facts.dims[d.key] ?? ''),
     ...catalog.flatMap((s) => {
       const a = byStep.get(s.stepId);
-      return a ? [a.raw, reading(a, s, names)] : ['', ''];
+      return a ? [maskPii(a.raw), reading(a, s, names)] : ['', ''];
     }),
     ...interestRow(facts, products, timeZone),
   ];

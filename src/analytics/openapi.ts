@@ -43,7 +43,7 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
       },
       '/api/analytics/verbatims': {
         get: {
-          summary: 'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session; phone, ID and card numbers and emails masked (`masked: true`) for every role but admin',
+          summary: 'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session; phone, ID and card numbers and emails masked',
           ...role,
           parameters: [...filterParameters, q('group', { enum: [...npsGroups] }, 'NPS group'), q('topic', { type: 'string', maxLength: 40 }, 'Topic'), q('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'How many')],
           responses: ok('Quotes', ref('AnalyticsVerbatims')),

@@ -58,6 +58,12 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     }
   }
 
+  /** The flow's `privacy.llmFullText`; false when the flow cannot be read (runOn then says why). */
+  async function llmFullText(session: SessionRecord): Promise<boolean> {
+    const flow = await deps.catalog.version(session.flowId, session.flowVersion).catch(() => null);
+    return flow?.flow.privacy.llmFullText === true;
+  }
+
   async function customerText(message: InboundMessage, text: string | null, menuId: string | undefined): Promise<void> {
     const now = clock();
     const ref = message.conversation;
@@ -84,7 +90,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
         now,
         timeZone: deps.settings.timeZone,
       },
-      { sessionId: session.id },
+      { sessionId: session.id, llmFullText: await llmFullText(session) },
     );
     const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };
     const { flow, result: turn } = await runOn(session, event, now);

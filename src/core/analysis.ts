@@ -107,7 +107,17 @@ export interface AnalysisRequest {
   timeZone: string;
 }
 
+/** Where a reply is read, and what may leave with it. */
+export interface AnalysisContext {
+  sessionId?: string;
+  /**
+   * The flow's `privacy.llmFullText`: an LLM reads the reply as written. Otherwise it gets the
+   * reply with personal numbers masked (the rules, which run in-process, always read it whole).
+   */
+  llmFullText?: boolean;
+}
+
 /** Reads one customer reply. Implementations: rules, LLM, and their composition. */
 export interface Analyzer {
-  analyze(request: AnalysisRequest, context?: { sessionId?: string }): Promise<Analysis>;
+  analyze(request: AnalysisRequest, context?: AnalysisContext): Promise<Analysis>;
 }

@@ -188,5 +188,6 @@ export interface EscalationRuntimeStore {
 
 /** Writes a two-line summary of a conversation; null when it cannot (the caller uses rules). */
 export interface ConversationSummarizer {
-  summarize(input: { lines: string[]; facts: string[] }, context?: { sessionId?: string }): Promise<string[] | null>;
+  /** `llmFullText`: the flow's `privacy.llmFullText`; otherwise personal numbers are masked first. */
+  summarize(input: { lines: string[]; facts: string[] }, context?: { sessionId?: string; llmFullText?: boolean }): Promise<string[] | null>;
 }

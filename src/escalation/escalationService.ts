@@ -74,6 +74,8 @@ export interface EscalationServiceDeps {
   runtime: EscalationRuntimeStore;
   notifier: AdvisorNotifier;
   summarizer?: ConversationSummarizer;
+  /** The session's flow sets `privacy.llmFullText`: the summarizer may read personal numbers. */
+  llmFullText?: (session: SessionRecord) => Promise<boolean>;
   jobs: { add(job: EscalationJob, options?: { jobId?: string; delayMs?: number }): Promise<void> };
   timers: { add(job: EscalationTimer, options: { jobId: string; delayMs: number }): Promise<void> };
   settings: EscalationSettings;
@@ -426,7 +428,10 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     if (!session) return e;
     const transcript = await deps.sessions.transcript(session);
     const facts = readSessionFacts(session, transcript);
-    let summary = deps.summarizer ? await deps.summarizer.summarize({ lines: facts.lines, facts: [e.reason, ...facts.facts] }, { sessionId: session.id }).catch(() => null) : null;
+    const llmFullText = (await deps.llmFullText?.(session).catch(() => false)) ?? false;
+    let summary = deps.summarizer
+      ? await deps.summarizer.summarize({ lines: facts.lines, facts: [e.reason, ...facts.facts] }, { sessionId: session.id, llmFullText }).catch(() => null)
+      : null;
     const source = summary ? 'llm' : 'rules';
     summary ??= ruleSummary(transcript, facts);
     return (await deps.escalations.update(e.id, { summary, summarySource: source })) ?? e;

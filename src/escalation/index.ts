@@ -4,7 +4,7 @@ import type { EscalationHooks } from '../conversation/conversationService.ts';
 import type { AdvisorRepository, ConversationSummarizer, EscalationRepository, EscalationRuntimeStore } from '../core/escalations.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, LockService } from '../core/ports.ts';
-import type { SessionRepository } from '../core/sessions.ts';
+import type { SessionRecord, SessionRepository } from '../core/sessions.ts';
 import { createJobQueue } from '../jobs/jobQueue.ts';
 import { createAdvisorNotifier, type AdvisorNotifier, type AppTarget, type RobotTarget } from './advisorNotifier.ts';
 import { createConsoleRoutes, type ConsoleRouter } from './consoleRoutes.ts';
@@ -38,6 +38,8 @@ export interface EscalationModuleDeps {
   /** Self-built app for messages to the chosen advisor, if configured. */
   app?: AppTarget;
   summarizer?: ConversationSummarizer;
+  /** The session's flow sets `privacy.llmFullText`: the summarizer may read personal numbers. */
+  llmFullText?: (session: SessionRecord) => Promise<boolean>;
   /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
   queue: { redisUrl: string; prefix: string };
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
@@ -123,6 +125,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     runtime: deps.runtime,
     notifier,
     summarizer: deps.summarizer,
+    llmFullText: deps.llmFullText,
     jobs,
     timers,
     settings: { ...deps.settings, renotifyRounds: deps.settings.renotifyRounds ?? 3 },

@@ -1,4 +1,5 @@
 import type { EscalationRecord } from '../core/escalations.ts';
+import { maskPii } from '../privacy/maskPii.ts';
 import { clip, triggerLabels } from './summarizeSession.ts';
 
 /** WeCom limits in UTF-8 bytes: robot markdown 4096, app markdown 2048 (kept under, for safety). */
@@ -13,6 +14,15 @@ export const APP_MARKDOWN_BYTES = 2_000;
 export function inertMarkdown(text: string): string {
   const map: Record<string, string> = { '[': '［', ']': '］', '(': '（', ')': '）', '<': '＜', '>': '＞', '*': '＊', '`': '｀', '#': '＃' };
   return text.replace(/[[\]()<>*`#]/g, (c) => map[c] ?? c).replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/**
+ * Customer text as an alert shows it: personal numbers masked (alerts go to a whole group, and
+ * the console shows the full text to those allowed), cut to `max`, then made inert. Masked before
+ * cutting so a cut never leaves part of a number unmasked.
+ */
+export function alertText(text: string, max: number): string {
+  return inertMarkdown(clip(maskPii(text), max));
 }
 
 /** Facts for one notification round. */
@@ -31,7 +41,7 @@ export interface NotificationInput {
  */
 export function renderEscalationSection(input: NotificationInput, options: { mention: boolean } = { mention: true }): string {
   const e = input.escalation;
-  const who = inertMarkdown(clip(e.nickname ?? e.conversation.customerId, 20));
+  const who = alertText(e.nickname ?? e.conversation.customerId, 20);
   const label = triggerLabels[e.trigger] ?? e.trigger;
   const head =
     input.round > 1
@@ -41,10 +51,10 @@ export function renderEscalationSection(input: NotificationInput, options: { men
     head,
     `> 客户：**${who}**`,
     `> 评分：${e.score === undefined ? '未评分' : `<font color="${e.score <= 6 ? 'warning' : 'info'}">${e.score} 分</font>`}`,
-    `> 原因：${inertMarkdown(clip(e.reason, 60))}`,
+    `> 原因：${alertText(e.reason, 60)}`,
   ];
-  if (e.customerWords) lines.push(`> 客户原话：「${inertMarkdown(clip(e.customerWords, 120))}」`);
-  for (const line of e.summary.slice(0, 2)) lines.push(`> 摘要：${inertMarkdown(clip(line, 80))}`);
+  if (e.customerWords) lines.push(`> 客户原话：「${alertText(e.customerWords, 120)}」`);
+  for (const line of e.summary.slice(0, 2)) lines.push(`> 摘要：${alertText(line, 80)}`);
   lines.push(`> 接待：${assigneeText(e, options.mention)}`);
   lines.push(`[打开顾问控制台](${input.consoleUrl})`);
   return lines.join('\n');

@@ -14,6 +14,7 @@ import { createTaskRoutes } from './taskRoutes.ts';
 import { createTaskService, type TaskService } from './tasks/taskService.ts';
 import { createWebhookRoutes } from './webhookRoutes.ts';
 import { createWebhookService, type DeliveryJob, type WebhookService } from './webhooks/webhookService.ts';
+import type { WebhookPii } from './webhooks/payloads.ts';
 
 export { followUpOpenApi } from './openapi.ts';
 export type { FollowUpLog, CustomerTagStore } from './ports.ts';
@@ -25,6 +26,8 @@ export interface FollowUpSettings {
   /** Webhook retries: first delay, longest delay, and how long after a round's first attempt to give up. */
   webhookRetry: { baseMs: number; maxMs: number; windowMs: number };
   webhookTimeoutMs: number;
+  /** WEBHOOK_PII: personal numbers in payloads masked (default) or sent in full. */
+  webhookPii?: WebhookPii;
   /** Absolute base URL of this service (links in payloads) and of the console. */
   publicUrl: string;
   /** SURVEY_TIMEZONE: tasks due before a purchase window count its calendar days there. */
@@ -103,7 +106,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     deliveries: deps.stores.deliveries,
     log: deps.stores.log,
     queue: deliveryQueue,
-    settings: { retryWindowMs: settings.webhookRetry.windowMs, timeoutMs: settings.webhookTimeoutMs },
+    settings: { retryWindowMs: settings.webhookRetry.windowMs, timeoutMs: settings.webhookTimeoutMs, pii: settings.webhookPii ?? 'masked' },
     logger: deps.logger,
   });
   const tasks = createTaskService({

@@ -145,3 +145,26 @@ export function passesLuhn(digits: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * {@link maskPii} applied to every string inside plain objects and arrays (a copy; the input is
+ * not changed). Dates, errors, buffers and other class instances are returned as they are, and
+ * nesting deeper than `maxDepth` is left alone rather than walked (log objects may be cyclic).
+ *
+ * @example
+ * maskPiiDeep({ answers: [{ raw: '13812345678' }] }) // { answers: [{ raw: '138****5678' }] }
+ */
+export function maskPiiDeep<T>(value: T, maxDepth = 8): T {
+  return walk(value, maxDepth) as T;
+}
+
+function walk(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskPii(value);
+  if (depth <= 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => walk(v, depth - 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = walk(v, depth - 1);
+  return out;
+}

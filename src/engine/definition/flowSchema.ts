@@ -301,6 +301,17 @@ export const followUpSchema = z.strictObject({
 });
 export type FollowUpSettings = z.infer<typeof followUpSchema>;
 
+/** What of customers' words may leave huifang for third parties (issue 15). */
+export const privacySchema = z.strictObject({
+  llmFullText: z
+    .boolean()
+    .default(false)
+    .describe(
+      'true: the LLM (reply analyser and advisor summaries) reads customers\' words as written. Default false: phone, ID-card and bank-card numbers and email addresses are masked (138****5678) before they are sent.',
+    ),
+});
+export type PrivacySettings = z.infer<typeof privacySchema>;
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -319,6 +330,8 @@ export const flowSchema = z.strictObject({
   catalog: z.array(catalogItemSchema).max(100).default([]),
   /** Follow-up after each completed or escalated session: tags and rules (tasks, extra tags). */
   followUp: followUpSchema.prefault({}),
+  /** Personal numbers sent to the LLM: masked unless `llmFullText`. */
+  privacy: privacySchema.prefault({}),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -1,4 +1,5 @@
 import type { ResponseFacts } from '../../analytics/types.ts';
+import { maskPiiDeep } from '../../privacy/maskPii.ts';
 import type { CustomerTag, FollowUpTask, WebhookEventType } from '../types.ts';
 
 /**
@@ -7,12 +8,18 @@ import type { CustomerTag, FollowUpTask, WebhookEventType } from '../types.ts';
  */
 
 /**
- * The one place outbound payloads pass before they are stored and signed. Masking customers'
- * phone numbers and other personal data in webhooks belongs to the privacy work (issue 15): it
- * plugs in here. Until then it returns the data as it is.
+ * `masked` (default): personal numbers in every string of the payload are masked (`138****5678`);
+ * `full`: sent as the customer wrote them (WEBHOOK_PII=full, for a receiver that must call back).
  */
-export function redactOutbound<T>(data: T): T {
-  return data;
+export type WebhookPii = 'masked' | 'full';
+
+/**
+ * The one place outbound payloads pass before they are stored and signed. Personal numbers in
+ * customers' words (answers' `raw`, task notes, nicknames) are masked unless the operator chose
+ * `full`: the payload is stored and shown in /admin as sent, so masking here covers both.
+ */
+export function redactOutbound<T>(data: T, pii: WebhookPii = 'masked'): T {
+  return pii === 'full' ? data : maskPiiDeep(data);
 }
 
 export interface OutboundMessageBody {
@@ -23,8 +30,8 @@ export interface OutboundMessageBody {
 }
 
 /** The body text of a message: fixed once built, so every retry and replay signs the same bytes. */
-export function messageBody(type: WebhookEventType, at: Date, data: Record<string, unknown>): string {
-  const body: OutboundMessageBody = { type, timestamp: at.toISOString(), data: redactOutbound(data) };
+export function messageBody(type: WebhookEventType, at: Date, data: Record<string, unknown>, pii: WebhookPii = 'masked'): string {
+  const body: OutboundMessageBody = { type, timestamp: at.toISOString(), data: redactOutbound(data, pii) };
   return JSON.stringify(body);
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { DeliveryStore, FollowUpLog, WebhookEndpointStore } from '../ports.ts';
 import { withAttempt } from '../ports.ts';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType } from '../types.ts';
-import { messageBody } from './payloads.ts';
+import { messageBody, type WebhookPii } from './payloads.ts';
 import { generateWebhookSecret, signatureHeaders } from './signing.ts';
 
 /** A delivery job: one attempt at one message (retried by the queue with backoff). */
@@ -17,6 +17,8 @@ export interface WebhookSettings {
   retryWindowMs: number;
   /** Per-attempt HTTP timeout. */
   timeoutMs: number;
+  /** Personal numbers in payloads: masked unless `full` (WEBHOOK_PII). */
+  pii?: WebhookPii;
 }
 
 export interface WebhookServiceDeps {
@@ -130,7 +132,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   /** Records one delivery per listening endpoint and queues it; idempotent per event key. */
   async function publish(event: OutboundEvent): Promise<string[]> {
-    const body = messageBody(event.type, event.at, event.data);
+    const body = messageBody(event.type, event.at, event.data, deps.settings.pii);
     const listening = (await activeEndpoints()).filter((e) => e.events.includes(event.type));
     return Promise.all(listening.map((endpoint) => deliverTo(endpoint, event, body)));
   }

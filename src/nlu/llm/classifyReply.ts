@@ -1,7 +1,8 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { purchaseFactorSchema, type AnalysisRequest, type PurchaseFactor } from '../../core/analysis.ts';
+import { purchaseFactorSchema, type AnalysisContext, type AnalysisRequest, type PurchaseFactor } from '../../core/analysis.ts';
 import type { Logger } from '../../core/logger.ts';
+import { maskPii } from '../../privacy/maskPii.ts';
 import { resolveRange } from '../resolveRange.ts';
 import { formatIsoDate, parseIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
 import {
@@ -44,7 +45,7 @@ export type OutputMode = 'json_schema' | 'tool';
 export interface ReplyClassifier {
   readonly model: string;
   /** Asks the model to read one reply; never throws for an expected failure. */
-  classify(request: AnalysisRequest, context?: { sessionId?: string }): Promise<ClassifyOutcome>;
+  classify(request: AnalysisRequest, context?: AnalysisContext): Promise<ClassifyOutcome>;
 }
 
 export interface ReplyClassifierOptions {
@@ -192,7 +193,9 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
     model: options.model,
     async classify(request, context = {}) {
       const today = todayIn(request.now, request.timeZone);
-      const messages = buildReplyMessages(request, resolveRange(request), formatIsoDate(today), weekdayOf(today));
+      // The endpoint is a third party: it reads personal numbers masked unless the flow allows them.
+      const sent = context.llmFullText ? request : { ...request, text: maskPii(request.text) };
+      const messages = buildReplyMessages(sent, resolveRange(request), formatIsoDate(today), weekdayOf(today));
       const schema = replyJsonSchemaFor(request);
       const log = logger.child({ sessionId: context.sessionId, promptVersion: PROMPT_VERSION });
       let attempts = 0;

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ConversationSummarizer } from '../../core/escalations.ts';
 import type { Logger } from '../../core/logger.ts';
+import { maskPii } from '../../privacy/maskPii.ts';
 import type { LlmUsage } from './classifyReply.ts';
 
 const SYSTEM_PROMPT = [
@@ -36,7 +37,8 @@ export function createConversationSummarizer(options: {
   const log = options.logger.child({ module: 'nlu.llm.summary', model: options.model });
   return {
     async summarize(input, context = {}) {
-      let transcript = input.lines.join('\n');
+      const keep = (text: string) => (context.llmFullText ? text : maskPii(text));
+      let transcript = keep(input.lines.join('\n'));
       // Keep the end of long conversations: what was said last matters most to the advisor.
       if (transcript.length > MAX_INPUT_CHARS) transcript = `…${transcript.slice(-MAX_INPUT_CHARS)}`;
       try {
@@ -46,7 +48,7 @@ export function createConversationSummarizer(options: {
           max_tokens: 200,
           messages: [
             { role: 'system', content: SYSTEM_PROMPT },
-            { role: 'user', content: `要点：\n${input.facts.join('\n') || '（无）'}\n\n对话：\n${transcript}` },
+            { role: 'user', content: `要点：\n${keep(input.facts.join('\n')) || '（无）'}\n\n对话：\n${transcript}` },
           ],
         });
         if (completion.usage) {

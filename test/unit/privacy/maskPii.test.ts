@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsPii, isResidentId, maskPii, passesLuhn } from '../../../src/privacy/maskPii.ts';
+import { containsPii, isResidentId, maskPii, maskPiiDeep, passesLuhn } from '../../../src/privacy/maskPii.ts';
 
 describe('maskPii masks personal numbers as customers write them', () => {
   it.each([
@@ -80,5 +80,16 @@ describe('helpers', () => {
   it('checks Luhn digits', () => {
     expect(passesLuhn('6222021234567890128')).toBe(true);
     expect(passesLuhn('6222021234567890123')).toBe(false);
+  });
+});
+
+describe('maskPiiDeep', () => {
+  it('masks strings in nested objects and arrays, and leaves other values and the input alone', () => {
+    const at = new Date('2026-12-01T00:00:00Z');
+    const input = { n: 13812345678, at, answers: [{ raw: '手机13812345678', value: 8 }], nested: { mail: 'a.b@qq.com' } };
+    const out = maskPiiDeep(input);
+    expect(out).toEqual({ n: 13812345678, at, answers: [{ raw: '手机138****5678', value: 8 }], nested: { mail: 'a***@qq.com' } });
+    expect(out.at).toBe(at);
+    expect(input.answers[0]?.raw).toBe('手机13812345678');
   });
 });
