@@ -160,7 +160,8 @@ export function createConsoleRoutes(deps: {
 }
 
 /**
- * Console sign-in: an advisor token, or ADMIN_TOKEN acting as `admin`; leaves the ConsoleActor in
+ * Console sign-in: an advisor token, ADMIN_TOKEN acting as `admin`, or an admin user's token (a
+ * viewer's or editor's answers 403 CONSOLE_FORBIDDEN); leaves the ConsoleActor in
  * `ctx.state.actor`. Also used by the follow-up tasks tab (src/followup/taskRoutes.ts).
  */
 export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: () => string[]; apiUsers?: (authorization: string) => Promise<Principal | null> }): Middleware {

@@ -43,7 +43,7 @@ export interface EscalationModuleDeps {
   /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
   queue: { redisUrl: string; prefix: string };
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
-  /** Tokens that may manage advisors (ADMIN_TOKEN) and act in the console as `admin`. */
+  /** Tokens that act in the console as `admin` (ADMIN_TOKEN). */
   adminTokens: () => string[];
   /** Admin API callers by Authorization header: admin users may use the console too. */
   apiUsers?: Parameters<typeof createConsoleRoutes>[0]['apiUsers'];
