@@ -24,6 +24,8 @@ import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
+import { maskPii } from './privacy/maskPii.ts';
+import { createTranscriptAudit } from './privacy/transcriptAudit.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
@@ -131,6 +133,8 @@ export async function startService(
 
     const adminUsers = createAdminUserRepository(stores.mongo);
     const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
+    // Every showing of a full transcript (API or console) is audited first; see src/privacy/.
+    const transcriptReads = createTranscriptAudit({ audit, logger });
     await ensureAnalyticsIndexes(stores.mongo);
     const flowDefinitions = createFlowDefinitions({ flows, catalog });
     const analytics = createAnalytics({
@@ -140,6 +144,7 @@ export async function startService(
       timeZone: config.surveyTimeZone,
       minResponses: config.analytics.minResponses,
       auth: adminAuth('viewer'),
+      privacy: { exportAuth: adminAuth('admin') },
       logger,
     });
 
@@ -204,8 +209,12 @@ export async function startService(
         reasonWaitMinutes: config.escalation.reasonWaitMinutes,
       },
       adminTokens: () => (config.adminToken ? [config.adminToken] : []),
+      apiUsers: (authorization) => adminAuth.identify(authorization),
+      manageAdvisors: adminAuth('admin'),
       logger,
       responses: analytics.recorder,
+      mask: maskPii,
+      reads: transcriptReads,
     });
     const campaigns = await createCampaigns(config, { stores, audit, catalog, channel, simulator, wecom, logger });
     const followUp = createFollowUpModule({
@@ -226,7 +235,9 @@ export async function startService(
       ...contactTagging(config, { channel, simulator, wecom, redisState: createRedisWecomTagState(stores.redis, stores.keys), tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
       auth: adminAuth,
-      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []) }),
+      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []), apiUsers: (authorization) => adminAuth.identify(authorization) }),
+      mask: maskPii,
+      reads: transcriptReads,
       settings: {
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
@@ -286,7 +297,7 @@ export async function startService(
       routers: [
         channel.router,
         escalation.router,
-        createSessionsRoutes({ sessions, auth: adminAuth('viewer'), followUpOf: (session) => followUp.sessionFollowUp(session) }),
+        createSessionsRoutes({ sessions, auth: adminAuth('admin'), reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
         createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
         ...campaigns.routers(adminAuth),
         ...(await createAdminRoutes({

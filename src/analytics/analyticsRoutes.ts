@@ -7,12 +7,19 @@ import type { Logger } from '../core/logger.ts';
 import type { AnalyticsService } from './analyticsService.ts';
 import { filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
 
+/** Who may take the customers' own words out in bulk. */
+export interface AnalyticsPrivacy {
+  /** Guards the CSV export: it holds every answer's text and the customer ids (admin role). */
+  exportAuth: Middleware;
+}
+
 /**
  * The analytics API, for admin users with the viewer role and up (`auth`):
- * `GET /api/analytics/summary|trend|verbatims|export.csv|filters|flows`. Every query parameter is
+ * `GET /api/analytics/summary|trend|verbatims|filters|flows`, and `export.csv` for admins only
+ * (`privacy.exportAuth`). Verbatims come masked (the service masks them). Every query parameter is
  * validated (400 QUERY_INVALID names each bad one); see /api/openapi.json for the shapes.
  */
-export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; logger: Logger }): Router {
+export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; privacy: AnalyticsPrivacy; logger: Logger }): Router {
   const router = new Router({ prefix: '/api/analytics' });
   const log = deps.logger.child({ module: 'analytics-api' });
   router.use(deps.auth);
@@ -44,7 +51,7 @@ export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: M
     ctx.body = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
   });
 
-  router.get('/export.csv', async (ctx) => {
+  router.get('/export.csv', deps.privacy.exportAuth, async (ctx) => {
     const filter = toFilter(parse(ctx, filterSchema));
     const rows = await deps.service.exportCsv(filter);
     const name = [filter.flowId, filter.from, filter.to].filter(Boolean).join('_');

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.ts';
-import { createAnalyticsRoutes } from './analyticsRoutes.ts';
+import { createAnalyticsRoutes, type AnalyticsPrivacy } from './analyticsRoutes.ts';
 import { createAnalyticsService, type AnalyticsService } from './analyticsService.ts';
 import type { FlowDefinitions, ResponseRecorder, ResponseRecordStore, RollupStore } from './ports.ts';
 import { createResponseRecorder } from './recorder.ts';
@@ -34,6 +34,8 @@ export function createAnalytics(deps: {
   timeZone: string;
   minResponses: number;
   auth: Middleware;
+  /** The export for admins only; verbatims masked below admin. */
+  privacy: AnalyticsPrivacy;
   logger: Logger;
 }): AnalyticsModule {
   const recorder = createResponseRecorder(deps);
@@ -42,7 +44,7 @@ export function createAnalytics(deps: {
     recorder,
     service,
     async routers() {
-      return [createAnalyticsRoutes({ service, auth: deps.auth, logger: deps.logger }), await createDashboardRoutes()];
+      return [createAnalyticsRoutes({ service, auth: deps.auth, privacy: deps.privacy, logger: deps.logger }), await createDashboardRoutes()];
     },
   };
 }

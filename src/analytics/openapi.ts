@@ -43,7 +43,7 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
       },
       '/api/analytics/verbatims': {
         get: {
-          summary: 'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session',
+          summary: 'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session; phone, ID and card numbers and emails masked',
           ...role,
           parameters: [...filterParameters, q('group', { enum: [...npsGroups] }, 'NPS group'), q('topic', { type: 'string', maxLength: 40 }, 'Topic'), q('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'How many')],
           responses: ok('Quotes', ref('AnalyticsVerbatims')),
@@ -52,8 +52,8 @@ export function analyticsOpenApi(): { paths: Json; schemas: Json } {
       '/api/analytics/export.csv': {
         get: {
           summary:
-            "One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read; then the purchase window, a column per catalogue item of the flow holding 1 when any answer named it, 都可以, and one per purchase factor), UTF-8 with BOM, streamed",
-          ...role,
+            "One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read; then the purchase window, a column per catalogue item of the flow holding 1 when any answer named it, 都可以, and one per purchase factor), UTF-8 with BOM, streamed. Admin role only (403 below it)",
+          'x-required-role': 'admin',
           parameters: filterParameters,
           responses: ok('CSV', { type: 'string' }, 'text/csv'),
         },

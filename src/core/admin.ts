@@ -60,7 +60,12 @@ export type AuditAction =
   | 'webhook.registered'
   | 'webhook.disabled'
   | 'webhook.enabled'
-  | 'webhook.replayed';
+  | 'webhook.replayed'
+  /** Someone was shown a customer's full (unmasked) transcript; never the text itself. */
+  | 'transcript.read';
+
+/** Audit actions that concern flows only: what editors and viewers may read in the audit log. */
+export const flowAuditActions: readonly AuditAction[] = ['flow.imported', 'flow.version_saved', 'flow.published', 'flow.rolled_back', 'flow.archived', 'flow.unarchived'];
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {
@@ -79,5 +84,6 @@ export interface AuditEntry {
 export interface AuditLog {
   record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
   /** Newest first; `next` is the cursor for the following page. */
-  list(query: { flowId?: string; limit: number; before?: string }): Promise<{ items: AuditEntry[]; next?: string }>;
+  /** `actions` keeps only entries of those actions (any when absent). */
+  list(query: { flowId?: string; actions?: readonly AuditAction[]; limit: number; before?: string }): Promise<{ items: AuditEntry[]; next?: string }>;
 }

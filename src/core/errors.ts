@@ -50,10 +50,10 @@ export class UnauthorizedError extends AppError {
   }
 }
 
-/** Authenticated but not allowed (403). */
+/** Authenticated but not allowed (403); `code` names the rule that said no (default FORBIDDEN). */
 export class ForbiddenError extends AppError {
-  constructor(message: string, context: Record<string, unknown> = {}) {
-    super('FORBIDDEN', message, { status: 403, context });
+  constructor(message: string, context: Record<string, unknown> = {}, code = 'FORBIDDEN') {
+    super(code, message, { status: 403, context });
   }
 }
 

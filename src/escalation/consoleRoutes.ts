@@ -2,10 +2,10 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { AdvisorRecord, AdvisorRepository } from '../core/escalations.ts';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { readJsonBody } from '../http/readJsonBody.ts';
-import { requireBearer } from '../http/requireBearer.ts';
+import type { Principal } from '../core/admin.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
 import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console/consolePage.ts';
 import type { ConsoleActor, EscalationService } from './escalationService.ts';
@@ -52,14 +52,24 @@ const PAGE_HEADERS = {
  *
  * - `GET /console` (+ `/console/app.js`, `/console/app.css`): the page (Chinese UI; all customer
  *   text rendered with textContent).
- * - `/api/console/*`, bearer = an advisor token (or ADMIN_TOKEN, acting as `admin`):
+ * - `/api/console/*`, bearer = an advisor token (or ADMIN_TOKEN, acting as `admin`, or an admin
+ *   user's token; viewers' and editors' tokens answer 403 CONSOLE_FORBIDDEN):
  *   `GET me`, `GET escalations?view=active|resolved`, `GET escalations/:id`,
  *   `POST escalations/:id/claim`, `POST escalations/:id/reply {text, clientId}`,
  *   `POST escalations/:id/resolve {handBack: none|resume|finish, note?}`.
- * - `/api/advisors`, bearer = ADMIN_TOKEN: `GET`, `POST {id, name, wecomUserId?}` (answers the
+ * - `/api/advisors`, admin role (`manage`; ADMIN_TOKEN or an admin user): `GET`, `POST {id, name, wecomUserId?}` (answers the
  *   sign-in token once; only its hash is stored), `POST /:id/token` (new token), `DELETE /:id`.
  */
-export function createConsoleRoutes(deps: { service: EscalationService; advisors: AdvisorRepository; adminTokens: () => string[]; logger: Logger }): Router {
+export function createConsoleRoutes(deps: {
+  service: EscalationService;
+  advisors: AdvisorRepository;
+  adminTokens: () => string[];
+  /** Admin API callers by their Authorization header (admin users may use the console). */
+  apiUsers?: (authorization: string) => Promise<Principal | null>;
+  /** Guards advisor management (admin role). */
+  manage: Middleware;
+  logger: Logger;
+}): Router {
   const router = new Router();
   const log = deps.logger.child({ module: 'console' });
 
@@ -72,9 +82,9 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
   router.get('/console/app.js', page('application/javascript; charset=utf-8', CONSOLE_SCRIPT));
   router.get('/console/app.css', page('text/css; charset=utf-8', CONSOLE_STYLE));
 
-  // ------------------------------------------------------------ advisor admin (ADMIN_TOKEN)
+  // ------------------------------------------------------------ advisor admin (admin role)
 
-  const admin = requireBearer(deps.adminTokens);
+  const admin = deps.manage;
   router.get('/api/advisors', admin, async (ctx) => {
     ctx.body = { items: (await deps.advisors.list()).map(advisorView) };
   });
@@ -124,10 +134,11 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
   router.get('/api/console/escalations', signedIn, async (ctx) => {
     const parsed = listQuery.safeParse(ctx.query);
     if (!parsed.success) throw new ValidationError('QUERY_INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    ctx.body = { items: parsed.data.view === 'active' ? await deps.service.listActive() : await deps.service.listResolved() };
+    const actor = actorOf(ctx);
+    ctx.body = { items: parsed.data.view === 'active' ? await deps.service.listActive(actor) : await deps.service.listResolved(actor) };
   });
   router.get('/api/console/escalations/:id', signedIn, async (ctx) => {
-    ctx.body = await deps.service.detail(idOf(ctx));
+    ctx.body = await deps.service.detail(idOf(ctx), actorOf(ctx));
   });
   router.post('/api/console/escalations/:id/claim', signedIn, async (ctx) => {
     const id = idOf(ctx);
@@ -149,10 +160,11 @@ export function createConsoleRoutes(deps: { service: EscalationService; advisors
 }
 
 /**
- * Console sign-in: an advisor token, or ADMIN_TOKEN acting as `admin`; leaves the ConsoleActor in
+ * Console sign-in: an advisor token, ADMIN_TOKEN acting as `admin`, or an admin user's token (a
+ * viewer's or editor's answers 403 CONSOLE_FORBIDDEN); leaves the ConsoleActor in
  * `ctx.state.actor`. Also used by the follow-up tasks tab (src/followup/taskRoutes.ts).
  */
-export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: () => string[] }): Middleware {
+export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: () => string[]; apiUsers?: (authorization: string) => Promise<Principal | null> }): Middleware {
   async function identify(header: string): Promise<ConsoleActor> {
     const token = /^Bearer\s+(\S{1,256})$/i.exec(header)?.[1];
     if (!token) throw new UnauthorizedError('请使用顾问令牌登录');
@@ -164,6 +176,11 @@ export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: 
       }
     } else if (deps.adminTokens().some((t) => tokenMatches(token, hashAdvisorToken(t)))) {
       return { ...ADMIN_ACTOR, admin: true };
+    } else {
+      const user = await deps.apiUsers?.(header);
+      if (user?.role === 'admin') return { id: user.name, name: user.name, admin: true };
+      // Analytics viewers and flow editors hold valid tokens, but customers' chats are not theirs.
+      if (user) throw new ForbiddenError(`控制台只对顾问和管理员开放；${user.name} 的角色是 ${user.role}`, { role: user.role }, 'CONSOLE_FORBIDDEN');
     }
     throw new UnauthorizedError('令牌无效或已被更换');
   }

@@ -20,6 +20,8 @@ import type { SessionRecord, SessionRepository, TranscriptEntry } from '../core/
 import type { AdvisorNotifier, RobotItem } from './advisorNotifier.ts';
 import { renderEscalationSection } from './notificationMarkdown.ts';
 import { readSessionFacts, ruleSummary, triggerLabels } from './summarizeSession.ts';
+import { escalationAccess, maskActions, maskEscalationView, maskSessionTexts, requireHandler, requireSight } from './consoleAccess.ts';
+import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
 
 /** Queued escalation work (one durable queue, retried a bounded number of times). */
 export type EscalationJob =
@@ -81,6 +83,10 @@ export interface EscalationServiceDeps {
   now?: () => Date;
   /** Analytics, told when an escalation opens, gets its first reply and is resolved (never throws). */
   responses?: ResponseRecorder;
+  /** Masks phone, ID and card numbers and emails for console users the escalation is not theirs. */
+  mask: (text: string) => string;
+  /** Audits each full transcript the console shows. */
+  reads: TranscriptAudit;
 }
 
 /** Said through the transfer's one-message code when the turn's own notice could not go out. */
@@ -499,6 +505,19 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     };
   }
 
+  /** The escalations `actor` may see, each with the customer's words masked unless it is theirs. */
+  function listFor(records: EscalationRecord[], actor: ConsoleActor) {
+    const now = clock();
+    const items = [];
+    for (const e of records) {
+      const access = escalationAccess(e, actor);
+      if (access === 'none') continue;
+      const shown = { ...view(e, now), masked: access === 'masked' };
+      items.push(access === 'masked' ? maskEscalationView(shown, deps.mask) : shown);
+    }
+    return items;
+  }
+
   async function requireActive(id: string): Promise<EscalationRecord> {
     const e = await deps.escalations.findById(id);
     if (!e) throw new NotFoundError('ESCALATION_NOT_FOUND', `No escalation ${id}`);
@@ -553,44 +572,61 @@ export function createEscalationService(deps: EscalationServiceDeps) {
     runTimer,
     onRobotSent,
 
-    /** Open and assigned escalations, oldest first, with waiting time. */
-    async listActive() {
-      const now = clock();
-      return (await deps.escalations.listActive(200)).map((e) => view(e, now));
+    /** Open and assigned escalations `actor` may see (see consoleAccess.ts), oldest first, with waiting time. */
+    async listActive(actor: ConsoleActor) {
+      return listFor(await deps.escalations.listActive(200), actor);
     },
 
-    async listResolved(limit = 50) {
-      const now = clock();
-      return (await deps.escalations.listResolved(limit)).map((e) => view(e, now));
+    async listResolved(actor: ConsoleActor, limit = 50) {
+      return listFor(await deps.escalations.listResolved(limit), actor);
     },
 
-    /** One escalation with the session's transcript and answers, and how a reply can go out now. */
-    async detail(id: string) {
+    /**
+     * One escalation with the session's transcript and answers, and how a reply can go out now.
+     * Full text only for its advisor and admins, after the read is audited; when the audit
+     * cannot be written the text is shown masked (`maskedBecause: 'audit_unavailable'`), so the
+     * console keeps working and nothing unmasked goes out unrecorded.
+     */
+    async detail(id: string, actor: ConsoleActor) {
       const e = await deps.escalations.findById(id);
       if (!e) throw new NotFoundError('ESCALATION_NOT_FOUND', `No escalation ${id}`);
+      let masked = requireSight(e, actor) === 'masked';
+      let maskedBecause: 'not_yours' | 'audit_unavailable' | null = masked ? 'not_yours' : null;
+      if (!masked) {
+        try {
+          await deps.reads.record({ actor: actor.id, actorRole: actor.admin ? 'admin' : 'advisor', via: 'console', sessionId: e.sessionId, escalationId: e.id });
+        } catch (error) {
+          if (!(error instanceof AuditUnavailableError)) throw error;
+          masked = true;
+          maskedBecause = 'audit_unavailable';
+        }
+      }
       const session = await deps.sessions.findById(e.sessionId);
       const state = e.status === 'resolved' ? null : await shownState(e);
+      const shown = session
+        ? {
+            id: session.id,
+            status: session.status,
+            flowId: session.flowId,
+            flowVersion: session.flowVersion,
+            answers: session.answers,
+            transcript: (await deps.sessions.transcript(session)).map((t) => ({ direction: t.direction, author: t.author, text: t.text, at: t.at, delivery: t.delivery ?? null, advisorId: t.advisorId ?? null })),
+          }
+        : null;
+      const base = { ...view(e, clock()), masked, maskedBecause };
       return {
-        ...view(e, clock()),
-        actions: e.actions,
+        ...(masked ? maskEscalationView(base, deps.mask) : base),
+        actions: masked ? maskActions(e.actions, deps.mask) : e.actions,
         wecom: state ? { state: state.state, stateText: STATE_TEXT[state.state], servicerId: state.servicerId ?? null } : null,
         reply: replyModeOf(e, state),
-        session: session
-          ? {
-              id: session.id,
-              status: session.status,
-              flowId: session.flowId,
-              flowVersion: session.flowVersion,
-              answers: session.answers,
-              transcript: (await deps.sessions.transcript(session)).map((t) => ({ direction: t.direction, author: t.author, text: t.text, at: t.at, delivery: t.delivery ?? null, advisorId: t.advisorId ?? null })),
-            }
-          : null,
+        session: shown && masked ? maskSessionTexts(shown, deps.mask) : shown,
       };
     },
 
     /** Takes the escalation; an advisor with a WeCom account also gets the WeCom chat moved to them. */
     async claim(id: string, actor: ConsoleActor) {
       const e = await requireActive(id);
+      requireSight(e, actor);
       const changes: EscalationChanges = { status: 'assigned', assignedTo: actor.id, assignedAt: clock() };
       let detail = `${actor.name} 接手`;
       const state = actor.wecomUserId ? await liveState(e) : null;
@@ -619,6 +655,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
      */
     async reply(id: string, actor: ConsoleActor, input: { text: string; clientId: string }) {
       const e = await requireActive(id);
+      requireHandler(e, actor);
       const state = await liveState(e);
       if (!state) throw new UpstreamError('WECOM_STATE_UNAVAILABLE', 'Could not read the WeCom session state; try again');
       const mode = replyModeOf(e, state);
@@ -650,6 +687,7 @@ export function createEscalationService(deps: EscalationServiceDeps) {
      */
     async resolve(id: string, actor: ConsoleActor, input: { handBack: HandBack; note?: string }) {
       const e = await requireActive(id);
+      requireHandler(e, actor);
       const session = await deps.sessions.findById(e.sessionId);
       let detail = HAND_BACK_TEXT[input.handBack];
       if (session?.status === 'escalated') {

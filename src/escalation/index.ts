@@ -43,13 +43,20 @@ export interface EscalationModuleDeps {
   /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
   queue: { redisUrl: string; prefix: string };
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
-  /** Tokens that may manage advisors (ADMIN_TOKEN) and act in the console as `admin`. */
+  /** Tokens that act in the console as `admin` (ADMIN_TOKEN). */
   adminTokens: () => string[];
+  /** Admin API callers by Authorization header: admin users may use the console too. */
+  apiUsers?: Parameters<typeof createConsoleRoutes>[0]['apiUsers'];
+  /** Guards advisor management (`/api/advisors`, admin role). */
+  manageAdvisors: Parameters<typeof createConsoleRoutes>[0]['manage'];
   logger: Logger;
   /** Pause before a robot flush so bursts merge (default 1000 ms). */
   robotGatherMs?: number;
   /** Analytics (escalation counts, first reply, resolution). */
   responses?: EscalationServiceDeps['responses'];
+  /** Privacy: masking for console users an escalation is not theirs, and the transcript-read audit. */
+  mask: EscalationServiceDeps['mask'];
+  reads: EscalationServiceDeps['reads'];
 }
 
 /** The escalation module, wired: hooks for the conversation layer, routes, and its queue workers. */
@@ -124,10 +131,19 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     settings: { ...deps.settings, renotifyRounds: deps.settings.renotifyRounds ?? 3 },
     logger: deps.logger,
     responses: deps.responses,
+    mask: deps.mask,
+    reads: deps.reads,
   });
   late.service = service;
   const ready = service;
-  const router = createConsoleRoutes({ service: ready, advisors: deps.advisors, adminTokens: deps.adminTokens, logger: deps.logger });
+  const router = createConsoleRoutes({
+    service: ready,
+    advisors: deps.advisors,
+    adminTokens: deps.adminTokens,
+    ...(deps.apiUsers ? { apiUsers: deps.apiUsers } : {}),
+    manage: deps.manageAdvisors,
+    logger: deps.logger,
+  });
 
   return {
     hooks: ready.hooks,

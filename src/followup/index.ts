@@ -54,6 +54,9 @@ export interface FollowUpModuleDeps {
   queue: { redisUrl: string; prefix: string };
   auth: AdminAuth;
   consoleSignIn: Middleware;
+  /** Privacy: masking for advisors a task is not theirs, and the transcript-read audit. */
+  mask: Parameters<typeof createTaskRoutes>[0]['mask'];
+  reads: Parameters<typeof createTaskRoutes>[0]['reads'];
   settings: FollowUpSettings;
   logger: Logger;
 }
@@ -132,7 +135,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
   });
   const routers = [
     createWebhookRoutes({ webhooks, audit: deps.audit, auth: deps.auth }),
-    createTaskRoutes({ tasks, auth: deps.auth, consoleSignIn: deps.consoleSignIn }),
+    createTaskRoutes({ tasks, auth: deps.auth, consoleSignIn: deps.consoleSignIn, mask: deps.mask, reads: deps.reads }),
   ];
   let sweeper: PeriodicTask | undefined;
 

@@ -74,10 +74,10 @@ export function followUpOpenApi(): { paths: Json; schemas: Json } {
           responses: { 200: { description: 'Tasks', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('FollowUpTask') }, open: { type: 'integer' } } }) }, ...errs() },
         },
       },
-      '/api/console/tasks/{id}/note': { post: { summary: 'Add a note to a task (console sign-in: advisor token or ADMIN_TOKEN)', parameters: [path('id', '^[0-9a-f]{24}$')], requestBody: body(taskNoteBodySchema), responses: { 200: { description: 'Task', content: json(ref('FollowUpTask')) } } } },
+      '/api/console/tasks/{id}/note': { post: { summary: 'Add a note to a task (console sign-in: the advisor who claimed it, or an admin; 403 TASK_NOT_CLAIMED / TASK_NOT_YOURS otherwise)', parameters: [path('id', '^[0-9a-f]{24}$')], requestBody: body(taskNoteBodySchema), responses: { 200: { description: 'Task', content: json(ref('FollowUpTask')) } } } },
       '/api/console/tasks/{id}/close': {
         post: {
-          summary: 'Close a task with its outcome (console sign-in); recorded on the session, audited, and sent as task.closed',
+          summary: 'Close a task with its outcome (console sign-in: the advisor who claimed it, or an admin); recorded on the session, audited, and sent as task.closed',
           parameters: [path('id', '^[0-9a-f]{24}$')],
           requestBody: body(taskCloseBodySchema),
           responses: { 200: { description: 'Task', content: json(ref('FollowUpTask')) }, 409: { description: 'TASK_CLOSED with another outcome' } },

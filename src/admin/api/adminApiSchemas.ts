@@ -43,6 +43,8 @@ export const diffQuerySchema = z.object({ from: versionRefSchema, to: versionRef
 
 export const auditQuerySchema = z.object({
   flowId: flowIdSchema.optional(),
+  /** One action, e.g. `transcript.read`. */
+  action: z.string().regex(/^[a-z]+\.[a-z_]+$/, 'an audit action such as transcript.read').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.string().regex(/^[a-f0-9]{24}$/).optional(),
 });

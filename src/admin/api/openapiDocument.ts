@@ -138,10 +138,11 @@ function baseDocument(): Json {
       },
       '/api/audit': {
         get: {
-          summary: 'Audit log, newest first',
+          summary: 'Audit log, newest first (viewers and editors: flow entries only; admins: everything, e.g. action=transcript.read)',
           ...role('viewer'),
           parameters: [
             { name: 'flowId', in: 'query', schema: { type: 'string' } },
+            { name: 'action', in: 'query', description: 'Only entries of this action, e.g. `transcript.read`', schema: { type: 'string' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
             { name: 'before', in: 'query', description: 'Cursor: `next` of the previous page', schema: { type: 'string' } },
           ],
@@ -161,8 +162,15 @@ function baseDocument(): Json {
       '/api/users/{name}': {
         delete: { summary: 'Revoke a user’s token', ...role('admin'), parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Revoked', { type: 'object' }), ...errors(401, 403, 404) } },
       },
-      '/api/sessions': { get: { summary: 'Survey sessions (ADMIN_TOKEN only)', responses: { 200: ok('Sessions', { type: 'object' }), ...errors(400, 401) } } },
-      '/api/sessions/{id}': { get: { summary: 'One session with its transcript (ADMIN_TOKEN only)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: ok('Session', ref('Session')), ...errors(401, 404) } } },
+      '/api/sessions': { get: { summary: 'Survey sessions', ...role('admin'), responses: { 200: ok('Sessions', { type: 'object' }), ...errors(400, 401, 403) } } },
+      '/api/sessions/{id}': {
+        get: {
+          summary: 'One session with its full transcript; every read is audited (transcript.read) and refused with 503 AUDIT_UNAVAILABLE when it cannot be',
+          ...role('admin'),
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('Session', ref('Session')), ...errors(401, 403, 404, 503) },
+        },
+      },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -3,6 +3,8 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { SessionRecord, SessionRepository } from '../../core/sessions.ts';
+import type { TranscriptAudit } from '../../privacy/transcriptAudit.ts';
+import { principalOf } from './adminAuth.ts';
 
 const listQuerySchema = z.object({
   customer: z.string().trim().min(1).max(128).optional(),
@@ -13,14 +15,18 @@ const listQuerySchema = z.object({
 });
 
 /**
- * Read API for survey sessions, for any admin user (viewer role and up):
+ * Read API for survey sessions, admin role only (they hold customers' ids, answers and words):
  * `GET /api/sessions?customer=&flow=&status=&limit=&before=` (newest first; `next` is the cursor
  * for the following page) and `GET /api/sessions/:id` (answers, analysis, transcript, status,
- * and follow-up: task outcomes, the follow-up log, the customer's tags).
+ * and follow-up: task outcomes, the follow-up log, the customer's tags). Every detail read is a
+ * full-transcript read: it is audited first (`transcript.read`), and without the entry it answers
+ * 503 AUDIT_UNAVAILABLE instead of the text.
  */
 export function createSessionsRoutes(deps: {
   sessions: SessionRepository;
+  /** Admin role: the caller lands in `ctx.state.principal`. */
   auth: Middleware;
+  reads: TranscriptAudit;
   /** What follow-up did for the session (its log) and the customer's tags, shown with it. */
   followUpOf?: (session: SessionRecord) => Promise<Record<string, unknown>>;
 }): Router {
@@ -40,6 +46,8 @@ export function createSessionsRoutes(deps: {
   router.get('/:id', async (ctx) => {
     const session = await deps.sessions.findById(ctx.params.id ?? '');
     if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${ctx.params.id}`);
+    const caller = principalOf(ctx.state);
+    await deps.reads.record({ actor: caller.name, actorRole: caller.role, via: 'api', sessionId: session.id });
     const followUp = { tasks: session.followUp?.tasks ?? [], contactedAt: session.followUp?.contactedAt ?? null, ...(await deps.followUpOf?.(session)) };
     ctx.body = { ...detail(session), followUp, transcript: await deps.sessions.transcript(session) };
   });

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import type { AdminUserRepository, AuditLog } from '../../core/admin.ts';
+import { flowAuditActions, type AdminUserRepository, type AuditAction, type AuditLog } from '../../core/admin.ts';
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import { ADMIN_TOKEN_PRINCIPAL, errorDetails, hashAdminToken, principalOf, type AdminAuth } from './adminAuth.ts';
 import { auditQuerySchema, createUserBodySchema } from './adminApiSchemas.ts';
 import { parseInput, readAdminBody } from './readAdminBody.ts';
 
 /**
- * Who is calling (`GET /api/me`, any role), the audit log (`GET /api/audit`, viewer), and admin
+ * Who is calling (`GET /api/me`, any role), the audit log (`GET /api/audit?flowId=&action=`:
+ * admins see every entry; viewers and editors only the flow history, because the rest names
+ * customers' sessions, tasks and who read their transcripts), and admin
  * users with per-user tokens (`/api/users`, admin only). A new user's token is returned once,
  * at creation; only its sha256 is stored.
  */
@@ -20,8 +22,10 @@ export function createUsersRoutes(deps: { users: AdminUserRepository; audit: Aud
   });
 
   router.get('/audit', auth('viewer'), async (ctx) => {
-    const query = parseInput(auditQuerySchema, ctx.query);
-    const page = await audit.list(query);
+    const { action, ...query } = parseInput(auditQuerySchema, ctx.query);
+    const wanted: readonly AuditAction[] | undefined = action ? [action as AuditAction] : undefined;
+    const actions = principalOf(ctx.state).role === 'admin' ? wanted : (wanted ?? flowAuditActions).filter((a) => flowAuditActions.includes(a));
+    const page = await audit.list({ ...query, ...(actions ? { actions } : {}) });
     ctx.body = { items: page.items, next: page.next ?? null };
   });
 

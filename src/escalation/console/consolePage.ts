@@ -63,6 +63,7 @@ export const CONSOLE_HTML = `<!doctype html>
         <dt>接待</dt><dd id="d-assignee"></dd>
         <dt>等待</dt><dd id="d-waiting"></dd>
       </dl>
+      <p id="d-masked" class="muted" hidden></p>
       <h3>对话记录</h3>
       <div id="d-transcript" class="transcript" aria-live="polite"></div>
       <div class="reply">
@@ -323,6 +324,10 @@ export const CONSOLE_SCRIPT = `
     $('d-score').textContent = d.score === null ? '未评分' : d.score + ' 分';
     $('d-reason').textContent = d.reason;
     $('d-words').textContent = d.customerWords || '—';
+    $('d-masked').hidden = !d.masked;
+    $('d-masked').textContent = d.maskedBecause === 'audit_unavailable'
+      ? '暂时无法记录查阅日志：手机号、证件号、银行卡号和邮箱已隐藏，请稍后刷新。'
+      : '这条转人工尚未由您接手：手机号、证件号、银行卡号和邮箱已隐藏，接手后可见完整内容。';
     $('d-summary').textContent = (d.summary && d.summary.length ? d.summary.join('\\n') : '生成中…') + (d.summarySource === 'llm' ? '\\n（由大模型生成）' : '');
     $('d-wecom').textContent = d.wecom ? d.wecom.stateText + (d.wecom.servicerId ? '（' + d.wecom.servicerId + '）' : '') : (HANDOVER[d.handover] || d.handover);
     $('d-assignee').textContent = d.assignedTo ? d.assignedTo + (d.assignedAt ? '，' + time(d.assignedAt) : '') : '尚未接入';

@@ -151,6 +151,7 @@ export const TASKS_SCRIPT = `
     fact(dl, '备注', d.notes && d.notes.length ? notes : '');
     if (d.status === 'closed') fact(dl, '结果', (OUTCOME[d.outcome] || d.outcome) + '（' + d.closedBy + '，' + time(d.closedAt) + '）');
     body.appendChild(dl);
+    if (d.masked) body.appendChild(el('p', 'muted', d.maskedBecause === 'audit_unavailable' ? '暂时无法记录查阅日志：手机号、证件号、银行卡号和邮箱已隐藏，请稍后刷新。' : '这条任务尚未接手：手机号、证件号、银行卡号和邮箱已隐藏，接手后可见完整内容。'));
 
     body.appendChild(el('h3', '', '对话记录'));
     var box = el('div', 'transcript');

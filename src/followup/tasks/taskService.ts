@@ -8,6 +8,7 @@ import { planTask, type FiredRule, type RuleFacts } from '../rules.ts';
 import type { FollowUpLog, TaskStore } from '../ports.ts';
 import { contactOutcomes, type FollowUpAction, type FollowUpTask, type TaskOutcome } from '../types.ts';
 import { taskData } from '../webhooks/payloads.ts';
+import { requireTaskHandler, requireTaskSight } from './taskAccess.ts';
 import type { WebhookService } from '../webhooks/webhookService.ts';
 
 /** Who acts on a task: an advisor in the console, or an admin. */
@@ -117,6 +118,7 @@ export function createTaskService(deps: TaskServiceDeps) {
     const task = await change(id, (t) => {
       if (t.status === 'closed') throw new ConflictError('TASK_CLOSED', '这条任务已经关闭');
       if (t.claimedBy === actor.id) return null;
+      requireTaskSight(t, actor);
       if (t.claimedBy && !actor.admin) throw new ConflictError('TASK_CLAIMED', `这条任务已由 ${t.claimedBy} 接手`);
       return { ...t, status: 'claimed', claimedBy: actor.id, claimedAt: at, actions: [...t.actions, act(actor, 'claimed')] };
     });
@@ -127,7 +129,11 @@ export function createTaskService(deps: TaskServiceDeps) {
 
   async function note(id: string, actor: TaskActor, text: string): Promise<FollowUpTask> {
     const at = clock();
-    const task = await change(id, (t) => ({ ...t, notes: [...t.notes, { at, by: actor.id, text }], actions: [...t.actions, act(actor, 'noted')] }));
+    const task = await change(id, (t) => {
+      // Checked under the task's lock, so a claim cannot slip in between check and write.
+      requireTaskHandler(t, actor);
+      return { ...t, notes: [...t.notes, { at, by: actor.id, text }], actions: [...t.actions, act(actor, 'noted')] };
+    });
     await after(task, actor, 'task.noted', `noted:${at.toISOString()}`, `备注：${text.slice(0, 60)}`);
     return task;
   }
@@ -135,6 +141,7 @@ export function createTaskService(deps: TaskServiceDeps) {
   async function close(id: string, actor: TaskActor, input: { outcome: TaskOutcome; note?: string }): Promise<FollowUpTask> {
     const at = clock();
     const task = await change(id, (t) => {
+      requireTaskHandler(t, actor);
       // A repeated close (a double click, a retry after a timeout) changes nothing.
       if (t.status === 'closed') {
         if (t.outcome === input.outcome) return null;
@@ -205,7 +212,7 @@ export function createTaskService(deps: TaskServiceDeps) {
     return { task, session, transcript, log: await deps.log.read(task.sessionId) };
   }
 
-  return { createFromRules, claim, note, close, sweep, list, detail, countOpen: () => deps.tasks.countOpen(), link };
+  return { createFromRules, claim, note, close, sweep, list, detail, get: mustGet, countOpen: () => deps.tasks.countOpen(), link };
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;

@@ -66,6 +66,7 @@ export function createAuditLog(conn: Connection): AuditLog {
     async list(query) {
       const filter: Record<string, unknown> = {};
       if (query.flowId) filter.flowId = query.flowId;
+      if (query.actions) filter.action = { $in: [...query.actions] };
       if (query.before && Types.ObjectId.isValid(query.before)) filter._id = { $lt: new Types.ObjectId(query.before) };
       const docs = await Entry.find(filter)
         .sort({ _id: -1 })

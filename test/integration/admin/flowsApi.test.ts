@@ -361,10 +361,12 @@ describe('export', () => {
 });
 
 describe('sessions read API with admin roles', () => {
-  it('is open to viewers and up, and refuses a missing or unknown token', async () => {
-    const viewer = await asViewer().get<{ items: unknown[]; next: string | null }>('/api/sessions');
-    expect(viewer.status).toBe(200);
-    expect(Array.isArray(viewer.body.items)).toBe(true);
+  it('is for admins only (sessions hold customers and their words), and refuses a missing or unknown token', async () => {
+    const admin = await asAdmin().get<{ items: unknown[]; next: string | null }>('/api/sessions');
+    expect(admin.status).toBe(200);
+    expect(Array.isArray(admin.body.items)).toBe(true);
+    expect((await asViewer().get('/api/sessions')).status).toBe(403);
+    expect((await asEditor().get('/api/sessions')).status).toBe(403);
     expect((await adminApi(service, null).get('/api/sessions')).status).toBe(401);
     expect((await adminApi(service, 'not-a-real-token-at-all').get('/api/sessions')).status).toBe(401);
   });

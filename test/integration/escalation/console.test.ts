@@ -113,7 +113,17 @@ describe('the advisor console in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.textContent('#d-wecom')).toContain('advisor1');
 
-    // advisor1 holds the chat in WeCom: one message can still go through the transfer's code.
+    // Not yet theirs: shown masked, with a note saying so, until they claim it.
+    await expect.poll(() => page.isVisible('#d-masked')).toBe(true);
+
+    // Claiming moves the WeCom chat to the advisor's own account (advisor2): it is theirs now.
+    await page.click('#claim');
+    await expect.poll(() => page.textContent('#resolve-status')).toBe('已接手');
+    expect(sim.serviceState('wm_browser')).toEqual({ state: 3, servicerId: 'advisor2' });
+    await expect.poll(() => page.textContent('#d-assignee')).toContain('wang');
+    await expect.poll(() => page.isVisible('#d-masked')).toBe(false);
+
+    // The chat is held in WeCom: one message can still go through the transfer's code.
     await expect.poll(() => page.textContent('#reply-mode')).toMatch(/转接消息码/);
     await page.fill('#reply-text', '您好，我是王顾问，马上为您处理');
     await page.click('#reply-send');
@@ -122,12 +132,6 @@ describe('the advisor console in headless Chromium', () => {
     await expect.poll(() => page.textContent('#reply-mode')).toMatch(/企业微信客户端回复/);
     expect(await page.isDisabled('#reply-send')).toBe(true);
     await expect.poll(() => transcript.textContent()).toContain('您好，我是王顾问，马上为您处理');
-
-    // Claiming moves the WeCom chat to the advisor's own account (advisor2).
-    await page.click('#claim');
-    await expect.poll(() => page.textContent('#resolve-status')).toBe('已接手');
-    expect(sim.serviceState('wm_browser')).toEqual({ state: 3, servicerId: 'advisor2' });
-    await expect.poll(() => page.textContent('#d-assignee')).toContain('wang');
 
     // The advisor answers in the WeCom client; the console shows it on its next refresh.
     await sim.servicerSays('wm_browser', 'advisor2', '订单已经帮您加急了');
