@@ -23,6 +23,8 @@ export default defineConfig({
           globalSetup: ['test/setup/globalSetup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+          // A page or a background job on a busy machine can take seconds, not vitest's default 1 s.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
