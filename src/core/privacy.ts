@@ -1,0 +1,94 @@
+/**
+ * Privacy and data governance (issue 15): what `src/privacy/` needs from storage to erase one
+ * customer, export everything held about them, and strip old text by a retention policy.
+ * `store/` implements the ports on MongoDB and Redis; nothing here knows either.
+ *
+ * One rule runs through all of it: numbers stay, words and identity go. A redacted session keeps
+ * its scores, readings (sentiment, topics, timing), flow, dates and analytics dimensions, so the
+ * dashboard counts the same before and after; it loses every free text (answers' raw text, text
+ * answers, transcript, escalation words and summaries) and the customer's id and name.
+ */
+
+/** How many things one erasure or sweep touched (stored in the audit log instead of the data). */
+export type PrivacyCounts = Record<string, number>;
+
+/** Everything held about one WeCom customer (`external_userid`), as an access request answer. */
+export interface CustomerDataExport {
+  externalUserId: string;
+  exportedAt: string;
+  /** Customer documents, one per kf account the customer wrote to: opt-out, nickname, asked-once. */
+  customers: Array<Record<string, unknown>>;
+  /** Sessions with answers, readings and their transcript. */
+  sessions: Array<Record<string, unknown>>;
+  escalations: Array<Record<string, unknown>>;
+  tasks: Array<Record<string, unknown>>;
+  tags: Array<Record<string, unknown>>;
+  invitations: Array<Record<string, unknown>>;
+  /** Opt-outs (consent withdrawals) held for the customer's identities, with when. */
+  consents: Array<{ identity: string; optedOutAt: string }>;
+}
+
+/** What erasing the MongoDB side found, so the Redis side can follow the same trail. */
+export interface ErasedCustomer {
+  counts: PrivacyCounts;
+  conversationKeys: string[];
+  sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
+  taskIds: string[];
+  /** The customer said "不要再发了": the opt-out is kept (a bare record) so they stay unbothered. */
+  optedOut: boolean;
+}
+
+/** Why a session is redacted: an erasure request, or the retention policy. */
+export type RedactionReason = 'erasure' | 'retention';
+
+/** One round of the retention sweep over sessions ordered by `_id`. */
+export interface RetentionBatch {
+  scanned: number;
+  /** Sessions past their retention that still held text or identity. */
+  due: number;
+  redacted: number;
+  /** Where the next round starts; absent when the end of the collection was reached. */
+  next?: string;
+  /** Flow and session of each redacted one, so the Redis side can drop its quotes and keys. */
+  sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
+}
+
+/** Invitations found through Redis (campaign fatigue marks name them), looked up by `_id`. */
+export interface InvitationHints {
+  invitationIds: string[];
+}
+
+export interface CustomerDataRepository {
+  /** The customer's conversations (one per kf account), from the per-customer index. */
+  conversationKeysOf(externalUserId: string): Promise<string[]>;
+  /** Everything stored in MongoDB about the customer (found through the per-customer index, never a session scan). */
+  collect(externalUserId: string, hints: InvitationHints): Promise<Omit<CustomerDataExport, 'consents' | 'exportedAt'>>;
+  /** Removes the customer's text and identity everywhere in MongoDB; returns what was touched. */
+  erase(externalUserId: string, hints: InvitationHints): Promise<ErasedCustomer>;
+  /**
+   * Looks at up to `limit` sessions after `after` (by `_id`) and redacts those started before
+   * `cutoff` (`escalationCutoff` for sessions that were handed to a person) that are closed and
+   * not yet redacted. With `dryRun` nothing is written, only counted.
+   */
+  retentionBatch(options: { after?: string; limit: number; cutoff: Date; escalationCutoff: Date; dryRun: boolean; now: Date }): Promise<RetentionBatch>;
+}
+
+export interface CustomerCacheStore {
+  /** Drops a conversation's Redis state: session pointer, inbox and its indexes, send budget, campaign links. */
+  forgetConversation(conversationKey: string): Promise<number>;
+  /** Drops a session's Redis state (timers, revision, outbox mark, handled ids) and its analytics quotes; scrubs its open analytics facts. */
+  forgetSession(session: { id: string; flowId: string; handledMessageIds: string[] }): Promise<number>;
+  /** Drops tasks from the follow-up lists. */
+  forgetTasks(taskIds: string[]): Promise<number>;
+  /** Identities campaigns linked to the conversations (`wx:…`, `ref:…`, phone hashes). */
+  identitiesOf(externalUserId: string, conversationKeys: string[]): Promise<string[]>;
+  /** Opt-outs held for these identities. */
+  consentsOf(identities: string[]): Promise<Array<{ identity: string; optedOutAt: string }>>;
+  /** Invitations the identities' campaign fatigue marks name. */
+  invitationsOf(identities: string[]): Promise<string[]>;
+  /** Campaign fatigue marks of these identities; dropped on erasure (the customer is new again). */
+  forgetFatigue(identities: string[]): Promise<number>;
+  /** Where the retention sweep stopped (resumable across restarts and processes). */
+  retentionCursor(): Promise<string | null>;
+  setRetentionCursor(cursor: string | null): Promise<void>;
+}
