@@ -24,6 +24,7 @@ import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
+import { createPrivacyModule, privacyOpenApi, type PrivacyModule } from './privacy/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
@@ -41,6 +42,8 @@ import { createRedisWecomTagState } from './store/redis/redisWecomContacts.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
+import { createCustomerDataRepository } from './store/mongo/privacyRepository.ts';
+import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
@@ -71,6 +74,8 @@ export interface RunningService {
   campaigns: CampaignModule;
   /** After each session: rules, follow-up tasks, tags, webhooks. */
   followUp: FollowUpModule;
+  /** Erasure, access requests and the retention sweep (issue 15). */
+  privacy: PrivacyModule;
   /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -263,6 +268,18 @@ export async function startService(
     stoppables.push(() => dueTimers.stop());
     const campaignTimers = startPeriodicTask({ name: 'campaign-timers', everyMs: 5_000, run: () => campaigns.runDueTimers(), logger });
     stoppables.push(() => campaignTimers.stop());
+    const privacy = createPrivacyModule({
+      repo: createCustomerDataRepository(stores.mongo),
+      cache: createRedisPrivacy(stores.redis, stores.keys),
+      audit,
+      locks,
+      auth: adminAuth,
+      policy: config.retention,
+      logger,
+    });
+    // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
+    const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweep(), logger });
+    stoppables.push(() => retentionSweep.stop());
     const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());
     // Whatever a stopped or crashed process left waiting is queued at once, not after the delay.
@@ -298,8 +315,9 @@ export async function startService(
           defaultFlowId: config.defaultFlowId,
           timeZone: config.surveyTimeZone,
           logger,
-          openApiParts: [campaignsOpenApi()],
+          openApiParts: [campaignsOpenApi(), privacyOpenApi()],
         })),
+        privacy.routes,
         ...(await analytics.routers()),
         ...followUp.routers,
         createLandingRoutes(),
@@ -322,6 +340,7 @@ export async function startService(
       escalation,
       campaigns,
       followUp,
+      privacy,
       async idle(timeoutMs = 30_000) {
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {

@@ -60,7 +60,11 @@ export type AuditAction =
   | 'webhook.registered'
   | 'webhook.disabled'
   | 'webhook.enabled'
-  | 'webhook.replayed';
+  | 'webhook.replayed'
+  /** Privacy (issue 15): the entry holds who, when and counts; the customer only as a one-way hash. */
+  | 'customer.erased'
+  | 'customer.exported'
+  | 'retention.swept';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {

@@ -1,0 +1,102 @@
+import type { AuditLog } from '../core/admin.ts';
+import type { Logger } from '../core/logger.ts';
+import type { LockService } from '../core/ports.ts';
+import type { CustomerCacheStore, CustomerDataRepository } from '../core/privacy.ts';
+
+const DAY_MS = 86_400_000;
+/** Sessions looked at per round: small enough that a round is short on FerretDB, which scans. */
+const BATCH = 200;
+
+export interface RetentionPolicy {
+  /** Days a session's words and customer identity are kept (RETENTION_DAYS). */
+  days: number;
+  /** The same for sessions handed to a person (ESCALATION_RETENTION_DAYS). */
+  escalationDays: number;
+}
+
+export interface SweepReport {
+  dryRun: boolean;
+  policy: RetentionPolicy;
+  /** Sessions started before these are due (handed-over ones: `escalationCutoff`). */
+  cutoff: string;
+  escalationCutoff: string;
+  scanned: number;
+  /** Closed sessions past their retention still holding words or identity. */
+  due: number;
+  redacted: number;
+  /** False when the round limit stopped the sweep; the next run resumes where it stopped. */
+  complete: boolean;
+}
+
+/**
+ * The retention sweep (FerretDB has no TTL indexes): pages over sessions by `_id`, redacting
+ * closed sessions past their retention the way an erasure does (numbers stay, words and identity
+ * go, so analytics does not change). Idempotent (a redacted session is marked and skipped) and
+ * resumable: the last session looked at is kept in Redis after every round, so a restart or
+ * another process carries on from there. A dry run counts from the start without writing.
+ *
+ * @example
+ * const retention = createRetention({ repo, cache, audit, locks, policy: { days: 365, escalationDays: 1095 }, logger });
+ * await retention.sweep({ dryRun: true }); // { due: 42, ... }
+ */
+export function createRetention(deps: {
+  repo: CustomerDataRepository;
+  cache: CustomerCacheStore;
+  audit: AuditLog;
+  locks: LockService;
+  policy: () => RetentionPolicy;
+  logger: Logger;
+  now?: () => Date;
+}) {
+  const clock = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ module: 'retention' });
+
+  async function run(options: { dryRun: boolean; now: Date; maxRounds: number }): Promise<SweepReport> {
+    const policy = deps.policy();
+    const cutoff = new Date(options.now.getTime() - policy.days * DAY_MS);
+    const escalationCutoff = new Date(options.now.getTime() - policy.escalationDays * DAY_MS);
+    const report: SweepReport = { dryRun: options.dryRun, policy, cutoff: cutoff.toISOString(), escalationCutoff: escalationCutoff.toISOString(), scanned: 0, due: 0, redacted: 0, complete: false };
+    // A dry run always counts the whole collection; a real one resumes where the last stopped.
+    let after = options.dryRun ? undefined : ((await deps.cache.retentionCursor()) ?? undefined);
+    for (let round = 0; round < options.maxRounds; round++) {
+      const batch = await deps.repo.retentionBatch({ after, limit: BATCH, cutoff, escalationCutoff, dryRun: options.dryRun, now: options.now });
+      report.scanned += batch.scanned;
+      report.due += batch.due;
+      report.redacted += batch.redacted;
+      for (const session of batch.sessions) await deps.cache.forgetSession(session);
+      if (!options.dryRun) await deps.cache.setRetentionCursor(batch.next ?? null);
+      after = batch.next;
+      if (!after) {
+        report.complete = true;
+        break;
+      }
+    }
+    return report;
+  }
+
+  return {
+    policy: () => deps.policy(),
+    /**
+     * One sweep, at most `maxRounds` rounds of 200 sessions (default: to the end). Only one
+     * process sweeps at a time; a real sweep that redacted something is audited with its counts.
+     */
+    async sweep(options: { dryRun?: boolean; now?: Date; maxRounds?: number } = {}): Promise<SweepReport> {
+      const dryRun = options.dryRun ?? false;
+      const now = options.now ?? clock();
+      const maxRounds = options.maxRounds ?? Number.MAX_SAFE_INTEGER;
+      if (dryRun) return run({ dryRun, now, maxRounds });
+      const report = await deps.locks.withLock('privacy:retention', () => run({ dryRun, now, maxRounds }), { ttlMs: 120_000, waitMs: 1_000 });
+      if (report.redacted > 0) {
+        await deps.audit.record({
+          actor: 'system',
+          actorRole: 'system',
+          action: 'retention.swept',
+          details: { redacted: report.redacted, scanned: report.scanned, cutoff: report.cutoff, escalationCutoff: report.escalationCutoff, complete: report.complete },
+        });
+        log.info({ redacted: report.redacted, scanned: report.scanned, complete: report.complete }, 'retention sweep redacted sessions');
+      }
+      return report;
+    },
+  };
+}
+export type Retention = ReturnType<typeof createRetention>;
