@@ -57,6 +57,22 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
     await redis.hset(`${g}open`, responseId, `${stored.slice(0, cut)}\n${JSON.stringify(facts)}`);
   }
 
+  /**
+   * A WeCom tag job names the customer in its data and is kept a day after it ran (BullMQ keeps
+   * finished jobs for inspection). Its data is blanked in place, so BullMQ's own lists stay
+   * consistent and drop the job on schedule. Ids are fixed per session and milestone.
+   */
+  async function blankTagJobs(sessionId: string): Promise<number> {
+    let blanked = 0;
+    for (const event of ['completed', 'escalated', 'opted_out']) {
+      const job = `${keys.bullPrefix}:wecom-tags:tags-${sessionId}-${event}`;
+      if (!(await redis.exists(job))) continue;
+      await redis.multi().hset(job, 'data', '{}').hdel(job, 'returnvalue').exec();
+      blanked += 1;
+    }
+    return blanked;
+  }
+
   return {
     async forgetConversation(key) {
       const [deleted] = (await redis
@@ -77,7 +93,7 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
         .zrem(keys.timersDue, ...timers)
         .hdel(keys.timersPayload, ...timers)
         .exec()) ?? [];
-      let removed = Number(deleted?.[1] ?? 0);
+      let removed = Number(deleted?.[1] ?? 0) + (await blankTagJobs(session.id));
       for (const g of await generations(session.flowId)) {
         removed += await dropQuotes(g, session.id);
         await scrubOpenFacts(g, session.id);
