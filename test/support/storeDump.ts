@@ -28,7 +28,7 @@ async function valueOf(client: RunningService['stores']['redis'], key: string): 
   if (type === 'hash') return JSON.stringify(await client.hgetall(key));
   if (type === 'list') return JSON.stringify(await client.lrange(key, 0, -1));
   if (type === 'set') return JSON.stringify(await client.smembers(key));
-  if (type === 'zset') return JSON.stringify(await client.zrange(key, 0, -1));
+  if (type === 'zset') return JSON.stringify(await client.zrange(key, '0', '-1'));
   if (type === 'stream') return JSON.stringify(await client.xrange(key, '-', '+'));
   return '';
 }
