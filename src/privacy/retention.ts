@@ -51,7 +51,7 @@ export function createRetention(deps: {
   const clock = deps.now ?? (() => new Date());
   const log = deps.logger.child({ module: 'retention' });
 
-  async function run(options: { dryRun: boolean; now: Date; maxRounds: number }): Promise<SweepReport> {
+  async function run(options: { dryRun: boolean; now: Date; maxRounds: number; batchSize: number }): Promise<SweepReport> {
     const policy = deps.policy();
     const cutoff = new Date(options.now.getTime() - policy.days * DAY_MS);
     const escalationCutoff = new Date(options.now.getTime() - policy.escalationDays * DAY_MS);
@@ -59,7 +59,7 @@ export function createRetention(deps: {
     // A dry run always counts the whole collection; a real one resumes where the last stopped.
     let after = options.dryRun ? undefined : ((await deps.cache.retentionCursor()) ?? undefined);
     for (let round = 0; round < options.maxRounds; round++) {
-      const batch = await deps.repo.retentionBatch({ after, limit: BATCH, cutoff, escalationCutoff, dryRun: options.dryRun, now: options.now });
+      const batch = await deps.repo.retentionBatch({ after, limit: options.batchSize, cutoff, escalationCutoff, dryRun: options.dryRun, now: options.now });
       report.scanned += batch.scanned;
       report.due += batch.due;
       report.redacted += batch.redacted;
@@ -77,15 +77,14 @@ export function createRetention(deps: {
   return {
     policy: () => deps.policy(),
     /**
-     * One sweep, at most `maxRounds` rounds of 200 sessions (default: to the end). Only one
+     * One sweep, at most `maxRounds` rounds of `batchSize` (200) sessions (default: to the end). Only one
      * process sweeps at a time; a real sweep that redacted something is audited with its counts.
      */
-    async sweep(options: { dryRun?: boolean; now?: Date; maxRounds?: number } = {}): Promise<SweepReport> {
+    async sweep(options: { dryRun?: boolean; now?: Date; maxRounds?: number; batchSize?: number } = {}): Promise<SweepReport> {
       const dryRun = options.dryRun ?? false;
-      const now = options.now ?? clock();
-      const maxRounds = options.maxRounds ?? Number.MAX_SAFE_INTEGER;
-      if (dryRun) return run({ dryRun, now, maxRounds });
-      const report = await deps.locks.withLock('privacy:retention', () => run({ dryRun, now, maxRounds }), { ttlMs: 120_000, waitMs: 1_000 });
+      const settings = { dryRun, now: options.now ?? clock(), maxRounds: options.maxRounds ?? Number.MAX_SAFE_INTEGER, batchSize: options.batchSize ?? BATCH };
+      if (dryRun) return run(settings);
+      const report = await deps.locks.withLock('privacy:retention', () => run(settings), { ttlMs: 120_000, waitMs: 1_000 });
       if (report.redacted > 0) {
         await deps.audit.record({
           actor: 'system',
