@@ -148,3 +148,18 @@ describe('DELETE /api/customers/:externalUserId', () => {
     expect(exported.body.sessions).toEqual([]);
   });
 });
+
+describe('the admin page and the API document', () => {
+  it('offer erasure behind a Chinese confirm dialog and document the privacy routes', async () => {
+    const page = await (await fetch(`${service.url}/admin`)).text();
+    expect(page).toContain('href="#/privacy"');
+    const script = await (await fetch(`${service.url}/admin/static/privacy.js`)).text();
+    expect(script).toMatch(/window\.confirm\(`确定要删除顾客/);
+    expect(script).toContain("del(`/api/customers/${encodeURIComponent(id)}`)");
+    const doc = (await (await fetch(`${service.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/api/customers/{externalUserId}']!)).toEqual(['delete']);
+    expect(Object.keys(doc.paths['/api/customers/{externalUserId}/export']!)).toEqual(['get']);
+    expect(doc.paths['/api/privacy/retention']).toHaveProperty('get');
+    expect(doc.paths['/api/privacy/retention/sweep']).toHaveProperty('post');
+  });
+});
