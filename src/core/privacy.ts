@@ -71,6 +71,11 @@ export interface CustomerDataRepository {
    * not yet redacted. With `dryRun` nothing is written, only counted.
    */
   retentionBatch(options: { after?: string; limit: number; cutoff: Date; escalationCutoff: Date; dryRun: boolean; now: Date }): Promise<RetentionBatch>;
+  /**
+   * Adds up to `limit` sessions after `after` (by `_id`) to the per-customer index: sessions
+   * stored before the index existed (a one-off backfill, `npm run -s privacy -- reindex`).
+   */
+  indexBatch(options: { after?: string; limit: number }): Promise<{ scanned: number; indexed: number; next?: string }>;
 }
 
 export interface CustomerCacheStore {

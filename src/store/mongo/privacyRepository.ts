@@ -69,6 +69,12 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
     return found;
   }
 
+  /** One page of sessions in `_id` order (background jobs only: FerretDB scans for the range). */
+  async function pageAfter(after: string | undefined, limit: number): Promise<SessionDoc[]> {
+    const filter = after && Types.ObjectId.isValid(after) ? { _id: { $gt: new Types.ObjectId(after) } } : {};
+    return (await Session.collection.find(filter).sort({ _id: 1 }).limit(limit).toArray()) as SessionDoc[];
+  }
+
   async function sessionsOf(externalUserId: string): Promise<SessionDoc[]> {
     const entry = await index.get(externalUserId);
     const docs = await Promise.all((entry?.sessionIds ?? []).map(sessionDoc));
@@ -208,9 +214,20 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       };
     },
 
+    async indexBatch(options) {
+      const page = await pageAfter(options.after, options.limit);
+      let indexed = 0;
+      for (const doc of page) {
+        if (doc.redactedAt) continue;
+        await index.add(doc.customerId, String(doc._id), doc.conversationKey);
+        indexed += 1;
+      }
+      const last = page.at(-1);
+      return { scanned: page.length, indexed, ...(last && page.length === options.limit ? { next: String(last._id) } : {}) };
+    },
+
     async retentionBatch(options): Promise<RetentionBatch> {
-      const filter = options.after && Types.ObjectId.isValid(options.after) ? { _id: { $gt: new Types.ObjectId(options.after) } } : {};
-      const page = (await Session.collection.find(filter).sort({ _id: 1 }).limit(options.limit).toArray()) as SessionDoc[];
+      const page = await pageAfter(options.after, options.limit);
       const batch: RetentionBatch = { scanned: page.length, due: 0, redacted: 0, sessions: [] };
       const counts: PrivacyCounts = {};
       for (const doc of page) {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
 import { ADMIN_TOKEN, adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
@@ -8,6 +10,7 @@ import { dumpStores, holding } from '../../support/storeDump.ts';
 // every copy of the expired sessions' words is gone from MongoDB and Redis (checked directly).
 
 let service: RunningService;
+let env: Record<string, string>;
 const DAY = 86_400_000;
 
 const praise = '顾问很专业，耐心解释，环境也很干净';
@@ -29,7 +32,8 @@ const summary = async () => {
 };
 
 beforeAll(async () => {
-  service = await startTestService(isolatedEnv('privacy-retention', { RETENTION_DAYS: '365', ESCALATION_RETENTION_DAYS: '1095', ESCALATION_REASON_WAIT_MINUTES: '10' }));
+  env = isolatedEnv('privacy-retention', { RETENTION_DAYS: '365', ESCALATION_RETENTION_DAYS: '1095', ESCALATION_REASON_WAIT_MINUTES: '10' });
+  service = await startTestService(env);
   const sim = service.simulator!;
   const p = customer(service, sim, 'wm_promoter_old');
   await p.says('你好');
@@ -65,6 +69,22 @@ describe('the retention sweep', () => {
     expect(res.status).toBe(200);
     expect(res.body.policy).toEqual({ days: 365, escalationDays: 1095 });
     expect(res.body.dryRun).toMatchObject({ due: 0, redacted: 0, scanned: 2 });
+  });
+
+  it('counts the same from the command line: npm run -s privacy -- retention --dry-run --now <400 days later>', { timeout: 60_000 }, async () => {
+    const later = new Date(Date.now() + 400 * DAY).toISOString();
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/privacy/cli.ts', ...args], {
+        env: { ...process.env, MONGODB_URI: env.MONGODB_URI, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, LOG_LEVEL: 'silent' },
+      });
+    const { stdout } = await cli(['retention', '--dry-run', '--now', later]);
+    expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, scanned: 2, due: 1, redacted: 0 });
+    // A session stored before the per-customer index existed is found again after `reindex`.
+    await service.stores.mongo.db!.collection<{ _id: string }>('customerindex').deleteOne({ _id: 'wm_promoter_old' });
+    expect((await call<{ sessions: unknown[] }>('GET', '/api/customers/wm_promoter_old/export')).body.sessions).toEqual([]);
+    expect((await cli(['reindex'])).stdout).toMatch(/^2 sessions looked at, 2 in the per-customer index/);
+    expect((await call<{ sessions: unknown[] }>('GET', '/api/customers/wm_promoter_old/export')).body.sessions).toHaveLength(1);
+    await expect(cli(['retention', '--bogus'])).rejects.toMatchObject({ code: 2 });
   });
 
   it('400 days later: redacts the plain session only, analytics unchanged, its words gone from MongoDB and Redis', async () => {
