@@ -67,6 +67,15 @@ describe('GET /api/customers/:externalUserId/export', () => {
 
   it('is admin only and refuses a malformed id', async () => {
     expect((await call('GET', '/api/customers/wm_erase_me/export', 'not-a-valid-token-at-all')).status).toBe(401);
+    const res = await fetch(`${service.url}/api/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'editor-privacy', role: 'editor' }),
+    });
+    const { token } = (await res.json()) as { token: string };
+    expect((await call('GET', '/api/customers/wm_erase_me/export', token)).status).toBe(403);
+    expect((await call('DELETE', '/api/customers/wm_erase_me', token)).status).toBe(403);
+    expect((await call('GET', '/api/privacy/retention', token)).status).toBe(403);
     expect((await call<{ error: { code: string } }>('GET', '/api/customers/a%20b/export')).body.error.code).toBe('CUSTOMER_ID_INVALID');
   });
 });
