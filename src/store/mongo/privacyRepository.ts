@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import type { CustomerDataRepository, ErasedCustomer, PrivacyCounts, RedactionReason, RetentionBatch } from '../../core/privacy.ts';
 import { openSessionStatuses, type SessionStatus } from '../../core/sessions.ts';
@@ -37,6 +37,8 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
   const logs = () => conn.collection<{ _id: string; entries?: Array<{ action: string; detail?: string }> }>('sessionfollowups');
   const tags = () => conn.collection<Plain & { _id: string }>('customertags');
   const campaigns = () => conn.collection<{ _id: string }>('campaigns');
+  const endpoints = () => conn.collection<{ _id: string }>('webhookendpoints');
+  const deliveries = () => conn.collection<{ _id: string; payload: string }>('webhookdeliveries');
   const invitations = (campaignId: string) => conn.collection<Plain & { _id: string }>(`invitations_${campaignId}`);
   const index = createCustomerIndex(conn);
   const sessions = createSessionRepository(conn);
@@ -138,10 +140,28 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       counts.escalations = (counts.escalations ?? 0) + 1;
     }
 
-    for (const taskId of await taskIdsOf(session)) {
+    const taskIds = await taskIdsOf(session);
+    await redactDeliveries([...['completed', 'escalated', 'opted_out'].map((e) => `${id}:${e}`), ...taskIds.map((t) => `task:${t}:closed`)], counts);
+    for (const taskId of taskIds) {
       counts.tasks = (counts.tasks ?? 0) + (await tasks().deleteOne({ _id: taskId })).deletedCount;
     }
     counts.followUpLogs = (counts.followUpLogs ?? 0) + (await logs().deleteOne({ _id: id })).deletedCount;
+  }
+
+  /**
+   * Webhook deliveries keep the exact body sent (answers, customer id) for replays. Their ids are
+   * derived from endpoint and event key (see webhookService.ts), so each is reached by `_id`
+   * (endpoints are a handful). The body is replaced: a replay then sends the redaction marker.
+   */
+  async function redactDeliveries(eventKeys: string[], counts: PrivacyCounts): Promise<void> {
+    const endpointIds = (await endpoints().find({}, { projection: { _id: 1 } }).toArray()).map((e) => e._id);
+    for (const endpointId of endpointIds) {
+      for (const key of eventKeys) {
+        const _id = `msg_${createHash('sha256').update(`${endpointId}\n${key}`).digest('hex').slice(0, 24)}`;
+        const { modifiedCount } = await deliveries().updateOne({ _id }, { $set: { payload: JSON.stringify({ redacted: true }) } });
+        counts.webhookDeliveries = (counts.webhookDeliveries ?? 0) + modifiedCount;
+      }
+    }
   }
 
   return {

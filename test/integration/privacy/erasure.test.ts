@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
 import { ADMIN_TOKEN, adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
 import { dumpStores, holding } from '../../support/storeDump.ts';
+import { startWebhookReceiver } from '../../support/webhookReceiver.ts';
 
 // Erasure on request and access requests (issue 15), over real HTTP against FerretDB and Redis:
 // a detractor hands over with a complaint (escalation, task, tags), a promoter completes with
@@ -9,6 +10,8 @@ import { dumpStores, holding } from '../../support/storeDump.ts';
 // not their id, the export is empty, analytics counts the same, and the customer starts afresh.
 
 let service: RunningService;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let secret: string | undefined;
 
 const call = async <T>(method: string, path: string, token = ADMIN_TOKEN): Promise<{ status: number; body: T }> => {
   const res = await fetch(`${service.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
@@ -30,7 +33,15 @@ const complaint = '太贵了，服务态度也差，王医生把我脸弄伤了'
 const praise = '顾问很专业，耐心解释';
 
 beforeAll(async () => {
+  receiver = await startWebhookReceiver({ secret: () => secret });
   service = await startTestService(isolatedEnv('privacy-erase', { ESCALATION_REASON_WAIT_MINUTES: '10' }));
+  // A webhook endpoint, so deliveries (which keep the exact body sent) hold the customer's words too.
+  const registered = await fetch(`${service.url}/api/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: receiver.url(), events: ['survey.completed', 'survey.escalated', 'customer.opted_out'] }),
+  });
+  secret = ((await registered.json()) as { secret: string }).secret;
   const sim = service.simulator!;
   sim.addExternalContact({ externalUserId: 'wm_erase_me', userId: 'advisor1' });
   const d = customer(service, sim, 'wm_erase_me');
@@ -47,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
+  await receiver?.stop();
 });
 
 describe('GET /api/customers/:externalUserId/export', () => {
@@ -92,6 +104,7 @@ describe('DELETE /api/customers/:externalUserId', () => {
     expect(await verbatims()).toContain('太贵了');
     const before = await dumpStores(service);
     expect(holding(before, [complaint]).length).toBeGreaterThan(0);
+    expect(holding(before, [complaint]).some((where) => where.includes('webhookdeliveries/'))).toBe(true);
 
     const res = await call<{ subject: string; counts: Record<string, number>; optedOutKept: boolean }>('DELETE', '/api/customers/wm_erase_me');
     expect(res.status).toBe(200);
@@ -99,6 +112,7 @@ describe('DELETE /api/customers/:externalUserId', () => {
     expect(res.body.counts).toMatchObject({ sessions: 1, escalations: 1, customers: 1, tags: 1 });
     expect(res.body.counts.transcriptChunks).toBeGreaterThan(0);
     expect(res.body.counts.tasks).toBeGreaterThanOrEqual(1);
+    expect(res.body.counts.webhookDeliveries).toBeGreaterThanOrEqual(1);
     expect(res.body.optedOutKept).toBe(false);
 
     const after = await dumpStores(service);
