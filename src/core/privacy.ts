@@ -34,6 +34,8 @@ export interface ErasedCustomer {
   conversationKeys: string[];
   sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
   taskIds: string[];
+  /** Their escalations' ids (advisor alerts still waiting to be sent name them). */
+  escalationIds: string[];
   /** The customer said "不要再发了": the opt-out is kept (a bare record) so they stay unbothered. */
   optedOut: boolean;
 }
@@ -83,6 +85,8 @@ export interface CustomerCacheStore {
   forgetConversation(conversationKey: string): Promise<number>;
   /** Drops a session's Redis state (timers, revision, outbox mark, handled ids) and its analytics quotes; scrubs its open analytics facts. */
   forgetSession(session: { id: string; flowId: string; handledMessageIds: string[] }): Promise<number>;
+  /** Drops advisor alerts about these escalations still waiting in the robot outbox (they quote the customer). */
+  forgetAlerts(escalationIds: string[]): Promise<number>;
   /** Drops tasks from the follow-up lists. */
   forgetTasks(taskIds: string[]): Promise<number>;
   /** Identities campaigns linked to the conversations (`wx:…`, `ref:…`, phone hashes). */

@@ -86,6 +86,7 @@ export function createCustomerData(deps: { repo: CustomerDataRepository; cache: 
         for (const session of done.sessions) redisKeys += await deps.cache.forgetSession(session);
         for (const key of conversationKeys) redisKeys += await deps.cache.forgetConversation(key);
         redisKeys += await deps.cache.forgetTasks(done.taskIds);
+        redisKeys += await deps.cache.forgetAlerts(done.escalationIds);
         redisKeys += await deps.cache.forgetFatigue(identities);
         return { ...done, counts: { ...done.counts, redisKeys } };
       });

@@ -200,8 +200,10 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       const docs = await sessionsOf(externalUserId);
       const invitationIds = [...new Set([...hints.invitationIds, ...docs.flatMap((d) => (d.invitationId ? [d.invitationId] : []))])];
       const taskIds: string[] = [];
+      const escalationIds: string[] = [];
       for (const doc of docs) {
         taskIds.push(...(await taskIdsOf(doc)));
+        escalationIds.push(...(await escalationsOf(doc)).map((e) => String(e._id)));
         await redactSession(doc, 'erasure', counts);
       }
       for (const { campaignId, doc } of await findInvitations(invitationIds)) {
@@ -230,6 +232,7 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
         conversationKeys: keys,
         sessions: docs.map((d) => ({ id: String(d._id), flowId: d.flowId, handledMessageIds: d.handledMessageIds ?? [] })),
         taskIds: [...new Set(taskIds)],
+        escalationIds,
         optedOut,
       };
     },

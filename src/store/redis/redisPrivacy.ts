@@ -101,6 +101,24 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
       return removed;
     },
 
+    async forgetAlerts(escalationIds) {
+      if (!escalationIds.length) return 0;
+      const wanted = new Set(escalationIds);
+      let removed = 0;
+      // The outbox is short (alerts wait only while WeCom refuses them); LREM by value is safe
+      // against the flusher taking items from the head meanwhile.
+      for (const item of await redis.lrange(keys.escalationRobotOutbox, 0, -1)) {
+        let escalationId = '';
+        try {
+          escalationId = String((JSON.parse(item) as { escalationId?: unknown }).escalationId ?? '');
+        } catch {
+          continue;
+        }
+        if (wanted.has(escalationId)) removed += await redis.lrem(keys.escalationRobotOutbox, 0, item);
+      }
+      return removed;
+    },
+
     async forgetTasks(taskIds) {
       if (!taskIds.length) return 0;
       const [open, closed] = (await redis

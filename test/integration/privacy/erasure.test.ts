@@ -102,8 +102,12 @@ describe('DELETE /api/customers/:externalUserId', () => {
     const summaryBefore = await summary();
     expect(summaryBefore).toMatchObject({ nps: { responses: 2, detractors: 1 } });
     expect(await verbatims()).toContain('太贵了');
+    // An advisor alert still waiting in the robot outbox (as while WeCom refuses it) quotes the customer.
+    const exported = await call<{ escalations: Array<{ id: string }> }>('GET', '/api/customers/wm_erase_me/export');
+    await service.stores.redis.rpush(service.stores.keys.escalationRobotOutbox, JSON.stringify({ escalationId: exported.body.escalations[0]!.id, round: 2, section: `顾客说：${complaint}` }));
     const before = await dumpStores(service);
     expect(holding(before, [complaint]).length).toBeGreaterThan(0);
+    expect(holding(before, [complaint]).some((where) => where.includes('escalation:robot:outbox'))).toBe(true);
     expect(holding(before, [complaint]).some((where) => where.includes('webhookdeliveries/'))).toBe(true);
 
     const res = await call<{ subject: string; counts: Record<string, number>; optedOutKept: boolean }>('DELETE', '/api/customers/wm_erase_me');
