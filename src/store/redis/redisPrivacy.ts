@@ -108,13 +108,7 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
       // The outbox is short (alerts wait only while WeCom refuses them); LREM by value is safe
       // against the flusher taking items from the head meanwhile.
       for (const item of await redis.lrange(keys.escalationRobotOutbox, 0, -1)) {
-        let escalationId = '';
-        try {
-          escalationId = String((JSON.parse(item) as { escalationId?: unknown }).escalationId ?? '');
-        } catch {
-          continue;
-        }
-        if (wanted.has(escalationId)) removed += await redis.lrem(keys.escalationRobotOutbox, 0, item);
+        if (wanted.has(escalationOf(item))) removed += await redis.lrem(keys.escalationRobotOutbox, 0, item);
       }
       return removed;
     },
@@ -161,4 +155,13 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
       else await redis.del(keys.privacyRetentionCursor);
     },
   };
+}
+
+/** The escalation a queued robot alert is about ('' for a foreign entry). */
+function escalationOf(item: string): string {
+  try {
+    return String((JSON.parse(item) as { escalationId?: unknown }).escalationId ?? '');
+  } catch {
+    return '';
+  }
 }
