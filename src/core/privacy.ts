@@ -43,14 +43,13 @@ export interface ErasedCustomer {
 /** Why a session is redacted: an erasure request, or the retention policy. */
 export type RedactionReason = 'erasure' | 'retention';
 
-/** One round of the retention sweep over sessions ordered by `_id`. */
+/** One round of the retention sweep. */
 export interface RetentionBatch {
-  scanned: number;
-  /** Sessions past their retention that still held text or identity. */
+  /** Sessions past their retention that still held text or identity, found in this round. */
   due: number;
   redacted: number;
-  /** Where the next round starts; absent when the end of the collection was reached. */
-  next?: string;
+  /** A full round: more may be due (the next round finds them, since redacted ones drop out). */
+  more: boolean;
   /** Flow and session of each redacted one, so the Redis side can drop its quotes and keys. */
   sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
 }
@@ -68,16 +67,20 @@ export interface CustomerDataRepository {
   /** Removes the customer's text and identity everywhere in MongoDB; returns what was touched. */
   erase(externalUserId: string, hints: InvitationHints): Promise<ErasedCustomer>;
   /**
-   * Looks at up to `limit` sessions after `after` (by `_id`) and redacts those started before
-   * `cutoff` (`escalationCutoff` for sessions that were handed to a person) that are closed and
-   * not yet redacted. With `dryRun` nothing is written, only counted.
+   * Redacts up to `limit` closed, not yet redacted sessions started before `cutoff`
+   * (`escalationCutoff` for sessions handed to a person). The query names only those, and a
+   * redacted session is marked, so each round finds the next ones: the marks are the progress,
+   * and a sweep cut short (crash, restart) resumes by running again. Background only: FerretDB
+   * scans the collection for it.
    */
-  retentionBatch(options: { after?: string; limit: number; cutoff: Date; escalationCutoff: Date; dryRun: boolean; now: Date }): Promise<RetentionBatch>;
+  retentionBatch(options: { limit: number; cutoff: Date; escalationCutoff: Date }): Promise<RetentionBatch>;
+  /** How many sessions a sweep would redact now (dry run; nothing written). */
+  retentionDue(options: { cutoff: Date; escalationCutoff: Date }): Promise<number>;
   /**
-   * Adds up to `limit` sessions after `after` (by `_id`) to the per-customer index: sessions
-   * stored before the index existed (a one-off backfill, `npm run -s privacy -- reindex`).
+   * Adds every session not yet redacted to the per-customer index: sessions stored before the
+   * index existed (a one-off backfill, `npm run -s privacy -- reindex`). Streams in storage order.
    */
-  indexBatch(options: { after?: string; limit: number }): Promise<{ scanned: number; indexed: number; next?: string }>;
+  reindex(): Promise<{ scanned: number; indexed: number }>;
 }
 
 export interface CustomerCacheStore {
@@ -97,7 +100,4 @@ export interface CustomerCacheStore {
   invitationsOf(identities: string[]): Promise<string[]>;
   /** Campaign fatigue marks of these identities; dropped on erasure (the customer is new again). */
   forgetFatigue(identities: string[]): Promise<number>;
-  /** Where the retention sweep stopped (resumable across restarts and processes). */
-  retentionCursor(): Promise<string | null>;
-  setRetentionCursor(cursor: string | null): Promise<void>;
 }

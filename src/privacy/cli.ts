@@ -43,15 +43,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const repo = createCustomerDataRepository(stores.mongo);
     if (args.command === 'reindex') {
-      let after: string | undefined;
-      let scanned = 0;
-      let indexed = 0;
-      do {
-        const batch = await repo.indexBatch({ after, limit: 500 });
-        scanned += batch.scanned;
-        indexed += batch.indexed;
-        after = batch.next;
-      } while (after);
+      const { scanned, indexed } = await repo.reindex();
       console.log(`${scanned} sessions looked at, ${indexed} in the per-customer index`);
       return 0;
     }

@@ -16,7 +16,6 @@ const sweepReport = obj({
   policy: { $ref: '#/components/schemas/RetentionPolicy' },
   cutoff: { type: 'string', format: 'date-time' },
   escalationCutoff: { type: 'string', format: 'date-time' },
-  scanned: { type: 'integer' },
   due: { type: 'integer', description: 'Closed sessions past their retention that still hold words or identity' },
   redacted: { type: 'integer' },
   complete: { type: 'boolean' },
@@ -79,7 +78,7 @@ export function privacyOpenApi(): { paths: Json; schemas: Json } {
       },
       '/api/privacy/retention/sweep': {
         post: {
-          summary: 'Run the retention sweep now (it also runs hourly); resumes where the last one stopped',
+          summary: 'Run the retention sweep now (it also runs hourly); a sweep cut short resumes by running again (redacted sessions are marked)',
           ...admin,
           responses: { 200: { description: 'What the sweep did', content: json({ $ref: '#/components/schemas/RetentionSweep' }) }, 503: { description: 'LOCK_TIMEOUT: another process is sweeping' }, ...errs },
         },

@@ -4,7 +4,7 @@ import type { LockService } from '../core/ports.ts';
 import type { CustomerCacheStore, CustomerDataRepository } from '../core/privacy.ts';
 
 const DAY_MS = 86_400_000;
-/** Sessions looked at per round: small enough that a round is short on FerretDB, which scans. */
+/** Sessions redacted per round: each round is one query (a scan on FerretDB), then writes by `_id`. */
 const BATCH = 200;
 
 export interface RetentionPolicy {
@@ -20,8 +20,7 @@ export interface SweepReport {
   /** Sessions started before these are due (handed-over ones: `escalationCutoff`). */
   cutoff: string;
   escalationCutoff: string;
-  scanned: number;
-  /** Closed sessions past their retention still holding words or identity. */
+  /** Closed sessions past their retention still holding words or identity (found, or with dryRun: counted). */
   due: number;
   redacted: number;
   /** False when the round limit stopped the sweep; the next run resumes where it stopped. */
@@ -29,11 +28,12 @@ export interface SweepReport {
 }
 
 /**
- * The retention sweep (FerretDB has no TTL indexes): pages over sessions by `_id`, redacting
- * closed sessions past their retention the way an erasure does (numbers stay, words and identity
- * go, so analytics does not change). Idempotent (a redacted session is marked and skipped) and
- * resumable: the last session looked at is kept in Redis after every round, so a restart or
- * another process carries on from there. A dry run counts from the start without writing.
+ * The retention sweep (FerretDB has no TTL indexes): redacts closed sessions past their
+ * retention the way an erasure does (numbers stay, words and identity go, so analytics does not
+ * change), in rounds of `batchSize`. Each round asks only for sessions that are due and not yet
+ * redacted, and every redacted session is marked: the marks are the sweep's cursor, so it is
+ * idempotent and a sweep cut short (crash, restart, `maxRounds`) resumes by simply running again,
+ * in any process. A dry run counts what is due without writing.
  *
  * @example
  * const retention = createRetention({ repo, cache, audit, locks, policy: { days: 365, escalationDays: 1095 }, logger });
@@ -55,18 +55,18 @@ export function createRetention(deps: {
     const policy = deps.policy();
     const cutoff = new Date(options.now.getTime() - policy.days * DAY_MS);
     const escalationCutoff = new Date(options.now.getTime() - policy.escalationDays * DAY_MS);
-    const report: SweepReport = { dryRun: options.dryRun, policy, cutoff: cutoff.toISOString(), escalationCutoff: escalationCutoff.toISOString(), scanned: 0, due: 0, redacted: 0, complete: false };
-    // A dry run always counts the whole collection; a real one resumes where the last stopped.
-    let after = options.dryRun ? undefined : ((await deps.cache.retentionCursor()) ?? undefined);
+    const report: SweepReport = { dryRun: options.dryRun, policy, cutoff: cutoff.toISOString(), escalationCutoff: escalationCutoff.toISOString(), due: 0, redacted: 0, complete: false };
+    if (options.dryRun) {
+      report.due = await deps.repo.retentionDue({ cutoff, escalationCutoff });
+      report.complete = true;
+      return report;
+    }
     for (let round = 0; round < options.maxRounds; round++) {
-      const batch = await deps.repo.retentionBatch({ after, limit: options.batchSize, cutoff, escalationCutoff, dryRun: options.dryRun, now: options.now });
-      report.scanned += batch.scanned;
+      const batch = await deps.repo.retentionBatch({ limit: options.batchSize, cutoff, escalationCutoff });
       report.due += batch.due;
       report.redacted += batch.redacted;
       for (const session of batch.sessions) await deps.cache.forgetSession(session);
-      if (!options.dryRun) await deps.cache.setRetentionCursor(batch.next ?? null);
-      after = batch.next;
-      if (!after) {
+      if (!batch.more) {
         report.complete = true;
         break;
       }
@@ -90,9 +90,9 @@ export function createRetention(deps: {
           actor: 'system',
           actorRole: 'system',
           action: 'retention.swept',
-          details: { redacted: report.redacted, scanned: report.scanned, cutoff: report.cutoff, escalationCutoff: report.escalationCutoff, complete: report.complete },
+          details: { redacted: report.redacted, cutoff: report.cutoff, escalationCutoff: report.escalationCutoff, complete: report.complete },
         });
-        log.info({ redacted: report.redacted, scanned: report.scanned, complete: report.complete }, 'retention sweep redacted sessions');
+        log.info({ redacted: report.redacted, complete: report.complete }, 'retention sweep redacted sessions');
       }
       return report;
     },

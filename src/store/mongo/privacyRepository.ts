@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import type { CustomerDataRepository, ErasedCustomer, PrivacyCounts, RedactionReason, RetentionBatch } from '../../core/privacy.ts';
-import { openSessionStatuses, type SessionStatus } from '../../core/sessions.ts';
+import { openSessionStatuses } from '../../core/sessions.ts';
 import { createCustomerIndex } from './customerIndex.ts';
 import { toRecord as toEscalation } from './escalationRepository.ts';
 import { analyticsResponseModel } from './models/analyticsResponse.model.ts';
@@ -69,12 +69,6 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       }
     }
     return found;
-  }
-
-  /** One page of sessions in `_id` order (background jobs only: FerretDB scans for the range). */
-  async function pageAfter(after: string | undefined, limit: number): Promise<SessionDoc[]> {
-    const filter = after && Types.ObjectId.isValid(after) ? { _id: { $gt: new Types.ObjectId(after) } } : {};
-    return (await Session.collection.find(filter).sort({ _id: 1 }).limit(limit).toArray()) as SessionDoc[];
   }
 
   async function sessionsOf(externalUserId: string): Promise<SessionDoc[]> {
@@ -237,45 +231,57 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       };
     },
 
-    async indexBatch(options) {
-      const page = await pageAfter(options.after, options.limit);
+    async reindex() {
+      let scanned = 0;
       let indexed = 0;
-      for (const doc of page) {
+      const cursor = Session.collection.find({}, { projection: { customerId: 1, conversationKey: 1, redactedAt: 1 } });
+      for await (const doc of cursor as AsyncIterable<Pick<SessionDoc, '_id' | 'customerId' | 'conversationKey' | 'redactedAt'>>) {
+        scanned += 1;
         if (doc.redactedAt) continue;
         await index.add(doc.customerId, String(doc._id), doc.conversationKey);
         indexed += 1;
       }
-      const last = page.at(-1);
-      return { scanned: page.length, indexed, ...(last && page.length === options.limit ? { next: String(last._id) } : {}) };
+      return { scanned, indexed };
+    },
+
+    async retentionDue(options) {
+      const [plain, handedOver] = await Promise.all(dueFilters(options).map((f) => Session.collection.countDocuments(f)));
+      return plain! + handedOver!;
     },
 
     async retentionBatch(options): Promise<RetentionBatch> {
-      const page = await pageAfter(options.after, options.limit);
-      const batch: RetentionBatch = { scanned: page.length, due: 0, redacted: 0, sessions: [] };
+      const batch: RetentionBatch = { due: 0, redacted: 0, more: false, sessions: [] };
       const counts: PrivacyCounts = {};
-      for (const doc of page) {
-        if (!isDue(doc, options.cutoff, options.escalationCutoff)) continue;
-        batch.due += 1;
-        if (options.dryRun) continue;
-        const customerId = doc.customerId;
-        batch.sessions.push({ id: String(doc._id), flowId: doc.flowId, handledMessageIds: doc.handledMessageIds ?? [] });
-        await redactSession(doc, 'retention', counts);
-        await index.removeSession(customerId, String(doc._id));
-        batch.redacted += 1;
+      let room = options.limit;
+      for (const filter of dueFilters(options)) {
+        if (room <= 0) break;
+        // No sort: FerretDB would sort the whole result in memory; any order will do.
+        const page = (await Session.collection.find(filter).limit(room).toArray()) as SessionDoc[];
+        room -= page.length;
+        for (const doc of page) {
+          batch.due += 1;
+          batch.sessions.push({ id: String(doc._id), flowId: doc.flowId, handledMessageIds: doc.handledMessageIds ?? [] });
+          await redactSession(doc, 'retention', counts);
+          await index.removeSession(doc.customerId, String(doc._id));
+          batch.redacted += 1;
+        }
       }
-      const last = page.at(-1);
-      if (last && page.length === options.limit) batch.next = String(last._id);
+      batch.more = room <= 0;
       return batch;
     },
   };
 }
 
-/** Past its retention, closed, and still holding words or identity. */
-function isDue(doc: SessionDoc, cutoff: Date, escalationCutoff: Date): boolean {
-  if (doc.redactedAt) return false;
-  if (openSessionStatuses.includes(doc.status as SessionStatus)) return false;
-  const handedOver = Boolean(doc.escalation) || doc.status === 'escalated';
-  return new Date(doc.createdAt).getTime() < (handedOver ? escalationCutoff : cutoff).getTime();
+/**
+ * Closed sessions past their retention still holding words or identity: those never handed to a
+ * person, and those that were (kept `escalationCutoff`). Open sessions wait for their expiry.
+ */
+function dueFilters(options: { cutoff: Date; escalationCutoff: Date }): Array<Record<string, unknown>> {
+  const closed = { status: { $nin: [...openSessionStatuses] }, redactedAt: { $exists: false } };
+  return [
+    { ...closed, escalation: { $exists: false }, createdAt: { $lt: options.cutoff } },
+    { ...closed, escalation: { $exists: true }, createdAt: { $lt: options.escalationCutoff } },
+  ];
 }
 
 /** A recorded answer without the customer's words: a text answer's value goes with its raw text. */

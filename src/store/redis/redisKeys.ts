@@ -68,8 +68,6 @@ export function redisKeys(prefix: string) {
     /** 客户联系: unionid → JSON {externalUserId, userId} (a hash), and when it was last refreshed. */
     wecomContactsByUnionId: `${prefix}wecom:contacts:unionid`,
     wecomContactsRefreshed: `${prefix}wecom:contacts:refreshed`,
-    /** Where the retention sweep stopped: the last session id it looked at (issue 15). */
-    privacyRetentionCursor: `${prefix}privacy:retention:cursor`,
     /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
     bullPrefix: `${prefix}bull`,
   };

@@ -145,15 +145,6 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
     async forgetFatigue(identities) {
       return identities.length ? redis.del(...identities.map(fatigueKey)) : 0;
     },
-
-    async retentionCursor() {
-      return redis.get(keys.privacyRetentionCursor);
-    },
-
-    async setRetentionCursor(cursor) {
-      if (cursor) await redis.set(keys.privacyRetentionCursor, cursor);
-      else await redis.del(keys.privacyRetentionCursor);
-    },
   };
 }
 

@@ -29,7 +29,7 @@ function retentionCard(policy, { flash }) {
   const dryRun = async () => {
     try {
       const { dryRun: report } = await get('/api/privacy/retention?dryRun=1');
-      replace(result, h('p', { text: `试运行：共检查 ${report.scanned} 个会话，其中 ${report.due} 个已超过保留期，清理时将删除原文和顾客身份。` }));
+      replace(result, h('p', { text: `试运行：现有 ${report.due} 个会话已超过保留期，清理时将删除其原文和顾客身份。` }));
     } catch (error) {
       flash(describeError(error), 'bad');
     }
@@ -38,7 +38,7 @@ function retentionCard(policy, { flash }) {
     if (!window.confirm('立即清理超过保留期的会话原文和顾客身份？评分和统计数字会保留，原文删除后无法恢复。')) return;
     try {
       const report = await post('/api/privacy/retention/sweep', {});
-      replace(result, h('p', { text: `已清理 ${report.redacted} 个会话（共检查 ${report.scanned} 个）。` }));
+      replace(result, h('p', { text: `已清理 ${report.redacted} 个会话。` }));
       flash('清理完成。', 'good');
     } catch (error) {
       flash(describeError(error), 'bad');
