@@ -133,6 +133,15 @@ describe('the retention sweep', () => {
     expect(audit.body.items.filter((e) => e.action === 'retention.swept').map((e) => e.details?.redacted)).toEqual([1, 1]);
   });
 
+  it('leaves sessions analytics can be rebuilt from to the same numbers', { timeout: 90_000 }, async () => {
+    const before = await summary();
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/analytics/cli.ts', 'rebuild', '--flow', 'nps-default'], {
+      env: { ...process.env, MONGODB_URI: env.MONGODB_URI, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, LOG_LEVEL: 'silent' },
+    });
+    expect(await summary()).toEqual(before);
+    expect(holding(await dumpStores(service), [praise, complaint])).toEqual([]);
+  });
+
   it('resumes where it stopped: a sweep cut after one round is finished by the next, nothing twice', async () => {
     for (const id of ['wm_newer_1', 'wm_newer_2']) {
       const c = customer(service, service.simulator!, id);
