@@ -42,7 +42,7 @@ import { createRedisWecomTagState } from './store/redis/redisWecomContacts.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
-import { createCustomerDataRepository } from './store/mongo/privacyRepository.ts';
+import { createCustomerDataRepository, createRetentionSettings } from './store/mongo/privacyRepository.ts';
 import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
@@ -274,7 +274,8 @@ export async function startService(
       audit,
       locks,
       auth: adminAuth,
-      policy: config.retention,
+      defaults: config.retention,
+      settings: createRetentionSettings(stores.mongo),
       logger,
     });
     // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.

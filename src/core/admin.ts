@@ -64,7 +64,8 @@ export type AuditAction =
   /** Privacy (issue 15): the entry holds who, when and counts; the customer only as a one-way hash. */
   | 'customer.erased'
   | 'customer.exported'
-  | 'retention.swept';
+  | 'retention.swept'
+  | 'retention.changed';
 
 /** One change made through the admin API (or the start-up import): who, what, when. */
 export interface AuditEntry {

@@ -40,6 +40,18 @@ export interface ErasedCustomer {
   optedOut: boolean;
 }
 
+/** How long words and identity are kept, in days: sessions, and sessions handed to a person. */
+export interface RetentionPolicy {
+  days: number;
+  escalationDays: number;
+}
+
+/** The policy as set on the admin page (overrides RETENTION_DAYS / ESCALATION_RETENTION_DAYS). */
+export interface RetentionSettingsStore {
+  get(): Promise<(RetentionPolicy & { updatedBy: string; updatedAt: Date }) | null>;
+  set(policy: RetentionPolicy, by: string, at: Date): Promise<void>;
+}
+
 /** Why a session is redacted: an erasure request, or the retention policy. */
 export type RedactionReason = 'erasure' | 'retention';
 

@@ -9,7 +9,7 @@
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
 import { createAuditLog } from '../store/mongo/adminRepository.ts';
-import { createCustomerDataRepository } from '../store/mongo/privacyRepository.ts';
+import { createCustomerDataRepository, createRetentionSettings } from '../store/mongo/privacyRepository.ts';
 import { createRedisLock } from '../store/redis/redisLock.ts';
 import { createRedisPrivacy } from '../store/redis/redisPrivacy.ts';
 import { startStores } from '../store/startStores.ts';
@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
       cache: createRedisPrivacy(stores.redis, stores.keys),
       audit: createAuditLog(stores.mongo),
       locks: createRedisLock(stores.redis, stores.keys),
-      policy: () => config.retention,
+      defaults: config.retention,
+      settings: createRetentionSettings(stores.mongo),
       logger,
     });
     const report = await retention.sweep({ dryRun: args.dryRun, ...(args.now ? { now: args.now } : {}) });

@@ -2,7 +2,7 @@ import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
-import type { CustomerCacheStore, CustomerDataRepository } from '../core/privacy.ts';
+import type { CustomerCacheStore, CustomerDataRepository, RetentionSettingsStore } from '../core/privacy.ts';
 import { createCustomerData, type CustomerData } from './customerData.ts';
 import { createPrivacyRoutes } from './privacyRoutes.ts';
 import { createRetention, type Retention, type RetentionPolicy } from './retention.ts';
@@ -24,10 +24,12 @@ export function createPrivacyModule(deps: {
   audit: AuditLog;
   locks: LockService;
   auth: AdminAuth;
-  policy: RetentionPolicy;
+  /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS, until an admin sets the policy. */
+  defaults: RetentionPolicy;
+  settings: RetentionSettingsStore;
   logger: Logger;
 }): PrivacyModule {
   const data = createCustomerData(deps);
-  const retention = createRetention({ ...deps, policy: () => deps.policy });
+  const retention = createRetention(deps);
   return { data, retention, routes: createPrivacyRoutes({ data, retention, auth: deps.auth }) };
 }

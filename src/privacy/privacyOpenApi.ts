@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { retentionPolicySchema } from './privacySchemas.ts';
+
 type Json = Record<string, unknown>;
 
 const json = (schema: Json): Json => ({ 'application/json': { schema } });
@@ -10,7 +13,20 @@ const errs: Json = {
 };
 const obj = (properties: Json, required: string[] = Object.keys(properties)): Json => ({ type: 'object', required, properties });
 const list = { type: 'array', items: { type: 'object' } };
-const policy = obj({ days: { type: 'integer' }, escalationDays: { type: 'integer' } });
+const policy = obj(
+  {
+    days: { type: 'integer' },
+    escalationDays: { type: 'integer' },
+    source: { type: 'string', enum: ['env', 'admin'], description: 'env: RETENTION_DAYS / ESCALATION_RETENTION_DAYS; admin: set with PUT' },
+    updatedBy: { type: 'string' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+  ['days', 'escalationDays', 'source'],
+);
+const body = (schema: z.ZodType): Json => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Json;
+  return { required: true, content: json(rest) };
+};
 const sweepReport = obj({
   dryRun: { type: 'boolean' },
   policy: { $ref: '#/components/schemas/RetentionPolicy' },
@@ -74,6 +90,12 @@ export function privacyOpenApi(): { paths: Json; schemas: Json } {
           ...admin,
           parameters: [{ name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['1', 'true', '0', 'false'] } }],
           responses: { 200: { description: 'Policy', content: json(obj({ policy: { $ref: '#/components/schemas/RetentionPolicy' }, dryRun: { $ref: '#/components/schemas/RetentionSweep' } }, ['policy'])) }, ...errs },
+        },
+        put: {
+          summary: 'Set the retention policy (overrides the environment; audited as retention.changed); the next sweep uses it',
+          ...admin,
+          requestBody: body(retentionPolicySchema),
+          responses: { 200: { description: 'The policy now in force', content: json(obj({ policy: { $ref: '#/components/schemas/RetentionPolicy' } })) }, ...errs },
         },
       },
       '/api/privacy/retention/sweep': {

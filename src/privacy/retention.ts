@@ -1,22 +1,20 @@
-import type { AuditLog } from '../core/admin.ts';
+import type { AuditLog, Principal } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
-import type { CustomerCacheStore, CustomerDataRepository } from '../core/privacy.ts';
+import type { CustomerCacheStore, CustomerDataRepository, RetentionPolicy, RetentionSettingsStore } from '../core/privacy.ts';
+
+export type { RetentionPolicy };
+
+/** The policy in force and where it comes from: the environment, or the admin page (who, when). */
+export type EffectivePolicy = RetentionPolicy & { source: 'env' | 'admin'; updatedBy?: string; updatedAt?: string };
 
 const DAY_MS = 86_400_000;
 /** Sessions redacted per round: each round is one query (a scan on FerretDB), then writes by `_id`. */
 const BATCH = 200;
 
-export interface RetentionPolicy {
-  /** Days a session's words and customer identity are kept (RETENTION_DAYS). */
-  days: number;
-  /** The same for sessions handed to a person (ESCALATION_RETENTION_DAYS). */
-  escalationDays: number;
-}
-
 export interface SweepReport {
   dryRun: boolean;
-  policy: RetentionPolicy;
+  policy: EffectivePolicy;
   /** Sessions started before these are due (handed-over ones: `escalationCutoff`). */
   cutoff: string;
   escalationCutoff: string;
@@ -36,7 +34,7 @@ export interface SweepReport {
  * in any process. A dry run counts what is due without writing.
  *
  * @example
- * const retention = createRetention({ repo, cache, audit, locks, policy: { days: 365, escalationDays: 1095 }, logger });
+ * const retention = createRetention({ repo, cache, audit, locks, settings, defaults: { days: 365, escalationDays: 1095 }, logger });
  * await retention.sweep({ dryRun: true }); // { due: 42, ... }
  */
 export function createRetention(deps: {
@@ -44,15 +42,24 @@ export function createRetention(deps: {
   cache: CustomerCacheStore;
   audit: AuditLog;
   locks: LockService;
-  policy: () => RetentionPolicy;
+  /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS: in force until an admin sets the policy. */
+  defaults: RetentionPolicy;
+  settings: RetentionSettingsStore;
   logger: Logger;
   now?: () => Date;
 }) {
   const clock = deps.now ?? (() => new Date());
   const log = deps.logger.child({ module: 'retention' });
 
+  async function effectivePolicy(): Promise<EffectivePolicy> {
+    const set = await deps.settings.get();
+    if (!set) return { ...deps.defaults, source: 'env' };
+    return { days: set.days, escalationDays: set.escalationDays, source: 'admin', updatedBy: set.updatedBy, updatedAt: set.updatedAt.toISOString() };
+  }
+
   async function run(options: { dryRun: boolean; now: Date; maxRounds: number; batchSize: number }): Promise<SweepReport> {
-    const policy = deps.policy();
+    // Read once per sweep: the hourly run picks up a change made on the admin page.
+    const policy = await effectivePolicy();
     const cutoff = new Date(options.now.getTime() - policy.days * DAY_MS);
     const escalationCutoff = new Date(options.now.getTime() - policy.escalationDays * DAY_MS);
     const report: SweepReport = { dryRun: options.dryRun, policy, cutoff: cutoff.toISOString(), escalationCutoff: escalationCutoff.toISOString(), due: 0, redacted: 0, complete: false };
@@ -75,7 +82,19 @@ export function createRetention(deps: {
   }
 
   return {
-    policy: () => deps.policy(),
+    policy: effectivePolicy,
+    /** Sets the policy from the admin page (audited); the next sweep uses it. */
+    async setPolicy(next: RetentionPolicy, actor: Principal): Promise<EffectivePolicy> {
+      const before = await effectivePolicy();
+      await deps.settings.set(next, actor.name, clock());
+      await deps.audit.record({
+        actor: actor.name,
+        actorRole: actor.role,
+        action: 'retention.changed',
+        details: { from: { days: before.days, escalationDays: before.escalationDays }, to: next },
+      });
+      return effectivePolicy();
+    },
     /**
      * One sweep, at most `maxRounds` rounds of `batchSize` (200) sessions (default: to the end). Only one
      * process sweeps at a time; a real sweep that redacted something is audited with its counts.

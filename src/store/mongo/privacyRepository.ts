@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
-import type { CustomerDataRepository, ErasedCustomer, PrivacyCounts, RedactionReason, RetentionBatch } from '../../core/privacy.ts';
+import type { CustomerDataRepository, ErasedCustomer, PrivacyCounts, RedactionReason, RetentionBatch, RetentionSettingsStore } from '../../core/privacy.ts';
 import { openSessionStatuses } from '../../core/sessions.ts';
 import { createCustomerIndex } from './customerIndex.ts';
 import { toRecord as toEscalation } from './escalationRepository.ts';
@@ -322,3 +322,18 @@ function withoutId<T extends { _id?: unknown }>(doc: T): Plain {
   const { _id: _ignored, ...rest } = doc;
   return rest;
 }
+
+/** The retention policy set on the admin page: one document in a small settings collection. */
+export function createRetentionSettings(conn: Connection): RetentionSettingsStore {
+  const docs = () => conn.collection<{ _id: string; days: number; escalationDays: number; updatedBy: string; updatedAt: Date }>('privacysettings');
+  return {
+    async get() {
+      const doc = await docs().findOne({ _id: 'retention' });
+      return doc ? { days: doc.days, escalationDays: doc.escalationDays, updatedBy: doc.updatedBy, updatedAt: doc.updatedAt } : null;
+    },
+    async set(policy, by, at) {
+      await docs().replaceOne({ _id: 'retention' }, { days: policy.days, escalationDays: policy.escalationDays, updatedBy: by, updatedAt: at }, { upsert: true });
+    },
+  };
+}
+

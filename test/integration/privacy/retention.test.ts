@@ -67,7 +67,7 @@ describe('the retention sweep', () => {
   it('shows the policy, and its dry run counts nothing due today', async () => {
     const res = await call<{ policy: { days: number; escalationDays: number }; dryRun: { due: number; redacted: number } }>('GET', '/api/privacy/retention?dryRun=1');
     expect(res.status).toBe(200);
-    expect(res.body.policy).toEqual({ days: 365, escalationDays: 1095 });
+    expect(res.body.policy).toEqual({ days: 365, escalationDays: 1095, source: 'env' });
     expect(res.body.dryRun).toMatchObject({ due: 0, redacted: 0 });
   });
 
@@ -158,5 +158,22 @@ describe('the retention sweep', () => {
     const rest = await service.privacy.retention.sweep({ now: later, batchSize: 1 });
     expect(rest).toMatchObject({ redacted: 1, complete: true });
     expect(holding(await dumpStores(service), [fresh])).toEqual([]);
+  });
+});
+
+describe('the retention policy on the admin page', () => {
+  it('is set with PUT (validated, audited) and the next sweep uses it', async () => {
+    expect((await call<{ error: { code: string } }>('PUT', '/api/privacy/retention', { days: 0, escalationDays: 30 })).body.error.code).toBe('BODY_INVALID');
+    const set = await call<{ policy: Record<string, unknown> }>('PUT', '/api/privacy/retention', { days: 30, escalationDays: 60 });
+    expect(set.status).toBe(200);
+    expect(set.body.policy).toMatchObject({ days: 30, escalationDays: 60, source: 'admin', updatedBy: 'admin' });
+    expect((await call<{ policy: Record<string, unknown> }>('GET', '/api/privacy/retention')).body.policy).toMatchObject({ days: 30, source: 'admin' });
+    const c = customer(service, service.simulator!, 'wm_policy');
+    await c.says('你好');
+    await c.says('不要再发了');
+    // 40 days on: due under 30 days, not under the environment's 365.
+    expect(await service.privacy.retention.sweep({ dryRun: true, now: new Date(Date.now() + 40 * DAY) })).toMatchObject({ due: 1, policy: { days: 30 } });
+    const audit = await adminGet<{ items: Array<{ action: string; details?: unknown }> }>(service, '/api/audit?limit=20');
+    expect(audit.body.items.find((e) => e.action === 'retention.changed')?.details).toEqual({ from: { days: 365, escalationDays: 1095 }, to: { days: 30, escalationDays: 60 } });
   });
 });

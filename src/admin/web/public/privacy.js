@@ -1,7 +1,7 @@
 // Privacy (#/privacy, admins only, issue 15): the retention policy with a dry run and a manual
 // sweep, and a customer's data-subject requests: export everything held about them, or erase it.
 // Erasure cannot be undone, so it asks in a confirm dialog naming the customer first.
-import { del, get, post } from './api.js';
+import { api, del, get, post } from './api.js';
 import { h, replace } from './dom.js';
 import { describeError } from './labels.js';
 
@@ -24,8 +24,25 @@ function countsList(counts) {
   return h('ul', null, entries.map(([k, n]) => h('li', { text: `${countLabels[k] || k}：${n}` })));
 }
 
-function retentionCard(policy, { flash }) {
+function retentionCard(policy, { flash, main }) {
   const result = h('div');
+  const days = h('input', { type: 'number', min: '1', max: '3650', name: 'days', value: policy.days });
+  const escalationDays = h('input', { type: 'number', min: '1', max: '3650', name: 'escalationDays', value: policy.escalationDays });
+  const save = async () => {
+    const next = { days: Number(days.value), escalationDays: Number(escalationDays.value) };
+    if (!Number.isInteger(next.days) || !Number.isInteger(next.escalationDays) || next.days < 1 || next.escalationDays < 1) {
+      flash('请输入 1 到 3650 之间的天数。', 'bad');
+      return;
+    }
+    if (!window.confirm(`将保留期改为：普通会话 ${next.days} 天，转人工会话 ${next.escalationDays} 天？缩短后，下一次清理会删除更多原文，且无法恢复。`)) return;
+    try {
+      await api('PUT', '/api/privacy/retention', next);
+      flash('保留期已保存。', 'good');
+      await renderPrivacy(main, { flash });
+    } catch (error) {
+      flash(describeError(error), 'bad');
+    }
+  };
   const dryRun = async () => {
     try {
       const { dryRun: report } = await get('/api/privacy/retention?dryRun=1');
@@ -48,8 +65,12 @@ function retentionCard(policy, { flash }) {
     'section',
     { class: 'card privacy-retention' },
     h('h2', { text: '数据保留期' }),
-    h('p', { text: `普通会话：${policy.days} 天（RETENTION_DAYS）；转人工会话：${policy.escalationDays} 天（ESCALATION_RETENTION_DAYS）。` }),
-    h('p', { class: 'muted', text: '超过保留期的会话会删除聊天记录和文字回答，去掉顾客身份；评分、分析结果和统计数字保留，看板数字不变。每小时自动清理一次。修改天数请更改环境变量后重启。' }),
+    h('p', { text: `普通会话：${policy.days} 天；转人工会话：${policy.escalationDays} 天。` }),
+    h('p', { class: 'muted', text: policy.source === 'admin' ? `由 ${policy.updatedBy} 于 ${new Date(policy.updatedAt).toLocaleString('zh-CN')} 设置（覆盖环境变量）。` : '来自环境变量 RETENTION_DAYS、ESCALATION_RETENTION_DAYS。' }),
+    h('p', { class: 'muted', text: '超过保留期的会话会删除聊天记录和文字回答，去掉顾客身份；评分、分析结果和统计数字保留，看板数字不变。每小时自动清理一次。' }),
+    h('label', null, '普通会话（天）', days),
+    h('label', null, '转人工会话（天）', escalationDays),
+    h('button', { type: 'button', class: 'plain', text: '保存保留期', onClick: save }),
     h('button', { type: 'button', class: 'plain', text: '试运行（只统计）', onClick: dryRun }),
     h('button', { type: 'button', class: 'plain danger', text: '立即清理', onClick: sweep }),
     result,
@@ -106,5 +127,5 @@ function customerCard({ flash }) {
 
 export async function renderPrivacy(main, { flash }) {
   const { policy } = await get('/api/privacy/retention');
-  replace(main, h('h1', { text: '隐私与数据' }), retentionCard(policy, { flash }), customerCard({ flash }));
+  replace(main, h('h1', { text: '隐私与数据' }), retentionCard(policy, { flash, main }), customerCard({ flash }));
 }
