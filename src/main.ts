@@ -279,7 +279,7 @@ export async function startService(
       logger,
     });
     // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
-    const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweep(), logger });
+    const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweepUnlessBusy(), logger });
     stoppables.push(() => retentionSweep.stop());
     const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());

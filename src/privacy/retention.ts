@@ -1,4 +1,5 @@
 import type { AuditLog, Principal } from '../core/admin.ts';
+import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
 import type { CustomerCacheStore, CustomerDataRepository, RetentionPolicy, RetentionSettingsStore } from '../core/privacy.ts';
@@ -81,8 +82,20 @@ export function createRetention(deps: {
     return report;
   }
 
-  return {
+  const retention = {
     policy: effectivePolicy,
+    /**
+     * The hourly run: every process has one, and the lock lets one sweep while the others, finding
+     * it taken, skip this round quietly (null) instead of logging a failure.
+     */
+    async sweepUnlessBusy(): Promise<SweepReport | null> {
+      try {
+        return await retention.sweep();
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'LOCK_TIMEOUT') return null;
+        throw error;
+      }
+    },
     /** Sets the policy from the admin page (audited); the next sweep uses it. */
     async setPolicy(next: RetentionPolicy, actor: Principal): Promise<EffectivePolicy> {
       const before = await effectivePolicy();
@@ -116,5 +129,6 @@ export function createRetention(deps: {
       return report;
     },
   };
+  return retention;
 }
 export type Retention = ReturnType<typeof createRetention>;

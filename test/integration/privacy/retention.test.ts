@@ -121,6 +121,12 @@ describe('the retention sweep', () => {
     const again = await service.privacy.retention.sweep({ now: new Date(Date.now() + 400 * DAY) });
     expect(again).toMatchObject({ due: 0, redacted: 0 });
     expect(await summary()).toEqual(before);
+    // While another process sweeps (holds the lock), the hourly run skips its round quietly.
+    const lock = service.stores.keys.lock('privacy:retention');
+    await service.stores.redis.set(lock, 'another-process', 'PX', 10_000);
+    expect(await service.privacy.retention.sweepUnlessBusy()).toBeNull();
+    await service.stores.redis.del(lock);
+    expect(await service.privacy.retention.sweepUnlessBusy()).toMatchObject({ complete: true });
   });
 
   it('1,100 days later: the escalated session goes too (transcript, escalation words, quotes), analytics unchanged', async () => {
