@@ -87,6 +87,13 @@ const envSchema = z
     ESCALATION_REASON_WAIT_MINUTES: z.coerce.number().min(0).default(10),
     /** Below this many NPS responses the dashboard shows "not enough responses" instead of a score. */
     ANALYTICS_MIN_RESPONSES: z.coerce.number().int().min(1).default(30),
+    /** Days a session's words (transcript, free-text answers) and the customer's identity are kept; scores stay. */
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    /**
+     * The same for sessions handed to a person. Default three years: the limitation period for
+     * civil claims (民法典 第188条), so a complaint's own words outlive any dispute about it.
+     */
+    ESCALATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(1095),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
@@ -174,6 +181,8 @@ export interface Config {
   };
   escalation: { renotifyMinutes: number; reasonWaitMinutes: number };
   analytics: { minResponses: number };
+  /** Retention of words and identity (issue 15): sessions, and sessions handed to a person. */
+  retention: { days: number; escalationDays: number };
   /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
   llm?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
   surveyTimeZone: string;
@@ -234,6 +243,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },
+    retention: { days: e.RETENTION_DAYS, escalationDays: e.ESCALATION_RETENTION_DAYS },
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
       : undefined,

@@ -26,6 +26,7 @@ import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { maskPii } from './privacy/maskPii.ts';
 import { createTranscriptAudit } from './privacy/transcriptAudit.ts';
+import { createPrivacyModule, privacyOpenApi, type PrivacyModule } from './privacy/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
@@ -43,6 +44,8 @@ import { createRedisWecomTagState } from './store/redis/redisWecomContacts.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './store/mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
+import { createCustomerDataRepository, createRetentionSettings } from './store/mongo/privacyRepository.ts';
+import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
 import { withOpenSessionCache } from './store/redis/cachedSessionRepository.ts';
@@ -73,6 +76,8 @@ export interface RunningService {
   campaigns: CampaignModule;
   /** After each session: rules, follow-up tasks, tags, webhooks. */
   followUp: FollowUpModule;
+  /** Erasure, access requests and the retention sweep (issue 15). */
+  privacy: PrivacyModule;
   /** Resolves once callbacks and turns queued so far are handled (tests, shutdown). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -276,6 +281,19 @@ export async function startService(
     stoppables.push(() => dueTimers.stop());
     const campaignTimers = startPeriodicTask({ name: 'campaign-timers', everyMs: 5_000, run: () => campaigns.runDueTimers(), logger });
     stoppables.push(() => campaignTimers.stop());
+    const privacy = createPrivacyModule({
+      repo: createCustomerDataRepository(stores.mongo),
+      cache: createRedisPrivacy(stores.redis, stores.keys),
+      audit,
+      locks,
+      auth: adminAuth,
+      defaults: config.retention,
+      settings: createRetentionSettings(stores.mongo),
+      logger,
+    });
+    // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
+    const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweepUnlessBusy(), logger });
+    stoppables.push(() => retentionSweep.stop());
     const stranded = startPeriodicTask({ name: 'stranded-inboxes', everyMs: 10_000, run: () => conversation.resumeStranded(), logger });
     stoppables.push(() => stranded.stop());
     // Whatever a stopped or crashed process left waiting is queued at once, not after the delay.
@@ -311,8 +329,9 @@ export async function startService(
           defaultFlowId: config.defaultFlowId,
           timeZone: config.surveyTimeZone,
           logger,
-          openApiParts: [campaignsOpenApi()],
+          openApiParts: [campaignsOpenApi(), privacyOpenApi()],
         })),
+        privacy.routes,
         ...(await analytics.routers()),
         ...followUp.routers,
         createLandingRoutes(),
@@ -335,6 +354,7 @@ export async function startService(
       escalation,
       campaigns,
       followUp,
+      privacy,
       async idle(timeoutMs = 30_000) {
         // A turn can trigger sends whose callbacks queue more work; settle twice.
         for (let round = 0; round < 2; round++) {

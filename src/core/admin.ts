@@ -62,7 +62,12 @@ export type AuditAction =
   | 'webhook.enabled'
   | 'webhook.replayed'
   /** Someone was shown a customer's full (unmasked) transcript; never the text itself. */
-  | 'transcript.read';
+  | 'transcript.read'
+  /** Privacy (issue 15): the entry holds who, when and counts; the customer only as a one-way hash. */
+  | 'customer.erased'
+  | 'customer.exported'
+  | 'retention.swept'
+  | 'retention.changed';
 
 /** Audit actions that concern flows only: what editors and viewers may read in the audit log. */
 export const flowAuditActions: readonly AuditAction[] = ['flow.imported', 'flow.version_saved', 'flow.published', 'flow.rolled_back', 'flow.archived', 'flow.unarchived'];

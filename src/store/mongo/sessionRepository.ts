@@ -15,6 +15,7 @@ import {
 } from '../../core/sessions.ts';
 import { customerModel, type CustomerDoc } from './models/customer.model.ts';
 import { surveySessionModel, type SurveySessionDoc } from './models/surveySession.model.ts';
+import { createCustomerIndex } from './customerIndex.ts';
 import { createTranscriptChunks } from './transcriptChunks.ts';
 
 type SessionDoc = SurveySessionDoc & { _id: Types.ObjectId };
@@ -55,6 +56,7 @@ export function createSessionRepository(
   const Session = surveySessionModel(conn);
   const Customer = customerModel(conn);
   const chunks = createTranscriptChunks(conn);
+  const customerIndex = createCustomerIndex(conn);
   const revisionCheck = options.revisionCheck ?? 'filter';
   const revisions = options.revisions;
 
@@ -199,6 +201,8 @@ export function createSessionRepository(
       if ((error as { code?: number }).code !== 11000) throw error;
       await Customer.findOneAndUpdate({ _id: key }, { $set: update.$set }).lean();
     }
+    // Erasure and access requests find a customer's sessions here, by _id (issue 15).
+    await customerIndex.add(ref.customerId, session.id, key);
   }
 }
 

@@ -1,9 +1,10 @@
 // The admin web app: sign-in with an API token, the flow list, the editor, users and the audit
-// log. Hash routes: #/ · #/flows/<id> · #/campaigns · #/campaigns/<id> · #/users · #/audit · #/deadletters · #/webhooks[/<id>].
+// log. Hash routes: #/ · #/flows/<id> · #/campaigns · #/campaigns/<id> · #/users · #/audit · #/deadletters · #/webhooks[/<id>] · #/privacy.
 import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } from './api.js';
 import { formatTime, h, replace, select } from './dom.js';
 import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
+import { renderPrivacy } from './privacy.js';
 import { renderDeliveries, renderWebhooks } from './webhooks.js';
 import { renderAuditList, renderEditor } from './editor.js';
 import { describeError, roleLabels } from './labels.js';
@@ -66,6 +67,7 @@ function showMe() {
   document.getElementById('nav-users').hidden = me.role !== 'admin';
   document.getElementById('nav-deadletters').hidden = me.role !== 'admin';
   document.getElementById('nav-webhooks').hidden = me.role !== 'admin';
+  document.getElementById('nav-privacy').hidden = me.role !== 'admin';
   replace(
     document.getElementById('who'),
     h('span', { text: `${me.name}（${roleLabels[me.role] || me.role}）` }),
@@ -102,6 +104,7 @@ async function route() {
     else if (hash === '/audit') await renderAudit();
     else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });
     else if (hash === '/webhooks' && me.role === 'admin') await renderWebhooks(main, { flash });
+    else if (hash === '/privacy' && me.role === 'admin') await renderPrivacy(main, { flash });
     else if (/^\/webhooks\/we_[0-9a-f]{24}$/.test(hash) && me.role === 'admin') await renderDeliveries(main, { endpointId: hash.slice('/webhooks/'.length), flash });
     else await renderFlows();
   } catch (error) {

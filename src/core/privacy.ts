@@ -1,0 +1,115 @@
+/**
+ * Privacy and data governance (issue 15): what `src/privacy/` needs from storage to erase one
+ * customer, export everything held about them, and strip old text by a retention policy.
+ * `store/` implements the ports on MongoDB and Redis; nothing here knows either.
+ *
+ * One rule runs through all of it: numbers stay, words and identity go. A redacted session keeps
+ * its scores, readings (sentiment, topics, timing), flow, dates and analytics dimensions, so the
+ * dashboard counts the same before and after; it loses every free text (answers' raw text, text
+ * answers, transcript, escalation words and summaries) and the customer's id and name.
+ */
+
+/** How many things one erasure or sweep touched (stored in the audit log instead of the data). */
+export type PrivacyCounts = Record<string, number>;
+
+/** Everything held about one WeCom customer (`external_userid`), as an access request answer. */
+export interface CustomerDataExport {
+  externalUserId: string;
+  exportedAt: string;
+  /** Customer documents, one per kf account the customer wrote to: opt-out, nickname, asked-once. */
+  customers: Array<Record<string, unknown>>;
+  /** Sessions with answers, readings and their transcript. */
+  sessions: Array<Record<string, unknown>>;
+  escalations: Array<Record<string, unknown>>;
+  tasks: Array<Record<string, unknown>>;
+  tags: Array<Record<string, unknown>>;
+  invitations: Array<Record<string, unknown>>;
+  /** Opt-outs (consent withdrawals) held for the customer's identities, with when. */
+  consents: Array<{ identity: string; optedOutAt: string }>;
+}
+
+/** What erasing the MongoDB side found, so the Redis side can follow the same trail. */
+export interface ErasedCustomer {
+  counts: PrivacyCounts;
+  conversationKeys: string[];
+  sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
+  taskIds: string[];
+  /** Their escalations' ids (advisor alerts still waiting to be sent name them). */
+  escalationIds: string[];
+  /** The customer said "不要再发了": the opt-out is kept (a bare record) so they stay unbothered. */
+  optedOut: boolean;
+}
+
+/** How long words and identity are kept, in days: sessions, and sessions handed to a person. */
+export interface RetentionPolicy {
+  days: number;
+  escalationDays: number;
+}
+
+/** The policy as set on the admin page (overrides RETENTION_DAYS / ESCALATION_RETENTION_DAYS). */
+export interface RetentionSettingsStore {
+  get(): Promise<(RetentionPolicy & { updatedBy: string; updatedAt: Date }) | null>;
+  set(policy: RetentionPolicy, by: string, at: Date): Promise<void>;
+}
+
+/** Why a session is redacted: an erasure request, or the retention policy. */
+export type RedactionReason = 'erasure' | 'retention';
+
+/** One round of the retention sweep. */
+export interface RetentionBatch {
+  /** Sessions past their retention that still held text or identity, found in this round. */
+  due: number;
+  redacted: number;
+  /** A full round: more may be due (the next round finds them, since redacted ones drop out). */
+  more: boolean;
+  /** Flow and session of each redacted one, so the Redis side can drop its quotes and keys. */
+  sessions: Array<{ id: string; flowId: string; handledMessageIds: string[] }>;
+}
+
+/** Invitations found through Redis (campaign fatigue marks name them), looked up by `_id`. */
+export interface InvitationHints {
+  invitationIds: string[];
+}
+
+export interface CustomerDataRepository {
+  /** The customer's conversations (one per kf account), from the per-customer index. */
+  conversationKeysOf(externalUserId: string): Promise<string[]>;
+  /** Everything stored in MongoDB about the customer (found through the per-customer index, never a session scan). */
+  collect(externalUserId: string, hints: InvitationHints): Promise<Omit<CustomerDataExport, 'consents' | 'exportedAt'>>;
+  /** Removes the customer's text and identity everywhere in MongoDB; returns what was touched. */
+  erase(externalUserId: string, hints: InvitationHints): Promise<ErasedCustomer>;
+  /**
+   * Redacts up to `limit` closed, not yet redacted sessions started before `cutoff`
+   * (`escalationCutoff` for sessions handed to a person). The query names only those, and a
+   * redacted session is marked, so each round finds the next ones: the marks are the progress,
+   * and a sweep cut short (crash, restart) resumes by running again. Background only: FerretDB
+   * scans the collection for it.
+   */
+  retentionBatch(options: { limit: number; cutoff: Date; escalationCutoff: Date }): Promise<RetentionBatch>;
+  /** How many sessions a sweep would redact now (dry run; nothing written). */
+  retentionDue(options: { cutoff: Date; escalationCutoff: Date }): Promise<number>;
+  /**
+   * Adds every session not yet redacted to the per-customer index: sessions stored before the
+   * index existed (a one-off backfill, `npm run -s privacy -- reindex`). Streams in storage order.
+   */
+  reindex(): Promise<{ scanned: number; indexed: number }>;
+}
+
+export interface CustomerCacheStore {
+  /** Drops a conversation's Redis state: session pointer, inbox and its indexes, send budget, campaign links. */
+  forgetConversation(conversationKey: string): Promise<number>;
+  /** Drops a session's Redis state (timers, revision, outbox mark, handled ids) and its analytics quotes; scrubs its open analytics facts. */
+  forgetSession(session: { id: string; flowId: string; handledMessageIds: string[] }): Promise<number>;
+  /** Drops advisor alerts about these escalations still waiting in the robot outbox (they quote the customer). */
+  forgetAlerts(escalationIds: string[]): Promise<number>;
+  /** Drops tasks from the follow-up lists. */
+  forgetTasks(taskIds: string[]): Promise<number>;
+  /** Identities campaigns linked to the conversations (`wx:…`, `ref:…`, phone hashes). */
+  identitiesOf(externalUserId: string, conversationKeys: string[]): Promise<string[]>;
+  /** Opt-outs held for these identities. */
+  consentsOf(identities: string[]): Promise<Array<{ identity: string; optedOutAt: string }>>;
+  /** Invitations the identities' campaign fatigue marks name. */
+  invitationsOf(identities: string[]): Promise<string[]>;
+  /** Campaign fatigue marks of these identities; dropped on erasure (the customer is new again). */
+  forgetFatigue(identities: string[]): Promise<number>;
+}
