@@ -34,7 +34,9 @@ export async function startServiceWorker(env: Record<string, string>, logTo: (li
   const counter = process.env.BENCH_MONGO_STATS ? ['--import', './bench/lib/countMongoCommands.ts'] : [];
   // BENCH_DIST=1 runs the compiled service (`npm run build`), as production would.
   const entry = process.env.BENCH_DIST ? ['dist/main.js'] : ['--import', 'tsx', ...counter, 'src/main.ts'];
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...entry], {
+  // The heap limit `npm start` sets (package.json; HEAP_LIMIT_MIB overrides it there and here).
+  const heap = [`--max-old-space-size=${process.env.HEAP_LIMIT_MIB ?? 256}`];
+  const child: ChildProcess = spawn(process.execPath, [...heap, ...profile, ...entry], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
