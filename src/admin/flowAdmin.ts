@@ -3,8 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { FlowRepository, FlowSummary, StoredFlowVersion } from '../core/flows.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SessionRepository } from '../core/sessions.ts';
-import { hashFlowSource } from '../conversation/flowCatalog.ts';
-import { compileFlow, type FlowProblem } from '../engine/index.ts';
+import { compileFlow, hashFlowSource, type FlowProblem } from '../engine/index.ts';
 import { checkFlowSource, refuseAliasBomb } from './checkFlowSource.ts';
 import { diffFlowSources, type FlowDiff } from './diffFlows.ts';
 

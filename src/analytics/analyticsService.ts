@@ -1,17 +1,18 @@
 import { NotFoundError } from '../core/errors.ts';
-import { maskPii } from '../privacy/maskPii.ts';
-import { addDays, daysBetween, dayOf, monthOf, planPeriods, weekStart } from './calendar.ts';
+import { maskPii } from '../core/maskPii.ts';
+import { addDays, daysBetween, localDateKey, monthOf, weekStart } from '../core/calendar.ts';
+import { planPeriods } from './rollupPeriods.ts';
 import { BOM, csvLine, exportHeader, exportRow } from './csv.ts';
-import { dimensions } from './dimensions.ts';
-import { factsFromJson } from './factsJson.ts';
+import { dimensions } from '../sessionFacts/dimensions.ts';
+import { factsFromJson } from '../sessionFacts/factsJson.ts';
 import { cellOf, clean } from './fields.ts';
-import type { FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
+import type { CellDims, FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
 import type { AnalyticsFilter } from './query.ts';
-import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from './stepCatalog.ts';
+import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from '../sessionFacts/stepCatalog.ts';
 import { summarize, type Summary } from './summarize.ts';
 import { addCounts, emptyTally } from './tally.ts';
 import { trendOf, type TrendPoint } from './trend.ts';
-import { npsGroups, type CellDims, type Group } from './types.ts';
+import { npsGroups, type Group } from '../sessionFacts/types.ts';
 
 export interface AnalyticsServiceDeps {
   rollups: RollupStore;
@@ -65,7 +66,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
   }
 
   function today(): string {
-    return dayOf(clock(), deps.timeZone);
+    return localDateKey(clock(), deps.timeZone);
   }
 
   return {
@@ -108,7 +109,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
       const items = [];
       for (const q of stored) {
         const [sessionId = '', stepId = ''] = q.member.split('|');
-        const day = dayOf(new Date(q.score), deps.timeZone);
+        const day = localDateKey(new Date(q.score), deps.timeZone);
         if ((filter.from && day < filter.from) || (filter.to && day > filter.to)) continue;
         if (allowed && !allowed.has(cellOfResponse?.get(sessionId) ?? '')) continue;
         const body = parseQuote(q.text);
@@ -139,7 +140,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
         }
         for await (const json of rollups.openResponses(filter.flowId)) {
           const facts = factsFromJson(json);
-          if (seen.has(facts.sessionId) || !inRange(dayOf(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
+          if (seen.has(facts.sessionId) || !inRange(localDateKey(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
           yield csvLine(exportRow(facts, steps, timeZone, products));
         }
       })();

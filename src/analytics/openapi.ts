@@ -1,6 +1,6 @@
-import { dimensions } from './dimensions.ts';
+import { dimensions } from '../sessionFacts/dimensions.ts';
 import { purchaseFactorSchema, timingBucketSchema } from '../core/analysis.ts';
-import { npsGroups, segments } from './types.ts';
+import { npsGroups, segments } from '../sessionFacts/types.ts';
 
 type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import type { Campaign, CampaignState, CampaignStore, CampaignWecom } from '../c
 import { AppError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { skipReasons, type CampaignCreate, type CampaignPatch } from './campaignTypes.ts';
-import { localDateKey } from './zonedTime.ts';
+import { localDateKey } from '../core/calendar.ts';
 
 /** A short id for a new campaign (12 characters, lowercase letters and digits). */
 export function newCampaignId(): string {

@@ -21,7 +21,7 @@ import type { AdvisorNotifier, RobotItem } from './advisorNotifier.ts';
 import { renderEscalationSection } from './notificationMarkdown.ts';
 import { readSessionFacts, ruleSummary, triggerLabels } from './summarizeSession.ts';
 import { escalationAccess, maskActions, maskEscalationView, maskSessionTexts, requireHandler, requireSight } from './consoleAccess.ts';
-import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
+import { AuditUnavailableError, type TranscriptAudit } from '../core/transcriptAudit.ts';
 
 /** Queued escalation work (one durable queue, retried a bounded number of times). */
 export type EscalationJob =

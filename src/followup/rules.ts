@@ -1,10 +1,9 @@
-import { addDays, dayOf } from '../analytics/calendar.ts';
-import { readSession, type SessionView } from '../analytics/fromSession.ts';
-import { sessionInterest, TIMING_LABELS, type PurchaseWindow } from '../analytics/interest.ts';
-import { segmentOf, segmentRules } from '../analytics/segments.ts';
-import { stepCatalog } from '../analytics/stepCatalog.ts';
-import type { Group, ResponseFacts, Segment } from '../analytics/types.ts';
-import { instantOf } from '../campaigns/zonedTime.ts';
+import { addDays, instantOf, localDateKey } from '../core/calendar.ts';
+import { readSession, type SessionView } from '../sessionFacts/fromSession.ts';
+import { sessionInterest, TIMING_LABELS, type PurchaseWindow } from '../sessionFacts/interest.ts';
+import { segmentOf, segmentRules } from '../sessionFacts/segments.ts';
+import { stepCatalog } from '../sessionFacts/stepCatalog.ts';
+import type { Group, ResponseFacts, Segment } from '../sessionFacts/types.ts';
 import type { Flow, FollowUpCondition, FollowUpRule } from '../engine/index.ts';
 import type { FollowUpEvent } from './types.ts';
 
@@ -77,7 +76,7 @@ export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpE
   const interest = sessionInterest(facts.answers, timeZone);
   const window = interest.window;
   // Days from the answer that gave the window to its start (the earliest expected purchase).
-  const repurchaseInDays = window?.startDay ? Math.max(0, Math.round((Date.parse(window.startDay) - Date.parse(dayOf(window.at, timeZone))) / 86_400_000)) : undefined;
+  const repurchaseInDays = window?.startDay ? Math.max(0, Math.round((Date.parse(window.startDay) - Date.parse(localDateKey(window.at, timeZone))) / 86_400_000)) : undefined;
   return {
     event,
     ...(segment ? { segment } : {}),

@@ -8,7 +8,7 @@ import { TASKS_SCRIPT } from './console/tasksScript.ts';
 import { hexId, taskCloseBodySchema, taskNoteBodySchema, tasksQuerySchema } from './followUpSchemas.ts';
 import { taskView, type TaskActor, type TaskService } from './tasks/taskService.ts';
 import { maskTaskView, requireTaskSight, taskAccess } from './tasks/taskAccess.ts';
-import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
+import { AuditUnavailableError, type TranscriptAudit } from '../core/transcriptAudit.ts';
 
 /**
  * Follow-up tasks over HTTP.

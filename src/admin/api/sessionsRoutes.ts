@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { SessionRecord, SessionRepository } from '../../core/sessions.ts';
-import type { TranscriptAudit } from '../../privacy/transcriptAudit.ts';
+import type { TranscriptAudit } from '../../core/transcriptAudit.ts';
 import { principalOf } from './adminAuth.ts';
 
 const listQuerySchema = z.object({

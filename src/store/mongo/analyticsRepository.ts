@@ -1,9 +1,9 @@
 import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
-import { dayOf } from '../../analytics/calendar.ts';
-import { factsFingerprint } from '../../analytics/factsJson.ts';
+import { localDateKey } from '../../core/calendar.ts';
+import { factsFingerprint } from '../../sessionFacts/factsJson.ts';
 import type { AnalyticsSources, ResponseRecordStore } from '../../analytics/ports.ts';
-import type { AnswerFact, ResponseFacts } from '../../analytics/types.ts';
+import type { AnswerFact, ResponseFacts } from '../../sessionFacts/types.ts';
 import type { SessionStatus } from '../../core/sessions.ts';
 import { toRecord as toEscalation } from './escalationRepository.ts';
 import { escalationModel, type EscalationDoc } from './models/escalation.model.ts';
@@ -108,7 +108,7 @@ function factsToDoc(f: ResponseFacts, timeZone: string): AnalyticsResponseDoc {
     flowVersion: f.flowVersion,
     rev: f.revision,
     fp: factsFingerprint(f),
-    day: dayOf(f.createdAt, timeZone),
+    day: localDateKey(f.createdAt, timeZone),
     status: f.status,
     outcome: f.outcome,
     customerId: f.customerId,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
-import type { CellDims, Contribution } from '../../analytics/types.ts';
+import type { CellDims, Contribution, Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { RedisKeys } from './redisKeys.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function nluCli(args: string[], lines: object[]): { status: number | null; out: Array<Record<string, unknown>>; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', '--now', '2026-11-23T10:00:00+08:00', ...args], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/nlu.ts', '--now', '2026-11-23T10:00:00+08:00', ...args], {
     cwd: root,
     encoding: 'utf8',
     input: lines.map((l) => JSON.stringify(l)).join('\n'),
