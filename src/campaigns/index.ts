@@ -15,6 +15,7 @@ import { createEventsRoutes } from './eventsRoutes.ts';
 import { createMassSender } from './massSend.ts';
 import { createReminderPolicy } from './reminderPolicy.ts';
 
+export { backfillConsent } from './consentMirror.ts';
 export { campaignsOpenApi } from './campaignsOpenApi.ts';
 export type { CampaignService, CampaignStats } from './campaignService.ts';
 

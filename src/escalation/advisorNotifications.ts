@@ -1,4 +1,4 @@
-import type { EscalationRecord } from '../core/escalations.ts';
+import type { EscalationRecord, EscalationRepository } from '../core/escalations.ts';
 import type { RobotItem } from './advisorNotifier.ts';
 import type { EscalationContext } from './escalationTypes.ts';
 import { renderEscalationSection } from './notificationMarkdown.ts';
@@ -82,15 +82,16 @@ export function createAdvisorNotifications(ctx: EscalationContext) {
     );
   }
 
-  async function onRobotSent(items: RobotItem[]): Promise<void> {
-    for (const item of items) {
-      if (item.escalationId) await deps.escalations.update(item.escalationId, {}, action('system', 'robot', `群机器人已发送（第 ${item.round} 次）`));
-    }
-  }
-
   function consoleLink(id: string): string {
     return `${settings.consoleUrl}#/escalations/${id}`;
   }
 
-  return { queueFirstNotice, replyOverdue, notify, sendAppMessage, onRobotSent };
+  return { queueFirstNotice, replyOverdue, notify, sendAppMessage, onRobotSent: (items: RobotItem[]) => recordRobotSends(deps.escalations, items, clock()) };
+}
+
+/** Notes on each escalation that the group robot's message went out (the notifier calls it after a flush). */
+export async function recordRobotSends(escalations: Pick<EscalationRepository, 'update'>, items: RobotItem[], at = new Date()): Promise<void> {
+  for (const item of items) {
+    if (item.escalationId) await escalations.update(item.escalationId, {}, { at, by: 'system', action: 'robot', detail: `群机器人已发送（第 ${item.round} 次）` });
+  }
 }

@@ -62,7 +62,7 @@ export function createEscalationRaising(ctx: EscalationContext): EscalationRaisi
         if (!noted) await deps.escalations.update(record.id, {}, action('system', 'trigger', request.reason));
         continue;
       }
-      const opened = await open(outcome, request);
+      const opened = await openEscalation(ctx, outcome, request);
       record = opened.record;
       if (!opened.created) continue;
       await ctx.counted(record);
@@ -84,32 +84,6 @@ export function createEscalationRaising(ctx: EscalationContext): EscalationRaisi
     }
   }
 
-  /** Opens the session's escalation for one request (or finds it opened by a replay of the same turn). */
-  function open(outcome: TurnOutcome, request: TurnOutcome['escalations'][number]) {
-    const { session } = outcome;
-    const label = triggerLabels[request.trigger] ?? request.trigger;
-    const stillSurveying = session.status === 'active' || session.status === 'paused';
-    const awaiting = session.awaiting as { stepId?: string } | null;
-    const waiting = !outcome.handedOver && stillSurveying && request.trigger === 'detractor' && awaiting?.stepId !== undefined;
-    const facts = readSessionFacts(session);
-    return deps.escalations.openOnce(
-      {
-        sessionId: session.id,
-        conversation: session.conversation,
-        conversationKey: session.conversationKey,
-        flowId: session.flowId,
-        trigger: request.trigger,
-        reason: request.reason,
-        handover: waiting ? 'waiting_reason' : 'pending',
-        advisors: request.advisors,
-        ...(waiting ? { reasonStepId: awaiting.stepId } : {}),
-        ...(session.customerFields.nickname ? { nickname: session.customerFields.nickname } : {}),
-        ...(facts.score !== undefined ? { score: facts.score } : {}),
-      },
-      action('system', 'opened', `${label}｜${request.reason}`),
-    );
-  }
-
   async function startHandOver(record: EscalationRecord, notice: TurnOutcome['notice']): Promise<void> {
     const moved = await deps.escalations.update(record.id, { handover: 'pending' }, undefined, { handover: ['waiting_reason', 'pending'], status: activeEscalationStatuses });
     if (!moved) return;
@@ -120,7 +94,7 @@ export function createEscalationRaising(ctx: EscalationContext): EscalationRaisi
     if (message.kind !== 'servicer_text' && message.kind !== 'session_status') return;
     const e = await deps.escalations.findActiveBySession(session.id);
     if (!e) return;
-    if (message.kind === 'servicer_text') return noteServicerReply(e, message);
+    if (message.kind === 'servicer_text') return noteServicerReply(ctx, e, message);
     ctx.wecomState.forget(e.id);
     if ((message.changeType === 1 || message.changeType === 2) && message.newServicerId) {
       if (e.servicerId === message.newServicerId && e.status === 'assigned') return; // our own transfer coming back
@@ -135,18 +109,45 @@ export function createEscalationRaising(ctx: EscalationContext): EscalationRaisi
     }
   }
 
-  /** An advisor answered in the WeCom client: that is the first reply, and the escalation is theirs. */
-  async function noteServicerReply(e: EscalationRecord, message: Extract<InboundMessage, { kind: 'servicer_text' }>): Promise<void> {
-    const by = await ctx.actorForServicer(message.servicerId);
-    await ctx.firstReplied(e.id, await deps.escalations.markFirstReply(e.id, message.sentAt, by));
-    if (e.status !== 'open') return;
-    await deps.escalations.update(
-      e.id,
-      { status: 'assigned', assignedTo: by, assignedAt: message.sentAt, servicerId: message.servicerId, wecomState: 3 },
-      action(by, 'assigned', '在企业微信客户端回复'),
-      { status: ['open'] },
-    );
-  }
-
   return { hooks, startHandOver };
+}
+
+/** Opens the session's escalation for one request (or finds it opened by a replay of the same turn). */
+function openEscalation({ deps, action }: EscalationContext, outcome: TurnOutcome, request: TurnOutcome['escalations'][number]) {
+  const { session } = outcome;
+  const label = triggerLabels[request.trigger] ?? request.trigger;
+  const stillSurveying = session.status === 'active' || session.status === 'paused';
+  const awaiting = session.awaiting as { stepId?: string } | null;
+  const waiting = !outcome.handedOver && stillSurveying && request.trigger === 'detractor' && awaiting?.stepId !== undefined;
+  const facts = readSessionFacts(session);
+  return deps.escalations.openOnce(
+    {
+      sessionId: session.id,
+      conversation: session.conversation,
+      conversationKey: session.conversationKey,
+      flowId: session.flowId,
+      trigger: request.trigger,
+      reason: request.reason,
+      handover: waiting ? 'waiting_reason' : 'pending',
+      advisors: request.advisors,
+      ...(waiting ? { reasonStepId: awaiting.stepId } : {}),
+      ...(session.customerFields.nickname ? { nickname: session.customerFields.nickname } : {}),
+      ...(facts.score !== undefined ? { score: facts.score } : {}),
+    },
+    action('system', 'opened', `${label}｜${request.reason}`),
+  );
+}
+
+/** An advisor answered in the WeCom client: that is the first reply, and the escalation is theirs. */
+async function noteServicerReply(ctx: EscalationContext, e: EscalationRecord, message: Extract<InboundMessage, { kind: 'servicer_text' }>): Promise<void> {
+  const { deps, action } = ctx;
+  const by = await ctx.actorForServicer(message.servicerId);
+  await ctx.firstReplied(e.id, await deps.escalations.markFirstReply(e.id, message.sentAt, by));
+  if (e.status !== 'open') return;
+  await deps.escalations.update(
+    e.id,
+    { status: 'assigned', assignedTo: by, assignedAt: message.sentAt, servicerId: message.servicerId, wecomState: 3 },
+    action(by, 'assigned', '在企业微信客户端回复'),
+    { status: ['open'] },
+  );
 }
