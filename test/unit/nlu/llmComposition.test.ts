@@ -25,6 +25,7 @@ const reply = (over: Record<string, unknown> = {}) => ({
   factors: [],
   openInterest: false,
   choices: null,
+  evidence: { score: [], timing: [], products: [{ id: '精油按摩', span: '按摩' }] },
   ...over,
 });
 
@@ -112,7 +113,8 @@ describe('composed analyser', () => {
 
     it('takes products the rules could not read from the LLM, dropping ids outside the catalogue', async () => {
       // "脸小一点的那个针" describes 瘦脸针 without naming it; the model also invents 'facelift'.
-      const { stub, composed } = await withStub([{ kind: 'content', content: reply({ products: ['facelift', 'botox'], factors: ['price', 'vibes'] }) }]);
+      const evidence = { score: [], timing: [], products: [{ id: 'facelift', span: '脸小一点' }, { id: 'botox', span: '让脸小一点的针' }] };
+      const { stub, composed } = await withStub([{ kind: 'content', content: reply({ products: ['facelift', 'botox'], factors: ['price', 'vibes'], evidence }) }]);
       const a = await composed.analyze(ask('想打那个让脸小一点的针，有活动的话'));
       expect(stub.requests).toHaveLength(1);
       expect(a.products).toEqual(['botox']);
@@ -142,7 +144,7 @@ describe('composed analyser', () => {
 
 describe('LLM analyser', () => {
   it('takes every field from the LLM', async () => {
-    const { llmOnly } = await withStub([{ kind: 'content', content: reply({ score: 7 }) }]);
+    const { llmOnly } = await withStub([{ kind: 'content', content: reply({ score: 7, products: [], evidence: { score: ['7'], timing: [], products: [] } }) }]);
     const a = await llmOnly.analyze(request('nps', '7'));
     expect(a.score).toBe(7);
     expect(Object.values(a.source).every((s) => s === 'llm')).toBe(true);
