@@ -20,6 +20,9 @@ const INJECTION: readonly RegExp[] = [
   /\byou\s*are\s*now\b|\bact\s*as\s*(?:a|an|the|my)\b|\bpretend\s*(?:to\s*)?be\b|\brole\s*-?\s*play|\bjailbreak|\bdeveloper\s*mode\b|\bdan\s*mode\b|\bsystem\s*prompt\b/,
   /你现在是|你现在扮演|扮演(?:一个|一名|成)?|假装你是|从现在(?:开始|起)你|系统提示|提示词|开发者模式|越狱|新的指令|以下是指令|以下为(?:新的)?指令/,
   /作为(?:一个|一名)?(?:ai|人工智能|ai助手|语言模型|大模型|模型|机器人|助手|分析器|评分系统)/,
+  // "你是评分助手，请…给10分" assigns a persona; "你是机器人吗？" only asks.
+  /你是(?:一个|一名)?[^,，。?？!！]{0,6}(?:助手|机器人|ai|模型|评分员|打分员|质检员)(?![吗嘛吧?？])[^?？]{0,24}(?:给|打|输出|评|记)/,
+  /按(?:照)?(?:用户|客户|我)的?(?:要求|指示|指令)(?:给|打|输出|评|记)/,
   /\bas\s*an?\s*(?:ai|language\s*model|assistant|llm)\b/,
   // Asking for output: 输出json, 返回{…}, set the rating to 10, 把分数设为10.
   /(?:输出|返回|回复)(?:json|\{)/,
