@@ -1,5 +1,6 @@
 import { purchaseFactorSchema, type AnalysisRequest, type PurchaseFactor, type TimingBucket } from '../../core/analysis.ts';
 import { foldText } from '../../core/foldText.ts';
+import { maskPii } from '../../privacy/maskPii.ts';
 import { resolveRange } from '../resolveRange.ts';
 import { parseIsoDate, todayIn } from '../rules/calendarDate.ts';
 import { detectInjection } from '../rules/detectInjection.ts';
@@ -48,6 +49,11 @@ const SCORE_KEY = String.raw`(?:score|rating|nps|csat|分数|评分|得分|打�
 const ASSIGNED_BEFORE = new RegExp(`${SCORE_KEY}$`);
 const ASSIGNMENT_INSIDE = new RegExp(`${SCORE_KEY}\\d`);
 
+/** A model-made id for the logs: short, and masked, as the model may have copied the reply into it. */
+function quoted(id: string): string {
+  return JSON.stringify(maskPii(id.slice(0, 40)));
+}
+
 /** The one form both the reply and an evidence span are compared in. */
 function comparable(text: string): string {
   return foldText(text).replace(/\s+/g, '');
@@ -67,11 +73,12 @@ function spanProblem(span: string, texts: ReplyTexts, forScore: boolean): string
   const needle = comparable(span).replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
   if (needle === '') return 'empty evidence';
   const places = texts.forms.flatMap((text) => occurrences(text, needle).map((at) => ({ text, at })));
-  if (places.length === 0) return `evidence "${span.slice(0, 40)}" is not in the reply`;
+  // Reasons are logged: they say what was wrong with a span, never quote the customer's words.
+  if (places.length === 0) return `evidence (${span.length} chars) is not in the reply`;
   if (forScore) {
-    if (ASSIGNMENT_INSIDE.test(needle)) return `evidence "${span.slice(0, 40)}" assigns a score rather than judging`;
+    if (ASSIGNMENT_INSIDE.test(needle)) return 'evidence assigns a score rather than judging';
     if (places.every(({ text, at }) => ASSIGNED_BEFORE.test(text.slice(Math.max(0, at - 12), at)))) {
-      return `evidence "${span.slice(0, 40)}" is a value assigned to a score key`;
+      return 'evidence is a value assigned to a score key';
     }
   }
   return null;
@@ -133,7 +140,7 @@ function checkProducts(reply: RawLlmReply, request: AnalysisRequest, texts: Repl
   const kept: string[] = [];
   for (const id of new Set(reply.products)) {
     if (!ids.has(id)) {
-      dropped.push({ field: 'products', reason: `${id.slice(0, 40)} is not in the catalogue` });
+      dropped.push({ field: 'products', reason: `${quoted(id)} is not in the catalogue` });
       continue;
     }
     const spans = reply.evidence.products.filter((p) => p.id === id).map((p) => p.span);
@@ -167,7 +174,7 @@ export function checkReply(raw: RawLlmReply, request: AnalysisRequest, texts: Re
   // Every product the model named was refused: its reading of products is not worth keeping.
   const productsRefused = raw.products.length > 0 && products.length === 0;
   const factors = [...new Set(raw.factors)].filter((f): f is PurchaseFactor => FACTORS.has(f));
-  for (const f of raw.factors.filter((x) => !FACTORS.has(x))) dropped.push({ field: 'factors', reason: `${f.slice(0, 40)} is not a factor` });
+  for (const f of raw.factors.filter((x) => !FACTORS.has(x))) dropped.push({ field: 'factors', reason: `${quoted(f)} is not a factor` });
   const openInterest = raw.openInterest && (request.catalog?.length ?? 0) > 0 && raw.products.length === 0;
 
   let choices = raw.choices;
@@ -175,7 +182,7 @@ export function checkReply(raw: RawLlmReply, request: AnalysisRequest, texts: Re
     const ids = new Set((request.options ?? []).map((o) => o.id));
     const unknown = choices.find((c) => !ids.has(c));
     if (request.question !== 'choice') dropped.push({ field: 'choices', reason: `a ${request.question} question has no options` });
-    else if (unknown !== undefined) dropped.push({ field: 'choices', reason: `${unknown.slice(0, 40)} is not an option` });
+    else if (unknown !== undefined) dropped.push({ field: 'choices', reason: `${quoted(unknown)} is not an option` });
     if (request.question !== 'choice' || unknown !== undefined) choices = null;
   }
 

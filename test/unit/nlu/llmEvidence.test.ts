@@ -63,6 +63,18 @@ describe('score evidence', () => {
     expect(logs.join('')).toContain('not in the reply');
   });
 
+  it('logs why a value was dropped without the customer\'s words or numbers', async () => {
+    const { llm, logs } = await analysersAnswering(
+      llmAnswer({ score: 9, products: ['13912345678'], evidence: { score: ['回电13912345678九分'], timing: [], products: [] } }),
+    );
+    const a = await llm.analyze(ask('nps', '九分，有事回电13912345678'), { llmFullText: true });
+    expect(a.source.score).toBe('rules');
+    const written = logs.join('');
+    expect(written).toContain('"field":"score"');
+    expect(written).not.toContain('13912345678');
+    expect(written).not.toContain('有事回电');
+  });
+
   it('drops a score given with no evidence at all', async () => {
     const { llm } = await analysersAnswering(llmAnswer({ score: 3, sentiment: NEGATIVE }));
     const a = await llm.analyze(ask('nps', '服务一般般，技师迟到了'));
