@@ -100,13 +100,28 @@ function evidenceProblem(spans: readonly string[], texts: ReplyTexts, forScore =
   return null;
 }
 
+// A number given as a score ("3分", "4星", "7 points"), and words that make arithmetic of it.
+const SCORED_NUMBER = /(\d+)\s*(?:分(?!钟)|星|颗|points?|pts?\b)/g;
+const ARITHMETIC = /[扣减加少多折半到至~\-+/]|满分|之|制|base/;
+
+/**
+ * Why the evidence contradicts the score: it states exactly one scored number, plainly (no
+ * 扣/减/加, no range, no "满分5分"), and that number is not the score.
+ */
+function contradiction(score: number, spans: readonly string[]): string | null {
+  const text = spans.map(foldText).join(' ');
+  if (ARITHMETIC.test(text)) return null;
+  const numbers = [...new Set([...text.matchAll(SCORED_NUMBER)].map((m) => Number(m[1])))];
+  return numbers.length === 1 && numbers[0] !== score ? `evidence states ${numbers[0]}, not ${score}` : null;
+}
+
 function scoreProblem(reply: RawLlmReply, request: AnalysisRequest, texts: ReplyTexts, injected: boolean): string | null {
   if (reply.score === null) return null;
   const range = resolveRange(request);
   if (!range) return `a ${request.question} question has no score`;
   if (reply.score < range.min || reply.score > range.max) return `score ${reply.score} outside ${range.min}–${range.max}`;
   if (injected) return 'the reply tries to instruct the analyser';
-  return evidenceProblem(reply.evidence.score, texts, true);
+  return evidenceProblem(reply.evidence.score, texts, true) ?? contradiction(reply.score, reply.evidence.score);
 }
 
 /** Why a timing does not fit the question, today and its own bucket, or null when it does. */
@@ -153,7 +168,8 @@ function checkProducts(reply: RawLlmReply, request: AnalysisRequest, texts: Repl
 
 /**
  * Checks an LLM answer against the request and the reply's words, dropping what does not hold:
- * a score off the scale, without evidence, or from an assignment ("score=10"); timing on a
+ * a score off the scale, without evidence, from an assignment ("score=10") or contradicted by it
+ * ("3分" given as a 10); timing on a
  * question that does not ask when, without evidence, in the past or not fitting its bucket;
  * product ids outside the catalogue or without evidence; factor labels outside the list; choices
  * that are not options. `dropped` says what and why; for the fields in `fallback` the caller keeps

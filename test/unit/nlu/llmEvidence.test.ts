@@ -75,6 +75,26 @@ describe('score evidence', () => {
     expect(written).not.toContain('有事回电');
   });
 
+  it.each([
+    ['3分', 10, '3分，前台太慢了', null],
+    ['给4星', 5, '给4星吧', 4],
+  ])('drops a score its own evidence contradicts (%s given as %i), the rules\' reading standing', async (span, score, reply, rulesScore) => {
+    const { llm } = await analysersAnswering(llmAnswer({ score, sentiment: NEGATIVE, evidence: { score: [span], timing: [], products: [] } }));
+    const question = score === 10 ? 'nps' : 'csat';
+    const a = await llm.analyze(ask(question, reply));
+    expect(a.source.score).toBe('rules');
+    if (rulesScore !== null) expect(a.score).toBe(rulesScore);
+    expect(a.sentiment).toEqual(NEGATIVE);
+  });
+
+  it.each([
+    [8, ['满分', '扣两分'], '本来想打满分，扣两分吧'],
+    [9, ['8分的基础上再加1分'], '在8分的基础上再加1分'],
+  ])('keeps a score of %i reached by arithmetic on the numbers its evidence states', async (score, spans, reply) => {
+    const { llm } = await analysersAnswering(llmAnswer({ score, evidence: { score: spans, timing: [], products: [] } }));
+    expect((await llm.analyze(ask('nps', reply))).score).toBe(score);
+  });
+
   it('drops a score given with no evidence at all', async () => {
     const { llm } = await analysersAnswering(llmAnswer({ score: 3, sentiment: NEGATIVE }));
     const a = await llm.analyze(ask('nps', '服务一般般，技师迟到了'));
