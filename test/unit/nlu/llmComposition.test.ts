@@ -88,12 +88,17 @@ describe('composed analyser', () => {
     ['429 twice', [{ kind: 'status', status: 429 }]],
     ['500 twice', [{ kind: 'status', status: 500 }]],
     ['a timeout twice', [{ kind: 'hang' }]],
-  ])('falls back to the rules after %s', async (_name, script) => {
-    const { composed } = await withStub(script);
-    const req = request('reason', '技师手法不错，就是前台有点冷淡');
-    const a = await composed.analyze(req);
-    expect(a).toEqual(rules.read(req).analysis);
-    expect(Object.values(a.source).every((s) => s === 'rules')).toBe(true);
+    ['an answer without evidence', [{ kind: 'content', content: { ...reply(), evidence: undefined } }]],
+  ])('falls back to the rules for every field after %s, composed and LLM-only', async (_name, script) => {
+    const { composed, llmOnly } = await withStub(script);
+    for (const [analyser, req] of [
+      [composed, request('reason', '技师手法不错，就是前台有点冷淡')],
+      [llmOnly, request('nps', '八分吧，技师手法不错，就是前台有点冷淡')],
+    ] as const) {
+      const a = await analyser.analyze(req);
+      expect(a).toEqual(rules.read(req).analysis);
+      expect(Object.values(a.source).every((s) => s === 'rules')).toBe(true);
+    }
   });
 
   describe('with a catalogue', () => {
