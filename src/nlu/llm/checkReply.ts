@@ -166,13 +166,21 @@ function checkProducts(reply: RawLlmReply, request: AnalysisRequest, texts: Repl
   return kept;
 }
 
+/** Why the picked choices cannot stand (a question without options, an id that is not one), or null. */
+function choicesProblem(choices: string[] | null, request: AnalysisRequest): string | null {
+  if (choices === null) return null;
+  if (request.question !== 'choice') return `a ${request.question} question has no options`;
+  const ids = new Set((request.options ?? []).map((o) => o.id));
+  const unknown = choices.find((c) => !ids.has(c));
+  return unknown === undefined ? null : `${quoted(unknown)} is not an option`;
+}
+
 /**
  * Checks an LLM answer against the request and the reply's words, dropping what does not hold:
  * a score off the scale, without evidence, from an assignment ("score=10") or contradicted by it
- * ("3分" given as a 10); timing on a
- * question that does not ask when, without evidence, in the past or not fitting its bucket;
- * product ids outside the catalogue or without evidence; factor labels outside the list; choices
- * that are not options. `dropped` says what and why; for the fields in `fallback` the caller keeps
+ * ("3分" given as a 10); timing on a question that does not ask when, without evidence, in the
+ * past or not fitting its bucket; product ids outside the catalogue or without evidence; factor
+ * labels outside the list; choices that are not options. `dropped` says what and why; for the fields in `fallback` the caller keeps
  * the rules' value.
  *
  * @example
@@ -193,14 +201,8 @@ export function checkReply(raw: RawLlmReply, request: AnalysisRequest, texts: Re
   for (const f of raw.factors.filter((x) => !FACTORS.has(x))) dropped.push({ field: 'factors', reason: `${quoted(f)} is not a factor` });
   const openInterest = raw.openInterest && (request.catalog?.length ?? 0) > 0 && raw.products.length === 0;
 
-  let choices = raw.choices;
-  if (choices !== null) {
-    const ids = new Set((request.options ?? []).map((o) => o.id));
-    const unknown = choices.find((c) => !ids.has(c));
-    if (request.question !== 'choice') dropped.push({ field: 'choices', reason: `a ${request.question} question has no options` });
-    else if (unknown !== undefined) dropped.push({ field: 'choices', reason: `${quoted(unknown)} is not an option` });
-    if (request.question !== 'choice' || unknown !== undefined) choices = null;
-  }
+  const choicesWrong = choicesProblem(raw.choices, request);
+  if (choicesWrong) dropped.push({ field: 'choices', reason: choicesWrong });
 
   const reply: LlmReply = {
     intent: raw.intent,
@@ -211,7 +213,7 @@ export function checkReply(raw: RawLlmReply, request: AnalysisRequest, texts: Re
     products,
     factors,
     openInterest,
-    choices,
+    choices: choicesWrong ? null : raw.choices,
   };
   const fallback = new Set<CheckedField>();
   for (const d of dropped) if (d.field === 'score' || d.field === 'timing' || d.field === 'choices') fallback.add(d.field);
