@@ -171,6 +171,16 @@ describe('timing from the LLM, against today in the survey time zone', () => {
     expect(logs.join('')).toContain('"field":"timing"');
   });
 
+  it('judges "today" in the survey\'s time zone, not the server\'s', async () => {
+    // 17:00 UTC on the 23rd is already the 24th in Shanghai but still the 23rd in Los Angeles.
+    const now = new Date('2026-11-23T17:00:00Z');
+    const { llm } = await analysersAnswering(timingAnswer('within_1_month', '2026-11-23', '2026-11-29', ['这周']));
+    const inShanghai = await llm.analyze(ask('timing', '这周吧', { now, timeZone: 'Asia/Shanghai' }));
+    const inLosAngeles = await llm.analyze(ask('timing', '这周吧', { now, timeZone: 'America/Los_Angeles' }));
+    expect(inShanghai.source.timing).toBe('rules');
+    expect(inLosAngeles).toMatchObject({ timing: { from: '2026-11-23', to: '2026-11-29' }, source: { timing: 'llm' } });
+  });
+
   it('drops timing on a question that does not ask when (NPS), keeping the score', async () => {
     const answer = llmAnswer({
       score: 8,
