@@ -11,18 +11,19 @@ const INJECTION: readonly RegExp[] = [
   /\b(?:ignore|disregard|forget|override|bypass)\s*(?:(?:all|any|the|your|of)\s*)*(?:(?:previous|above|prior|earlier|these|those|system)\s*)?(?:instructions?|rules?|prompts?|guidelines?|directions?)\b/,
   /\b(?:ignore|disregard)\s*(?:(?:all|any|the)\s*)*(?:previous|above|prior|earlier)\b/,
   // Authority claims: 系统通知：…, 管理员指令, 【开发者消息】, [system], 官方通知：…
-  /(?:系统|管理员|开发者|开发人员|官方|平台|后台)(?:的)?(?:通知|消息|公告|提示|说明)[:】\]]/,
-  /(?:系统|管理员|开发者|开发人员|官方|平台|后台)(?:的)?(?:指令|命令|指示)/,
+  // A customer may quote a real notice ("系统提示：支付失败"); a claim is one that goes on to score.
+  /(?:系统|管理员|开发者|开发人员|官方|平台|后台)(?:的)?(?:通知|消息|公告|提示|说明)[:】\]].{0,40}?(?:\d\s*分|满分|最高|评分|分数|打分|好评|score|rating|nps|记为|设为|为\d)/,
+  /(?:系统|管理员|开发者|开发人员)(?:的)?(?:指令|命令)/,
   /[[【(](?:system|sys|admin|developer|assistant|inst|系统|管理员|开发者)[\]】)]/,
   /(?:^|[\n.。!！?？]\s*)(?:system|assistant|ai|admin|developer|系统|助手|管理员)\s*:/,
   /<\|?(?:im_start|im_end|system|endoftext)\|?>|<<sys>>|###\s*(?:instruction|system|response)/,
   // Role-play and personas: 你现在是…, 扮演, act as, you are now, as an AI you must.
   /\byou\s*are\s*now\b|\bact\s*as\s*(?:a|an|the|my)\b|\bpretend\s*(?:to\s*)?be\b|\brole\s*-?\s*play|\bjailbreak|\bdeveloper\s*mode\b|\bdan\s*mode\b|\bsystem\s*prompt\b/,
-  /你现在是|你现在扮演|扮演(?:一个|一名|成)?|假装你是|从现在(?:开始|起)你|系统提示|提示词|开发者模式|越狱|新的指令|以下是指令|以下为(?:新的)?指令/,
+  /你现在是|你现在扮演|扮演(?:一个|一名|成)?|假装你是|从现在(?:开始|起)你|提示词|开发者模式|越狱|新的指令|以下是指令|以下为(?:新的)?指令/,
   /作为(?:一个|一名)?(?:ai|人工智能|ai助手|语言模型|大模型|模型|机器人|助手|分析器|评分系统)/,
   // "你是评分助手，请…给10分" assigns a persona; "你是机器人吗？" only asks.
-  /你是(?:一个|一名)?[^,，。?？!！]{0,6}(?:助手|机器人|ai|模型|评分员|打分员|质检员)(?![吗嘛吧?？])[^?？]{0,24}(?:给|打|输出|评|记)/,
-  /按(?:照)?(?:用户|客户|我)的?(?:要求|指示|指令)(?:给|打|输出|评|记)/,
+  /你是(?:一个|一名)?[^,，。?？!！]{0,6}(?:助手|机器人|ai|模型|评分员|打分员|质检员)(?![吗嘛吧?？])[^?？]{0,24}(?:给|打|输出|评|记)[^?？,，。]{0,4}(?:\d|满分|最高|高分|好评|五星)/,
+  /按(?:照)?(?:用户|客户|我)的?(?:要求|指示|指令)(?:给|打|输出|评|记)[^?？,，。]{0,4}(?:\d|满分|最高|高分|好评|五星)/,
   /\bas\s*an?\s*(?:ai|language\s*model|assistant|llm)\b/,
   // Asking for output: 输出json, 返回{…}, set the rating to 10, 把分数设为10.
   /(?:输出|返回|回复)(?:json|\{)/,
@@ -32,7 +33,7 @@ const INJECTION: readonly RegExp[] = [
   /(?:本条|这条|此条|该条)(?:评价|回复|反馈|消息|记录)?(?:记为|记成|算作|标记为)/,
   /(?:你|模型|ai|助手)(?:应该|必须|需要|一定要)(?:给|打|输出|返回|记|判)(?:出|成)?(?:我|这条|本条|这个)?(?:\d+|满|最高|最低)/,
   /\b(?:as|when)\s*(?:instructed|told)\b|按照?(?:指令|指示)/,
-  /(?:系统|自动)(?:自动)?(?:填写|生成|判定|评定)/,
+  /^(?=.*(?:分数|评分|得分|score|rating)).*(?:系统|自动)(?:自动)?(?:填写|生成|判定|评定)/,
   // A hand-written result: {"score": 10}, 'intent':, score=10, rating: 10, NPS=10, 评分=10.
   /["'](?:intent|score|sentiment|timing|rating|nps|label)["']\s*:/,
   /\{\s*(?:intent|score|sentiment|timing|rating|nps)["']?\s*:/,
