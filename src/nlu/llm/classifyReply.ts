@@ -115,8 +115,9 @@ function classifyError(err: unknown, mode: OutputMode): CallResult {
  * response_format it switches, for the rest of the process, to a forced tool call. Replies are
  * validated with zod, then each value against the question and the reply's words (`checkReply`:
  * a value without evidence, off the scale, out of its window or not in the catalogue is dropped,
- * field by field). A 429, 5xx, timeout or network error is retried
- * once while the reply's one deadline (`timeoutMs`) leaves time; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
+ * field by field). A 429, 5xx, timeout or network error is retried once while the reply's one
+ * deadline (`timeoutMs`) leaves time; invalid JSON or a schema violation is not. Token usage goes
+ * to `onUsage`.
  *
  * @example
  * const classifier = createReplyClassifier({ apiKey, baseUrl, model: 'deepseek-chat', timeoutMs: 3_000, logger });

@@ -33,7 +33,6 @@ export const llmReplySchema = analysisSchema
   .extend({ factors: z.array(z.string()), openInterest: z.boolean(), evidence: evidenceSchema() })
   .strict();
 export type RawLlmReply = z.infer<typeof llmReplySchema>;
-export type LlmEvidence = RawLlmReply['evidence'];
 
 /**
  * Where in the reply the model read each value that must prove itself: the exact words a score,
