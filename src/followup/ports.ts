@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   CustomerTag,
   CustomerTags,
@@ -62,6 +63,14 @@ export interface DeliveryStore {
   update(id: string, change: (d: WebhookDelivery) => WebhookDelivery): Promise<WebhookDelivery | null>;
   /** Newest first. */
   listForEndpoint(endpointId: string, options: { limit: number; status?: WebhookDelivery['status'] }): Promise<WebhookDelivery[]>;
+}
+
+/**
+ * A delivery's id: the same endpoint and event always give the same id (\`webhook-id\`, the same on
+ * every retry and replay), so a delivery is created once and can be found again by \`_id\`.
+ */
+export function webhookDeliveryId(endpointId: string, eventKey: string): string {
+  return `msg_${createHash('sha256').update(`${endpointId}\n${eventKey}`).digest('hex').slice(0, 24)}`;
 }
 
 /** Attempts kept on a delivery (oldest dropped first). */
