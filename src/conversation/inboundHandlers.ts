@@ -4,6 +4,7 @@ import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
 import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
+import { createCustomerOptOut } from './customerOptOut.ts';
 import { handOverTurn } from './handOverTurn.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
 import { parseSceneParam } from './parseSceneParam.ts';
@@ -11,8 +12,6 @@ import type { SessionCommits, StartExtra } from './sessionCommits.ts';
 
 export const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
 const TEXT_ONLY_REPLY = '抱歉，我目前只能看懂文字消息，麻烦您用文字回复哦～';
-const OPTED_IN_REPLY = '好的，已为您恢复消息提醒，感谢您的支持！';
-const OPT_IN_PATTERN = /(恢复|重新订阅|继续发|可以发|开启提醒)/;
 
 /** A session the engine cannot run any more (its snapshot or flow version is unreadable). */
 export class SessionUnusableError extends AppError {
@@ -38,6 +37,7 @@ export class SessionUnusableError extends AppError {
 export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunner, commits: SessionCommits, clock: () => Date) {
   const log = deps.logger.child({ module: 'conversation' });
   const cooldownMs = (deps.settings.restartCooldownHours ?? 24) * 3_600_000;
+  const optOut = createCustomerOptOut(deps);
 
   /** The conversation's newest session, with whatever its last revision owes carried out. */
   async function latestSession(key: string): Promise<SessionRecord | null> {
@@ -104,16 +104,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
   /** A customer writes with no survey running: opted out, just finished one, or a new survey. */
   async function notSurveying(message: InboundMessage, text: string | null, latest: SessionRecord | null, inbound: TranscriptEntry, now: Date): Promise<void> {
     const ref = message.conversation;
-    const customer = await deps.customers.get(conversationKey(ref));
-    if (customer?.optedOut) {
-      // Nothing starts for an opted-out customer until they ask for it back.
-      if (text && OPT_IN_PATTERN.test(text)) {
-        await deps.customers.upsert(ref, { optedOut: false });
-        await deps.channel.send(ref, { kind: 'text', text: OPTED_IN_REPLY }, { idempotencyKey: `optin-${message.id}` });
-        log.info({ conversationKey: conversationKey(ref) }, 'customer opted back in');
-      }
-      return;
-    }
+    if (await optOut.answerOptedOut(message, text)) return;
     if (latest && now.getTime() - latest.updatedAt.getTime() < cooldownMs) {
       // A "谢谢" after a finished survey must not start it again; the closing line is said once.
       const messages = latest.lastBotText === CLOSED_REPLY ? [] : [{ kind: 'text' as const, text: CLOSED_REPLY }];
@@ -130,7 +121,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     const key = conversationKey(ref);
     const latest = await latestSession(key);
     if (latest?.handledMessageIds.includes(message.id)) return;
-    if ((await deps.customers.get(key))?.optedOut) return;
+    if (await optOut.isOptedOut(key)) return;
     const session = latest && openSessionStatuses.includes(latest.status) ? latest : null;
     if (session) {
       if (session.status === 'escalated') return;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ExternalContactLink } from '../channels/wecom/contactClient.ts';
 import type {
   CustomerTag,
   CustomerTags,
@@ -43,6 +44,16 @@ export interface CustomerTagStore {
   /** Replaces the groups `tags` names with its tags (other groups stay). */
   set(conversationKey: string, tags: CustomerTag[], sessionId: string, at: Date): Promise<CustomerTags>;
   setWecom(conversationKey: string, wecom: NonNullable<CustomerTags['wecom']>): Promise<void>;
+}
+
+/** Shared look-up state on Redis: corp tag ids by name, and 客户联系 contacts by unionid. */
+export interface WecomTagState {
+  tagId(group: string, name: string): Promise<string | null>;
+  rememberTagIds(entries: Array<{ group: string; name: string; id: string }>): Promise<void>;
+  contactByUnionId(unionId: string): Promise<ExternalContactLink | null>;
+  replaceContacts(links: ExternalContactLink[]): Promise<void>;
+  /** True at most once per interval across processes: time to re-read the contact list. */
+  claimContactRefresh(intervalSeconds: number): Promise<boolean>;
 }
 
 export interface WebhookEndpointStore {
