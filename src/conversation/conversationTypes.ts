@@ -160,3 +160,6 @@ export interface ConversationService {
    */
   recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord>;
 }
+
+/** The per-conversation lock every change of a session runs under (turns, timers, advisors, follow-up). */
+export const CONVERSATION_LOCK = { ttlMs: 60_000, waitMs: 30_000 };

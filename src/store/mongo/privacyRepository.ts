@@ -47,7 +47,7 @@ export function personalDataParts(conn: Connection): PersonalDataPart[] {
 export function createCustomerDataRepository(conn: Connection, parts: PersonalDataPart[] = personalDataParts(conn)): CustomerDataRepository {
   const Session = surveySessionModel(conn);
   const Customer = customerModel(conn);
-  const Chunk = transcriptChunkModel(conn);
+  const redactSession = createSessionRedactor(conn, parts);
   const index = createCustomerIndex(conn);
   const sessions = createSessionRepository(conn);
 
@@ -66,6 +66,92 @@ export function createCustomerDataRepository(conn: Connection, parts: PersonalDa
     const invitationIds = [...new Set([...invitationHints, ...docs.flatMap((d) => (d.invitationId ? [d.invitationId] : []))])];
     return { scope: { externalUserId, conversationKeys, sessions: docs.map(sessionRef), invitationIds }, docs };
   }
+
+  /** The customer's records, one per conversation: deleted, or cut to the opt-out when they opted out. */
+  async function eraseCustomerRecords(conversationKeys: string[], counts: PrivacyCounts): Promise<boolean> {
+    let optedOut = false;
+    for (const key of conversationKeys) {
+      const customer = await Customer.findById(key).lean<CustomerDoc>();
+      if (!customer) continue;
+      addCount(counts, 'customers', 1);
+      if (customer.optedOut) {
+        // Their "不要再发了" outlives the erasure: a bare record holds the opt-out and nothing else.
+        optedOut = true;
+        await Customer.collection.replaceOne(
+          { _id: key } as never,
+          { conversationKey: key, channel: customer.channel, accountId: customer.accountId, customerId: customer.customerId, optedOut: true, optedOutAt: customer.optedOutAt ?? new Date(), latestSessionId: '', createdAt: new Date(), updatedAt: new Date() },
+        );
+      } else {
+        await Customer.collection.deleteOne({ _id: key } as never);
+      }
+    }
+    return optedOut;
+  }
+
+  async function collectSessions(scope: CustomerScope, docs: SessionDoc[]): Promise<{ customers: Plain[]; sessions: Plain[] }> {
+    const out = { customers: [] as Plain[], sessions: [] as Plain[] };
+    for (const key of scope.conversationKeys) {
+      const customer = await Customer.findById(key).lean<CustomerDoc>();
+      if (customer) out.customers.push(withoutId(customer));
+    }
+    for (const doc of docs) {
+      const record = (await sessions.findById(String(doc._id)))!;
+      const { snapshot: _snapshot, outbox: _outbox, awaiting: _awaiting, handledMessageIds: _handled, ...rest } = record;
+      out.sessions.push({ ...rest, transcript: await sessions.transcript(record) });
+    }
+    return out;
+  }
+
+  return {
+    ...sessionRetention(conn, index, redactSession),
+
+    async conversationKeysOf(externalUserId) {
+      return (await index.get(externalUserId))?.conversationKeys ?? [];
+    },
+
+    async collect(externalUserId, hints) {
+      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
+      const sections: CustomerDataSections = { escalations: [], tasks: [], tags: [], invitations: [] };
+      for (const part of parts) {
+        const held = await part.collect(scope);
+        for (const name of Object.keys(sections) as Array<keyof CustomerDataSections>) sections[name].push(...(held[name] ?? []));
+      }
+      return { externalUserId, ...(await collectSessions(scope, docs)), ...sections };
+    },
+
+    async erase(externalUserId, hints): Promise<ErasedCustomer> {
+      const counts: PrivacyCounts = {};
+      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
+      const taskIds: string[] = [];
+      const escalationIds: string[] = [];
+      for (const doc of docs) {
+        const touched = await redactSession(doc, 'erasure', counts);
+        taskIds.push(...touched.taskIds);
+        escalationIds.push(...touched.escalationIds);
+      }
+      for (const part of parts) await part.eraseCustomer?.(scope, counts);
+      const optedOut = await eraseCustomerRecords(scope.conversationKeys, counts);
+      await index.drop(externalUserId);
+      return {
+        counts,
+        conversationKeys: scope.conversationKeys,
+        sessions: docs.map((d) => ({ id: String(d._id), flowId: d.flowId, handledMessageIds: d.handledMessageIds ?? [] })),
+        taskIds: [...new Set(taskIds)],
+        escalationIds,
+        optedOut,
+      };
+    },
+
+  };
+}
+
+/**
+ * Redacts one session everywhere: its own document and transcript here, then every feature's part.
+ * Returns the tasks and escalations the parts touched (their Redis traces go next).
+ */
+function createSessionRedactor(conn: Connection, parts: PersonalDataPart[]) {
+  const Session = surveySessionModel(conn);
+  const Chunk = transcriptChunkModel(conn);
 
   /**
    * Strips one session of its words and its customer: answers keep kind, value (except a text
@@ -117,79 +203,21 @@ export function createCustomerDataRepository(conn: Connection, parts: PersonalDa
     }
   }
 
-  /** The customer's records, one per conversation: deleted, or cut to the opt-out when they opted out. */
-  async function eraseCustomerRecords(conversationKeys: string[], counts: PrivacyCounts): Promise<boolean> {
-    let optedOut = false;
-    for (const key of conversationKeys) {
-      const customer = await Customer.findById(key).lean<CustomerDoc>();
-      if (!customer) continue;
-      addCount(counts, 'customers', 1);
-      if (customer.optedOut) {
-        // Their "不要再发了" outlives the erasure: a bare record holds the opt-out and nothing else.
-        optedOut = true;
-        await Customer.collection.replaceOne(
-          { _id: key } as never,
-          { conversationKey: key, channel: customer.channel, accountId: customer.accountId, customerId: customer.customerId, optedOut: true, optedOutAt: customer.optedOutAt ?? new Date(), latestSessionId: '', createdAt: new Date(), updatedAt: new Date() },
-        );
-      } else {
-        await Customer.collection.deleteOne({ _id: key } as never);
-      }
-    }
-    return optedOut;
-  }
 
-  async function collectSessions(scope: CustomerScope, docs: SessionDoc[]): Promise<{ customers: Plain[]; sessions: Plain[] }> {
-    const out = { customers: [] as Plain[], sessions: [] as Plain[] };
-    for (const key of scope.conversationKeys) {
-      const customer = await Customer.findById(key).lean<CustomerDoc>();
-      if (customer) out.customers.push(withoutId(customer));
-    }
-    for (const doc of docs) {
-      const record = (await sessions.findById(String(doc._id)))!;
-      const { snapshot: _snapshot, outbox: _outbox, awaiting: _awaiting, handledMessageIds: _handled, ...rest } = record;
-      out.sessions.push({ ...rest, transcript: await sessions.transcript(record) });
-    }
-    return out;
-  }
+  return redactSession;
+}
 
+/**
+ * Retention over the sessions collection: how many are due, one round of redaction, and the
+ * per-customer index rebuilt (a one-off backfill). Background only: FerretDB scans for these.
+ */
+function sessionRetention(
+  conn: Connection,
+  index: ReturnType<typeof createCustomerIndex>,
+  redactSession: ReturnType<typeof createSessionRedactor>,
+): Pick<CustomerDataRepository, 'reindex' | 'retentionDue' | 'retentionBatch'> {
+  const Session = surveySessionModel(conn);
   return {
-    async conversationKeysOf(externalUserId) {
-      return (await index.get(externalUserId))?.conversationKeys ?? [];
-    },
-
-    async collect(externalUserId, hints) {
-      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
-      const sections: CustomerDataSections = { escalations: [], tasks: [], tags: [], invitations: [] };
-      for (const part of parts) {
-        const held = await part.collect(scope);
-        for (const name of Object.keys(sections) as Array<keyof CustomerDataSections>) sections[name].push(...(held[name] ?? []));
-      }
-      return { externalUserId, ...(await collectSessions(scope, docs)), ...sections };
-    },
-
-    async erase(externalUserId, hints): Promise<ErasedCustomer> {
-      const counts: PrivacyCounts = {};
-      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
-      const taskIds: string[] = [];
-      const escalationIds: string[] = [];
-      for (const doc of docs) {
-        const touched = await redactSession(doc, 'erasure', counts);
-        taskIds.push(...touched.taskIds);
-        escalationIds.push(...touched.escalationIds);
-      }
-      for (const part of parts) await part.eraseCustomer?.(scope, counts);
-      const optedOut = await eraseCustomerRecords(scope.conversationKeys, counts);
-      await index.drop(externalUserId);
-      return {
-        counts,
-        conversationKeys: scope.conversationKeys,
-        sessions: docs.map((d) => ({ id: String(d._id), flowId: d.flowId, handledMessageIds: d.handledMessageIds ?? [] })),
-        taskIds: [...new Set(taskIds)],
-        escalationIds,
-        optedOut,
-      };
-    },
-
     async reindex() {
       let scanned = 0;
       let indexed = 0;
@@ -227,7 +255,7 @@ export function createCustomerDataRepository(conn: Connection, parts: PersonalDa
       }
       batch.more = room <= 0;
       return batch;
-    },
+    }
   };
 }
 
