@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors.ts';
+import { isAllowListEntry } from './core/networkAddress.ts';
 
 /**
  * The only module that reads `process.env`. `loadConfig()` validates every variable with zod
@@ -78,6 +79,16 @@ const envSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** Personal numbers in webhook payloads: masked (138****5678) unless `full`. */
     WEBHOOK_PII: z.enum(['masked', 'full']).default('masked'),
+    /**
+     * Internal hosts webhook receivers may be at, comma-separated: names (`crm.internal`), addresses
+     * (`10.1.2.3`) or ranges (`10.1.0.0/16`). Everything else inside the network is refused.
+     */
+    WEBHOOK_ALLOW_HOSTS: z
+      .string()
+      .trim()
+      .transform((list) => list.split(',').map((h) => h.trim()).filter(Boolean))
+      .refine((hosts) => hosts.every(isAllowListEntry), 'must be host names, IP addresses or CIDR ranges, comma-separated')
+      .default([]),
 
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
@@ -168,7 +179,7 @@ export interface Config {
   wecomApp?: { secret: string; agentId: number };
   /** Set when WECOM_CONTACT_SECRET is: tags go to WeCom (客户联系) too. */
   wecomContactSecret?: string;
-  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pii: 'masked' | 'full' };
+  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pii: 'masked' | 'full'; allowHosts: string[] };
   publicUrl?: string;
   campaigns: {
     /** Default kf account of campaigns (WECOM_OPEN_KFID). */
@@ -240,6 +251,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       pii: e.WEBHOOK_PII,
+      allowHosts: e.WEBHOOK_ALLOW_HOSTS,
     },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },

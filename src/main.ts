@@ -247,6 +247,7 @@ export async function startService(
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
         webhookPii: config.webhooks.pii,
+        webhookAllowHosts: config.webhooks.allowHosts,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },

@@ -17,6 +17,9 @@ export function isolatedEnv(label: string, extra: Record<string, string> = {}): 
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_TOKEN,
+    // The webhook receivers of the tests (test/support/webhookReceiver.ts) listen on loopback,
+    // which the outbound guard refuses unless allowed.
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     ...extra,
   };
 }

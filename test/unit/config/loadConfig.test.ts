@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(example)).not.toThrow();
   });
 
+  it('reads WEBHOOK_ALLOW_HOSTS as names, addresses and ranges, and refuses anything else', () => {
+    expect(loadConfig({}).webhooks.allowHosts).toEqual([]);
+    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' crm.internal, 10.1.2.3 ,10.1.0.0/16,[fd00::1],' }).webhooks.allowHosts).toEqual(['crm.internal', '10.1.2.3', '10.1.0.0/16', '[fd00::1]']);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_HOSTS: 'http://crm.internal/hooks' })).toThrow(/WEBHOOK_ALLOW_HOSTS: must be host names, IP addresses or CIDR ranges/);
+  });
+
   it('names every bad variable and what is expected', () => {
     let error: unknown;
     try {
