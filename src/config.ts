@@ -90,6 +90,16 @@ const envSchema = z
       .refine((hosts) => hosts.every(isAllowListEntry), 'must be host names, IP addresses or CIDR ranges, comma-separated')
       .default([]),
 
+    /**
+     * Reverse proxies in front that append to X-Forwarded-For; 0 = none, the socket's address is
+     * the client's (a forged X-Forwarded-For is ignored).
+     */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /** Failed sign-ins from one address within the window before 429 AUTH_RATE_LIMITED (3× this per token prefix). */
+    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** The window failed sign-ins are counted in; it starts at the first failure. */
+    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
     /** Notify advisors again when nobody replied to an escalation after this many minutes. */
@@ -163,7 +173,9 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   env: Env['NODE_ENV'];
-  http: { port: number; host: string };
+  http: { port: number; host: string; trustProxy: number };
+  /** The sign-in brake: failures per address (per token prefix: 3×) within the window. */
+  signIn: { failureLimit: number; windowMs: number };
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   mongodbUri?: string;
@@ -221,7 +233,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parsed.data;
   const config: Config = {
     env: e.NODE_ENV,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
+    signIn: { failureLimit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,

@@ -6,7 +6,8 @@ import { ConfigError } from '../../../src/core/errors.ts';
 describe('loadConfig', () => {
   it('gives embedded defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1' });
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', trustProxy: 0 });
+    expect(config.signIn).toEqual({ failureLimit: 10, windowMs: 60_000 });
     expect(config.mongodbUri).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config.wecom).toBeUndefined();
