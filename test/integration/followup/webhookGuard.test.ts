@@ -18,6 +18,7 @@ const logLines: string[] = [];
 let redirecting: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let target: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let chatty: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let inside: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
   const res = await fetch(`${service.url}${path}`, {
@@ -46,6 +47,7 @@ beforeAll(async () => {
   redirecting = await startWebhookReceiver({ host: RECEIVER_HOST });
   target = await startWebhookReceiver({ host: RECEIVER_HOST });
   chatty = await startWebhookReceiver({ host: RECEIVER_HOST });
+  inside = await startWebhookReceiver();
   const config = loadConfig(isolatedEnv('webhookguard', { WEBHOOK_ALLOW_HOSTS: RECEIVER_HOST, LOG_LEVEL: 'info', WEBHOOK_TIMEOUT_MS: '2000' }));
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -58,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
-  for (const r of [redirecting, target, chatty]) await r?.stop();
+  for (const r of [redirecting, target, chatty, inside]) await r?.stop();
 });
 
 const redisPort = new URL(inject('redisUrl')).port;
@@ -121,6 +123,22 @@ describe('sending deliveries', () => {
     expect(delivery!.attempts[0]!.status).toBe(302);
     expect(target.requests()).toBe(0);
     await api('POST', `/api/webhooks/${created.body.id}/disable`);
+  });
+
+  it('refuses at send time an endpoint stored before the guard existed, without a byte reaching it', { timeout: 30_000 }, async () => {
+    // As an endpoint registered by an earlier version (or with an allow list since shortened) is stored.
+    const id = 'we_0123456789abcdef01234567';
+    await service.stores.mongo
+      .collection('webhookendpoints')
+      .insertOne({ _id: id as never, id, url: inside.url(), events: ['survey.completed'], active: true, createdAt: new Date(), createdBy: 'admin', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+    await service.followUp.webhooks.publish({ type: 'survey.completed', eventKey: 'guard-stored', at: new Date(), data: { note: 'stored' } });
+    const list = async () => (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${id}/deliveries`)).body.items;
+    await expect.poll(async () => (await list())[0]?.attempts.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    const [delivery] = await list();
+    expect(delivery!.attempts[0]).toMatchObject({ status: null });
+    expect(delivery!.attempts[0]!.error).toMatch(/^WEBHOOK_URL_REFUSED: .*loopback/);
+    expect(inside.requests()).toBe(0);
+    await api('POST', `/api/webhooks/${id}/disable`);
   });
 
   it('keeps the start of a long answer, and lists answers as status and length only', { timeout: 30_000 }, async () => {
