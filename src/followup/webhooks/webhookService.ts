@@ -79,7 +79,8 @@ export function deliveryView(d: WebhookDelivery) {
 
 function attemptView(a: DeliveryAttempt) {
   const bodyBytes = a.bodyBytes ?? (a.body === undefined ? 0 : Buffer.byteLength(a.body));
-  return { at: a.at.toISOString(), status: a.status ?? null, durationMs: a.durationMs, bodyBytes, body: a.body ?? null, error: a.error ?? null, replay: a.replay ?? false };
+  // Attempts stored before issue 25 kept 2,000 characters: shown cut like new ones.
+  return { at: a.at.toISOString(), status: a.status ?? null, durationMs: a.durationMs, bodyBytes, body: a.body?.slice(0, BODY_KEPT) ?? null, error: a.error ?? null, replay: a.replay ?? false };
 }
 
 /** The answer of an attempt that failed, for the retry log and the queue. */
