@@ -47,8 +47,9 @@ const INSIDE_NAME = /(?:^|\.)(?:localhost|localdomain|internal|local|home\.arpa)
  *
  * @example
  * const guard = createOutboundGuard({ allowHosts: ['crm.internal'] });
- * await guard.assertAllowed('https://crm.example.com/hooks'); // throws OutboundUrlRefusedError
- * await request(url, { dispatcher: guard.dispatcher });
+ * await guard.assertAllowed('http://169.254.169.254/latest/'); // throws OutboundUrlRefusedError (linkLocal)
+ * await guard.assertAllowed('http://crm.internal/hooks');      // allowed by name
+ * await request(url, { dispatcher: guard.dispatcher });         // the lookup judges again
  */
 export function createOutboundGuard(options: OutboundGuardOptions = {}) {
   const resolve = options.resolve ?? ((hostname: string) => systemLookup(hostname, { all: true, verbatim: true }));
