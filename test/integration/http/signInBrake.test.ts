@@ -80,6 +80,17 @@ describe('the sign-in brake', () => {
     expect(logs).not.toContain(ADMIN_TOKEN);
   });
 
+  it('holds against 200 guesses sent all at once', { timeout: 60_000 }, async () => {
+    const guesser = new Agent({ localAddress: '127.0.0.10', connections: 200 });
+    agents.push(guesser);
+    const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await call(guesser, '/api/flows', wrongToken())).status));
+    // Guesses checked before the 10th failure was counted each reach the token check; on this
+    // machine 11-12 do. The rest are braked.
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(40);
+    expect(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length).toBe(200);
+  });
+
   it('counts the console and the dashboard too, and requests without credentials not at all', { timeout: 60_000 }, async () => {
     const guesser = from('127.0.0.4');
     for (let i = 0; i < 200; i++) expect((await request(`${service.url}/api/flows`, { dispatcher: guesser })).statusCode).toBe(401);
