@@ -1,0 +1,61 @@
+import type { Logger } from '../core/logger.ts';
+import type { StoreFileRewriter } from '../core/privacy.ts';
+
+/** At most one rewrite per this long: a batch of erasures costs one rewrite, not one per customer. */
+const DEFAULT_MIN_INTERVAL_MS = 60_000;
+
+/**
+ * Erased data must also leave the stores' files: Redis keeps every command it ever ran in its
+ * append-only file until the file is rewritten. `request()` after an erasure (or a retention
+ * sweep) asks for a rewrite: at once when none ran in the last minute, else one at the end of
+ * that minute for everything requested meanwhile. A failed rewrite (one already running, which
+ * may predate the erasure) is tried again a minute later. Timers are unref'd; `stop()` clears them.
+ *
+ * @example
+ * const scrub = createDiskScrub({ rewriter: createRedisFileRewriter(redis, logger), logger });
+ * await data.erase(id, actor); scrub.request();
+ */
+export function createDiskScrub(deps: { rewriter: StoreFileRewriter; logger: Logger; minIntervalMs?: number; now?: () => number }) {
+  const minInterval = deps.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+  const clock = deps.now ?? Date.now;
+  const log = deps.logger.child({ module: 'disk-scrub' });
+  let lastRun = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function run(): Promise<void> {
+    timer = undefined;
+    lastRun = clock();
+    try {
+      await deps.rewriter.rewrite();
+      log.info('store files rewritten after erasure');
+    } catch (error) {
+      log.warn({ err: error }, 'store file rewrite failed; trying again in a minute');
+      schedule();
+    }
+  }
+
+  function schedule(): void {
+    if (timer) return;
+    const wait = Math.max(0, lastRun + minInterval - clock());
+    timer = setTimeout(() => void (running = run().finally(() => (running = undefined))), wait);
+    timer.unref();
+  }
+
+  return {
+    /** Asks for a rewrite soon; repeated requests within a minute fold into one. */
+    request(): void {
+      schedule();
+    },
+    /** Resolves when no rewrite is running or waiting (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (timer || running) await (running ?? new Promise((resolve) => setTimeout(resolve, 20)));
+    },
+    stop(): void {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+export type DiskScrub = ReturnType<typeof createDiskScrub>;
