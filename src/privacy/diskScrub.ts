@@ -21,14 +21,14 @@ export function createDiskScrub(deps: { rewriter: StoreFileRewriter; logger: Log
   const log = deps.logger.child({ module: 'disk-scrub' });
   let lastRun = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+  let stopped = false;
 
   async function run(): Promise<void> {
     timer = undefined;
     lastRun = clock();
     try {
       await deps.rewriter.rewrite();
-      log.info('store files rewritten after erasure');
+      log.info('stores asked to rewrite their files after an erasure');
     } catch (error) {
       log.warn({ err: error }, 'store file rewrite failed; trying again in a minute');
       schedule();
@@ -36,9 +36,9 @@ export function createDiskScrub(deps: { rewriter: StoreFileRewriter; logger: Log
   }
 
   function schedule(): void {
-    if (timer) return;
+    if (timer || stopped) return;
     const wait = Math.max(0, lastRun + minInterval - clock());
-    timer = setTimeout(() => void (running = run().finally(() => (running = undefined))), wait);
+    timer = setTimeout(() => void run(), wait);
     timer.unref();
   }
 
@@ -47,11 +47,8 @@ export function createDiskScrub(deps: { rewriter: StoreFileRewriter; logger: Log
     request(): void {
       schedule();
     },
-    /** Resolves when no rewrite is running or waiting (tests, shutdown). */
-    async idle(): Promise<void> {
-      while (timer || running) await (running ?? new Promise((resolve) => setTimeout(resolve, 20)));
-    },
     stop(): void {
+      stopped = true;
       clearTimeout(timer);
       timer = undefined;
     },
