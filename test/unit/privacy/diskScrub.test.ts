@@ -23,6 +23,18 @@ describe('createDiskScrub', () => {
     expect(rewrite).toHaveBeenCalledTimes(2);
   });
 
+  it('gives up after five failures in a row, until the next request', async () => {
+    const rewrite = vi.fn().mockRejectedValue(new Error('unknown command BGREWRITEAOF'));
+    const scrub = createDiskScrub({ rewriter: { rewrite }, logger, now: () => Date.now() });
+    scrub.request();
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(rewrite).toHaveBeenCalledTimes(5);
+    scrub.request();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rewrite).toHaveBeenCalledTimes(6);
+    scrub.stop();
+  });
+
   it('tries a failed rewrite again a minute later', async () => {
     const rewrite = vi.fn().mockRejectedValueOnce(new Error('an AOF rewrite is running')).mockResolvedValue(undefined);
     const scrub = createDiskScrub({ rewriter: { rewrite }, logger, now: () => Date.now() });
