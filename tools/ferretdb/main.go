@@ -24,6 +24,7 @@ func main() {
 	stateDir := flag.String("state-dir", ".data/ferretdb", "directory for the <db>.sqlite files")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	walEvery := flag.Duration("wal-truncate-every", 10*time.Second, "how often the write-ahead logs are checkpointed and truncated (0 = never)")
+	vacuum := flag.Bool("vacuum", false, "rewrite every database file (VACUUM) and exit; run once, with the service stopped, on files written before secure_delete")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*stateDir)
@@ -40,6 +41,13 @@ func main() {
 	// lingering in free space, so an erased customer's words leave the database file; the
 	// busy timeout comes first because FerretDB's WAL switch needs it (see its pool/uri.go).
 	url := "file:" + filepath.ToSlash(abs) + "/?_pragma=busy_timeout(10000)&_pragma=secure_delete(1)"
+
+	if *vacuum {
+		if err := vacuumAll(context.Background(), abs); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -51,6 +52,32 @@ func truncateWAL(ctx context.Context, file string) error {
 	}
 	if busy != 0 {
 		return errors.New("database busy; checkpoint incomplete")
+	}
+	return nil
+}
+
+// vacuumAll rewrites every database file in dir from its live rows (VACUUM), so text freed
+// before secure_delete was on leaves the files, then truncates the WAL. FerretDB must not be
+// running on dir: VACUUM needs the database to itself.
+func vacuumAll(ctx context.Context, dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(file)+"?_pragma=busy_timeout(5000)&_pragma=secure_delete(1)")
+		if err != nil {
+			return err
+		}
+		_, err = db.ExecContext(ctx, "VACUUM")
+		if err == nil {
+			_, err = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		}
+		db.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		fmt.Printf("vacuumed %s\n", file)
 	}
 	return nil
 }
