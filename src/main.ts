@@ -22,6 +22,7 @@ import { createFollowUpModule, type FollowUpModule, type FollowUpModuleDeps } fr
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createLandingRoutes } from './http/landingRoutes.ts';
+import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
@@ -165,6 +166,7 @@ async function constructParts(w: Wiring) {
     auth: shared.adminAuth,
     defaults: config.retention,
     settings: stores.privacy.retentionSettings,
+    rewriter: stores.privacy.fileRewriter,
     logger,
   });
   return { ...w, ...shared, wecom, analytics, escalation, campaigns, followUp, turns, analyzer, conversation, privacy };
@@ -362,6 +364,7 @@ function createFollowUp(w: Wiring, shared: SharedParts, wecom: WecomSetup): Foll
       webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
       webhookTimeoutMs: config.webhooks.timeoutMs,
       webhookPii: config.webhooks.pii,
+      webhookAllowHosts: config.webhooks.allowHosts,
       publicUrl: config.publicUrl ?? url,
       timeZone: config.surveyTimeZone,
     },
@@ -399,6 +402,7 @@ async function startWorkers(parts: Parts, stoppables: Stoppables, logger: Logger
   // Every process sweeps: claims are atomic in Redis, so nothing runs twice.
   every('timers', 5_000, () => conversation.runDueTimers());
   every('campaign-timers', 5_000, () => campaigns.runDueTimers());
+  stoppables.push(async () => privacy.diskScrub.stop());
   // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
   every('retention', 3_600_000, () => privacy.retention.sweepUnlessBusy());
   every('stranded-inboxes', 10_000, () => conversation.resumeStranded());
@@ -421,6 +425,12 @@ async function createServiceApp(parts: Parts) {
   return createApp({
     logger,
     readiness: connections.readiness,
+    trustProxy: config.http.trustProxy,
+    signInBrake: signInBrake({
+      failures: stores.signInFailures,
+      settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
+      logger,
+    }),
     routers: [
       wecom.channel.router,
       escalation.router,

@@ -21,9 +21,11 @@ import { createRedisEscalationState } from './redis/redisEscalationState.ts';
 import { createRedisInbox } from './redis/redisInbox.ts';
 import { createRedisLock } from './redis/redisLock.ts';
 import { createRedisOutboxProgress } from './redis/redisOutboxProgress.ts';
+import { createRedisFileRewriter } from './redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from './redis/redisPrivacy.ts';
 import { createRedisRevisions } from './redis/redisRevisions.ts';
 import { createRedisRollups } from './redis/redisRollups.ts';
+import { createRedisSignInFailures } from './redis/redisSignInFailures.ts';
 import { createRedisTimers } from './redis/redisTimers.ts';
 import { createRedisWecomTagState } from './redis/redisWecomContacts.ts';
 import { createRedisWecomState } from './redis/redisWecomState.ts';
@@ -89,6 +91,14 @@ export async function createStores(connections: Stores, options: { timeZone: str
       deliveries: createDeliveryStore(mongo, redis, keys, locks),
       taskEffects: createTaskEffectsSet(redis, keys),
     },
-    privacy: { customerData: createCustomerDataRepository(mongo), cache: createRedisPrivacy(redis, keys), retentionSettings: createRetentionSettings(mongo) },
+    privacy: {
+      customerData: createCustomerDataRepository(mongo),
+      cache: createRedisPrivacy(redis, keys),
+      retentionSettings: createRetentionSettings(mongo),
+      /** Rewrites Redis's append-only file after an erasure, so erased data leaves the disk too. */
+      fileRewriter: createRedisFileRewriter(redis),
+    },
+    /** Refused sign-ins per client address and token prefix (the sign-in brake). */
+    signInFailures: createRedisSignInFailures(redis, keys),
   };
 }
