@@ -46,7 +46,7 @@ const jsonRows = z.union([z.array(z.unknown()).max(JSON_MAX_ROWS), z.object({ ro
  * nothing is half-imported: every row is validated and staged to a temporary file first, and any
  * bad row refuses the whole upload (400 AUDIENCE_INVALID listing each line's problems); only then
  * are invitations created, batch by batch, and the outcome streamed back. Rows are never all in
- * memory at once.
+ * memory at once, and a refusal is a few KB whatever the file (see uploadProblems.ts, csvBytes.ts).
  */
 export function createAudienceUpload(deps: { campaigns: CampaignService; importDeps: ImportDeps; timeZone: string; now: () => Date; logger: Logger }) {
   const log = deps.logger.child({ module: 'campaign-audience' });
@@ -87,13 +87,16 @@ export function createAudienceUpload(deps: { campaigns: CampaignService; importD
     const problems = createProblemList();
     const encoding = createProblemList();
     const ignored: string[] = [];
-    for await (const line of readAudienceCsv(createReadStream(raw), { charset, timeZone: deps.timeZone, now, ignored })) {
-      if ('row' in line) await staged.write({ at: line.line, row: line.row });
-      else if ('encoding' in line) encoding.add({ line: line.line, message: line.encoding });
-      else for (const p of line.problems) problems.add({ line: line.line, ...p });
-      if (problems.full || encoding.full) break;
+    try {
+      for await (const line of readAudienceCsv(createReadStream(raw), { charset, timeZone: deps.timeZone, now, ignored })) {
+        if ('row' in line) await staged.write({ at: line.line, row: line.row });
+        else if ('encoding' in line) encoding.add({ line: line.line, message: line.encoding });
+        else for (const p of line.problems) problems.add({ line: line.line, ...p });
+        if (problems.full || encoding.full) break;
+      }
+    } finally {
+      await staged.close();
     }
-    await staged.close();
     refuseBadEncoding(encoding, charset);
     refuseIfBad(problems, staged.count);
     return { kind: 'line' as const, ignored: listIgnored(ignored) };
