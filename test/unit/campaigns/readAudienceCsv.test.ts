@@ -86,21 +86,21 @@ describe('audience CSV', () => {
 });
 
 describe('audience CSV bytes and charset', () => {
-  const names = Array.from({ length: 7_000 }, (_, n) => `C${n},张三${n % 10 === 0 ? '丰' : ''},静安店`);
+  const names = Array.from({ length: 4_000 }, (_, n) => `C${n},张三${n % 10 === 0 ? '丰' : ''},静安店`);
   const utf8 = Buffer.from(['客户编号,姓名,门店', ...names].join('\n'));
   // One invalid byte (0xFF) in the last row, the way the issue's file had it.
-  const damaged = Buffer.concat([utf8, Buffer.from('\nC7000,李四'), Buffer.from([0xff]), Buffer.from(',徐汇店\n')]);
+  const damaged = Buffer.concat([utf8, Buffer.from('\nC4000,李四'), Buffer.from([0xff]), Buffer.from(',徐汇店\n')]);
 
   it('chooses the charset on the whole file: one damaged UTF-8 row is refused by its line in every chunking', async () => {
     const answers = [];
-    for (const chunk of [1, 7, 1000, 64 * 1024, damaged.length]) {
-      const lines = await read(damaged, { chunk: chunk === 1 ? 3 : chunk });
+    for (const chunk of [5, 1000, 64 * 1024, damaged.length]) {
+      const lines = await read(damaged, { chunk });
       answers.push(lines.filter((l) => 'encoding' in l));
-      expect(lines.filter((l) => 'row' in l)).toHaveLength(7_000);
+      expect(lines.filter((l) => 'row' in l)).toHaveLength(4_000);
       expect(lines.find((l) => 'row' in l && l.line === 2)).toMatchObject({ row: { name: '张三丰' } });
     }
-    for (const answer of answers) expect(answer).toEqual([{ line: 7_002, encoding: expect.stringMatching(/not valid UTF-8/) }]);
-  });
+    for (const answer of answers) expect(answer).toEqual([{ line: 4_002, encoding: expect.stringMatching(/not valid UTF-8/) }]);
+  }, 30_000);
 
   it('refuses invalid GBK bytes by line, named or detected, instead of reading them as U+FFFD', async () => {
     const gbk = Buffer.concat([iconv.encode('客户编号,姓名\r\nG1,赵女士\r\nG2,钱', 'gbk'), Buffer.from([0xff, 0xfe]), iconv.encode('先生\r\nG3,孙女士\r\n', 'gbk')]);
@@ -139,7 +139,7 @@ describe('audience CSV bytes and charset', () => {
     const problems = lines.filter((l) => 'problems' in l);
     expect(problems.at(-1)).toEqual({ line: 2, problems: [{ message: expect.stringMatching(/more than 1000 CSV format errors by this line; reading stopped/) }] });
     expect(problems.length).toBeLessThanOrEqual(2);
-  });
+  }, 30_000);
 
   it('refuses an unclosed quote once its record passes 16 KB, and a header of thousands of columns', async () => {
     await expect(read(`客户编号,姓名\nC1,"${'张三\n'.repeat(10_000)}`)).rejects.toMatchObject({ code: 'AUDIENCE_LINE_TOO_LONG' });
