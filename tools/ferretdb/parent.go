@@ -39,7 +39,8 @@ func setParentDeathSignal(sig syscall.Signal) error {
 
 // watchParent holds a locked OS thread with the death signal set, then polls getppid every
 // `every` and calls onOrphaned once it changes (the signal should come first; this covers a
-// kernel or sandbox where prctl is refused). It never returns, so the thread stays alive.
+// kernel or sandbox where prctl is refused). It returns only once orphaned: until then its
+// thread, which carries the setting, stays alive.
 func watchParent(parentPid int, every time.Duration, onOrphaned func()) {
 	runtime.LockOSThread()
 	dieWithParent(parentPid)
