@@ -9,15 +9,22 @@ import { readAudienceRow } from './audienceRow.ts';
 import type { CampaignService } from './campaignService.ts';
 import type { AudienceRow } from './campaignTypes.ts';
 import { invitationUrl } from './planInvitation.ts';
+import { measureJson, type JsonSize } from './jsonBounds.ts';
 import { chooseCharset, emptySurvey, splitLines, surveyLine, type Charset } from './csvBytes.ts';
 import { charsetOf, readAudienceCsv } from './readAudienceCsv.ts';
 import { createProblemList, cut, MAX_PROBLEMS_COUNTED, type ProblemList } from './uploadProblems.ts';
 
 /** A CSV upload may be this large (100,000 rows are about 15 MB; at most 200,000 rows are taken). */
 export const CSV_LIMIT_BYTES = 64 * 1024 * 1024;
-/** JSON rows are read whole: this many bytes and rows at most. */
-export const JSON_LIMIT_BYTES = 20 * 1024 * 1024;
-export const JSON_MAX_ROWS = 100_000;
+/**
+ * JSON rows are read whole (JSON.parse), so they are bounded by what the heap can hold: this many
+ * bytes, rows, and objects, arrays and values in all (measured before parsing). Large audiences
+ * come as CSV, which is streamed.
+ */
+export const JSON_LIMIT_BYTES = 8 * 1024 * 1024;
+export const JSON_MAX_ROWS = 20_000;
+const JSON_MAX_CONTAINERS = 2 * JSON_MAX_ROWS + 2;
+const JSON_MAX_VALUES = 40 * JSON_MAX_ROWS;
 /** Unknown columns listed in the answer, each name cut to this many characters. */
 const MAX_IGNORED_SHOWN = 20;
 const MAX_COLUMN_NAME_CHARS = 40;
@@ -105,7 +112,9 @@ export function createAudienceUpload(deps: { campaigns: CampaignService; importD
   async function stageJson(files: ImportFiles, body: AsyncIterable<Buffer | string>, now: Date) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readWhole(body, JSON_LIMIT_BYTES));
+      const text = await readWhole(body, JSON_LIMIT_BYTES);
+      refuseHeavyJson(measureJson(text));
+      parsed = JSON.parse(text);
     } catch (error) {
       if (error instanceof AppError) throw error;
       throw new ValidationError('BODY_NOT_JSON', 'Request body is not valid JSON');
@@ -147,6 +156,15 @@ export function createAudienceUpload(deps: { campaigns: CampaignService; importD
 }
 
 export type AudienceUpload = ReturnType<typeof createAudienceUpload>;
+
+function refuseHeavyJson(size: JsonSize): void {
+  if (size.containers > JSON_MAX_CONTAINERS || size.values > JSON_MAX_VALUES) {
+    throw new ValidationError(
+      'BODY_TOO_COMPLEX',
+      `The JSON holds ${size.containers} objects and arrays and ${size.values} values; ${JSON_MAX_ROWS} rows need at most ${JSON_MAX_CONTAINERS} and ${JSON_MAX_VALUES}. Send large audiences as CSV`,
+    );
+  }
+}
 
 /** Copies the body to `path` and returns the charset to read it in, chosen on all of its bytes. */
 async function keepCsv(body: AsyncIterable<Buffer | string>, path: string, named: string | undefined): Promise<Charset> {
