@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse, type Parser } from 'csv-parse';
 import { ValidationError } from '../core/errors.ts';
 import type { AudienceRow } from './campaignTypes.ts';
 import { readAudienceRow, type RowProblem } from './audienceRow.ts';
@@ -53,19 +53,17 @@ async function* decodeLines(lines: AsyncIterable<RawLine>, charset: Charset, onP
   }
 }
 
-/**
- * The lines of an audience CSV, validated. A header without a customer reference column (or with
- * more than MAX_COLUMNS columns) is reported as line 1's problem; unknown columns are ignored (and
- * listed in `ignored`). Parse errors are kept one per line: csv-parse reports every stray quote of
- * a line, each quoting the cell so far.
- */
-export async function* readAudienceCsv(
-  input: AsyncIterable<Buffer | string>,
-  options: { charset: Charset; timeZone: string; now: Date; ignored?: string[] },
-): AsyncGenerator<CsvLine> {
-  const queued: CsvLine[] = [];
-  let headerProblem: RowProblem | null = null;
-  const parser = parse({
+/** Maps a header line to fields (false drops a column), or says why it cannot be read. */
+function mapHeader(header: string[], ignored?: string[]): { columns: Array<keyof AudienceRow | false>; problem: RowProblem | null } {
+  if (header.length > MAX_COLUMNS) return { columns: [], problem: { message: `${header.length} columns; an audience file has at most ${MAX_COLUMNS}` } };
+  const mapped = header.map((h) => byHeader.get(normalize(h)) ?? null);
+  ignored?.push(...header.filter((_h, i) => mapped[i] === null));
+  const problem = mapped.includes('customerRef') ? null : { field: 'customerRef', message: `no customer reference column; name one of: ${HEADERS.customerRef.slice(0, 4).join(', ')}, 客户编号` };
+  return { columns: mapped.map((m) => m ?? false), problem };
+}
+
+function csvParser(columns: (header: string[]) => Array<keyof AudienceRow | false>): Parser {
+  return parse({
     bom: false,
     skip_empty_lines: true,
     trim: true,
@@ -73,36 +71,53 @@ export async function* readAudienceCsv(
     skip_records_with_error: true,
     // No record may grow past one line's bytes, not even one whose quoted field spans lines.
     max_record_size: MAX_LINE_BYTES,
-    columns: (header: string[]) => {
-      if (header.length > MAX_COLUMNS) {
-        headerProblem = { message: `${header.length} columns; an audience file has at most ${MAX_COLUMNS}` };
-        return [];
-      }
-      const mapped = header.map((h) => byHeader.get(normalize(h)) ?? null);
-      options.ignored?.push(...header.filter((_h, i) => mapped[i] === null));
-      if (!mapped.includes('customerRef')) headerProblem = { field: 'customerRef', message: `no customer reference column; name one of: ${HEADERS.customerRef.slice(0, 4).join(', ')}, 客户编号` };
-      // csv-parse drops columns named false.
-      return mapped.map((m) => m ?? false);
-    },
+    columns,
   });
-  // pipeline: when the parser stops early, the decoding and the file reading stop with it.
-  pipeline(Readable.from(decodeLines(splitLines(input), options.charset, (line, message) => queued.push({ line, encoding: message }))), parser, () => undefined);
-  let lastSkipped = 0;
-  let parseErrors = 0;
+}
+
+/**
+ * Queues csv-parse's errors as line problems, one per line: it reports every stray quote of a line,
+ * each quoting the cell so far. A record past MAX_LINE_BYTES (an unclosed quote) ends reading with
+ * AUDIENCE_LINE_TOO_LONG; past MAX_PROBLEMS_COUNTED errors reading stops (`stoppedAt` tells where),
+ * since each costs more than it tells.
+ */
+function queueParseErrors(parser: Parser, queued: CsvLine[], quiet: () => boolean): { stoppedAt(): number } {
+  let lastLine = 0;
+  let errors = 0;
   let stoppedAt = 0;
   parser.on('skip', (error: Error & { lines?: number; code?: string }) => {
     const line = error.lines ?? 0;
-    // A record that never ends (an unclosed quote) would be reported again for every line after it.
     if (error.code === 'CSV_MAX_RECORD_SIZE') parser.destroy(new ValidationError('AUDIENCE_LINE_TOO_LONG', `The record that starts before line ${line} is longer than ${MAX_LINE_BYTES / 1024} KB: an unclosed quote?`, { line }));
-    // Each error quotes the cell so far: past a bound, reading on costs more than it tells.
-    if (++parseErrors > MAX_PROBLEMS_COUNTED && !stoppedAt) {
+    if (++errors > MAX_PROBLEMS_COUNTED && !stoppedAt) {
       stoppedAt = line;
       parser.destroy();
     }
-    if (headerProblem || stoppedAt || line === lastSkipped) return;
-    lastSkipped = line;
+    if (quiet() || stoppedAt || line === lastLine) return;
+    lastLine = line;
     queued.push({ line, problems: [{ message: cut(error.message.replace(/ on line \d+$/, ''), MAX_MESSAGE_CHARS) }] });
   });
+  return { stoppedAt: () => stoppedAt };
+}
+
+/**
+ * The lines of an audience CSV, validated. A header without a customer reference column (or with
+ * more than MAX_COLUMNS columns) is reported as line 1's problem; unknown columns are ignored (and
+ * listed in `ignored`).
+ */
+export async function* readAudienceCsv(
+  input: AsyncIterable<Buffer | string>,
+  options: { charset: Charset; timeZone: string; now: Date; ignored?: string[] },
+): AsyncGenerator<CsvLine> {
+  const queued: CsvLine[] = [];
+  let headerProblem: RowProblem | null = null;
+  const parser = csvParser((header) => {
+    const mapped = mapHeader(header, options.ignored);
+    headerProblem = mapped.problem;
+    return mapped.columns;
+  });
+  // pipeline: when the parser stops early, the decoding and the file reading stop with it.
+  pipeline(Readable.from(decodeLines(splitLines(input), options.charset, (line, message) => queued.push({ line, encoding: message }))), parser, () => undefined);
+  const errors = queueParseErrors(parser, queued, () => headerProblem !== null);
   try {
     for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       if (headerProblem) break;
@@ -112,8 +127,8 @@ export async function* readAudienceCsv(
       yield read.ok ? { line: record.info.lines, row: read.row } : { line: record.info.lines, problems: read.problems };
     }
   } catch (error) {
-    if (!stoppedAt) throw error;
-    queued.push({ line: stoppedAt, problems: [{ message: `more than ${MAX_PROBLEMS_COUNTED} CSV format errors by this line; reading stopped. Is this the CSV export?` }] });
+    if (!errors.stoppedAt()) throw error;
+    queued.push({ line: errors.stoppedAt(), problems: [{ message: `more than ${MAX_PROBLEMS_COUNTED} CSV format errors by this line; reading stopped. Is this the CSV export?` }] });
   }
   if (headerProblem) {
     yield { line: 1, problems: [headerProblem] };
