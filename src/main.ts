@@ -45,6 +45,7 @@ import { createAdvisorRepository, createEscalationRepository, ensureEscalationIn
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
 import { createCustomerDataRepository, createRetentionSettings } from './store/mongo/privacyRepository.ts';
+import { createRedisFileRewriter } from './store/redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
@@ -289,8 +290,10 @@ export async function startService(
       auth: adminAuth,
       defaults: config.retention,
       settings: createRetentionSettings(stores.mongo),
+      rewriter: createRedisFileRewriter(stores.redis),
       logger,
     });
+    stoppables.push(async () => privacy.diskScrub.stop());
     // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
     const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweepUnlessBusy(), logger });
     stoppables.push(() => retentionSweep.stop());
