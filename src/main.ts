@@ -18,6 +18,7 @@ import type { InboundMessage } from './core/messages.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createLandingRoutes } from './http/landingRoutes.ts';
+import { signInBrake } from './http/signInBrake.ts';
 import { consoleSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
@@ -55,6 +56,7 @@ import { createRedisRevisions } from './store/redis/redisRevisions.ts';
 import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
 import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisSignInFailures } from './store/redis/redisSignInFailures.ts';
 import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
@@ -248,6 +250,7 @@ export async function startService(
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
         webhookPii: config.webhooks.pii,
+        webhookAllowHosts: config.webhooks.allowHosts,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },
@@ -315,6 +318,12 @@ export async function startService(
     const app = createApp({
       logger,
       readiness: stores.readiness,
+      trustProxy: config.http.trustProxy,
+      signInBrake: signInBrake({
+        failures: createRedisSignInFailures(stores.redis, stores.keys),
+        settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
+        logger,
+      }),
       routers: [
         channel.router,
         escalation.router,
