@@ -13,6 +13,15 @@ export interface SentimentReading {
   /** Evidence that rates the service (thanks alone does not). */
   ratingEvidence: number;
   spans: Span[];
+  /** What each word added to the valence, so a caller can reverse praise read as sarcasm. */
+  contributions: Contribution[];
+}
+
+/** One word's (or phrase's) share of the valence, at [start, end). */
+export interface Contribution {
+  start: number;
+  end: number;
+  value: number;
 }
 
 type Token =
@@ -104,6 +113,11 @@ export function analyzeSentiment(text: string): SentimentReading {
   let evidence = 0;
   let ratingEvidence = 0;
   const spans: Span[] = [];
+  const contributions: Contribution[] = [];
+  const add = (start: number, end: number, value: number) => {
+    valence += value;
+    contributions.push({ start, end, value });
+  };
   let weight = 1;
   let negators: Array<'full' | 'weak' | 'strong'> = [];
   let degreeBefore = 1;
@@ -150,11 +164,26 @@ export function analyzeSentiment(text: string): SentimentReading {
         attribute = null;
         weight = AFTER_CONTRAST;
         break;
-      case 'negator':
+      case 'negator': {
+        // A negator that ends its clause denies the word before it: 一点毛病没有, 效果没有.
+        const next = tokens[k + 1];
+        if ((next === undefined || next.kind === 'boundary') && last && last.gapSince <= 2 && (last.entry.value < 0 || last.entry.negated !== undefined)) {
+          const flipped = negate(last.entry, e.strength === 'strong' ? 'strong' : 'full');
+          add(t.start, t.end, (flipped - last.value) * weight);
+          if (!last.counted) {
+            evidence++;
+            ratingEvidence++;
+          }
+          last.value = flipped;
+          last.counted = true;
+          spans.push([t.start, t.end]);
+          break;
+        }
         negators.push(e.strength);
         gap = 0;
         spans.push([t.start, t.end]);
         break;
+      }
       case 'degree':
         if (negators.length > 0) degreeAfterNegator = true;
         else degreeBefore *= e.factor;
@@ -163,14 +192,22 @@ export function analyzeSentiment(text: string): SentimentReading {
         break;
       case 'suffix':
         if (last && last.gapSince === 0) {
-          valence += last.value * (e.factor - 1) * weight;
+          add(t.start, t.end, last.value * (e.factor - 1) * weight);
           spans.push([t.start, t.end]);
         }
         break;
-      case 'postNegator':
+      case 'postNegator': {
+        // 都没/也没 right before a word deny that word: 改了好几次都没嫌烦.
+        const next = tokens[k + 1];
+        if (next?.kind === 'entry' && next.entry.kind === 'polar') {
+          negators.push('full');
+          gap = 0;
+          spans.push([t.start, t.end]);
+          break;
+        }
         if (last && last.gapSince <= 2 && (last.entry.value < 0 || last.entry.negated !== undefined)) {
           const flipped = negate(last.entry, 'full');
-          valence += (flipped - last.value) * weight;
+          add(t.start, t.end, (flipped - last.value) * weight);
           if (!last.counted) {
             evidence++;
             ratingEvidence++;
@@ -180,8 +217,9 @@ export function analyzeSentiment(text: string): SentimentReading {
           spans.push([t.start, t.end]);
         }
         break;
+      }
       case 'neutral':
-        valence += e.value * weight;
+        add(t.start, t.end, e.value * weight);
         evidence++;
         ratingEvidence++;
         spans.push([t.start, t.end]);
@@ -210,7 +248,7 @@ export function analyzeSentiment(text: string): SentimentReading {
         seen.add(t.text);
         const counted = !repeat && (value !== 0 || negators.length > 0);
         if (counted) {
-          valence += value * weight;
+          add(t.start, t.end, value * weight);
           evidence++;
           if (!entry.courtesy) ratingEvidence++;
         }
@@ -223,5 +261,5 @@ export function analyzeSentiment(text: string): SentimentReading {
   }
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans };
+  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions };
 }

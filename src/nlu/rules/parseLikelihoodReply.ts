@@ -37,7 +37,8 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
  * @example
  * parseLikelihoodReply('大概率会')?.level // 4
  */
-export function parseLikelihoodReply(text: string): LikelihoodReading | null {
+export function parseLikelihoodReply(text: string, options: { conditional?: boolean } = {}): LikelihoodReading | null {
+  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看/.test(text);
   const bare = text.replace(FILLERS, '');
   if (YES.test(bare)) return { level: /当然|必须|肯定|一定/.test(bare) ? 5 : 4, spans: [[0, text.length]] };
   if (NO.test(bare)) return { level: 1, spans: [[0, text.length]] };
@@ -54,8 +55,9 @@ export function parseLikelihoodReply(text: string): LikelihoodReading | null {
     const [all, modal, , negation, verb] = m;
     const start = m.index ?? 0;
     const plainVerb = verb !== undefined && /^(?:来|买|去|用)$/.test(verb);
-    // 来/买/去/用 alone are too common to mean "will come back" without a modal, negation or 还/再.
-    if (plainVerb && !modal && !negation && !m[2]) continue;
+    // 来/买/去/用 alone are too common to mean "will come back" without a modal, negation or 还/再,
+    // unless a condition frames them ("要是还是那个技师就来").
+    if (plainVerb && !modal && !negation && !m[2] && !(conditional && /就\s*$/.test(text.slice(0, start)))) continue;
     if (verb === '会' && /机|开|聚|社|体|学|约|误|理|只$/.test(text.slice(Math.max(0, start - 1), start))) continue;
     const strength = modal === undefined ? 'plain' : new RegExp(`^(?:${STRONG})$`).test(modal) ? 'strong' : new RegExp(`^(?:${LIKELY})$`).test(modal) ? 'likely' : 'maybe';
     let level: number;
@@ -66,8 +68,8 @@ export function parseLikelihoodReply(text: string): LikelihoodReading | null {
       level = strength === 'strong' ? 0 : strength === 'maybe' || forNow ? 2 : weak ? 1 : 1;
     } else {
       level = strength === 'strong' ? 5 : strength === 'maybe' ? 3 : 4;
-      // A condition ("有需要的话会") makes a yes a maybe.
-      if (strength !== 'strong' && /有需要|需要的话|如果|的话|看情况|考虑|看看/.test(text)) level = 3;
+      // A condition ("有需要的话会", "如果不涨价，肯定会去") makes a yes less certain.
+      if (conditional) level = strength === 'strong' ? 4 : 3;
     }
     return { level, spans: [[start, start + all.length]] };
   }

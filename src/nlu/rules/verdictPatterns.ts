@@ -1,0 +1,109 @@
+import type { Span } from './normalizeText.ts';
+
+/**
+ * Verdicts that are phrases rather than words, found by pattern over normalised text:
+ * - implicit complaints that state a failure (等了两个多小时, 用了三天就坏了, 说好的赠品没给,
+ *   跟图片不一样, 下次再也不选了) and implicit praise (下次还找她, 第五次来了, 一口气读完);
+ * - rhetorical questions and exclamations that judge (这叫什么服务！ 还能更慢吗？ 有这么做生意的吗);
+ * - sarcasm markers (呵呵, quoted praise, 好一个…, 真是太…了 next to a complaint).
+ */
+
+/** One phrase's share of the valence. */
+export interface PatternCue {
+  start: number;
+  end: number;
+  value: number;
+  kind: 'implicit' | 'rhetorical';
+}
+
+const NUM = '[\\d零一二两三四五六七八九十百几半]+';
+const NOT_NEGATED = '(?<!不|没|没有|别|无)';
+
+const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
+  // Waiting and time lost: 等了两个多小时, 排了一上午, 查房查了二十分钟, 还要等四十分钟.
+  [new RegExp(`(?:等|排|办|弄|查|修|耗|拖|搞)了?(?:${NUM})(?:个)?(?:多)?(?:小时|钟头|个钟|分钟|天|周|星期|礼拜|个月|上午|下午|晚上)`, 'g'), -1.2],
+  [new RegExp(`(?:${NUM}|好几|几)(?:个)?(?:针|次|遍|趟|回|小时|钟头|天)才`, 'g'), -1],
+  [/才(?:到|来|轮到|处理|回复|回)(?![来家去])/g, -0.8],
+  [new RegExp(`(?:说|问|打|催|跑|找|讲|解释|换|寄)了(?:${NUM}|好几)(?:遍|次|趟|回)`, 'g'), -1],
+  [/又(?:改|错|搞错|弄错|坏|出问题|拖|推迟|延期|让|要|多出|涨)/g, -1],
+  [new RegExp(`(?:${NUM}|好几)次都(?:没|不)`, 'g'), -1],
+  [/一直(?:占线|打不通|没人|不回|拖|推|在推销|推销|低头)/g, -1],
+  [/还(?:要|得)(?:等|排|自己|另)/g, -0.8],
+  // Nobody answers or acts.
+  [/没(?:有)?人(?:管|理|回|接|负责|处理|问|搭理)|(?:没|不)(?:回复?|回消息|回信息|通知)(?![来家去])|已读不回|半天不回/g, -1.2],
+  [/还没(?:寄回|到|退|修好|处理|解决|回复|发货|弄好)|没(?:有)?(?:能)?(?:解决|处理|修好|弄好)/g, -1.2],
+  // Promises broken, things not as described.
+  [/说好的[^。！!?？]{0,12}(?:没|不|又|呢)|说是[^。！!?？]{0,12}结果|结果[^。！!?？]{0,6}(?:才|又|还是|没|不)/g, -1.2],
+  [/(?:跟|和|与)[^,，。!！？?]{1,10}(?:不一样|不符|差太多|差很多|差别很大|两个东西|两回事|完全不同|不像)/g, -1.2],
+  [/说的(?:都)?不一样|实际(?:上)?(?:就|只|才)/g, -1],
+  [/连[^,，。!！？?]{1,8}都(?:没|不|打不开|开错|搞错)/g, -1],
+  // Defects and dirt.
+  [/有(?:一股)?(?:头发|蟑螂|虫子?|污渍|污垢|血渍|霉斑?|灰尘?|烟头|毛发|异物)|一股[^,，。]{0,3}味|味道(?:很|太|特别|好)?(?:大|重|冲)/g, -1.2],
+  [/(?:用了|买了|穿了|戴了|做完|做了|刚买|刚做|才|收到)[^。！!？?]{0,12}就(?:坏|掉|不|开始|没|出|裂|断|卡|塌|肿|红|起|花|闪|黑|漏|鼓|松|返工)/g, -1.2],
+  [new RegExp(`才用了?(?:${NUM})`, 'g'), -0.6],
+  [/(?:还是|依然|依旧)(?:有|一样|不行|没|不|错)/g, -0.8],
+  // Staff, money, privacy.
+  [/(?:低头|一直|全程)(?:玩|看)(?:手机|电脑)|没正眼|正眼都不/g, -1.2],
+  [new RegExp(`${NOT_NEGATED}(?:乱|额外|另外|偷偷|重复)收费|收费(?:不透明|太高|太贵|乱)|(?:被)?划走|扣了我|多收(?:了)?(?:我)?`, 'g'), -1.2],
+  [/(?:收了?|交了?)钱(?:不|就不|却不)/g, -1.2],
+  [/听得(?:一清二楚|清清楚楚)|谁都能听见|都能听见|隔音(?:太|很|特别)?(?:差|不好|一般)/g, -1.2],
+  [/跟打仗一样|像打仗/g, -1],
+  [/就没(?:东西|货|位置|菜|房)|随便(?:能)?搜(?:到|得到)/g, -1],
+  // Resolutions never to come back or recommend.
+  [/(?:下次|以后|再也|今后)[^,，。!！？?]{0,4}(?:不|别)[^,，。!！？?]{0,6}(?:选|来|买|去|用|光顾|订|住|找|推荐|回购|相信|信)/g, -1.5],
+  [/别(?:买|来|去|选|订|住)(?!了吧)|快跑/g, -1.5],
+  // Implicit praise: coming back, bringing others, things done at once, more than promised.
+  [/下次(?:还|再|也)(?:来|住|找|买|去|选|约|用|光顾)/g, 1.2],
+  [new RegExp(`第(?:${NUM})次(?:来|光顾|回购|买|住)|(?:第|已经)[^,，。]{0,3}(?:${NUM})次了`, 'g'), 1],
+  [/带(?:着)?(?:朋友|家人|同事|闺蜜|我妈|爸妈|老公|老婆|孩子|她|他)(?:一起)?(?:来|去)/g, 1],
+  [/(?:还|多|又|免费|额外)送(?:了)?|(?:主动|一直|还|都)帮(?:我|我们|忙)/g, 1],
+  [/(?:一口气|一下子)(?:读|看|听)完|停不下来/g, 1.2],
+  [/超出(?:这个)?(?:价位|价格|预期|想象|期待)/g, 1.2],
+  [/(?:一|两|三|\d)?(?:个)?(?:电话|次)就(?:解决|搞定|好了|修好)|(?:当场|马上|立刻|很快|第二天)就(?:解决|到|好|处理|修好|回复|搞定|消肿)/g, 1],
+  [/不想走|舍不得走/g, 1.2],
+];
+
+// Questions and exclamations that judge rather than ask.
+const RHETORICAL: ReadonlyArray<readonly [RegExp, number]> = [
+  [/这也叫|这叫什么|什么(?:破|烂|鬼|玩意)|啥玩意|搞什么|凭什么|像话吗|好意思吗|还好意思|什么态度|什么服务|啥服务|有必要吗|至于吗|开什么玩笑|有病吧/g, -1.5],
+  [/有(?:你们)?(?:这么|这样)[^,，。？?]{0,8}的吗|难道[^,，。]{0,10}(?:吗|么|[?？])|还能(?:再|更)[^,，。？?]{0,4}(?:吗|么|[?？])|谁还(?:敢|会|想|愿意)|还想要[^,，。？?]{0,4}(?:[?？]|吗)|怎么(?:能|可以|好意思)[^,，。]{0,8}(?:[?？!！]|呢)/g, -1.5],
+  [/哪里不好|哪有不好|有什么不好|怎么会不(?:满意|好)/g, 1.2],
+];
+
+// 呵呵 is dismissive in chat; 好一个… is always ironic; the others are ironic next to a complaint.
+const SARCASM_ALWAYS = /呵呵|😅|🙃|好一个/g;
+const SARCASM_FRAME = /可真是?|真是太|真行|真有你的|真有你们的|(?:谢谢|感谢|多谢)(?:你们?)?让我|多亏了?你们/;
+const QUOTED = /[“"'‘「『]([^”"'’」』]{1,8})[”"'’」』]/g;
+
+function scan(text: string, patterns: ReadonlyArray<readonly [RegExp, number]>, kind: PatternCue['kind']): PatternCue[] {
+  const out: PatternCue[] = [];
+  for (const [re, value] of patterns) {
+    for (const m of text.matchAll(re)) {
+      const start = m.index ?? 0;
+      out.push({ start, end: start + m[0].length, value, kind });
+    }
+  }
+  return out;
+}
+
+/** Implicit complaints and praise, and rhetorical questions, in a normalised reply. */
+export function findPatternCues(text: string): PatternCue[] {
+  return [...scan(text, IMPLICIT, 'implicit'), ...scan(text, RHETORICAL, 'rhetorical')];
+}
+
+/** Where the reply is ironic: spans whose praise means the opposite. */
+export interface SarcasmReading {
+  /** 呵呵 and the like: dismissive on their own. */
+  markers: Span[];
+  /** Praise inside quotes ("服务可真'周到'"). */
+  quoted: Span[];
+  /** A frame that is ironic when the reply also complains (真是太…了, 谢谢你们让我…). */
+  frame: boolean;
+}
+
+/** Finds sarcasm markers, quoted praise and ironic frames in a normalised reply. */
+export function findSarcasm(text: string): SarcasmReading {
+  const markers = [...text.matchAll(SARCASM_ALWAYS)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as Span);
+  const quoted = [...text.matchAll(QUOTED)].map((m) => [(m.index ?? 0) + 1, (m.index ?? 0) + m[0].length - 1] as Span);
+  return { markers, quoted, frame: SARCASM_FRAME.test(text) };
+}
