@@ -15,6 +15,8 @@ export interface SentimentReading {
   spans: Span[];
   /** What each word added to the valence, so a caller can reverse praise read as sarcasm. */
   contributions: Contribution[];
+  /** Words under two or more negators ("不是不满意"): readable, but not certain. */
+  multipleNegations: number;
 }
 
 /** One word's (or phrase's) share of the valence, at [start, end). */
@@ -123,6 +125,9 @@ export function analyzeSentiment(text: string): SentimentReading {
   let degreeBefore = 1;
   let degreeAfterNegator = false;
   let gap = 0;
+  // Negators and degree words explain their characters only once they modify a word.
+  let pending: Span[] = [];
+  let multipleNegations = 0;
   let last: { value: number; entry: Extract<LexiconEntry, { kind: 'polar' }>; gapSince: number; counted: boolean } | null = null;
 
   // Polar words already counted in this clause: 不错不错 says 不错 once, emphatically.
@@ -131,6 +136,7 @@ export function analyzeSentiment(text: string): SentimentReading {
   let attribute: 'benefit' | 'cost' | null = null;
 
   const reset = () => {
+    pending = [];
     negators = [];
     degreeBefore = 1;
     degreeAfterNegator = false;
@@ -181,14 +187,14 @@ export function analyzeSentiment(text: string): SentimentReading {
         }
         negators.push(e.strength);
         gap = 0;
-        spans.push([t.start, t.end]);
+        pending.push([t.start, t.end]);
         break;
       }
       case 'degree':
         if (negators.length > 0) degreeAfterNegator = true;
         else degreeBefore *= e.factor;
         gap = 0;
-        spans.push([t.start, t.end]);
+        pending.push([t.start, t.end]);
         break;
       case 'suffix':
         if (last && last.gapSince === 0) {
@@ -222,7 +228,7 @@ export function analyzeSentiment(text: string): SentimentReading {
         add(t.start, t.end, e.value * weight);
         evidence++;
         ratingEvidence++;
-        spans.push([t.start, t.end]);
+        spans.push(...pending, [t.start, t.end]);
         reset();
         last = null;
         break;
@@ -243,6 +249,7 @@ export function analyzeSentiment(text: string): SentimentReading {
         } else if (negators.length >= 2) {
           value = 0.6 * Math.sign(entry.value || 1) * Math.max(Math.abs(entry.value), 1);
         }
+        if (negators.length >= 2) multipleNegations++;
         value *= degreeBefore;
         const repeat = negators.length === 0 && degreeBefore === 1 && seen.has(t.text);
         seen.add(t.text);
@@ -252,7 +259,7 @@ export function analyzeSentiment(text: string): SentimentReading {
           evidence++;
           if (!entry.courtesy) ratingEvidence++;
         }
-        spans.push([t.start, t.end]);
+        spans.push(...pending, [t.start, t.end]);
         last = { value, entry, gapSince: 0, counted };
         reset();
         break;
@@ -261,5 +268,5 @@ export function analyzeSentiment(text: string): SentimentReading {
   }
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions };
+  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations };
 }

@@ -28,6 +28,7 @@ const SCALE_STATEMENTS = [
   // Not after 差/扣/减: "差一分满分" is a deduction, not a scale of one.
   new RegExp(`(?<!差|扣|减|加|离)${RUN_START}(${NUM})\\s*(?:分|星)?\\s*(?:是|为)?(?:满分|封顶)(?:的话|来说|来算)?`, 'g'),
   new RegExp(`${RUN_START}(${NUM})\\s*分制(?:的话|来说|来算)?`, 'g'),
+  new RegExp(`${RUN_START}(${NUM})\\s*(?:分|颗星|个星|星|颗)\\s*(?:里面?|之中|当中|中)`, 'g'),
   new RegExp(`out of\\s*(${NUM})`, 'g'),
   new RegExp(`(?<=\\d\\s*)/\\s*(${NUM})`, 'g'),
 ];

@@ -5,7 +5,7 @@ import type { Span } from './normalizeText.ts';
 import { findPatternCues, findSarcasm } from './verdictPatterns.ts';
 
 /** Why a sentiment reading may be wrong; the analyser leaves such readings unsettled. */
-export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed';
+export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed' | 'negation';
 
 export interface SentimentRead extends SentimentReading {
   doubts: ReadonlySet<SentimentDoubt>;
@@ -45,6 +45,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
   let ratingEvidence = lexical.ratingEvidence + cues.length;
   const spans: Span[] = [...lexical.spans, ...cues.map((c) => [c.start, c.end] as Span)];
   if (cues.some((c) => c.kind === 'implicit')) doubts.add('implicit');
+  if (lexical.multipleNegations > 0) doubts.add('negation');
   const rhetorical = cues.some((c) => c.kind === 'rhetorical');
   if (rhetorical) doubts.add('rhetorical');
 
@@ -88,6 +89,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
     ratingEvidence,
     spans,
     contributions,
+    multipleNegations: lexical.multipleNegations,
     doubts,
     rhetorical,
   };

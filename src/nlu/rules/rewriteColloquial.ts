@@ -34,6 +34,8 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/啲/g, '些'],
   [/咁/g, '这么'],
   [/佢/g, '他'],
+  [/嘢/g, '东西'],
+  [/([好难])食/g, '$1吃'],
   [/睇/g, '看'],
   [/钟意/g, '喜欢'],
   [/好正/g, '很好'],
@@ -56,7 +58,7 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   // Northeastern and northern
   [/杠杠[的滴地]/g, '非常好'],
   [/嘎嘎|贼拉|倍儿/g, '非常'],
-  [/老(好|棒|舒服|满意|得劲)了/g, '非常$1'],
+  [/老(好|棒|舒服|满意|得劲|实在|好吃|划算|便宜|贵|难吃|差|热情|干净|方便|专业|靠谱|耐心|地道)了/g, '非常$1'],
   [/整挺好/g, '挺好'],
   [/得劲/g, '舒服'],
   [/埋汰/g, '脏'],
@@ -80,6 +82,8 @@ const ENGLISH_DIGITS: Record<string, string> = {
 // single sentiment words are in the lexicon instead.
 const ENGLISH: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bdefinitely not\b|\bno way\b|\bnever again\b/g, '绝对不会'],
+  [/\bprobably not\b/g, '应该不会'],
+  [/\bmaybe not\b|\bperhaps not\b/g, '可能不会'],
   [/\bwon'?t come back\b|\bwill not come back\b|\bnot coming back\b/g, '不会再来'],
   [/\b(?:will )?come back\b/g, '会再来'],
   [/\bnot bad\b/g, '不错'],
@@ -118,6 +122,8 @@ const TYPO_BEFORE_SCORE = new RegExp(
   `(^|[^\\u4e00-\\u9fff]|[打给评个是算就])([${Object.keys(NUMBER_TYPOS).join('')}])(?=\\s*[分芬](?!钟|之|期|店|享|别|开|手|析|配|类|量|数|成|担|散|布|红|身))`,
   'g',
 );
+// 把 is a common word; as 八 only where nothing else fits: "把分", "给个把分".
+const BA_AS_EIGHT = /(^|[打给个])把(?=分\s*[吧啊呀]?\s*$)/g;
 const SCORE_UNIT_TYPO = /([\d零一二两三四五六七八九十])\s*芬/g;
 
 // Voice input and hesitation: words that say nothing, at the start of a clause, before a pause,
@@ -175,6 +181,9 @@ export function rewriteColloquial(text: string): ColloquialRewrite {
     typo = true;
     return `${before}${NUMBER_TYPOS[ch] ?? ch}`;
   });
+  const eight = out.replace(BA_AS_EIGHT, '$1八');
+  if (eight !== out) typo = true;
+  out = eight;
   const unitFixed = out.replace(SCORE_UNIT_TYPO, '$1分');
   if (unitFixed !== out) typo = true;
   out = unitFixed;
