@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { questionKindSchema, type Analysis, type AnalysisRequest, type Analyzer, type CatalogItem } from '../core/analysis.ts';
+import { ValidationError } from '../core/errors.ts';
 import { fieldsToRead } from './fieldsToRead.ts';
 import type { AnalysisField, RuleAnalyzer } from './ruleAnalyzer.ts';
 
@@ -88,14 +89,20 @@ function bump(t: Tally, right: boolean): void {
   if (right) t.right++;
 }
 
-/** Parses JSON lines into eval lines; a bad line throws with its line number. */
+/** Parses JSON lines into eval lines; a bad line throws a ValidationError naming file and line. */
 export function parseEvalLines(source: string, file: string): EvalLine[] {
   const out: EvalLine[] = [];
   source.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
-    const parsed = evalLineSchema.safeParse(JSON.parse(line));
-    if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new ValidationError('EVAL_LINE_INVALID', `${file}:${i + 1}: not JSON`);
+    }
+    const parsed = evalLineSchema.safeParse(json);
+    if (!parsed.success) throw new ValidationError('EVAL_LINE_INVALID', `${file}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
     out.push(parsed.data);
   });
   return out;

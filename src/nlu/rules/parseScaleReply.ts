@@ -82,7 +82,7 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
     if (/[a-z]$/.test(near) && /^[a-z]/.test(token)) continue;
     if (/^[a-z]/.test(token) && /^[a-z]/.test(after)) continue;
     if (/第\s*$/.test(near)) continue; // ordinal: 第3次
-    if (/(?:扣|减|扣掉|减掉|减去|去掉|(?<!至|最)少|(?<!不)差|加|加上|再加|多给)了?\s*$/.test(near)) continue; // arithmetic: 扣一分, 再加1分
+    if (/(?:扣|减|扣掉|减掉|减去|去掉|(?<!至|最)少|(?<!不)差|加|加上|再加|多给)[了的]?\s*$/.test(near)) continue; // arithmetic: 扣一分, 再加1分
     const isChinese = /^[^\da-z]/.test(token);
     if (isChinese && INTENSIFIER_NUMERALS.has(token) && /^\s*分/.test(after)) {
       const rest = after.replace(/^\s*分/, '');
@@ -167,7 +167,7 @@ const BASELINE = /本来|原本|原来|本想|打算|准备|想给|想打/;
 const REASON_AFTER = /^\s*(?:是|的话)?\s*(?:因为|由于|主要|原因|扣在|扣的是)/;
 
 const OPERATION = new RegExp(
-  `(扣|减|扣掉|减掉|减去|去掉|少给|加|加上|再加|多给|差)了?\\s*(${NUM})\\s*(?:分|颗星|个星|星)(?!钟|之)`,
+  `(扣|减|扣掉|减掉|减去|去掉|少给|加|加上|再加|多给|差)[了的]?\\s*(${NUM})\\s*(?:分|颗星|个星|星)(?!钟|之)`,
   'g',
 );
 

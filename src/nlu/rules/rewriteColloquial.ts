@@ -35,6 +35,7 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/咁/g, '这么'],
   [/佢/g, '他'],
   [/嘢/g, '东西'],
+  [/哋/g, '们'],
   [/([好难])食/g, '$1吃'],
   [/睇/g, '看'],
   [/钟意/g, '喜欢'],

@@ -26,7 +26,9 @@ const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
   [/才(?:到|来|轮到|处理|回复|回)(?![来家去])/g, -0.8],
   [new RegExp(`(?:说|问|打|催|跑|找|讲|解释|换|寄)了(?:${NUM}|好几)(?:遍|次|趟|回)`, 'g'), -1],
   [/又(?:改|错|搞错|弄错|坏|出问题|拖|推迟|延期|让|要|多出|涨)/g, -1],
-  [new RegExp(`(?:${NUM}|好几)次都(?:没|不)`, 'g'), -1],
+  // "三次都没人接" fails; "改了三次都没嫌烦" praises patience.
+  [new RegExp(`(?:${NUM}|好几)次都(?:没|不)(?!嫌|生气|烦|发火|不耐烦|抱怨|怨)`, 'g'), -1],
+  [/(?<!不)[答说写填弄搞开发算记看听拿配做]错(?!过)/g, -1.2],
   [/一直(?:占线|打不通|没人|不回|拖|推|在推销|推销|低头)/g, -1],
   [/还(?:要|得)(?:等|排|自己|另)/g, -0.8],
   // Nobody answers or acts.
@@ -66,14 +68,14 @@ const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
 
 // Questions and exclamations that judge rather than ask.
 const RHETORICAL: ReadonlyArray<readonly [RegExp, number]> = [
-  [/这也叫|这叫什么|什么(?:破|烂|鬼|玩意)|啥玩意|搞什么|凭什么|像话吗|好意思吗|还好意思|什么态度|什么服务|啥服务|有必要吗|有意思吗|至于吗|开什么玩笑|开玩笑吗|是在开玩笑|逗我呢?|有病吧/g, -1.5],
+  [/这叫什么|什么(?:破|烂|鬼|玩意)|啥玩意|搞什么|凭什么|像话吗|好意思吗|还好意思|什么态度|什么服务|啥服务|有必要吗|有意思吗|至于吗|开什么玩笑|开玩笑吗|是在开玩笑|逗我呢?|有病吧/g, -1.5],
   [/不知道(?:该)?说什么好|无话可说|无力吐槽/g, -1],
   [/有(?:你们)?(?:这么|这样)[^,，。？?]{0,8}的吗|难道[^,，。]{0,10}(?:吗|么|[?？])|还能(?:再|更)[^,，。？?]{0,4}(?:吗|么|[?？])|谁还(?:敢|会|想|愿意)|还想要[^,，。？?]{0,4}(?:[?？]|吗)|怎么(?:能|可以|好意思)[^,，。]{0,8}(?:[?？!！]|呢)/g, -1.5],
   [/哪里不好|哪有不好|有什么不好|怎么会不(?:满意|好)/g, 1.2],
 ];
 
-// 呵呵 is dismissive in chat; 好一个… is always ironic; the others are ironic next to a complaint.
-const SARCASM_ALWAYS = /呵呵|😅|🙃|好一个/g;
+// 呵呵 is dismissive in chat; 好一个… and 这也叫… are always ironic; the others are ironic next to a complaint.
+const SARCASM_ALWAYS = /呵呵|😅|🙃|好一个|这也叫|也配叫|还好意思叫/g;
 const SARCASM_FRAME = /可真是?|真是太|真行|真有你的|真有你们的|(?:谢谢|感谢|多谢)(?:你们?)?让我|多亏了?你们/;
 const QUOTED = /[“"'‘「『]([^”"'’」』]{1,8})[”"'’」』]/g;
 
