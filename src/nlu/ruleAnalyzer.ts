@@ -325,7 +325,7 @@ function decideSettled(
     if (r.analysis.intent === 'answer') settled.add('intent');
   }
   // A complaint with no praise, no irony and no condition in it ("我要投诉", "态度太差了").
-  if (r.analysis.sentiment?.label === 'negative' && r.lexical.valence <= -1 && !r.lexical.contributions.some((c) => c.value > 0) && r.doubts.size === 0) {
+  if (r.analysis.sentiment?.label === 'negative' && r.lexical.valence <= -1 && !r.lexical.contributions.some((c) => c.value > 0) && r.lexical.strayNegators === 0 && r.doubts.size === 0) {
     settled.add('sentiment');
   }
   if (r.choice.status === 'matched' && r.choice.ids.length === 1 && !request.multiple) settled.add('choices');

@@ -17,6 +17,8 @@ export interface SentimentReading {
   contributions: Contribution[];
   /** Words under two or more negators ("不是不满意"): readable, but not certain. */
   multipleNegations: number;
+  /** Negators that modified nothing the lexicon knows ("没有一次让我…失望" read too far apart). */
+  strayNegators: number;
 }
 
 /** One word's (or phrase's) share of the valence, at [start, end). */
@@ -35,6 +37,8 @@ const BOUNDARY = /[,;!?~。，；！？…\n]/;
 const ASCII_WORD = /^[a-z]+$/;
 // Clauses after "但是/不过" weigh more: Chinese puts the real verdict after the turn.
 const AFTER_CONTRAST = 1.2;
+// "虽然贵": what is conceded before the turn counts for less.
+const CONCEDED = 0.5;
 // How many unknown characters may stand between a modifier and the word it modifies.
 const MAX_GAP = 3;
 
@@ -128,6 +132,8 @@ export function analyzeSentiment(text: string): SentimentReading {
   // Negators and degree words explain their characters only once they modify a word.
   let pending: Span[] = [];
   let multipleNegations = 0;
+  // Negators that never reached a word (too far from it): the reading may have missed a denial.
+  let strayNegators = 0;
   let last: { value: number; entry: Extract<LexiconEntry, { kind: 'polar' }>; gapSince: number; counted: boolean } | null = null;
 
   // Polar words already counted in this clause: 不错不错 says 不错 once, emphatically.
@@ -136,6 +142,7 @@ export function analyzeSentiment(text: string): SentimentReading {
   let attribute: 'benefit' | 'cost' | null = null;
 
   const reset = () => {
+    if (negators.length > 0) strayNegators++;
     pending = [];
     negators = [];
     degreeBefore = 1;
@@ -169,6 +176,9 @@ export function analyzeSentiment(text: string): SentimentReading {
         last = null;
         attribute = null;
         weight = AFTER_CONTRAST;
+        break;
+      case 'concession':
+        weight = CONCEDED;
         break;
       case 'negator': {
         // A negator that ends its clause denies the word before it: 一点毛病没有, 效果没有.
@@ -229,6 +239,7 @@ export function analyzeSentiment(text: string): SentimentReading {
         evidence++;
         ratingEvidence++;
         spans.push(...pending, [t.start, t.end]);
+        negators = [];
         reset();
         last = null;
         break;
@@ -261,12 +272,14 @@ export function analyzeSentiment(text: string): SentimentReading {
         }
         spans.push(...pending, [t.start, t.end]);
         last = { value, entry, gapSince: 0, counted };
+        negators = [];
         reset();
         break;
       }
     }
   }
+  if (negators.length > 0) strayNegators++;
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations };
+  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators };
 }

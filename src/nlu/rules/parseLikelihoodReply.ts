@@ -18,7 +18,7 @@ const PHRASE = new RegExp(
   `(${STRONG}|${LIKELY}|${MAYBE})?(?:的)?(还|也|再|都)?(不太|不大|不怎么|不|没有?)?(?:要|想|打算|准备)?(${VERB})`,
   'g',
 );
-const NEVER = /再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
+const NEVER = /谁还(?:敢|会|想|愿意)(?:再)?(?:来|买|去|用)|没(?:有)?下次|不会有下次|再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
 const UNSURE = /(?<![好难])看(?![法到见起])|看情况|说不准|说不好|不好说|不确定|不一定|看看再说|再说吧?|再看看?|到时候再说|随缘|看心情|看需要|有需要|需要的话|考虑(?:一下|考虑)?|看吧|不知道|没想好|不清楚|待定|未定|五五开|一半一半|50%/;
 // Lukewarm about coming back: leaning no, but not a refusal.
 const LUKEWARM = /一般般|一般吧|马马虎虎|凑合/;
@@ -50,6 +50,9 @@ export function parseLikelihoodReply(text: string, options: { conditional?: bool
   }
   const never = NEVER.exec(text);
   if (never) return { level: 0, spans: [[never.index, never.index + never[0].length]] };
+  // "不见得会再来" leans no, "不一定会来" is undecided: read before 一定/会 are taken as a yes.
+  const doubtful = /不见得|未必|说不定不|不一定/.exec(text);
+  if (doubtful) return { level: doubtful[0] === '不一定' ? 3 : 2, spans: [[doubtful.index, doubtful.index + doubtful[0].length]], undecided: true };
 
   for (const m of text.matchAll(PHRASE)) {
     const [all, modal, , negation, verb] = m;

@@ -1,6 +1,6 @@
 import type { SentimentLabel } from '../../core/analysis.ts';
 import { analyzeSentiment, type Contribution, type SentimentReading } from './analyzeSentiment.ts';
-import { blankSpans, type Conditional } from './findConditionals.ts';
+import type { Conditional } from './findConditionals.ts';
 import type { Span } from './normalizeText.ts';
 import { findPatternCues, findSarcasm } from './verdictPatterns.ts';
 
@@ -15,6 +15,7 @@ export interface SentimentRead extends SentimentReading {
 
 // "要是态度好点就好了" wishes for what was missing; "要是再便宜点就完美了" says it is nearly so.
 const WISH = /(?:一点|一些|点|些)?[^,，。]{0,4}就(好|完美|更好|棒|满分|十全十美)了?/;
+const IMPROVEMENT = /一点|点儿?|一些|些|再|更/;
 
 function inside(c: Contribution, spans: readonly Span[]): boolean {
   return spans.some(([s, e]) => c.start >= s && c.end <= e);
@@ -36,11 +37,20 @@ function labelOf(valence: number, evidence: number): SentimentLabel | null {
  */
 export function readSentiment(text: string, conditionals: readonly Conditional[]): SentimentRead {
   const doubts = new Set<SentimentDoubt>();
-  const muted = blankSpans(text, conditionals.map((c) => c.span));
   if (conditionals.length > 0) doubts.add('hypothetical');
-  const lexical = analyzeSentiment(muted);
-  const cues = findPatternCues(muted);
-  const contributions: Contribution[] = [...lexical.contributions, ...cues.map(({ start, end, value }) => ({ start, end, value }))];
+  const lexical = analyzeSentiment(text);
+  const cues = findPatternCues(text);
+  // Praise inside a hypothetical is not given ("如果便宜点就给满分"); a threat or a complaint in one
+  // is real ("假如下次还这样，肯定不来了" says this time was bad).
+  const hypothetical = conditionals.map((c) => c.span);
+  const contributions: Contribution[] = [...lexical.contributions, ...cues.map(({ start, end, value }) => ({ start, end, value }))].filter(
+    (c) => !(c.value > 0 && inside(c, hypothetical)),
+  );
+  // Praise inside a rhetorical complaint is ironic: "谁还敢再来".
+  for (const cue of cues) {
+    if (cue.kind !== 'rhetorical' || cue.value >= 0) continue;
+    for (const c of contributions) if (c.value > 0 && c.start >= cue.start && c.end <= cue.end) c.value = -c.value;
+  }
   let evidence = lexical.evidence + cues.length;
   let ratingEvidence = lexical.ratingEvidence + cues.length;
   const spans: Span[] = [...lexical.spans, ...cues.map((c) => [c.start, c.end] as Span)];
@@ -51,14 +61,17 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
 
   for (const c of conditionals) {
     if (c.counterfactual) continue;
-    const wish = WISH.exec(text.slice(c.span[0], c.span[1]));
-    if (!wish) continue;
-    contributions.push({ start: c.span[0], end: c.span[1], value: wish[1] === '好' ? -0.8 : 0.3 });
+    const stretch = text.slice(c.span[0], c.span[1]);
+    const wish = WISH.exec(stretch);
+    // "如果前台态度好一点，我会给满分": an improvement wished for says it was not all good.
+    const improvement = IMPROVEMENT.test(stretch);
+    if (!wish && !improvement) continue;
+    contributions.push({ start: c.span[0], end: c.span[1], value: wish?.[1] === '好' ? -0.8 : -0.2 });
     evidence++;
     ratingEvidence++;
   }
 
-  const sarcasm = findSarcasm(muted);
+  const sarcasm = findSarcasm(text);
   const complains = contributions.some((c) => c.value < 0);
   const ironic = sarcasm.markers.length > 0 || (sarcasm.frame && complains);
   if (ironic || sarcasm.quoted.length > 0) {
@@ -90,6 +103,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
     spans,
     contributions,
     multipleNegations: lexical.multipleNegations,
+    strayNegators: lexical.strayNegators,
     doubts,
     rhetorical,
   };

@@ -38,6 +38,9 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/哋/g, '们'],
   [/([好难])食/g, '$1吃'],
   [/睇/g, '看'],
+  [/听日/g, '明天'],
+  [/后日/g, '后天'],
+  [/过两日/g, '过两天'],
   [/钟意/g, '喜欢'],
   [/好正/g, '很好'],
   [/几好/g, '挺好'],
@@ -56,6 +59,7 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/扯拐/g, '出问题'],
   [/恼火/g, '麻烦'],
   [/孬/g, '差'],
+  [/撇(?=得|惨|死|$)/g, '差'],
   // Northeastern and northern
   [/杠杠[的滴地]/g, '非常好'],
   [/嘎嘎|贼拉|倍儿/g, '非常'],
@@ -71,6 +75,10 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/忒/g, '太'],
   // Internet words
   [/yyds|绝绝子/g, '非常好'],
+  [/灰常/g, '非常'],
+  // Input-method slips of the words people type most.
+  [/满(?:粉|芬|份)/g, '满分'],
+  [/满易|满义/g, '满意'],
 ];
 
 const ENGLISH_NUMBER = 'one|two|three|four|five|six|seven|eight|nine|ten|\\d+';
@@ -85,6 +93,13 @@ const ENGLISH: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bdefinitely not\b|\bno way\b|\bnever again\b/g, '绝对不会'],
   [/\bprobably not\b/g, '应该不会'],
   [/\bmaybe not\b|\bperhaps not\b/g, '可能不会'],
+  [/\bwill (?:definitely|surely|for sure) come back\b|\bwill come back for sure\b|\bdefinitely (?:will )?come back\b/g, '肯定会再来'],
+  [/\b(?:chinese new year|spring festival|cny)\b/g, '春节'],
+  [/\bchristmas\b/g, '圣诞节'],
+  [/\bnew year'?s?(?: day)?\b/g, '元旦'],
+  [/\bnational day\b/g, '国庆'],
+  [/\bafter\s*(春节|圣诞节|元旦|国庆)/g, '$1后'],
+  [/\bbefore\s*(春节|圣诞节|元旦|国庆)/g, '$1前'],
   [/\bwon'?t come back\b|\bwill not come back\b|\bnot coming back\b/g, '不会再来'],
   [/\b(?:will )?come back\b/g, '会再来'],
   [/\bnot bad\b/g, '不错'],

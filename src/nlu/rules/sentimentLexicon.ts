@@ -19,6 +19,8 @@ export type LexiconEntry =
   /** Negation after a noun: 一点问题都没有. */
   | { kind: 'postNegator' }
   | { kind: 'contrast' }
+  /** 虽然/尽管: the clause conceded weighs less than the verdict after the turn. */
+  | { kind: 'concession' }
   | { kind: 'ignore' };
 
 const entries = new Map<string, LexiconEntry>();
@@ -41,6 +43,7 @@ polar(1, '满意 好 不错 喜欢 推荐 开心 高兴 愉快 舒服 舒适 舒
 polar(0.8, '符合预期 达到预期 持久 放松 舒缓 满足 顺利 顺畅 正规 透明 合理 方便 便捷 快捷 准时 新鲜 合适 积极 客气 宽敞 改善 进步 解决了 有趣 可爱 结实 稳当 清楚 明白 😊 😄 😁 😀 ☺ 🌹 🎉 💪 🤗 like');
 polar(0.6, '便宜 快 安静 明亮 明显 可以 稳定 轻松 解压 👌 🙂');
 polar(0.5, 'fine');
+add('meh', { kind: 'neutral', value: -0.3 });
 polar(1, 'clean friendly helpful professional comfortable');
 polar(0.6, 'fast cheap');
 polar(-1.2, 'dirty broken rude');
@@ -100,7 +103,9 @@ add('过得去 说得过去 还好', { kind: 'neutral', value: 0.2 });
 add('还行 凑合吧', { kind: 'neutral', value: 0.3 });
 add('还可以 还算可以', { kind: 'neutral', value: 0.4 });
 
-add('非常 极其 极为 极度 超级 最 万分', { kind: 'degree', factor: 2 });
+add('非常 极其 极为 极度 超级 最 万分 不是一般的 不是一般地 不要太', { kind: 'degree', factor: 2 });
+// "Never seen one this bad" intensifies: 未试过/没见过 do not negate what follows.
+add('怎么可能不 怎么会不 哪能不 不可能不 未试过 没试过 没见过 从没见过 从来没见过 头一次见', { kind: 'degree', factor: 1.5 });
 add('特别 十分 巨 极 特 强烈 super', { kind: 'degree', factor: 1.8 });
 add('太 贼 超 太过', { kind: 'degree', factor: 1.7 });
 add('很 相当 实在 绝对 如此 很是 格外 尤其 过于 very', { kind: 'degree', factor: 1.5 });
@@ -112,6 +117,7 @@ add('有点 有点儿 有些 有一点 一点点 稍微 稍 略 略微 有一丢
 add('极了 透了', { kind: 'suffix', factor: 2 });
 add('死了 爆了 得不行 得要命 到家了 炸了', { kind: 'suffix', factor: 1.8 });
 add('得很', { kind: 'suffix', factor: 1.5 });
+add('惨了', { kind: 'suffix', factor: 1.8 });
 
 add('不 没 没有 无 未 别 并不 并没有 也不 都不 不会 不是 没什么 没啥 没有什么 谈不上 算不上 说不上 没感觉到 感觉不到 不至于 不能说 不存在 not', { kind: 'negator', strength: 'full' });
 add('不太 不大 不怎么 不是很 不是太 不是特别 不是非常 不算 不算太 没那么 没有那么 没太 不那么 不够 不是那么', {
@@ -124,8 +130,9 @@ add('一点都不 一点也不 一点儿都不 一点儿也不 完全不 根本�
 });
 add('都没有 也没有 都没 也没', { kind: 'postNegator' });
 add('但是 但 不过 可是 然而 只是 就是 but', { kind: 'contrast' });
+add('虽然 尽管 虽说 虽 although', { kind: 'concession' });
 add(
-  '好像 好多 好几 只好 正好 刚好 恰好 好奇 爱好 好友 好好 不好意思 差不多 差点 出差 误差 差价 价值 数值 值班 贵姓 贵店 宝贵 快递 快点 快了 超过 特色 特价 特意 不客气 没事 没关系 美容 不知道 不清楚 不确定 不用 不要 不然 不仅 不但 不管 不少 不停 不断 不久 不一定 好不好 满不满意 怎么样 还有 还是 还没 一点 要不 可不可以 能不能 是不是 会不会 有没有 快乐 尽快 赶快 加快 快来 慢慢 多久 永久 久等 差距 相差 牛肉 牛奶 牛排 充值 一般来说 负责人 好说 想好 没想好 说好 约好 定好 准备好 不过来 不好说 说不好 说不准 看不出 感觉到 感觉得到 永远 远程 强调 勉强 打错 没想到 想不到 不得不 不能不 不可否认 不用说 说什么好 该说什么 觉得 哪里 放假 请假 假期 休假 假日 美国 美元 美式 美团 美甲 美发 美白 美容院',
+  '好像 好多 好几 只好 正好 刚好 恰好 好奇 爱好 好友 好好 不好意思 差不多 差点 出差 误差 差价 价值 数值 值班 贵姓 贵店 宝贵 快递 快点 快了 超过 特色 特价 特意 不客气 没事 没关系 美容 不知道 不清楚 不确定 不用 不要 不然 不仅 不但 不管 不少 不停 不断 不久 不一定 好不好 满不满意 怎么样 还有 还是 还没 一点 要不 可不可以 能不能 是不是 会不会 有没有 快乐 尽快 赶快 加快 快来 慢慢 多久 永久 久等 差距 相差 牛肉 牛奶 牛排 充值 一般来说 负责人 好说 想好 没想好 说好 约好 定好 准备好 不过来 不好说 说不好 说不准 看不出 感觉到 感觉得到 永远 远程 强调 勉强 打错 没想到 想不到 不得不 不能不 不可否认 不用说 说什么好 该说什么 觉得 哪里 让我 令我 使我 叫我 让人 令人 一次 放假 请假 假期 休假 假日 美国 美元 美式 美团 美甲 美发 美白 美容院',
   { kind: 'ignore' },
 );
 // 快乐 is positive but usually part of festival greetings (新年快乐).

@@ -2,7 +2,7 @@
 // kinds (prose, a numeral run, emoji, mixed dialect and English), and batches of 1,000 typical
 // replies taken from the labelled dev sets under test/nlu/. Goals (issue 19): a 50,000-character
 // reply under 100 ms, 1,000 typical replies under 1 s. Prints numbers (JSON with --json).
-//   npm run -s bench -- nlu [--rounds 5] [--json]
+//   npm run -s bench -- nlu-speed [--rounds 5] [--json]
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AnalysisRequest } from '../src/core/analysis.ts';
 import { parseEvalLines } from '../src/nlu/evaluate.ts';
