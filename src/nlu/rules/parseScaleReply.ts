@@ -55,6 +55,8 @@ interface Candidate {
   explicitUnit: boolean;
   /** Two numbers given as a range (7到8分, 七八分). */
   range: boolean;
+  /** Counted in stars, which are out of five whatever the question's scale. */
+  stars: boolean;
 }
 
 function consecutivePair(token: string): [number, number] | null {
@@ -134,6 +136,7 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
       explicitUnit: hasUnit,
       // 8.5分 is between two marks too.
       range: isRange || !Number.isInteger(value),
+      stars: unitMatch !== null && /星|颗/.test(unitMatch[0]),
     });
   }
   return out;
@@ -181,7 +184,9 @@ function readOperations(text: string): Operation[] {
     if (m[1] === '差' && !/满分/.test(text)) continue;
     const start = m.index ?? 0;
     const end = start + m[0].length;
-    out.push({ start, delta: /^(?:加|加上|再加|多给)$/.test(m[1] as string) ? n : -n, span: [start, end], explains: REASON_AFTER.test(text.slice(end)) });
+    // "扣的两分给前台" names the points already taken off; "扣两分" takes them off.
+    const explains = REASON_AFTER.test(text.slice(end)) || /^[^\d零一二两三四五六七八九十]*的/.test(m[0].slice((m[1] as string).length));
+    out.push({ start, delta: /^(?:加|加上|再加|多给)$/.test(m[1] as string) ? n : -n, span: [start, end], explains });
   }
   return out;
 }
@@ -267,6 +272,10 @@ export function parseScaleReply(text: string, range: ScaleRange): ScaleReading {
     if (lastOperation && worksFromIt && (pick.spans[0]?.[0] ?? 0) < lastOperation.start) {
       return derived(clampToRange(pick.value + sumOf(operations), range), range, [...spans, ...operations.map((o) => o.span)]);
     }
+    // "五颗星" on a 0–10 question: stars are out of five.
+    if (pick.stars && statement.max === null && range.max !== 5 && pick.value <= 5) {
+      return derived(Math.round(range.min + (pick.value / 5) * (range.max - range.min)), range, spans);
+    }
     // "满分5分，我给4分" on a 0–10 question: the customer's own scale, carried over.
     if (statement.max !== null && statement.max !== range.max && statement.max > range.min && pick.value <= statement.max) {
       return derived(Math.round((pick.value / statement.max) * range.max), range, spans);
@@ -276,6 +285,9 @@ export function parseScaleReply(text: string, range: ScaleRange): ScaleReading {
   // "原本打算打满分，减两分", "扣一分", "离满分差两分": from the top mark.
   if (operations.length > 0) return derived(clampToRange(range.max + sumOf(operations), range), range, operations.map((o) => o.span));
 
+  // 及格 is the pass mark, 60% of the scale.
+  const pass = /(?<!不|没|刚)及格(?:分|线)?/.exec(masked);
+  if (pass) return derived(Math.round(range.min + 0.6 * (range.max - range.min)), range, [[pass.index, pass.index + pass[0].length]]);
   const full = /(?<!离|差|不到|没到|不是|没有|不给|不能给|不会给|不可能给)(?:满分|满昏|满星|全星|一百分|100分)/.exec(masked);
   const fullClause = full ? splitClauses(masked).find((c) => c.start <= full.index && full.index < c.start + c.text.length) : undefined;
   if (full && !(fullClause && INTERROGATIVE.test(fullClause.text) && !/吧\s*$/.test(fullClause.text))) {
