@@ -162,7 +162,8 @@ export function analyzeSentiment(text: string): SentimentReading {
     if (t.kind === 'other') {
       gap++;
       if (last) last.gapSince++;
-      if (gap > MAX_GAP) reset();
+      // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死.
+      if (gap > MAX_GAP || (negators.length > 0 && text.slice(t.start, t.end) === '了')) reset();
       continue;
     }
     const e = t.entry;

@@ -26,8 +26,16 @@ describe('negation scope and double negation', () => {
     ['谈不上喜欢', 'negative'],
     ['未见好转', 'negative'],
     ['别提了，糟糕透了', 'negative'],
+    ['别的都不错', 'positive'],
+    ['不让我退，气死了', 'negative'],
   ])('reason "%s" → %s', (text, label) => {
     expect(sentimentOf('reason', text)).toBe(label);
+  });
+
+  it('ends a negation at a completed action: 别再发了 does not deny 烦死了', () => {
+    const r = read('nps', '别再发了烦死了');
+    expect(r.analysis.intent).toBe('opt_out');
+    expect(r.analysis.sentiment?.label).toBe('negative');
   });
 
   it('leaves a doubly negated verdict unsettled', () => {
