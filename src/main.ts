@@ -18,6 +18,7 @@ import type { InboundMessage } from './core/messages.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { createLandingRoutes } from './http/landingRoutes.ts';
+import { signInBrake } from './http/signInBrake.ts';
 import { consoleSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
@@ -45,6 +46,7 @@ import { createAdvisorRepository, createEscalationRepository, ensureEscalationIn
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
 import { createCustomerDataRepository, createRetentionSettings } from './store/mongo/privacyRepository.ts';
+import { createRedisFileRewriter } from './store/redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
@@ -54,6 +56,7 @@ import { createRedisRevisions } from './store/redis/redisRevisions.ts';
 import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
 import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisSignInFailures } from './store/redis/redisSignInFailures.ts';
 import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
@@ -247,6 +250,7 @@ export async function startService(
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
         webhookPii: config.webhooks.pii,
+        webhookAllowHosts: config.webhooks.allowHosts,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },
@@ -289,8 +293,10 @@ export async function startService(
       auth: adminAuth,
       defaults: config.retention,
       settings: createRetentionSettings(stores.mongo),
+      rewriter: createRedisFileRewriter(stores.redis),
       logger,
     });
+    stoppables.push(async () => privacy.diskScrub.stop());
     // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
     const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweepUnlessBusy(), logger });
     stoppables.push(() => retentionSweep.stop());
@@ -312,6 +318,12 @@ export async function startService(
     const app = createApp({
       logger,
       readiness: stores.readiness,
+      trustProxy: config.http.trustProxy,
+      signInBrake: signInBrake({
+        failures: createRedisSignInFailures(stores.redis, stores.keys),
+        settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
+        logger,
+      }),
       routers: [
         channel.router,
         escalation.router,

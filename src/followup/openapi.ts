@@ -33,10 +33,15 @@ export function followUpOpenApi(): { paths: Json; schemas: Json } {
           description:
             'Each message is POSTed as JSON `{type, timestamp, data}` with `webhook-id` (same on retries and replays), `webhook-timestamp` (seconds) and ' +
             '`webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed with the base64-decoded part of the secret after `whsec_`. ' +
-            'Any 2xx answer counts as delivered; anything else is retried with backoff for 24 h (WEBHOOK_RETRY_WINDOW_SECONDS), then the delivery is dead-lettered.',
+            'Any 2xx answer counts as delivered; anything else (a 3xx too: redirects are never followed) is retried with backoff for 24 h (WEBHOOK_RETRY_WINDOW_SECONDS), then the delivery is dead-lettered. ' +
+            'A URL whose host is, or resolves to, a loopback, private, CGNAT, link-local, unique-local, multicast, unspecified or broadcast address (IPv4, IPv6, IPv4-mapped; any written form), ' +
+            'or a special-use name (localhost, *.localhost, *.internal, *.local, *.home.arpa), is refused with 400 WEBHOOK_URL_REFUSED unless WEBHOOK_ALLOW_HOSTS names it; the same check runs again when each delivery connects.',
           ...admin,
           requestBody: body(createWebhookBodySchema),
-          responses: { 201: { description: 'Registered', content: json({ type: 'object', required: ['id', 'secret'], properties: { id: str, secret: { type: 'string', pattern: '^whsec_' }, endpoint: ref('WebhookEndpoint') } }) }, ...errs() },
+          responses: {
+            201: { description: 'Registered', content: json({ type: 'object', required: ['id', 'secret'], properties: { id: str, secret: { type: 'string', pattern: '^whsec_' }, endpoint: ref('WebhookEndpoint') } }) },
+            ...errs({ 400: 'BODY_INVALID (not an http(s) URL, credentials in it) / WEBHOOK_URL_REFUSED (leads inside the network) / WEBHOOK_HOST_UNRESOLVED (the name does not resolve)' }),
+          },
         },
         get: { summary: 'Webhook endpoints', ...admin, responses: { 200: { description: 'Endpoints', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookEndpoint') } } }) }, ...errs() } },
       },
@@ -44,17 +49,17 @@ export function followUpOpenApi(): { paths: Json; schemas: Json } {
       '/api/webhooks/{id}/enable': { post: { summary: 'Send to an endpoint again', ...admin, parameters: [endpointIdParam], responses: { 200: { description: 'Endpoint', content: json(ref('WebhookEndpoint')) }, ...errs({ 404: 'WEBHOOK_NOT_FOUND' }) } } },
       '/api/webhooks/{id}/deliveries': {
         get: {
-          summary: 'Deliveries to an endpoint, newest first, with every attempt and the answer received',
+          summary: 'Deliveries to an endpoint, newest first; each attempt with the status and length of the answer (open one delivery for the answer itself and the payload)',
           ...admin,
           parameters: [
             endpointIdParam,
             { name: 'status', in: 'query', schema: { enum: ['pending', 'delivered', 'failed'] }, description: '`failed` = dead-lettered' },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
           ],
-          responses: { 200: { description: 'Deliveries', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookDelivery') } } }) }, ...errs({ 404: 'WEBHOOK_NOT_FOUND' }) },
+          responses: { 200: { description: 'Deliveries (attempts without `body`, no `payload`)', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookDelivery') } } }) }, ...errs({ 404: 'WEBHOOK_NOT_FOUND' }) },
         },
       },
-      '/api/webhooks/deliveries/{id}': { get: { summary: 'One delivery', ...admin, parameters: [deliveryIdParam], responses: { 200: { description: 'Delivery', content: json(ref('WebhookDelivery')) }, ...errs({ 404: 'DELIVERY_NOT_FOUND' }) } } },
+      '/api/webhooks/deliveries/{id}': { get: { summary: 'One delivery, with the first 300 characters of each answer and the payload', ...admin, parameters: [deliveryIdParam], responses: { 200: { description: 'Delivery', content: json(ref('WebhookDelivery')) }, ...errs({ 404: 'DELIVERY_NOT_FOUND' }) } } },
       '/api/webhooks/deliveries/{id}/replay': {
         post: {
           summary: 'Send a delivered or dead-lettered message again (same webhook-id and body, new timestamp and signature, a new 24 h retry round)',
@@ -103,8 +108,8 @@ export function followUpOpenApi(): { paths: Json; schemas: Json } {
           failedAt: strOrNull,
           replays: { type: 'integer' },
           attemptCount: { type: 'integer' },
-          attempts: { type: 'array', items: { type: 'object', properties: { at: str, status: { type: ['integer', 'null'] }, durationMs: { type: 'integer' }, body: strOrNull, error: strOrNull, replay: { type: 'boolean' } } } },
-          payload: { type: 'string', description: 'The exact body sent' },
+          attempts: { type: 'array', items: { type: 'object', properties: { at: str, status: { type: ['integer', 'null'] }, durationMs: { type: 'integer' }, bodyBytes: { type: 'integer', description: 'Bytes of the answer received (read up to 64 KiB)' }, body: { ...strOrNull, description: 'First 300 characters of the answer; only when one delivery is opened' }, error: strOrNull, replay: { type: 'boolean' } } } },
+          payload: { type: 'string', description: 'The exact body sent; only when one delivery is opened' },
         },
       },
       FollowUpTask: {

@@ -7,13 +7,14 @@ import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { readJsonBody } from '../http/readJsonBody.ts';
 import { createWebhookBodySchema, deliveriesQuerySchema, deliveryId, endpointId } from './followUpSchemas.ts';
 import type { WebhookEndpoint } from './types.ts';
-import { deliveryView, type WebhookService } from './webhooks/webhookService.ts';
+import { deliverySummaryView, deliveryView, type WebhookService } from './webhooks/webhookService.ts';
 
 /**
  * Outbound webhooks, admin role (see /api/openapi.json):
  * `POST /api/webhooks {url, events}` → `{id, secret}` (the `whsec_…` secret is shown once),
  * `GET /api/webhooks`, `POST /api/webhooks/:id/disable|enable`,
- * `GET /api/webhooks/:id/deliveries?status=&limit=`, `GET /api/webhooks/deliveries/:id`,
+ * `GET /api/webhooks/:id/deliveries?status=&limit=` (answers as status and length),
+ * `GET /api/webhooks/deliveries/:id` (one delivery with the kept start of each answer),
  * `POST /api/webhooks/deliveries/:id/replay`. Every change is audited.
  */
 export function createWebhookRoutes(deps: { webhooks: WebhookService; audit: AuditLog; auth: AdminAuth }): Router {
@@ -67,7 +68,8 @@ export function createWebhookRoutes(deps: { webhooks: WebhookService; audit: Aud
     const query = deliveriesQuerySchema.safeParse(ctx.query);
     if (!query.success) throw new ValidationError('QUERY_INVALID', query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (!(await deps.webhooks.get(id))) throw new NotFoundError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}`);
-    ctx.body = { items: (await deps.webhooks.deliveries(id, query.data)).map(deliveryView) };
+    // Answers as status and length only; GET /deliveries/:id opens one with the kept start of each.
+    ctx.body = { items: (await deps.webhooks.deliveries(id, query.data)).map(deliverySummaryView) };
   });
 
   return router;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -18,6 +18,14 @@ export interface AppDeps {
   readiness: Record<string, HealthCheck>;
   routers?: Router[];
   rawHandlers?: RawHandler[];
+  /** Runs before every router: counts failed sign-ins and answers 429 after a burst (signInBrake.ts). */
+  signInBrake?: Middleware;
+  /**
+   * TRUST_PROXY: how many reverse proxies stand in front and append to X-Forwarded-For. 0 (the
+   * default): the client address is the socket's, and X-Forwarded-For is ignored, since anyone can
+   * send one. n: the n-th address from the right end of X-Forwarded-For, the one our proxy saw.
+   */
+  trustProxy?: number;
 }
 
 /**
@@ -29,7 +37,8 @@ export interface AppDeps {
  * app.listen(3000);
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  const hops = deps.trustProxy ?? 0;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const log = deps.logger.child({ module: 'http' });
 
   // First, so error answers and raw handlers (the simulator) carry them too.
@@ -100,6 +109,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { status: down.length ? 'unavailable' : 'ready', checks: Object.fromEntries(entries), ...(down.length ? { down } : {}) };
   });
   app.use(health.routes());
+  if (deps.signInBrake) app.use(deps.signInBrake);
   for (const router of deps.routers ?? []) app.use(router.routes()).use(router.allowedMethods());
 
   app.use((ctx) => {

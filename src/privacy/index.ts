@@ -2,8 +2,9 @@ import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
-import type { CustomerCacheStore, CustomerDataRepository, RetentionSettingsStore } from '../core/privacy.ts';
+import type { CustomerCacheStore, CustomerDataRepository, RetentionSettingsStore, StoreFileRewriter } from '../core/privacy.ts';
 import { createCustomerData, type CustomerData } from './customerData.ts';
+import { createDiskScrub, type DiskScrub } from './diskScrub.ts';
 import { createPrivacyRoutes } from './privacyRoutes.ts';
 import { createRetention, type Retention, type RetentionPolicy } from './retention.ts';
 
@@ -13,6 +14,8 @@ export type { CustomerData, Retention, RetentionPolicy };
 export interface PrivacyModule {
   data: CustomerData;
   retention: Retention;
+  /** Debounced rewrites of the stores' files after erasures and sweeps; `stop()` on shutdown. */
+  diskScrub: DiskScrub;
   // Koa types come through the routes file: only *Routes.ts files may import koa.
   routes: ReturnType<typeof createPrivacyRoutes>;
 }
@@ -27,9 +30,12 @@ export function createPrivacyModule(deps: {
   /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS, until an admin sets the policy. */
   defaults: RetentionPolicy;
   settings: RetentionSettingsStore;
+  /** Rewrites Redis's files (BGREWRITEAOF) so erased values leave the disk. */
+  rewriter: StoreFileRewriter;
   logger: Logger;
 }): PrivacyModule {
-  const data = createCustomerData(deps);
-  const retention = createRetention(deps);
-  return { data, retention, routes: createPrivacyRoutes({ data, retention, auth: deps.auth }) };
+  const diskScrub = createDiskScrub({ rewriter: deps.rewriter, logger: deps.logger });
+  const data = createCustomerData({ ...deps, diskScrub });
+  const retention = createRetention({ ...deps, diskScrub });
+  return { data, retention, diskScrub, routes: createPrivacyRoutes({ data, retention, auth: deps.auth }) };
 }

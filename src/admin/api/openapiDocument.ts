@@ -74,7 +74,9 @@ function baseDocument(): Json {
       version: '1',
       description:
         'Survey flow store, publishing, preview, audit log and admin users. Authenticate with `Authorization: Bearer <token>`: ' +
-        'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. Roles: viewer (read, validate, diff), ' +
+        'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. ' +
+        'After AUTH_FAILURE_LIMIT (10) refused tokens within a minute from one client address, every request with credentials from it answers 429 AUTH_RATE_LIMITED with Retry-After until the minute ends. ' +
+        'Roles: viewer (read, validate, diff), ' +
         'editor (+ save versions, preview), admin (+ publish, roll back, archive, users). Every save is a new immutable version; ' +
         'a save names `baseVersion`, the newest version it started from, and is refused with 409 DRAFT_CONFLICT when another was saved since. ' +
         'Analytics (`/api/analytics/*`, viewer and up): NPS with margin of error, trend, CSAT, repurchase, funnel, reasons, segments, CSV export.',
