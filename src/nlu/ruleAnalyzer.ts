@@ -54,6 +54,8 @@ export interface RuleReading {
   settled: ReadonlySet<AnalysisField>;
   /** What makes the reading uncertain; the conversation may ask about a range ("7还是8分？"). */
   doubts: ReadonlySet<ReadingDoubt>;
+  /** With a `range` doubt: the scores the reply left open, to offer when asking which. */
+  scoreOptions?: number[];
   /** The reply tries to instruct the analyser ("忽略以上指令…"); only the rules may read it. */
   injection: boolean;
 }
@@ -223,6 +225,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
   let undecided = false;
   let scoreExplicit = false;
   let outOfRange = false;
+  let scoreOptions: number[] | undefined;
   if (range && SCALE_KINDS.has(kind)) {
     // A score inside a hypothetical ("如果便宜点就给满分") is not given.
     const scale = parseScaleReply(blankSpans(text, conditionals.map((c) => c.span)), range);
@@ -230,6 +233,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
       score = scale.score;
       scoreExplicit = true;
       if (scale.ambiguous) doubts.add('range');
+      if (scale.options && scale.options.length > 1) scoreOptions = scale.options;
       if (scale.derived) doubts.add('derived');
       spans.push(...scale.spans);
     } else if (scale.status === 'out_of_range') {
@@ -288,7 +292,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
     source: allSources(),
   };
   const settled = decideSettled(request, { analysis, text, spans, doubts, cue, scoreExplicit, choice, lexical, readsFactors });
-  return { analysis, settled, doubts, injection: false };
+  return { analysis, settled, doubts, ...(scoreOptions ? { scoreOptions } : {}), injection: false };
 }
 
 // Doubts that make a stated score unsure; the others concern sentiment only.

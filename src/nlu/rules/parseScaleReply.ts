@@ -13,7 +13,7 @@ export type ScaleReading =
    * one was taken; `derived` when the score was worked out rather than stated (扣两分, 满分5分给4分
    * on a 0–10 scale, 十分之八).
    */
-  | { status: 'score'; score: number; spans: Span[]; ambiguous: boolean; derived?: true }
+  | { status: 'score'; score: number; spans: Span[]; ambiguous: boolean; derived?: true; options?: number[] }
   | { status: 'out_of_range'; value: number; spans: Span[] }
   | { status: 'none' };
 
@@ -57,6 +57,8 @@ interface Candidate {
   range: boolean;
   /** Counted in stars, which are out of five whatever the question's scale. */
   stars: boolean;
+  /** The marks a range spans (七八分 → 7, 8; 8.5分 → 8, 9). */
+  options: number[];
 }
 
 function consecutivePair(token: string): [number, number] | null {
@@ -137,6 +139,7 @@ function readCandidates(text: string, offset: number, range: ScaleRange): Candid
       // 8.5分 is between two marks too.
       range: isRange || !Number.isInteger(value),
       stars: unitMatch !== null && /星|颗/.test(unitMatch[0]),
+      options: [...new Set([Math.floor(value), Math.ceil(Math.max(value, Math.min(high, range.max)))])],
     });
   }
   return out;
@@ -280,7 +283,11 @@ export function parseScaleReply(text: string, range: ScaleRange): ScaleReading {
     if (statement.max !== null && statement.max !== range.max && statement.max > range.min && pick.value <= statement.max) {
       return derived(Math.round((pick.value / statement.max) * range.max), range, spans);
     }
-    return inRange(pick.value, range, spans, ambiguous);
+    const reading = inRange(pick.value, range, spans, ambiguous);
+    if (reading.status !== 'score' || !ambiguous) return reading;
+    // What the conversation may offer when it asks which: the range's marks, or every number given.
+    const offered = pick.range ? pick.options : [...new Set(pool.map((c) => c.value))];
+    return { ...reading, options: offered.filter((v) => v >= range.min && v <= range.max) };
   }
   // "原本打算打满分，减两分", "扣一分", "离满分差两分": from the top mark.
   if (operations.length > 0) return derived(clampToRange(range.max + sumOf(operations), range), range, operations.map((o) => o.span));

@@ -106,10 +106,11 @@ describe('ranges and two numbers', () => {
     ['6或7', [6, 7]],
     ['八分或者九分', [8, 9]],
     ['8.5分', [8]],
-    ['服务9分，环境6分', [6, 9]],
+    ['服务9分，环境6分', [9, 6]],
   ])('nps "%s" → one of %j, unsettled (the conversation asks which)', (text, options) => {
     const r = read('nps', text);
     expect(options).toContain(r.analysis.score);
+    expect(r.scoreOptions).toEqual(options.length > 1 ? options : [8, 9]);
     expect(r.doubts.has('range')).toBe(true);
     expect(r.settled.has('score')).toBe(false);
   });
