@@ -33,7 +33,7 @@ describe('rewriteColloquial', () => {
     expect(rewriteColloquial(from).text).toBe(to);
   });
 
-  it.each(['服务好，就是有点贵', '这个价格合理', '系统很好用', '巴士起分钟', '恰如其分', '起来了', 'goodbye'])('leaves "%s" as it is', (text) => {
+  it.each(['服务好，就是有点贵', '这个价格合理', '系统很好用', '巴士起分钟', '恰如其分', '起来了', 'goodbye', '一切好正常', '用的都是好食材', '想要得到优惠', '以后日子还长', '分量满份'])('leaves "%s" as it is', (text) => {
     expect(rewriteColloquial(text)).toEqual({ text, typo: false, mapped: false });
   });
 });
