@@ -45,8 +45,10 @@ export function campaignsOpenApi(): { paths: Json; schemas: Json } {
       '/api/campaigns/{id}/audience': {
         post: {
           summary:
-            'Invite an audience: CSV (text/csv, UTF-8 or GBK; charset in Content-Type or ?encoding=gbk, else detected) or JSON rows. Every row is validated first: ' +
-            'any bad row refuses the upload (400 AUDIENCE_INVALID, problems with line numbers) and nothing is imported. Then each row is sampled and gated ' +
+            'Invite an audience: CSV (text/csv, UTF-8 or GBK; a leading BOM, else the charset in Content-Type or ?encoding=gbk, else detected on the whole file) or JSON rows. ' +
+            'Every line is decoded strictly and every row validated first: bytes invalid in the charset or a BOM past the start refuse the upload (400 AUDIENCE_ENCODING), ' +
+            'and so does any bad row (400 AUDIENCE_INVALID, the first 50 problems with line numbers, `more` counting the rest); nothing is imported. ' +
+            'Limits: CSV 64 MB, 200,000 rows, 16 KB per line or record, 100 columns; JSON 8 MB, 20,000 rows (BODY_TOO_COMPLEX past 800,000 values). Then each row is sampled and gated ' +
             '(opt-out, one invitation per customer per fatigue window across campaigns, daily cap) before its invitation is created',
           tags: ['campaigns'],
           ...role('admin'),
@@ -64,9 +66,9 @@ export function campaignsOpenApi(): { paths: Json; schemas: Json } {
           },
           responses: {
             200: ok('Invitations created and rows skipped, with reasons', ref('AudienceResult')),
-            400: error('AUDIENCE_INVALID (problems: line or row, field, message), AUDIENCE_EMPTY, BODY_NOT_JSON'),
+            400: error('AUDIENCE_INVALID (problems: line or row, field, message; more), AUDIENCE_ENCODING (problems: line, message), AUDIENCE_LINE_TOO_LONG, AUDIENCE_EMPTY, BODY_NOT_JSON, BODY_TOO_COMPLEX'),
             409: error('CAMPAIGN_NOT_ACTIVE'),
-            413: error('BODY_TOO_LARGE'),
+            413: error('BODY_TOO_LARGE, AUDIENCE_TOO_MANY_ROWS'),
             415: error('UNSUPPORTED_MEDIA_TYPE'),
             502: error('CAMPAIGN_LINK_UNAVAILABLE: WeCom gave no kf link'),
             ...auth,

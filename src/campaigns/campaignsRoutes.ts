@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -6,7 +7,7 @@ import { parseInput, readAdminBody } from '../admin/api/readAdminBody.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Campaign, Invitation, InvitationStore } from '../core/campaigns.ts';
 import { NotFoundError } from '../core/errors.ts';
-import type { AudienceUpload } from './audienceUpload.ts';
+import { CSV_LIMIT_BYTES, type AudienceUpload } from './audienceUpload.ts';
 import type { CampaignService } from './campaignService.ts';
 import { campaignCreateSchema, campaignPatchSchema } from './campaignTypes.ts';
 import { invitationCsvLines, invitationQrPng, invitationStatus } from './invitationExport.ts';
@@ -67,7 +68,16 @@ export function createCampaignsRoutes(deps: {
   router.post('/:id/audience', admin, async (ctx) => {
     const { id } = parseInput(idParams, ctx.params);
     const principal = principalOf(ctx.state);
-    const result = await deps.upload.receive({ body: ctx.req, contentType: ctx.get('content-type'), query: ctx.query }, await deps.campaigns.get(id));
+    const campaign = await deps.campaigns.get(id);
+    let result;
+    try {
+      // Not destroyed when reading stops early: the request is drained below instead.
+      const body = ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+      result = await deps.upload.receive({ body, contentType: ctx.get('content-type'), query: ctx.query }, campaign);
+    } catch (error) {
+      discardRest(ctx.req, CSV_LIMIT_BYTES);
+      throw error;
+    }
     await deps.audit.record({
       actor: principal.name,
       actorRole: principal.role,
@@ -108,6 +118,21 @@ export function createCampaignsRoutes(deps: {
   }
 
   return router;
+}
+
+/**
+ * A refusal can come before the whole body arrived (a line too long, a body too large): the rest
+ * is read and thrown away, up to `limit` more bytes, so the client gets the answer instead of a
+ * reset connection; past that the connection is cut.
+ */
+function discardRest(request: IncomingMessage, limit: number): void {
+  if (request.readableEnded || request.destroyed) return;
+  let discarded = 0;
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) request.destroy();
+  });
+  request.resume();
 }
 
 /** A campaign as the API shows it (the kf link included once obtained). */

@@ -66,9 +66,18 @@ export const errorDetails: Middleware = async (ctx, next) => {
     await next();
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    const { problems, conflict } = error.context as { problems?: unknown; conflict?: unknown };
+    const { problems, more, conflict } = error.context as { problems?: unknown; more?: unknown; conflict?: unknown };
     if (problems === undefined && conflict === undefined) throw error;
     ctx.status = error.status;
-    ctx.body = { error: { code: error.code, message: error.message, ...(problems === undefined ? {} : { problems }), ...(conflict === undefined ? {} : { conflict }) } };
+    ctx.body = {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(problems === undefined ? {} : { problems }),
+        // How many problems the (bounded) list leaves out.
+        ...(typeof more === 'number' && more > 0 ? { more } : {}),
+        ...(conflict === undefined ? {} : { conflict }),
+      },
+    };
   }
 };
