@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import { defineRoute, reply, type Route } from './route.ts';
 
 const HEADERS = {
   'cache-control': 'no-cache',
@@ -50,17 +50,8 @@ li strong{display:block;color:#1d6fe0;font-size:17px}li span{color:#5c6370;font-
  * `/`: a small landing page linking the dashboard, the console, the admin editor and the WeCom
  * simulator. Static text only (no script), under a CSP that allows none.
  */
-export function createLandingRoutes(): Router {
-  const router = new Router();
-  router.get('/', (ctx) => {
-    ctx.set(HEADERS);
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = HTML;
-  });
-  router.get('/landing.css', (ctx) => {
-    ctx.set(HEADERS);
-    ctx.type = 'text/css; charset=utf-8';
-    ctx.body = CSS;
-  });
-  return router;
+export function landingRoutes(): Route[] {
+  const page = (path: string, type: string, body: string, summary: string) =>
+    defineRoute({ method: 'get', path, auth: 'public', tags: ['pages'], summary, output: { description: summary, type: type.split(';')[0] }, handler: () => reply({ headers: HEADERS, type, body }) });
+  return [page('/', 'text/html; charset=utf-8', HTML, 'The landing page: links to the dashboard, console, editor and simulator'), page('/landing.css', 'text/css; charset=utf-8', CSS, 'The landing page’s style')];
 }

@@ -1,20 +1,18 @@
-import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
+import type { Route } from '../http/route.ts';
 import type { CustomerCacheStore, CustomerDataRepository, RetentionSettingsStore } from '../core/privacy.ts';
 import { createCustomerData, type CustomerData } from './customerData.ts';
-import { createPrivacyRoutes } from './privacyRoutes.ts';
+import { privacyRoutes } from './privacyRoutes.ts';
 import { createRetention, type Retention, type RetentionPolicy } from './retention.ts';
 
-export { privacyOpenApi } from './privacyOpenApi.ts';
 export type { CustomerData, Retention, RetentionPolicy };
 
 export interface PrivacyModule {
   data: CustomerData;
   retention: Retention;
-  // Koa types come through the routes file: only *Routes.ts files may import koa.
-  routes: ReturnType<typeof createPrivacyRoutes>;
+  routes: Route[];
 }
 
 /** Erasure, access requests and retention (issue 15), wired from store implementations by main.ts. */
@@ -23,7 +21,6 @@ export function createPrivacyModule(deps: {
   cache: CustomerCacheStore;
   audit: AuditLog;
   locks: LockService;
-  auth: AdminAuth;
   /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS, until an admin sets the policy. */
   defaults: RetentionPolicy;
   settings: RetentionSettingsStore;
@@ -31,5 +28,5 @@ export function createPrivacyModule(deps: {
 }): PrivacyModule {
   const data = createCustomerData(deps);
   const retention = createRetention(deps);
-  return { data, retention, routes: createPrivacyRoutes({ data, retention, auth: deps.auth }) };
+  return { data, retention, routes: privacyRoutes({ data, retention }) };
 }
