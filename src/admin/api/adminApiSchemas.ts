@@ -2,12 +2,9 @@ import { z } from 'zod';
 import type { adminRoles } from '../../core/admin.ts';
 
 /**
- * Request shapes of the admin API (zod at the trust boundary). The OpenAPI document is built
- * from these same schemas, so the two cannot drift apart.
+ * Request and answer shapes of the admin API (zod at the trust boundary). The routes validate with
+ * them and /api/openapi.json is generated from them, so the two cannot drift apart.
  */
-
-/** The body cap for anything carrying a flow: 256 KB (flows themselves stop at 200,000 characters). */
-export const FLOW_BODY_LIMIT = '256kb';
 
 export const flowIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'flow ids are lowercase letters, digits and -');
 export const versionRefSchema = z.union([z.literal('latest'), z.literal('published'), z.coerce.number().int().min(1)]);
