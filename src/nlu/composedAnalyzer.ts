@@ -1,8 +1,9 @@
-import type { Analysis, AnalysisRequest, Analyzer } from '../core/analysis.ts';
+import type { AnalysisRequest, Analyzer } from '../core/analysis.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ReplyClassifier } from './llm/classifyReply.ts';
 import { SCALE_KINDS } from './resolveRange.ts';
-import { ANALYSIS_FIELDS, PURCHASE_KINDS, readsCatalog, type AnalysisField, type RuleAnalyzer, type RuleReading } from './ruleAnalyzer.ts';
+import { mergeReadings } from './mergeReadings.ts';
+import { PURCHASE_KINDS, readsCatalog, type AnalysisField, type RuleAnalyzer, type RuleReading } from './ruleAnalyzer.ts';
 
 /** The fields that matter for this reply; when the rules settled all of them the LLM is not asked. */
 function fieldsToRead(request: AnalysisRequest, reading: RuleReading): AnalysisField[] {
@@ -22,8 +23,10 @@ function fieldsToRead(request: AnalysisRequest, reading: RuleReading): AnalysisF
 /**
  * Creates the composed analyser: the rules answer first, and where they are certain of every field
  * that matters (a bare number, an exact keyword, a whole-reply date) the LLM is not called. Otherwise
- * the LLM reads the reply and fills the fields the rules were not sure of; when it fails, or the reply
- * tries to instruct the analyser, the rules' reading stands. `source` records who filled each field.
+ * the LLM reads the reply and fills the fields the rules were not sure of, each value only when it
+ * passes its checks (evidence in the reply, on the scale, in its window: see llm/checkReply.ts);
+ * when the LLM fails, or the reply tries to instruct the analyser, the rules' reading stands for
+ * every field. `source` records who filled each field.
  *
  * @example
  * const analyzer = createComposedAnalyzer({ rules: createRuleAnalyzer(), classifier, logger });
@@ -45,14 +48,9 @@ export function createComposedAnalyzer(deps: { rules: RuleAnalyzer; classifier: 
         logger.warn({ sessionId: context.sessionId, reason: outcome.reason, detail: outcome.detail, attempts: outcome.attempts }, 'LLM failed; using the rules');
         return reading.analysis;
       }
-      const merged: Record<string, unknown> = {};
-      const source: Analysis['source'] = {};
-      for (const field of ANALYSIS_FIELDS) {
-        const fromRules = reading.settled.has(field);
-        merged[field] = fromRules ? reading.analysis[field] : outcome.reply[field];
-        source[field] = fromRules ? 'rules' : 'llm';
-      }
-      return { ...(merged as Omit<Analysis, 'source'>), source };
+      // Settled rule fields win; a field whose LLM value failed its checks keeps the rules' reading.
+      const fallback: ReadonlySet<string> = outcome.fallback;
+      return mergeReadings(reading.analysis, outcome.reply, (f) => reading.settled.has(f) || fallback.has(f));
     },
   };
 }

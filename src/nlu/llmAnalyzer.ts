@@ -1,10 +1,12 @@
-import type { Analysis, Analyzer } from '../core/analysis.ts';
+import type { Analyzer } from '../core/analysis.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ReplyClassifier } from './llm/classifyReply.ts';
-import { ANALYSIS_FIELDS, type RuleAnalyzer } from './ruleAnalyzer.ts';
+import { mergeReadings } from './mergeReadings.ts';
+import type { RuleAnalyzer } from './ruleAnalyzer.ts';
 
 /**
- * Creates the LLM analyser: every field comes from the model; when the model fails (timeout,
+ * Creates the LLM analyser: every field comes from the model, except a value that fails its checks
+ * (llm/checkReply.ts), which the rules fill; when the model fails (timeout,
  * 429/5xx after one retry, invalid JSON, a schema violation) or the reply tries to instruct the
  * analyser, the rules answer instead and the fields say `source: 'rules'`.
  *
@@ -25,8 +27,9 @@ export function createLlmAnalyzer(deps: { classifier: ReplyClassifier; rules: Ru
         logger.warn({ sessionId: context.sessionId, reason: outcome.reason, detail: outcome.detail, attempts: outcome.attempts }, 'LLM failed; using the rules');
         return reading.analysis;
       }
-      const source = Object.fromEntries(ANALYSIS_FIELDS.map((f) => [f, 'llm'])) as Analysis['source'];
-      return { ...outcome.reply, source };
+      // A field whose LLM value failed its checks (no evidence, off the scale…) keeps the rules' reading.
+      const fallback: ReadonlySet<string> = outcome.fallback;
+      return mergeReadings(reading.analysis, outcome.reply, (f) => fallback.has(f));
     },
   };
 }

@@ -1,10 +1,11 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { purchaseFactorSchema, type AnalysisContext, type AnalysisRequest, type PurchaseFactor } from '../../core/analysis.ts';
+import type { AnalysisContext, AnalysisRequest } from '../../core/analysis.ts';
 import type { Logger } from '../../core/logger.ts';
 import { maskPii } from '../../privacy/maskPii.ts';
 import { resolveRange } from '../resolveRange.ts';
-import { formatIsoDate, parseIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
+import { formatIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
+import { checkReply, replyTexts, type CheckedField, type DroppedValue } from './checkReply.ts';
 import {
   buildReplyMessages,
   llmReplySchema,
@@ -12,7 +13,6 @@ import {
   REPLY_SCHEMA_NAME,
   replyJsonSchemaFor,
   type LlmReply,
-  type RawLlmReply,
 } from './replyPrompt.ts';
 
 /** Tokens one LLM call used, reported per session so costs can be attributed. */
@@ -36,7 +36,16 @@ export type LlmFailureReason =
   | 'empty';
 
 export type ClassifyOutcome =
-  | { status: 'ok'; reply: LlmReply; attempts: number; mode: OutputMode }
+  | {
+      status: 'ok';
+      reply: LlmReply;
+      attempts: number;
+      mode: OutputMode;
+      /** Values refused because the request or the reply's words do not support them (logged). */
+      dropped: DroppedValue[];
+      /** Fields to take from the rules instead: their LLM value was refused as a whole. */
+      fallback: ReadonlySet<CheckedField>;
+    }
   | { status: 'failed'; reason: LlmFailureReason; attempts: number; detail: string };
 
 /** How the model is asked for JSON: a json_schema response format, or a forced tool call. */
@@ -100,47 +109,15 @@ function classifyError(err: unknown, mode: OutputMode): CallResult {
   return { kind: 'error', reason: 'network', retryable: true, retryAfterMs: null, detail: err instanceof Error ? err.message : String(err) };
 }
 
-/** Checks what zod cannot know: the score is on this question's scale, choices are real option ids, dates are dates. */
-function checkAgainstRequest(reply: RawLlmReply, request: AnalysisRequest): string | null {
-  const range = resolveRange(request);
-  if (reply.score !== null) {
-    if (!range) return `score ${reply.score} on a ${request.question} question`;
-    if (reply.score < range.min || reply.score > range.max) return `score ${reply.score} outside ${range.min}–${range.max}`;
-  }
-  if (reply.sentiment && (reply.sentiment.confidence < 0 || reply.sentiment.confidence > 1)) return 'sentiment confidence outside 0–1';
-  if (reply.choices) {
-    const ids = new Set((request.options ?? []).map((o) => o.id));
-    const unknown = reply.choices.find((c) => !ids.has(c));
-    if (unknown !== undefined) return `choice ${unknown} is not an option`;
-  }
-  for (const date of [reply.timing?.from, reply.timing?.to]) {
-    if (date !== null && date !== undefined && parseIsoDate(date) === null) return `timing date ${date} is not YYYY-MM-DD`;
-  }
-  return null;
-}
-
-const FACTORS: ReadonlySet<string> = new Set(purchaseFactorSchema.options);
-
-/**
- * Keeps what the request allows and drops the rest, rather than failing the whole reading:
- * products only from the question's catalogue (none without one), each once, in the model's
- * order; factors only from the fixed list; open interest only with a catalogue and no item.
- */
-function keepKnown(reply: RawLlmReply, request: AnalysisRequest): { reply: LlmReply; dropped: string[] } {
-  const ids = new Set((request.catalog ?? []).map((c) => c.id));
-  const products = [...new Set(reply.products)].filter((p) => ids.has(p));
-  const factors = [...new Set(reply.factors)].filter((f): f is PurchaseFactor => FACTORS.has(f));
-  const dropped = [...reply.products.filter((p) => !ids.has(p)), ...reply.factors.filter((f) => !FACTORS.has(f))];
-  const openInterest = reply.openInterest && ids.size > 0 && products.length === 0;
-  return { reply: { ...reply, products, factors, openInterest }, dropped };
-}
-
 /**
  * Creates the LLM reply reader over any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM).
  * It asks for structured output with a strict JSON schema; when the endpoint rejects
  * response_format it switches, for the rest of the process, to a forced tool call. Replies are
- * validated with zod and against the question (unknown catalogue ids and factor labels are dropped). A 429, 5xx, timeout or network error is retried
- * once while the reply's one deadline (`timeoutMs`) leaves time; invalid JSON or a schema violation is not. Token usage goes to `onUsage`.
+ * validated with zod, then each value against the question and the reply's words (`checkReply`:
+ * a value without evidence, off the scale, out of its window or not in the catalogue is dropped,
+ * field by field). A 429, 5xx, timeout or network error is retried once while the reply's one
+ * deadline (`timeoutMs`) leaves time; invalid JSON or a schema violation is not. Token usage goes
+ * to `onUsage`.
  *
  * @example
  * const classifier = createReplyClassifier({ apiKey, baseUrl, model: 'deepseek-chat', timeoutMs: 3_000, logger });
@@ -236,11 +213,9 @@ export function createReplyClassifier(options: ReplyClassifierOptions): ReplyCla
           const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
           return { status: 'failed', reason: 'schema_violation', attempts, detail: issues };
         }
-        const problem = checkAgainstRequest(parsed.data, request);
-        if (problem) return { status: 'failed', reason: 'schema_violation', attempts, detail: problem };
-        const known = keepKnown(parsed.data, request);
-        if (known.dropped.length > 0) log.info({ dropped: known.dropped }, 'LLM named products or factors the question does not have; dropped');
-        return { status: 'ok', reply: known.reply, attempts, mode };
+        const checked = checkReply(parsed.data, request, replyTexts(request.text, sent.text));
+        for (const drop of checked.dropped) log.info({ field: drop.field, why: drop.reason }, 'LLM value dropped; the rules read this field');
+        return { status: 'ok', reply: checked.reply, attempts, mode, dropped: checked.dropped, fallback: checked.fallback };
       }
     },
   };

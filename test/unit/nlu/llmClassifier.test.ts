@@ -25,7 +25,10 @@ const GOOD = {
   factors: [],
   openInterest: false,
   choices: null,
+  evidence: { score: ['八分'], timing: [], products: [] },
 };
+/** What the classifier returns for GOOD: the analysis, the evidence having done its job. */
+const { evidence: _evidence, ...GOOD_READ } = GOOD;
 
 let stub: OpenAiStub | undefined;
 afterEach(async () => {
@@ -61,7 +64,7 @@ describe('LLM classifier over HTTP', () => {
   it('asks for strict json_schema output and returns a valid reply with its usage', async () => {
     const { classifier, stub, usage } = await setup([{ kind: 'content', content: GOOD, usage: { prompt: 321, completion: 45 } }]);
     const outcome = await classifier.classify(request('八分吧，服务挺好'), { sessionId: 'sess-1' });
-    expect(outcome).toEqual({ status: 'ok', reply: GOOD, attempts: 1, mode: 'json_schema' });
+    expect(outcome).toMatchObject({ status: 'ok', reply: GOOD_READ, attempts: 1, mode: 'json_schema', dropped: [] });
     expect(stub.requests).toHaveLength(1);
     const body = stub.requests[0]?.body;
     expect(body?.model).toBe('stub-model');
@@ -83,8 +86,7 @@ describe('LLM classifier over HTTP', () => {
     ['a missing field', { intent: 'answer', score: 8 }],
     ['a fractional score', { ...GOOD, score: 8.5 }],
     ['an extra field', { ...GOOD, note: 'ok' }],
-    ['a score outside 0–10', { ...GOOD, score: 11 }],
-    ['a timing date that is not a date', { ...GOOD, timing: { bucket: 'within_1_month', from: 'next week', to: null } }],
+    ['no evidence object', { ...GOOD, evidence: undefined }],
   ])('fails on JSON with %s, without retrying', async (_name, content) => {
     const { classifier, stub } = await setup([{ kind: 'content', content }]);
     const outcome = await classifier.classify(request('八分吧'));
@@ -92,10 +94,11 @@ describe('LLM classifier over HTTP', () => {
     expect(stub.requests).toHaveLength(1);
   });
 
-  it('rejects choices that are not option ids', async () => {
-    const { classifier } = await setup([{ kind: 'content', content: { ...GOOD, score: null, choices: ['z'] } }]);
+  it('drops choices that are not option ids, keeping the other fields', async () => {
+    const { classifier } = await setup([{ kind: 'content', content: { ...GOOD, score: null, choices: ['z'], evidence: { score: [], timing: [], products: [] } } }]);
     const outcome = await classifier.classify(request('第一个', { question: 'choice', options: [{ id: 'a', label: '价格' }] }));
-    expect(outcome).toMatchObject({ status: 'failed', reason: 'schema_violation' });
+    expect(outcome).toMatchObject({ status: 'ok', reply: { choices: null, intent: 'answer', sentiment: GOOD.sentiment } });
+    expect(outcome.status === 'ok' && [...outcome.fallback]).toEqual(['choices']);
   });
 
   it('retries once after a 429, honouring a short Retry-After', async () => {
@@ -149,7 +152,7 @@ describe('LLM classifier over HTTP', () => {
 
   it('falls back to a forced tool call when response_format is rejected, and remembers it', async () => {
     const { classifier, stub } = await setup([{ kind: 'no_json_schema', value: GOOD }]);
-    expect(await classifier.classify(request('八分吧'))).toEqual({ status: 'ok', reply: GOOD, attempts: 2, mode: 'tool' });
+    expect(await classifier.classify(request('八分吧'))).toMatchObject({ status: 'ok', reply: GOOD_READ, attempts: 2, mode: 'tool' });
     expect(await classifier.classify(request('九分'))).toMatchObject({ status: 'ok', attempts: 1, mode: 'tool' });
     expect(stub.requests).toHaveLength(3);
     const [first, second, third] = stub.requests;
@@ -207,7 +210,13 @@ describe('LLM classifier over HTTP', () => {
     });
 
     it('drops product ids the catalogue does not have and factor labels outside the list, keeping the rest', async () => {
-      const content = { ...GOOD, score: null, products: ['botox', 'hydra', 'hydra', '热玛吉', 'thermage'], factors: ['price', 'mood', 'advisor'] };
+      const content = {
+        ...GOOD,
+        score: null,
+        products: ['botox', 'hydra', 'hydra', '热玛吉', 'thermage'],
+        factors: ['price', 'mood', 'advisor'],
+        evidence: { score: [], timing: [], products: [{ id: 'hydra', span: '水光' }, { id: 'thermage', span: '熱瑪吉' }] },
+      };
       const { classifier, logs } = await setup([{ kind: 'content', content }]);
       const outcome = await classifier.classify(askProducts('想做水光和热玛吉，有优惠的话'));
       expect(outcome).toMatchObject({ status: 'ok', reply: { products: ['hydra', 'thermage'], factors: ['price', 'advisor'], openInterest: false } });
@@ -215,7 +224,8 @@ describe('LLM classifier over HTTP', () => {
     });
 
     it('names no product and no open interest without a catalogue', async () => {
-      const { classifier, stub } = await setup([{ kind: 'content', content: { ...GOOD, score: null, products: ['精油按摩'], openInterest: true } }]);
+      const content = { ...GOOD, score: null, products: ['精油按摩'], openInterest: true, evidence: { score: [], timing: [], products: [{ id: '精油按摩', span: '精油按摩' }] } };
+      const { classifier, stub } = await setup([{ kind: 'content', content }]);
       const outcome = await classifier.classify(request('精油按摩不错', { question: 'reason' }));
       expect(outcome).toMatchObject({ status: 'ok', reply: { products: [], openInterest: false } });
       expect(stub.requests[0]?.body.messages?.[1]?.content).toContain('"catalog":null');
@@ -224,8 +234,11 @@ describe('LLM classifier over HTTP', () => {
 
     it('keeps open interest only when no item is named', async () => {
       const { classifier } = await setup([
-        { kind: 'content', content: { ...GOOD, score: null, openInterest: true } },
-        { kind: 'content', content: { ...GOOD, score: null, products: ['hydra'], openInterest: true } },
+        { kind: 'content', content: { ...GOOD, score: null, openInterest: true, evidence: { score: [], timing: [], products: [] } } },
+        {
+          kind: 'content',
+          content: { ...GOOD, score: null, products: ['hydra'], openInterest: true, evidence: { score: [], timing: [], products: [{ id: 'hydra', span: '水光' }] } },
+        },
       ]);
       expect(await classifier.classify(askProducts('都想试试'))).toMatchObject({ status: 'ok', reply: { products: [], openInterest: true } });
       expect(await classifier.classify(askProducts('水光都想试试'))).toMatchObject({ status: 'ok', reply: { products: ['hydra'], openInterest: false } });

@@ -25,6 +25,7 @@ const reply = (over: Record<string, unknown> = {}) => ({
   factors: [],
   openInterest: false,
   choices: null,
+  evidence: { score: [], timing: [], products: [{ id: '精油按摩', span: '按摩' }] },
   ...over,
 });
 
@@ -87,12 +88,17 @@ describe('composed analyser', () => {
     ['429 twice', [{ kind: 'status', status: 429 }]],
     ['500 twice', [{ kind: 'status', status: 500 }]],
     ['a timeout twice', [{ kind: 'hang' }]],
-  ])('falls back to the rules after %s', async (_name, script) => {
-    const { composed } = await withStub(script);
-    const req = request('reason', '技师手法不错，就是前台有点冷淡');
-    const a = await composed.analyze(req);
-    expect(a).toEqual(rules.read(req).analysis);
-    expect(Object.values(a.source).every((s) => s === 'rules')).toBe(true);
+    ['an answer without evidence', [{ kind: 'content', content: { ...reply(), evidence: undefined } }]],
+  ])('falls back to the rules for every field after %s, composed and LLM-only', async (_name, script) => {
+    const { composed, llmOnly } = await withStub(script);
+    for (const [analyser, req] of [
+      [composed, request('reason', '技师手法不错，就是前台有点冷淡')],
+      [llmOnly, request('nps', '八分吧，技师手法不错，就是前台有点冷淡')],
+    ] as const) {
+      const a = await analyser.analyze(req);
+      expect(a).toEqual(rules.read(req).analysis);
+      expect(Object.values(a.source).every((s) => s === 'rules')).toBe(true);
+    }
   });
 
   describe('with a catalogue', () => {
@@ -112,7 +118,8 @@ describe('composed analyser', () => {
 
     it('takes products the rules could not read from the LLM, dropping ids outside the catalogue', async () => {
       // "脸小一点的那个针" describes 瘦脸针 without naming it; the model also invents 'facelift'.
-      const { stub, composed } = await withStub([{ kind: 'content', content: reply({ products: ['facelift', 'botox'], factors: ['price', 'vibes'] }) }]);
+      const evidence = { score: [], timing: [], products: [{ id: 'facelift', span: '脸小一点' }, { id: 'botox', span: '让脸小一点的针' }] };
+      const { stub, composed } = await withStub([{ kind: 'content', content: reply({ products: ['facelift', 'botox'], factors: ['price', 'vibes'], evidence }) }]);
       const a = await composed.analyze(ask('想打那个让脸小一点的针，有活动的话'));
       expect(stub.requests).toHaveLength(1);
       expect(a.products).toEqual(['botox']);
@@ -142,7 +149,7 @@ describe('composed analyser', () => {
 
 describe('LLM analyser', () => {
   it('takes every field from the LLM', async () => {
-    const { llmOnly } = await withStub([{ kind: 'content', content: reply({ score: 7 }) }]);
+    const { llmOnly } = await withStub([{ kind: 'content', content: reply({ score: 7, products: [], evidence: { score: ['7'], timing: [], products: [] } }) }]);
     const a = await llmOnly.analyze(request('nps', '7'));
     expect(a.score).toBe(7);
     expect(Object.values(a.source).every((s) => s === 'llm')).toBe(true);
