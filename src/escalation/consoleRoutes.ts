@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { Logger } from '../core/logger.ts';
 import { itemsOf } from '../http/apiSchemas.ts';
 import type { AdvisorTokens } from '../http/auth.ts';
-import { defineRoute, reply, type InvalidInput, type Route } from '../http/route.ts';
+import { defineRoute, reply, staticRoute, type InvalidInput, type Route } from '../http/route.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
 import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console/consolePage.ts';
 import type { EscalationService } from './escalationService.ts';
@@ -56,7 +56,6 @@ const escalationViewSchema = z.record(z.string(), z.unknown()).meta({
   id: 'EscalationView',
   description: 'An escalation as the console shows it: customer, trigger, reason, summary, status, who holds it, waiting times (masked when not the caller’s)',
 });
-const pageTags = ['pages'];
 const advisorTags = ['advisors'];
 const consoleTags = ['console'];
 
@@ -73,24 +72,23 @@ const consoleTags = ['console'];
  *   once; only its hash is stored), `POST /:id/token` (new token), `DELETE /:id`.
  */
 export function consoleRoutes(deps: { service: EscalationService; advisors: AdvisorRepository; logger: Logger }): Route[] {
-  const log = deps.logger.child({ module: 'console' });
-  const page = (path: string, type: string, body: string, summary: string) =>
-    defineRoute({ method: 'get', path, auth: 'public', tags: pageTags, summary, output: { description: summary, type: type.split(';')[0] }, handler: () => reply({ headers: PAGE_HEADERS, type, body }) });
-  const escalationAction = (action: 'claim' | 'reply' | 'resolve', summary: string) => ({
-    method: 'post' as const,
-    path: `/api/console/escalations/:id/${action}`,
-    auth: 'console' as const,
-    tags: consoleTags,
-    summary,
-    output: escalationViewSchema,
-    errors: { 403: 'ESCALATION_NOT_YOURS', 409: 'ESCALATION_RESOLVED, ESCALATION_TAKEN' },
-  });
-  return [
-    page('/console', 'text/html; charset=utf-8', CONSOLE_HTML, 'The advisor console (page)'),
-    page('/console/app.js', 'application/javascript; charset=utf-8', CONSOLE_SCRIPT, 'The console’s script'),
-    page('/console/app.css', 'text/css; charset=utf-8', CONSOLE_STYLE, 'The console’s style'),
+  return [...consolePageRoutes(), ...advisorRoutes(deps), ...consoleApiRoutes(deps)];
+}
 
-    // ---------------------------------------------------------- advisor admin (admin role)
+/** `/console` and its script and style. */
+function consolePageRoutes(): Route[] {
+  const headers = PAGE_HEADERS;
+  return [
+    staticRoute({ path: '/console', type: 'text/html; charset=utf-8', body: CONSOLE_HTML, headers, summary: 'The advisor console (page)' }),
+    staticRoute({ path: '/console/app.js', type: 'application/javascript; charset=utf-8', body: CONSOLE_SCRIPT, headers, summary: 'The console’s script' }),
+    staticRoute({ path: '/console/app.css', type: 'text/css; charset=utf-8', body: CONSOLE_STYLE, headers, summary: 'The console’s style' }),
+  ];
+}
+
+/** `/api/advisors…`, admin role: who may sign in to the console. */
+function advisorRoutes(deps: { advisors: AdvisorRepository; logger: Logger }): Route[] {
+  const log = deps.logger.child({ module: 'console' });
+  return [
     defineRoute({
       method: 'get',
       path: '/api/advisors',
@@ -149,7 +147,21 @@ export function consoleRoutes(deps: { service: EscalationService; advisors: Advi
       },
     }),
 
-    // ---------------------------------------------------------- console API (console sign-in)
+  ];
+}
+
+/** `/api/console/…`, console sign-in: the escalation queue and its actions. */
+function consoleApiRoutes(deps: { service: EscalationService; advisors: AdvisorRepository }): Route[] {
+  const escalationAction = (action: 'claim' | 'reply' | 'resolve', summary: string) => ({
+    method: 'post' as const,
+    path: `/api/console/escalations/:id/${action}`,
+    auth: 'console' as const,
+    tags: consoleTags,
+    summary,
+    output: escalationViewSchema,
+    errors: { 403: 'ESCALATION_NOT_YOURS', 409: 'ESCALATION_RESOLVED, ESCALATION_TAKEN' },
+  });
+  return [
     defineRoute({
       method: 'get',
       path: '/api/console/me',

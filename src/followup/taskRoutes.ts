@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, reply, type Route } from '../http/route.ts';
+import { defineRoute, staticRoute, type Route } from '../http/route.ts';
 import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
 import { TASKS_SCRIPT } from './console/tasksScript.ts';
 import { consoleTaskDetailSchema, consoleTaskSchema, followUpTaskSchema, hexId, taskCloseBodySchema, taskNoteBodySchema, tasksQuerySchema } from './followUpSchemas.ts';
@@ -55,22 +55,15 @@ export function taskRoutes(deps: {
         return { items: (await deps.tasks.list(query.status, query.limit)).map((t) => taskView(t, now)), open: await deps.tasks.countOpen() };
       },
     }),
-    defineRoute({
-      method: 'get',
+    staticRoute({
       path: '/console/tasks.js',
-      auth: 'public',
-      tags: ['pages'],
+      type: 'application/javascript; charset=utf-8',
+      body: TASKS_SCRIPT,
+      headers: {
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      },
       summary: 'The console’s follow-up tasks tab (script)',
-      output: { description: 'JavaScript', type: 'application/javascript' },
-      handler: () =>
-        reply({
-          headers: {
-            'cache-control': 'no-store',
-            'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-          },
-          type: 'application/javascript; charset=utf-8',
-          body: TASKS_SCRIPT,
-        }),
     }),
     defineRoute({
       method: 'get',

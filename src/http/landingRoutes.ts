@@ -1,4 +1,4 @@
-import { defineRoute, reply, type Route } from './route.ts';
+import { staticRoute, type Route } from './route.ts';
 
 const HEADERS = {
   'cache-control': 'no-cache',
@@ -51,7 +51,8 @@ li strong{display:block;color:#1d6fe0;font-size:17px}li span{color:#5c6370;font-
  * simulator. Static text only (no script), under a CSP that allows none.
  */
 export function landingRoutes(): Route[] {
-  const page = (path: string, type: string, body: string, summary: string) =>
-    defineRoute({ method: 'get', path, auth: 'public', tags: ['pages'], summary, output: { description: summary, type: type.split(';')[0] }, handler: () => reply({ headers: HEADERS, type, body }) });
-  return [page('/', 'text/html; charset=utf-8', HTML, 'The landing page: links to the dashboard, console, editor and simulator'), page('/landing.css', 'text/css; charset=utf-8', CSS, 'The landing page’s style')];
+  return [
+    staticRoute({ path: '/', type: 'text/html; charset=utf-8', body: HTML, headers: HEADERS, summary: 'The landing page: links to the dashboard, console, editor and simulator' }),
+    staticRoute({ path: '/landing.css', type: 'text/css; charset=utf-8', body: CSS, headers: HEADERS, summary: 'The landing page’s style' }),
+  ];
 }

@@ -126,3 +126,21 @@ export function responsesOf(route: Route): RouteResponse[] {
 function isZodSchema(value: unknown): value is z.ZodType {
   return typeof value === 'object' && value !== null && '_zod' in value;
 }
+
+/**
+ * A public `GET` that answers fixed text (a page, its script or style) with its own headers.
+ *
+ * @example
+ * staticRoute({ path: '/console/app.css', type: 'text/css; charset=utf-8', body: CSS, headers: PAGE_HEADERS, summary: 'The console’s style' });
+ */
+export function staticRoute(page: { path: string; type: string; body: string; headers: Record<string, string>; summary: string }): Route {
+  return defineRoute({
+    method: 'get',
+    path: page.path,
+    auth: 'public',
+    tags: ['pages'],
+    summary: page.summary,
+    output: { description: page.summary, type: page.type.split(';')[0] },
+    handler: () => reply({ headers: page.headers, type: page.type, body: page.body }),
+  });
+}
