@@ -47,18 +47,20 @@ await rm(dataDir, { recursive: true, force: true });
 const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin' }), startEmbeddedRedis({ dataDir, persist: false })]);
 const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 const service = await startService(
-  loadConfig({ MONGODB_URI: `${mongo.url}huifang`, REDIS_URL: redis.url, PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: 'hf:bench:' }),
+  // The receiver listens on loopback, which the webhook guard refuses unless allowed.
+  loadConfig({ MONGODB_URI: `${mongo.url}huifang`, REDIS_URL: redis.url, PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: 'hf:bench:', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' }),
   { logger },
 );
 const result: Record<string, unknown> = { stored, samples, cores: (await import('node:os')).availableParallelism() };
 
 try {
   for (let i = 0; i < 2; i++) {
-    await fetch(`${service.url}/api/webhooks`, {
+    const registered = await fetch(`${service.url}/api/webhooks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ url: receiverUrl, events: ['survey.completed', 'survey.escalated'] }),
     });
+    if (registered.status !== 201) throw new Error(`webhook registration answered ${registered.status}: ${await registered.text()}`);
   }
   // Completed sessions of the default flow; the detractors among them fire the callback rule.
   const sessions = generateSessions({ count: stored + samples, seed: 7, end: new Date(), days: 30, idPrefix: 'f0110000' })

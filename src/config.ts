@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors.ts';
+import { isAllowListEntry } from './core/networkAddress.ts';
 
 /**
  * The only module that reads `process.env`. `loadConfig()` validates every variable with zod
@@ -78,6 +79,26 @@ const envSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** Personal numbers in webhook payloads: masked (138****5678) unless `full`. */
     WEBHOOK_PII: z.enum(['masked', 'full']).default('masked'),
+    /**
+     * Internal hosts webhook receivers may be at, comma-separated: names (`crm.internal`), addresses
+     * (`10.1.2.3`) or ranges (`10.1.0.0/16`). Everything else inside the network is refused.
+     */
+    WEBHOOK_ALLOW_HOSTS: z
+      .string()
+      .trim()
+      .transform((list) => list.split(',').map((h) => h.trim()).filter(Boolean))
+      .refine((hosts) => hosts.every(isAllowListEntry), 'must be host names, IP addresses or CIDR ranges, comma-separated')
+      .default([]),
+
+    /**
+     * Reverse proxies in front that append to X-Forwarded-For; 0 = none, the socket's address is
+     * the client's (a forged X-Forwarded-For is ignored).
+     */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /** Failed sign-ins from one address within the window before 429 AUTH_RATE_LIMITED (3× this per token prefix). */
+    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** The window failed sign-ins are counted in; it starts at the first failure. */
+    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 
     /** Public base URL of this service, for console links in advisor notifications. */
     PUBLIC_URL: optionalUrl,
@@ -152,7 +173,9 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   env: Env['NODE_ENV'];
-  http: { port: number; host: string };
+  http: { port: number; host: string; trustProxy: number };
+  /** The sign-in brake: failures per address (per token prefix: 3×) within the window. */
+  signIn: { failureLimit: number; windowMs: number };
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   mongodbUri?: string;
@@ -168,7 +191,7 @@ export interface Config {
   wecomApp?: { secret: string; agentId: number };
   /** Set when WECOM_CONTACT_SECRET is: tags go to WeCom (客户联系) too. */
   wecomContactSecret?: string;
-  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pii: 'masked' | 'full' };
+  webhooks: { retryWindowMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; pii: 'masked' | 'full'; allowHosts: string[] };
   publicUrl?: string;
   campaigns: {
     /** Default kf account of campaigns (WECOM_OPEN_KFID). */
@@ -210,7 +233,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parsed.data;
   const config: Config = {
     env: e.NODE_ENV,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
+    signIn: { failureLimit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,
@@ -240,6 +264,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       pii: e.WEBHOOK_PII,
+      allowHosts: e.WEBHOOK_ALLOW_HOSTS,
     },
     escalation: { renotifyMinutes: e.ESCALATION_RENOTIFY_MINUTES, reasonWaitMinutes: e.ESCALATION_REASON_WAIT_MINUTES },
     analytics: { minResponses: e.ANALYTICS_MIN_RESPONSES },

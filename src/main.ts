@@ -18,6 +18,7 @@ import { answerNotReady } from './http/answerNotReady.ts';
 import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { landingRoutes } from './http/landingRoutes.ts';
+import { signInBrake } from './http/signInBrake.ts';
 import { advisorSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
@@ -45,6 +46,7 @@ import { createAdvisorRepository, createEscalationRepository, ensureEscalationIn
 import { createFlowRepository, ensureFlowIndexes } from './store/mongo/flowRepository.ts';
 import { createCustomerRepository } from './store/mongo/customerRepository.ts';
 import { createCustomerDataRepository, createRetentionSettings } from './store/mongo/privacyRepository.ts';
+import { createRedisFileRewriter } from './store/redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from './store/redis/redisPrivacy.ts';
 import { createDeadLetterRepository } from './store/mongo/deadLetterRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from './store/mongo/sessionRepository.ts';
@@ -54,6 +56,7 @@ import { createRedisRevisions } from './store/redis/redisRevisions.ts';
 import { createRedisOutboxProgress } from './store/redis/redisOutboxProgress.ts';
 import { createRedisTimers } from './store/redis/redisTimers.ts';
 import { createRedisLock } from './store/redis/redisLock.ts';
+import { createRedisSignInFailures } from './store/redis/redisSignInFailures.ts';
 import { createRedisRollups } from './store/redis/redisRollups.ts';
 import { createRedisEscalationState } from './store/redis/redisEscalationState.ts';
 import { createRedisWecomState } from './store/redis/redisWecomState.ts';
@@ -241,6 +244,7 @@ export async function startService(
         webhookRetry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, windowMs: config.webhooks.retryWindowMs },
         webhookTimeoutMs: config.webhooks.timeoutMs,
         webhookPii: config.webhooks.pii,
+        webhookAllowHosts: config.webhooks.allowHosts,
         publicUrl: config.publicUrl ?? url,
         timeZone: config.surveyTimeZone,
       },
@@ -282,8 +286,10 @@ export async function startService(
       locks,
       defaults: config.retention,
       settings: createRetentionSettings(stores.mongo),
+      rewriter: createRedisFileRewriter(stores.redis),
       logger,
     });
+    stoppables.push(async () => privacy.diskScrub.stop());
     // Hourly; one process at a time (a Redis lock), resuming from the cursor the last one kept.
     const retentionSweep = startPeriodicTask({ name: 'retention', everyMs: 3_600_000, run: () => privacy.retention.sweepUnlessBusy(), logger });
     stoppables.push(() => retentionSweep.stop());
@@ -305,6 +311,12 @@ export async function startService(
     const app = createApp({
       logger,
       readiness: stores.readiness,
+      trustProxy: config.http.trustProxy,
+      signInBrake: signInBrake({
+        failures: createRedisSignInFailures(stores.redis, stores.keys),
+        settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
+        logger,
+      }),
       // One sign-in for every route: admin users and ADMIN_TOKEN, and advisors for the console.
       auth: createAuth({ adminToken: () => config.adminToken, users: adminUsers, advisors: advisorSignIn(advisors) }),
       document: API_DOCUMENT,
@@ -382,7 +394,9 @@ const API_DOCUMENT = {
   version: '1',
   description:
     'Survey flows, sessions, analytics, campaigns, follow-up, privacy and the advisor console. Authenticate with `Authorization: Bearer <token>`: ' +
-    'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. Roles: viewer (read, validate, diff, analytics), ' +
+    'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. ' +
+    'After AUTH_FAILURE_LIMIT (10) refused tokens within a minute from one client address, every request with credentials from it answers 429 AUTH_RATE_LIMITED with Retry-After until the minute ends. ' +
+    'Roles: viewer (read, validate, diff, analytics), ' +
     'editor (+ save versions, preview), admin (+ publish, roll back, archive, users, campaigns, webhooks, privacy). Console routes (`x-required-role: advisor`) ' +
     'take an advisor token, ADMIN_TOKEN or an admin user’s token. `x-access` names who may call each route: public, signed (the signature is the ' +
     'authentication), console, or a role. Every flow save is a new immutable version, refused with 409 DRAFT_CONFLICT when another was saved since its `baseVersion`.',

@@ -73,7 +73,7 @@ export function checkFlowSource(flowId: string, source: string): FlowCheck {
     }
   }
   if (problems.length === 0 && parsed.ok) return { ok: true, flow: parsed.flow, problems: [] };
-  return { ok: false, problems: dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  return { ok: false, problems: dedupe(withoutEchoes(problems)).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
 }
 
 type Segment = string | number;
@@ -118,6 +118,12 @@ function stepIdOf(data: unknown, path: Segment[]): { stepId?: string } {
 
 function formatPath(segments: readonly Segment[]): string {
   return segments.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out === '' ? s : `${out}.${s}`), '');
+}
+
+/** A text over the character limit is also over the message size: say it once, by its length. */
+function withoutEchoes(problems: FlowProblem[]): FlowProblem[] {
+  const tooLong = new Set(problems.filter((p) => p.message.startsWith('text is ')).map((p) => p.path));
+  return problems.filter((p) => !(tooLong.has(p.path) && p.message.startsWith('could render to ')));
 }
 
 function dedupe(problems: FlowProblem[]): FlowProblem[] {

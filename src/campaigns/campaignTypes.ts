@@ -18,6 +18,24 @@ const eventType = z.string().trim().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$
 export const DEFAULT_MASS_TEXT = '{{name|您}}好！关于{{visit|您近期的服务}}，想请您花两分钟聊聊感受，点开下方链接即可开始。';
 export const DEFAULT_MASS_REMINDER = '{{name|您}}好，前两天邀请您做的服务回访还没完成，方便的时候点开链接聊两句就好～';
 
+/** The fields a mass-send text may name: what `describeVisit` knows about an invitation. */
+export const MASS_TEXT_FIELDS = ['name', 'store', 'touchpoint', 'orderId', 'products', 'visitDate', 'visit'] as const;
+
+/** A mass-send text: its `{{field}}`s must be invitation fields (`{{constructor}}` is refused, 400). */
+const massTextSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(600)
+  .superRefine((text, ctx) => {
+    for (const match of text.matchAll(/\{\{\s*([^{}|]*?)\s*(?:\|[^{}]*)?\}\}/g)) {
+      const field = match[1] ?? '';
+      if (!(MASS_TEXT_FIELDS as readonly string[]).includes(field)) {
+        ctx.addIssue({ code: 'custom', message: `unknown field {{${field.slice(0, 40)}}}; a mass-send text may use ${MASS_TEXT_FIELDS.map((f) => `{{${f}}}`).join(', ')}` });
+      }
+    }
+  });
+
 const campaignFields = {
   name: z.string().trim().min(1).max(100),
   flowId: flowIdSchema,
@@ -40,8 +58,8 @@ const campaignFields = {
   massSend: z
     .object({
       enabled: z.boolean().default(false),
-      text: z.string().trim().min(1).max(600).default(DEFAULT_MASS_TEXT),
-      reminderText: z.string().trim().min(1).max(600).default(DEFAULT_MASS_REMINDER),
+      text: massTextSchema.default(DEFAULT_MASS_TEXT),
+      reminderText: massTextSchema.default(DEFAULT_MASS_REMINDER),
     })
     .strict(),
 };

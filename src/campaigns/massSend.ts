@@ -2,6 +2,7 @@ import type { Campaign, CampaignState, CampaignWecom, Invitation, InvitationStor
 import type { Logger } from '../core/logger.ts';
 import type { TimerSchedule } from '../core/ports.ts';
 import type { CampaignService } from './campaignService.ts';
+import { ownText } from '../core/ownText.ts';
 import { describeVisit } from './describeVisit.ts';
 import { invitationUrl } from './planInvitation.ts';
 import { isQuiet, nextAllowedTime } from './quietHours.ts';
@@ -14,9 +15,12 @@ interface MassSendJob {
 
 const placeholder = /\{\{\s*([a-zA-Z]+)\s*(?:\|([^{}]*))?\}\}/g;
 
-/** `{{name|您}}`-style fields of a mass-send text, from the invitation. */
+/**
+ * `{{name|您}}`-style fields of a mass-send text, from the invitation. Only the invitation's own
+ * fields are read: `{{constructor}}` is a missing field, never what every object inherits.
+ */
 export function renderMassText(template: string, fields: Record<string, string>): string {
-  return template.replace(placeholder, (_m, field: string, fallback: string | undefined) => fields[field] || (fallback ?? '').trim());
+  return template.replace(placeholder, (_m, field: string, fallback: string | undefined) => ownText(fields, field) || (fallback ?? '').trim());
 }
 
 /**

@@ -28,7 +28,7 @@ export function signSceneParam(secret: Buffer, campaignId: string, invitationId:
 
 /**
  * Reads an entry link's parameter (URL-decoded or not). Anything that does not start like one of
- * ours is `not_invitation` (the plain `flow[:campaign]` links); ours with a bad shape or
+ * ours is `not_invitation` (plain `flow` links); ours with a bad shape or
  * signature is `forged`. The comparison takes constant time.
  */
 export function readSceneParam(secret: Buffer, raw: string): SceneParamReading {

@@ -147,7 +147,8 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
   /**
    * The flow an entry link starts and what the session records: a valid invitation names its
    * campaign's flow and attributes; a refused one (forged, expired, reused) gets the default flow
-   * and nothing from it; any other `scene_param` is read as `flow[:campaign[:reference]]`.
+   * and nothing from it; any other `scene_param` names a flow only: unsigned, it attributes
+   * nothing (what follows the flow id is logged and dropped).
    */
   async function entryStart(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<{ flow: CompiledFlow; extra: StartExtra } | null> {
     const { sceneParam } = message;
@@ -163,7 +164,10 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       return withFlow(named ?? (await defaultFlow()), extra);
     }
     const scene = parseSceneParam(sceneParam);
-    return withFlow(await entryFlow(scene.flowId, sceneParam), { campaign: scene.campaign, reference: scene.reference });
+    if (scene.ignored !== undefined) {
+      log.warn({ conversationKey: conversationKey(message.conversation), flowId: scene.flowId, ignored: scene.ignored }, 'unsigned entry parameter names more than a flow; only invitations attribute a session, the rest is ignored');
+    }
+    return withFlow(await entryFlow(scene.flowId, sceneParam), {});
   }
 
   function withFlow(flow: CompiledFlow | null, extra: StartExtra): { flow: CompiledFlow; extra: StartExtra } | null {

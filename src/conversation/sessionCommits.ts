@@ -24,10 +24,8 @@ export interface CommitExtra {
 
 /** What starting a session records besides the flow: where the customer came from. */
 export interface StartExtra {
-  /** The entry link's campaign label (or an invitation's campaign id). */
+  /** The campaign id of the signed invitation the customer entered through. */
   campaign?: string;
-  /** A customer reference named by a plain entry link. */
-  reference?: string;
   /** The invitation behind the entry link, recorded as the session's own fields. */
   attribution?: SessionAttribution;
   /** Template fields for the flow's texts (`{{customer.name}}`…), beside the WeCom nickname. */
@@ -100,7 +98,6 @@ export function createSessionCommits(deps: ConversationDeps, outbox: OutboxRunne
     const customerFields: Record<string, string> = { ...extra.customerFields };
     if (profile?.nickname) customerFields.nickname = profile.nickname;
     if (extra.campaign) customerFields.campaign = extra.campaign;
-    if (extra.reference) customerFields.reference = extra.reference;
     // `once` questions (a referral, a review) this customer was asked in an earlier session are skipped.
     const prefix = `${flow.flow.id}:`;
     const askedBefore = ((await deps.customers.get(key))?.askedOnce ?? []).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));

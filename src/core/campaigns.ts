@@ -107,7 +107,7 @@ export interface EntryRequest {
 export type EntryRefusal = 'forged' | 'unknown' | 'expired' | 'reused' | 'other_customer' | 'campaign_closed';
 
 export type EntryResolution =
-  /** Not an invitation parameter at all (e.g. the plain `flow[:campaign]` form): the caller reads it. */
+  /** Not an invitation parameter at all (e.g. a plain `flow` parameter): the caller reads the flow id from it. */
   | { kind: 'not_invitation' }
   /** A valid invitation: start `flowId` with these attributes and template fields. */
   | { kind: 'invitation'; flowId: string; attribution: SessionAttribution; customerFields: Record<string, string> }

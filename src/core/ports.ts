@@ -46,6 +46,23 @@ export interface DedupeStore {
   forget(key: string): Promise<void>;
 }
 
+/** One thing failed sign-ins are counted under (a client address, a token prefix) and its limit. */
+export interface SignInSubject {
+  key: string;
+  limit: number;
+}
+
+/**
+ * Failed sign-ins, counted across processes in fixed windows that start at the first failure.
+ * Checking costs one round trip and writes nothing, so a right token pays little.
+ */
+export interface SignInFailures {
+  /** Milliseconds until no subject is at its limit any more; 0 when none is. */
+  blockedForMs(subjects: readonly SignInSubject[]): Promise<number>;
+  /** Counts one failure under each key; answers each key's count in its window. */
+  record(keys: readonly string[], windowMs: number): Promise<number[]>;
+}
+
 /** A lock shared by all processes. */
 export interface LockService {
   /**

@@ -113,3 +113,12 @@ export interface CustomerCacheStore {
   /** Campaign fatigue marks of these identities; dropped on erasure (the customer is new again). */
   forgetFatigue(identities: string[]): Promise<number>;
 }
+
+/**
+ * Rewrites a store's files from its live data, so data erased from it leaves the disk too
+ * (Redis: BGREWRITEAOF; a store that cannot, such as a managed Redis that disables the command,
+ * throws and is logged).
+ */
+export interface StoreFileRewriter {
+  rewrite(): Promise<void>;
+}

@@ -104,7 +104,7 @@ export interface SessionRecord {
   handledMessageIds: string[];
   /** Optimistic concurrency revision; every save increments it. */
   rev: number;
-  /** The campaign label of a plain `flow:campaign` entry link, or the campaign id of an invitation. */
+  /** The campaign id of the signed invitation the session started from (older sessions: a plain link's label). */
   campaign?: string;
   /** Set when the session came through a campaign invitation (see SessionAttribution). */
   campaignId?: SessionAttribution['campaignId'];

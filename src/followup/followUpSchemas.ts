@@ -3,14 +3,20 @@ import { taskOutcomes, webhookEventTypes } from './types.ts';
 
 /** Request shapes of the follow-up APIs (validated by the routes, documented in OpenAPI). */
 
-/** http(s) only, no credentials in the URL (they would be logged and shown), at most 2 KB. */
+/**
+ * http(s) only, no credentials in the URL (they would be logged and shown), at most 2 KB. One
+ * check parses once, so text that is no URL at all is a 400 like any other, not a crash. Messages
+ * never repeat the URL: it may carry the receiver's token, and 4xx messages are logged.
+ */
 export const webhookUrlSchema = z
   .string()
   .trim()
   .max(2048)
-  .url()
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL')
-  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry a user name or password; use the signature to authenticate');
+  .superRefine((value, ctx) => {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (!url || !/^https?:$/.test(url.protocol)) ctx.addIssue({ code: 'custom', message: '不是 http(s) 地址 / must be an http or https URL' });
+    else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: '地址中不能带用户名或密码 / must not carry a user name or password; use the signature to authenticate' });
+  });
 
 export const createWebhookBodySchema = z.strictObject({
   url: webhookUrlSchema,
@@ -65,9 +71,17 @@ export const webhookDeliverySchema = z
     replays: z.number().int(),
     attemptCount: z.number().int(),
     attempts: z.array(
-      z.object({ at: z.string(), status: z.number().int().nullable(), durationMs: z.number().int(), body: nullableString, error: nullableString, replay: z.boolean() }),
+      z.object({
+        at: z.string(),
+        status: z.number().int().nullable(),
+        durationMs: z.number().int(),
+        bodyBytes: z.number().int().optional().describe('Bytes of the answer received (read up to 64 KiB)'),
+        body: nullableString.optional().describe('First 300 characters of the answer; only when one delivery is opened'),
+        error: nullableString,
+        replay: z.boolean(),
+      }),
     ),
-    payload: z.string().describe('The exact body sent'),
+    payload: z.string().optional().describe('The exact body sent; only when one delivery is opened'),
   })
   .meta({ id: 'WebhookDelivery' });
 

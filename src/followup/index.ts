@@ -13,6 +13,7 @@ import { createTagSync, type TagJob, type TagSyncDeps } from './tags/tagSync.ts'
 import { taskRoutes } from './taskRoutes.ts';
 import { createTaskService, type TaskService } from './tasks/taskService.ts';
 import { webhookRoutes } from './webhookRoutes.ts';
+import { createOutboundGuard } from './webhooks/outboundGuard.ts';
 import { createWebhookService, type DeliveryJob, type WebhookService } from './webhooks/webhookService.ts';
 import type { WebhookPii } from './webhooks/payloads.ts';
 
@@ -24,6 +25,8 @@ export interface FollowUpSettings {
   webhookTimeoutMs: number;
   /** WEBHOOK_PII: personal numbers in payloads masked (default) or sent in full. */
   webhookPii?: WebhookPii;
+  /** WEBHOOK_ALLOW_HOSTS: internal names, addresses or ranges receivers may be at (default none). */
+  webhookAllowHosts?: readonly string[];
   /** Absolute base URL of this service (links in payloads) and of the console. */
   publicUrl: string;
   /** SURVEY_TIMEZONE: tasks due before a purchase window count its calendar days there. */
@@ -96,7 +99,9 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     ? createJobQueue({ name: 'wecom-tags', ...deps.queue, logger: deps.logger, concurrency: 2, attempts: 8, backoffMs: 2_000, keepCompletedSeconds: 24 * 3600 })
     : undefined;
 
+  const guard = createOutboundGuard({ allowHosts: settings.webhookAllowHosts ?? [] });
   const webhooks = createWebhookService({
+    guard,
     endpoints: deps.stores.endpoints,
     deliveries: deps.stores.deliveries,
     log: deps.stores.log,
@@ -152,6 +157,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
       await sweeper?.stop();
       await tagQueue?.stop();
       await deliveryQueue.stop();
+      await guard.close();
     },
     async whenIdle(options) {
       await deliveryQueue.whenIdle(options);

@@ -7,6 +7,7 @@ import type { Group, ResponseFacts, Segment } from '../analytics/types.ts';
 import { instantOf } from '../campaigns/zonedTime.ts';
 import type { Flow, FollowUpCondition, FollowUpRule } from '../engine/index.ts';
 import type { FollowUpEvent } from './types.ts';
+import { ownText } from '../core/ownText.ts';
 
 /**
  * Follow-up rules, evaluated purely: a session (as analytics reads it) becomes `RuleFacts`, and
@@ -166,7 +167,8 @@ export function planTask(rule: FiredRule & { task: NonNullable<FiredRule['task']
     windowStart: facts.window?.startDay ? chineseDate(facts.window.startDay) : '时间未定',
     window: facts.window ? TIMING_LABELS[facts.window.bucket] : '时间未定',
   };
-  const reason = rule.task.reason.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) => fields[name] ?? whole);
+  // Own fields only: `{{constructor}}` stays as written rather than rendering a function.
+  const reason = rule.task.reason.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, name: string) => ownText(fields, name) ?? whole);
   const fallback = new Date(at.getTime() + rule.task.dueHours * 3_600_000);
   const start = facts.window?.startDay;
   if (!rule.task.beforeWindow || !start) return { reason, dueAt: fallback };

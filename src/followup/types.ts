@@ -104,8 +104,10 @@ export interface DeliveryAttempt {
   /** HTTP status, absent when no answer came (network error, timeout). */
   status?: number;
   durationMs: number;
-  /** The first 2,000 characters of the answer. */
+  /** The first 300 characters of the answer (2,000 before issue 25). */
   body?: string;
+  /** Bytes of the answer received (read up to 64 KiB); absent on attempts stored before issue 25. */
+  bodyBytes?: number;
   error?: string;
   replay?: boolean;
 }

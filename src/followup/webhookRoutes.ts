@@ -5,7 +5,7 @@ import { itemsOf } from '../http/apiSchemas.ts';
 import { defineRoute, reply, type InvalidInput, type Route } from '../http/route.ts';
 import { createWebhookBodySchema, deliveriesQuerySchema, deliveryId, endpointId, webhookDeliverySchema, webhookEndpointSchema } from './followUpSchemas.ts';
 import type { WebhookEndpoint } from './types.ts';
-import { deliveryView, type WebhookService } from './webhooks/webhookService.ts';
+import { deliverySummaryView, deliveryView, type WebhookService } from './webhooks/webhookService.ts';
 
 const endpointParams = z.object({ id: endpointId });
 const deliveryParams = z.object({ id: deliveryId });
@@ -17,7 +17,8 @@ const tags = ['webhooks'];
 
 /**
  * Outbound webhooks, admin role: register (the `whsec_…` secret is shown once), list, disable and
- * enable endpoints, read deliveries with every attempt, replay one. Every change is audited.
+ * enable endpoints, list deliveries (answers as status and length), open one (with the kept start
+ * of each answer and the payload), replay one. Every change is audited.
  */
 export function webhookRoutes(deps: { webhooks: WebhookService; audit: AuditLog }): Route[] {
   const toggle = (path: 'disable' | 'enable', active: boolean, summary: string) =>
@@ -45,9 +46,12 @@ export function webhookRoutes(deps: { webhooks: WebhookService; audit: AuditLog 
       description:
         'Each message is POSTed as JSON `{type, timestamp, data}` with `webhook-id` (same on retries and replays), `webhook-timestamp` (seconds) and ' +
         '`webhook-signature: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">` keyed with the base64-decoded part of the secret after `whsec_`. ' +
-        'Any 2xx answer counts as delivered; anything else is retried with backoff for 24 h (WEBHOOK_RETRY_WINDOW_SECONDS), then the delivery is dead-lettered.',
+        'Any 2xx answer counts as delivered; anything else (a 3xx too: redirects are never followed) is retried with backoff for 24 h (WEBHOOK_RETRY_WINDOW_SECONDS), then the delivery is dead-lettered. ' +
+        'A URL whose host is, or resolves to, a loopback, private, CGNAT, link-local, unique-local, multicast, unspecified or broadcast address (IPv4, IPv6, IPv4-mapped; any written form), ' +
+        'or a special-use name (localhost, *.localhost, *.internal, *.local, *.home.arpa), is refused with 400 WEBHOOK_URL_REFUSED unless WEBHOOK_ALLOW_HOSTS names it; the same check runs again when each delivery connects.',
       input: { body: createWebhookBodySchema },
       output: { status: 201, description: 'Registered', schema: z.object({ id: z.string(), secret: z.string().regex(/^whsec_/), endpoint: webhookEndpointSchema, note: z.string() }) },
+      errors: { 400: 'WEBHOOK_URL_REFUSED (leads inside the network), WEBHOOK_HOST_UNRESOLVED (the name does not resolve)' },
       handler: async ({ body, principal }) => {
         const { endpoint, secret } = await deps.webhooks.register(body, principal.name);
         await deps.audit.record({ actor: principal.name, actorRole: principal.role, action: 'webhook.registered', note: endpoint.id, details: { host: new URL(endpoint.url).host, events: endpoint.events } });
@@ -73,7 +77,7 @@ export function webhookRoutes(deps: { webhooks: WebhookService; audit: AuditLog 
       path: '/api/webhooks/deliveries/:id',
       auth: 'admin',
       tags,
-      summary: 'One delivery',
+      summary: 'One delivery, with the first 300 characters of each answer and the payload',
       input: { params: deliveryParams, invalidParams: noDelivery },
       output: webhookDeliverySchema,
       handler: async ({ params: { id } }) => {
@@ -102,12 +106,13 @@ export function webhookRoutes(deps: { webhooks: WebhookService; audit: AuditLog 
       path: '/api/webhooks/:id/deliveries',
       auth: 'admin',
       tags,
-      summary: 'Deliveries to an endpoint, newest first, with every attempt and the answer received (`failed` = dead-lettered)',
+      summary: 'Deliveries to an endpoint, newest first (`failed` = dead-lettered); each attempt with the status and length of the answer (open one delivery for the answer itself and the payload)',
       input: { params: endpointParams, invalidParams: noEndpoint, query: deliveriesQuerySchema },
-      output: itemsOf(webhookDeliverySchema),
+      output: { description: 'Deliveries (attempts without `body`, no `payload`)', schema: itemsOf(webhookDeliverySchema) },
       handler: async ({ params: { id }, query }) => {
         if (!(await deps.webhooks.get(id))) throw new NotFoundError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}`);
-        return { items: (await deps.webhooks.deliveries(id, query)).map(deliveryView) };
+        // Answers as status and length only; GET /deliveries/:id opens one with the kept start of each.
+        return { items: (await deps.webhooks.deliveries(id, query)).map(deliverySummaryView) };
       },
     }),
   ];

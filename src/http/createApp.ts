@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -27,6 +27,14 @@ export interface AppDeps {
   /** Title and text of the API document. */
   document?: DocumentInfo;
   rawHandlers?: RawHandler[];
+  /** Runs before every router: counts failed sign-ins and answers 429 after a burst (signInBrake.ts). */
+  signInBrake?: Middleware;
+  /**
+   * TRUST_PROXY: how many reverse proxies stand in front and append to X-Forwarded-For. 0 (the
+   * default): the client address is the socket's, and X-Forwarded-For is ignored, since anyone can
+   * send one. n: the n-th address from the right end of X-Forwarded-For, the one our proxy saw.
+   */
+  trustProxy?: number;
 }
 
 /**
@@ -39,7 +47,8 @@ export interface AppDeps {
  * app.listen(3000);
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  const hops = deps.trustProxy ?? 0;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const log = deps.logger.child({ module: 'http' });
 
   // First, so error answers and raw handlers (the simulator) carry them too.
@@ -99,8 +108,13 @@ export function createApp(deps: AppDeps): Koa {
 
   // The document describes every route mounted here, itself included; built once, at start.
   let document: Record<string, unknown> = {};
-  const routes = [...healthRoutes(deps.readiness), ...(deps.routes ?? []), openApiRoute(() => document)];
-  document = createOpenApiDocument(routes, deps.document ?? DEFAULT_DOCUMENT);
+  const health = healthRoutes(deps.readiness);
+  const routes = [...(deps.routes ?? []), openApiRoute(() => document)];
+  document = createOpenApiDocument([...health, ...routes], deps.document ?? DEFAULT_DOCUMENT);
+  // Probes answer before the sign-in brake: they carry no credentials worth counting.
+  const probes = mountRoutes(health);
+  app.use(probes.routes());
+  if (deps.signInBrake) app.use(deps.signInBrake);
   const router = mountRoutes(routes, deps.auth);
   app.use(router.routes()).use(router.allowedMethods());
 

@@ -111,6 +111,7 @@ function failures(route: Route): ZodOpenApiResponsesObject {
     add(401, 'UNAUTHORIZED: no valid bearer token');
     if (route.auth !== 'viewer') add(403, `FORBIDDEN: needs the ${route.auth} role`);
   }
+  if (route.auth !== 'public' && route.auth !== 'signed') add(429, 'AUTH_RATE_LIMITED: too many refused tokens from this address; wait Retry-After seconds');
   for (const invalid of [input.params && (input.invalidParams ?? { code: 'QUERY_INVALID' }), input.query && (input.invalidQuery ?? { code: 'QUERY_INVALID' })]) {
     if (invalid) add(invalid.status ?? 400, [invalid.code, ...Object.values(invalid.codeByField ?? {})].join(', '));
   }

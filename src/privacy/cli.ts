@@ -11,6 +11,7 @@ import { createLogger } from '../core/logger.ts';
 import { createAuditLog } from '../store/mongo/adminRepository.ts';
 import { createCustomerDataRepository, createRetentionSettings } from '../store/mongo/privacyRepository.ts';
 import { createRedisLock } from '../store/redis/redisLock.ts';
+import { createRedisFileRewriter } from '../store/redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from '../store/redis/redisPrivacy.ts';
 import { startStores } from '../store/startStores.ts';
 import { createRetention } from './retention.ts';
@@ -57,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       logger,
     });
     const report = await retention.sweep({ dryRun: args.dryRun, ...(args.now ? { now: args.now } : {}) });
+    // A one-shot process: the redacted words leave Redis's files now, not after a debounce.
+    if (report.redacted > 0) await createRedisFileRewriter(stores.redis).rewrite().catch((error: unknown) => logger.warn({ err: error }, 'Redis file rewrite failed'));
     console.log(JSON.stringify(report));
     return 0;
   } finally {

@@ -30,7 +30,16 @@ export function subjectOf(externalUserId: string): string {
  * const data = createCustomerData({ repo, cache, audit, locks, logger });
  * await data.erase('wm_abc', { name: 'admin', role: 'admin' });
  */
-export function createCustomerData(deps: { repo: CustomerDataRepository; cache: CustomerCacheStore; audit: AuditLog; locks: LockService; logger: Logger; now?: () => Date }) {
+export function createCustomerData(deps: {
+  repo: CustomerDataRepository;
+  cache: CustomerCacheStore;
+  audit: AuditLog;
+  locks: LockService;
+  /** Asked after each erasure to rewrite the stores' files (debounced), so the words leave the disk. */
+  diskScrub?: { request(): void };
+  logger: Logger;
+  now?: () => Date;
+}) {
   const clock = deps.now ?? (() => new Date());
   const log = deps.logger.child({ module: 'privacy' });
 
@@ -68,7 +77,8 @@ export function createCustomerData(deps: { repo: CustomerDataRepository; cache: 
      * Removes the customer's words and identity from MongoDB and Redis. Sessions stay as
      * anonymous numbers (analytics does not change); customer, tags, tasks, invitations,
      * conversation state and campaign marks go. An opt-out the customer asked for is kept.
-     * Repeating it finds nothing more to remove.
+     * Repeating it finds nothing more to remove. The stores' files are rewritten soon after
+     * (see diskScrub.ts), so old copies leave the disk too.
      */
     async erase(externalUserId: string, actor: Principal): Promise<ErasureResult> {
       const { conversationKeys, identities, invitationIds } = await trail(externalUserId);
@@ -85,6 +95,7 @@ export function createCustomerData(deps: { repo: CustomerDataRepository; cache: 
       const result: ErasureResult = { subject: subjectOf(externalUserId), counts: erased.counts, optedOutKept: erased.optedOut };
       await deps.audit.record({ actor: actor.name, actorRole: actor.role, action: 'customer.erased', note: result.subject, details: { counts: result.counts, optedOutKept: result.optedOutKept } });
       log.info({ subject: result.subject, counts: result.counts }, 'customer erased');
+      deps.diskScrub?.request();
       return result;
     },
   };

@@ -8,11 +8,15 @@
  *   date rather than by checksum: a mistyped ID is still someone's ID → `1101**********123X`
  * - bank cards, 16–19 digits (in groups of 4 or not) that pass the Luhn check: long order
  *   numbers usually do not, and an ID has already been taken out by then → `6222***********0123`
- * - mobile numbers 13x–19x, with spaces or dashes, with +86 / 0086 / 86 → `138****5678`
+ * - mobile numbers 13x–19x, with spaces or dashes, as 3-4-4 with dots, with +86 / 0086 / 86,
+ *   also glued to letters (`tel13812345678`, `wx…`, `…abc`) → `138****5678`
  * - landlines with an area code (010-12345678, 0755 8888 9999, (021)61234567) → `010-****5678`
  *
  * Scores, dates, prices and short order numbers are left alone: every pattern needs an 11+ digit
- * number or a leading area code and refuses to start or end inside a longer run of digits/letters.
+ * number or a leading area code and refuses to start or end inside a longer run of digits. Mobile
+ * and ID numbers may touch letters (people write `tel`/`wx` before them), but not a token that has
+ * other digits too (a hex id, `A1B13812345678`); cards and landlines must stand apart from letters,
+ * because courier and order numbers look like them (`YT1234567890123456`).
  *
  * @example
  * maskPii('我手机 138 1234 5678，邮箱 zhang@example.com') // '我手机 138****5678，邮箱 z***@example.com'
@@ -37,7 +41,7 @@ export function containsPii(text: string): boolean {
 }
 
 /** Cheap pre-check: nothing to mask without an @ or a run of 7 (possibly full-width) digits. */
-const MAY_HOLD_PII = /[@＠]|(?:[0-9０-９][\s\-－()（）]?){7}/;
+const MAY_HOLD_PII = /[@＠]|(?:[0-9０-９][\s\-－()（）.．]?){7}/;
 
 interface Rule {
   pattern: RegExp;
@@ -46,6 +50,10 @@ interface Rule {
 }
 
 const SEP = '[ \\-]?';
+/** Starts after a non-digit, and any letters glued in front follow no digit (no `A1B…`, no hex id). */
+const GLUED_START = '(?<![0-9])(?<![0-9][A-Za-z]+)';
+/** Ends before a non-digit, and any letters glued behind lead to no digit. */
+const GLUED_END = '(?![0-9])(?![A-Za-z]+[0-9])';
 
 const RULES: readonly Rule[] = [
   {
@@ -54,7 +62,7 @@ const RULES: readonly Rule[] = [
   },
   {
     // 18-digit ID in one piece or as 6-8-4 groups; 15-digit (pre-1999) ID in one piece.
-    pattern: new RegExp(`(?<![0-9A-Za-z])(?:\\d{6}${SEP}\\d{8}${SEP}\\d{3}[0-9Xx]|\\d{15})(?![0-9A-Za-z])`, 'g'),
+    pattern: new RegExp(`${GLUED_START}(?:\\d{6}${SEP}\\d{8}${SEP}\\d{3}[0-9Xx]|\\d{15})${GLUED_END}`, 'g'),
     mask: (m) => {
       const id = m[0].replace(/[ -]/g, '');
       if (!isResidentId(id)) return null;
@@ -70,9 +78,10 @@ const RULES: readonly Rule[] = [
     },
   },
   {
-    pattern: new RegExp(`(?<![0-9A-Za-z+])((?:\\+|00)?86${SEP})?(1[3-9]\\d(?:${SEP}\\d){8})(?![0-9A-Za-z])`, 'g'),
+    // Digits one by one with an optional space or dash between, or 3-4-4 with dots (138.1234.5678).
+    pattern: new RegExp(`${GLUED_START}(?<!\\+)((?:\\+|00)?86${SEP})?(1[3-9]\\d(?:(?:${SEP}\\d){8}|\\.\\d{4}\\.\\d{4}))${GLUED_END}`, 'g'),
     mask: (m) => {
-      const digits = (m[2] ?? '').replace(/[ -]/g, '');
+      const digits = (m[2] ?? '').replace(/[ .-]/g, '');
       return `${m[1] ?? ''}${digits.slice(0, 3)}****${digits.slice(-4)}`;
     },
   },

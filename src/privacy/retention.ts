@@ -46,6 +46,8 @@ export function createRetention(deps: {
   /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS: in force until an admin sets the policy. */
   defaults: RetentionPolicy;
   settings: RetentionSettingsStore;
+  /** Asked after a sweep that redacted something to rewrite the stores' files (debounced). */
+  diskScrub?: { request(): void };
   logger: Logger;
   now?: () => Date;
 }) {
@@ -125,6 +127,7 @@ export function createRetention(deps: {
           details: { redacted: report.redacted, cutoff: report.cutoff, escalationCutoff: report.escalationCutoff, complete: report.complete },
         });
         log.info({ redacted: report.redacted, complete: report.complete }, 'retention sweep redacted sessions');
+        deps.diskScrub?.request();
       }
       return report;
     },

@@ -17,6 +17,12 @@ export function isolatedEnv(label: string, extra: Record<string, string> = {}): 
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_TOKEN,
+    // The webhook receivers of the tests (test/support/webhookReceiver.ts) listen on loopback,
+    // which the outbound guard refuses unless allowed.
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    // Role tables send dozens of refused tokens from 127.0.0.1 within a minute; the sign-in brake
+    // (10 by default) is tested with its real limit in test/integration/http/signInBrake.test.ts.
+    AUTH_FAILURE_LIMIT: '1000',
     ...extra,
   };
 }

@@ -37,9 +37,12 @@ export function verifyStandardWebhook(secret: string, headers: Record<string, st
  * A test receiver for webhooks: records what arrives, answers `status()` (200 by default), and
  * can be stopped and started again on the same port to play an endpoint that is down.
  */
-export async function startWebhookReceiver(options: { secret?: () => string | undefined; port?: number } = {}) {
+export async function startWebhookReceiver(options: { secret?: () => string | undefined; port?: number; host?: string } = {}) {
+  const host = options.host ?? '127.0.0.1';
   const received: Received[] = [];
   let status = 200;
+  let answerText: string | undefined;
+  let location: string | undefined;
   let requests = 0;
   let server: Server | undefined;
   let port = options.port ?? 0;
@@ -57,21 +60,30 @@ export async function startWebhookReceiver(options: { secret?: () => string | un
           const secret = options.secret?.();
           received.push({ id: String(headers['webhook-id']), timestamp: Number(headers['webhook-timestamp']), type: json.type, body, json, verified: secret ? verifyStandardWebhook(secret, headers, body) : false });
         }
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(status >= 300 ? `receiver says ${status}` : 'ok');
+        res.writeHead(status, { 'content-type': 'text/plain', ...(location ? { location } : {}) });
+        res.end(answerText ?? (status >= 300 ? `receiver says ${status}` : 'ok'));
       });
     });
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server!.listen(port, host, resolve));
     port = (server.address() as AddressInfo).port;
   }
   await start();
 
   return {
-    url: () => `http://127.0.0.1:${port}/hooks`,
+    url: () => `http://${host}:${port}/hooks`,
     received,
     requests: () => requests,
-    answer(code: number) {
+    /** Answers `code` from now on, with `text` as the body (default a short line). */
+    answer(code: number, text?: string) {
       status = code;
+      answerText = text;
+      location = undefined;
+    },
+    /** Answers 302 with a Location header from now on. */
+    redirect(to: string) {
+      status = 302;
+      answerText = undefined;
+      location = to;
     },
     /** Closes the port: connections are refused until `start()`. */
     async stop() {

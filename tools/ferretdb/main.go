@@ -23,6 +23,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
 	stateDir := flag.String("state-dir", ".data/ferretdb", "directory for the <db>.sqlite files")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	walEvery := flag.Duration("wal-truncate-every", 10*time.Second, "how often the write-ahead logs are checkpointed and truncated (0 = never)")
+	vacuum := flag.Bool("vacuum", false, "rewrite every database file (VACUUM) and exit; run once, with the service stopped, on files written before secure_delete")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*stateDir)
@@ -34,7 +36,18 @@ func main() {
 		log.Fatal(err)
 	}
 	// No "?mode=memory" option: with it, updates through findAndModify hang (seen with v1.24.2).
-	url := "file:" + filepath.ToSlash(abs) + "/"
+	// FerretDB passes these pragmas to every connection it opens (and adds WAL itself). With
+	// secure_delete, deleted and overwritten documents are zeroed in their pages instead of
+	// lingering in free space, so an erased customer's words leave the database file; the
+	// busy timeout comes first because FerretDB's WAL switch needs it (see its pool/uri.go).
+	url := "file:" + filepath.ToSlash(abs) + "/?_pragma=busy_timeout(10000)&_pragma=secure_delete(1)"
+
+	if *vacuum {
+		if err := vacuumAll(context.Background(), abs); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -63,6 +76,10 @@ func main() {
 
 	// FerretDB's own _id index does not serve its _id queries; ours does (see idindex.go).
 	go keepIDIndexes(ctx, abs, 500*time.Millisecond, logger)
+	// Old page images (erased words among them) stay in the -wal files until truncated.
+	if *walEvery > 0 {
+		go truncateWALs(ctx, abs, *walEvery, logger)
+	}
 
 	// The Node side waits for this line to learn the real port.
 	fmt.Printf("READY %s\n", f.MongoDBURI())

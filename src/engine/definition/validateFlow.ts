@@ -1,5 +1,6 @@
 import { listTemplateFields } from '../runtime/renderTemplate.ts';
 import { checkCatalog } from './checkCatalog.ts';
+import { checkMessageSizes } from './checkMessageSizes.ts';
 import { describeQuestion } from './describeQuestion.ts';
 import { formatPath, stepIdAt } from './flowProblem.ts';
 import type { FlowProblem, RawProblem } from './flowProblem.ts';
@@ -11,7 +12,7 @@ import type { PathSegment } from './listRoutes.ts';
 /**
  * Checks what the schema cannot: unique ids, known targets, every step reachable from the first,
  * a way from every step to an end, no endless message loops, sensible ranges and branch values,
- * template fields that exist, and a catalogue where every id and word selects one item. Returns
+ * template fields that exist, texts that fit what WeCom delivers at their worst case, and a catalogue where every id and word selects one item. Returns
  * every problem found (empty when the flow is valid).
  */
 export function validateFlow(flow: Flow): FlowProblem[] {
@@ -181,6 +182,8 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
   });
   flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));
   for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
+
+  checkMessageSizes(flow, routes, indexOf, add);
 
   problems.push(...checkCatalog(flow.catalog));
   checkSegmentSteps(flow, stepById, add);

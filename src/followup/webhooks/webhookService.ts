@@ -4,6 +4,8 @@ import type { Logger } from '../../core/logger.ts';
 import type { DeliveryStore, FollowUpLog, WebhookEndpointStore } from '../ports.ts';
 import { withAttempt } from '../ports.ts';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType } from '../types.ts';
+import { request } from 'undici';
+import { createOutboundGuard, type OutboundGuard } from './outboundGuard.ts';
 import { messageBody, type WebhookPii } from './payloads.ts';
 import { generateWebhookSecret, signatureHeaders } from './signing.ts';
 
@@ -30,8 +32,8 @@ export interface WebhookServiceDeps {
   settings: WebhookSettings;
   logger: Logger;
   now?: () => Date;
-  /** The HTTP client (tests may pass their own); defaults to fetch. */
-  fetch?: typeof fetch;
+  /** Refuses URLs that lead inside the network, at registration and at connect time (default: nothing allowed inside). */
+  guard?: OutboundGuard;
 }
 
 /** A message to send to every endpoint that listens for its type. */
@@ -44,7 +46,18 @@ export interface OutboundEvent {
   data: Record<string, unknown>;
 }
 
-/** A delivery as the admin API shows it. */
+/**
+ * A delivery as a list shows it: each receiver answer only as its status and length, since an
+ * answer is whatever the receiver chose to send (its own error pages, tokens, customer data);
+ * {@link deliveryView} (one delivery, opened by an admin) shows the kept start of it.
+ */
+export function deliverySummaryView(d: WebhookDelivery) {
+  const { attempts, lastAttempt, payload: _payload, ...rest } = deliveryView(d);
+  const summary = ({ body: _body, ...a }: ReturnType<typeof attemptView>) => a;
+  return { ...rest, lastAttempt: lastAttempt ? summary(lastAttempt) : null, attempts: attempts.map(summary) };
+}
+
+/** A delivery as the admin API shows one delivery: attempts with the kept start of each answer, the payload. */
 export function deliveryView(d: WebhookDelivery) {
   return {
     id: d.id,
@@ -65,7 +78,9 @@ export function deliveryView(d: WebhookDelivery) {
 }
 
 function attemptView(a: DeliveryAttempt) {
-  return { at: a.at.toISOString(), status: a.status ?? null, durationMs: a.durationMs, body: a.body ?? null, error: a.error ?? null, replay: a.replay ?? false };
+  const bodyBytes = a.bodyBytes ?? (a.body === undefined ? 0 : Buffer.byteLength(a.body));
+  // Attempts stored before issue 25 kept 2,000 characters: shown cut like new ones.
+  return { at: a.at.toISOString(), status: a.status ?? null, durationMs: a.durationMs, bodyBytes, body: a.body?.slice(0, BODY_KEPT) ?? null, error: a.error ?? null, replay: a.replay ?? false };
 }
 
 /** The answer of an attempt that failed, for the retry log and the queue. */
@@ -75,7 +90,10 @@ export class DeliveryFailedError extends AppError {
   }
 }
 
-const BODY_KEPT = 2_000;
+/** Characters of a receiver's answer kept: enough for an error message, not for a page of data. */
+const BODY_KEPT = 300;
+/** Bytes of an answer read (and counted); the rest is not waited for. */
+const BODY_READ_MAX = 64 * 1024;
 const ENDPOINT_CACHE_MS = 5_000;
 
 /**
@@ -87,7 +105,7 @@ const ENDPOINT_CACHE_MS = 5_000;
 export function createWebhookService(deps: WebhookServiceDeps) {
   const log = deps.logger.child({ module: 'webhooks' });
   const clock = deps.now ?? (() => new Date());
-  const http = deps.fetch ?? fetch;
+  const guard = deps.guard ?? createOutboundGuard();
   let cached: { at: number; endpoints: WebhookEndpoint[] } | undefined;
   // Every attempt needs its endpoint and secret: read once per few seconds, not per attempt.
   const signing = new Map<string, { at: number; endpoint: WebhookEndpoint | null; secret: string | null }>();
@@ -106,6 +124,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   async function register(input: { url: string; events: WebhookEventType[]; description?: string }, by: string): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    await guard.assertAllowed(input.url);
     const endpoint: WebhookEndpoint = {
       id: `we_${randomBytes(12).toString('hex')}`,
       url: input.url,
@@ -192,19 +211,21 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function post(url: string, secret: string, delivery: WebhookDelivery, at: Date): Promise<Omit<DeliveryAttempt, 'at'>> {
     const t0 = performance.now();
     try {
-      const response = await http(url, {
+      // Address literals are judged here; names at connect time by the guard's lookup.
+      guard.assertAllowedWithoutDns(url);
+      // undici's request never follows a redirect: a 3xx is an answer (a failure), and the
+      // secret-signed body does not travel on to wherever the Location points.
+      const response = await request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'huifang-webhooks/1', ...signatureHeaders(secret, delivery.id, at, delivery.payload) },
         body: delivery.payload,
-        // A redirect is an answer, not a place to follow the secret-signed body to.
-        redirect: 'manual',
+        dispatcher: guard.dispatcher,
         signal: AbortSignal.timeout(deps.settings.timeoutMs),
       });
-      const text = await response.text().catch(() => '');
-      return { status: response.status, durationMs: Math.round(performance.now() - t0), ...(text ? { body: text.slice(0, BODY_KEPT) } : {}) };
+      const answer = await readCapped(response.body);
+      return { status: response.statusCode, durationMs: Math.round(performance.now() - t0), bodyBytes: answer.bytes, ...(answer.text ? { body: answer.text } : {}) };
     } catch (error) {
-      const message = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${deps.settings.timeoutMs} ms` : error.message) : String(error);
-      return { durationMs: Math.round(performance.now() - t0), error: message.slice(0, 300) };
+      return { durationMs: Math.round(performance.now() - t0), error: attemptError(error, deps.settings.timeoutMs) };
     }
   }
 
@@ -255,3 +276,31 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 }
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
+
+/** Reads at most BODY_READ_MAX bytes of an answer; keeps the first BODY_KEPT characters. */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<{ bytes: number; text: string }> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of body) {
+      // 4 bytes per character at most: enough bytes for BODY_KEPT characters of any UTF-8.
+      if (bytes < BODY_KEPT * 4) chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= BODY_READ_MAX) break;
+    }
+  } catch {
+    // An answer cut off midway still has its status; what arrived is kept.
+  } finally {
+    body.destroy();
+  }
+  return { bytes, text: Buffer.concat(chunks).toString('utf8').slice(0, BODY_KEPT) };
+}
+
+/** Why an attempt got no answer, for the admin: the cause (refused address, ECONNREFUSED…), not "fetch failed". */
+function attemptError(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error).slice(0, 300);
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const code = (error as { code?: unknown }).code;
+  const message = code === 'WEBHOOK_URL_REFUSED' || code === 'WEBHOOK_HOST_UNRESOLVED' ? `${code}: ${error.message}` : error.message;
+  return message.slice(0, 300);
+}

@@ -7,6 +7,8 @@ export function redisKeys(prefix: string) {
     prefix,
     dedupe: (scope: string, id: string) => `${prefix}dedupe:${scope}:${id}`,
     lock: (name: string) => `${prefix}lock:${name}`,
+    /** Failed sign-ins in the current window, per subject (`ip:<address>` or `token:<hash>`). */
+    signInFailures: (subject: string) => `${prefix}signin-fail:${subject}`,
     wecomToken: (corpId: string, secretHash: string) => `${prefix}wecom:token:${corpId}:${secretHash}`,
     wecomCursor: (openKfId: string) => `${prefix}wecom:cursor:${openKfId}`,
     wecomBudget: (conversation: string) => `${prefix}wecom:budget:${conversation}`,

@@ -171,9 +171,24 @@ describe('entering through an invitation link', () => {
     await expect(sim.customerOpensLink('wm_e601', `${link!.url}${'x'.repeat(100)}`)).rejects.toThrow(/128 bytes/);
   });
 
-  it('keeps the plain flow[:campaign] parameter working for links without an invitation', async () => {
-    await sim.customerEnters('wm_e501', { scene: 'survey', sceneParam: 'csat-after-service:spring2026' });
+  it('an unsigned flow:<campaignId> parameter names the flow only: no attribution, not in the campaign’s stats or analytics', async () => {
+    const id = await createCampaign(service);
+    const [link] = await invite(id, [{ customerRef: 'E501', name: '林女士' }]);
+    const responses = async (query: string): Promise<number> =>
+      (await adminGet<{ nps: { responses: number } }>(service, `/api/analytics/summary?flowId=nps-default${query}`)).body.nps.responses;
+    const everyone = await responses('');
+    // Anyone who learns the campaign id can type it after a flow id; they must not count as its customers.
+    await sim.customerEnters('wm_e501', { scene: 'survey', sceneParam: `nps-default:${id}` });
     await service.idle();
-    expect(await sessionOf('wm_e501')).toMatchObject({ flowId: 'csat-after-service', campaign: 'spring2026', campaignId: null });
+    await customer(service, sim, 'wm_e501').says('9');
+    expect(await sessionOf('wm_e501')).toMatchObject({ flowId: 'nps-default', campaign: null, campaignId: null, invitationId: null });
+    expect((await sessionOf('wm_e501')).customerFields).not.toHaveProperty('campaign');
+    // The signed invitation of the same campaign still attributes its customer.
+    await opens('wm_e502', link!.url);
+    await customer(service, sim, 'wm_e502').says('9');
+    expect(await sessionOf('wm_e502')).toMatchObject({ flowId: 'nps-default', campaign: id, campaignId: id, invitationId: link!.invitationId });
+    await expect.poll(() => responses('')).toBe(everyone + 2);
+    expect(await responses(`&campaign=${id}`)).toBe(1);
+    expect(await stats(id)).toMatchObject({ invited: 1, opened: 1, started: 1 });
   });
 });

@@ -55,6 +55,20 @@ describe('campaigns API', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('refuses a mass-send text that names anything but an invitation field ({{constructor}} rendered a function)', async () => {
+    for (const text of ['{{constructor}}好', '{{__proto__}}', '{{name}}{{toString|x}}']) {
+      const res = await campaignCall(service, 'POST', '/api/campaigns', { json: { name: 'x', flowId: 'nps-default', massSend: { enabled: true, text } } });
+      expect(res.status).toBe(400);
+      expect(res.json().error.code).toBe('BODY_INVALID');
+      expect(res.text).toMatch(/unknown field \{\{(constructor|__proto__|toString)\}\}; a mass-send text may use \{\{name\}\}/);
+    }
+    const id = await createCampaign(service);
+    const patched = await campaignCall(service, 'PATCH', `/api/campaigns/${id}`, { json: { massSend: { enabled: true, reminderText: '{{hasOwnProperty}}' } } });
+    expect(patched.status).toBe(400);
+    const fine = await campaignCall(service, 'PATCH', `/api/campaigns/${id}`, { json: { massSend: { enabled: true, text: '{{ name | 您 }}好，{{visit}}' } } });
+    expect(fine.status).toBe(200);
+  });
+
   it('imports a CSV: invitations with a signed scene_param and a kf link, one per customer and touchpoint', async () => {
     const id = await createCampaign(service);
     const res = await campaignCall(service, 'POST', `/api/campaigns/${id}/audience`, { csv });

@@ -158,6 +158,8 @@ describe('the Webhook pages of /admin', () => {
     expect(await rows.first().textContent()).toContain('HTTP 503');
     await rows.first().getByRole('button', { name: '详情' }).click();
     const details = page.locator('tr.delivery-details').first();
+    // The answers are fetched from GET /api/webhooks/deliveries/:id when the delivery is opened.
+    await details.locator('pre.payload').waitFor();
     expect(await details.textContent()).toContain('receiver says 503');
     expect(await details.locator('pre.payload').textContent()).toContain('"type": "survey.escalated"');
     await page.screenshot({ path: `${SHOTS}/admin-webhook-deliveries-1366.png`, fullPage: true });

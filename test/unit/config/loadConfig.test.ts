@@ -6,7 +6,8 @@ import { ConfigError } from '../../../src/core/errors.ts';
 describe('loadConfig', () => {
   it('gives embedded defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1' });
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', trustProxy: 0 });
+    expect(config.signIn).toEqual({ failureLimit: 10, windowMs: 60_000 });
     expect(config.mongodbUri).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config.wecom).toBeUndefined();
@@ -27,6 +28,12 @@ describe('loadConfig', () => {
     );
     expect(Object.keys(example)).toContain('WECOM_ENCODING_AES_KEY');
     expect(() => loadConfig(example)).not.toThrow();
+  });
+
+  it('reads WEBHOOK_ALLOW_HOSTS as names, addresses and ranges, and refuses anything else', () => {
+    expect(loadConfig({}).webhooks.allowHosts).toEqual([]);
+    expect(loadConfig({ WEBHOOK_ALLOW_HOSTS: ' crm.internal, 10.1.2.3 ,10.1.0.0/16,[fd00::1],' }).webhooks.allowHosts).toEqual(['crm.internal', '10.1.2.3', '10.1.0.0/16', '[fd00::1]']);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_HOSTS: 'http://crm.internal/hooks' })).toThrow(/WEBHOOK_ALLOW_HOSTS: must be host names, IP addresses or CIDR ranges/);
   });
 
   it('names every bad variable and what is expected', () => {

@@ -48,7 +48,7 @@ describe('createOpenApiDocument', () => {
 
   it('lists the errors the access and input imply, and the ones a route names', () => {
     const op = doc.paths['/things/{id}']!.post!;
-    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413']);
+    expect(Object.keys(op.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '429']);
     expect(op.responses['404']!.description).toBe('THING_NOT_FOUND');
     expect(op['x-required-role']).toBe('editor');
     expect(op.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);

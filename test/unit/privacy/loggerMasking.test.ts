@@ -34,6 +34,16 @@ describe('createLogger masks personal numbers in whatever is logged', () => {
     expect((parsed[1]?.err as { type?: string }).type).toBe('Error');
   });
 
+  it('masks a number glued to letters in a plain field such as scene (only identifier keys are left alone)', () => {
+    const { logger, lines } = capture();
+    logger.warn({ reason: 'not a signed invitation', scene: 'tel13812345678', sceneParam: 'wx138.1234.5678', conversationKey: 'wk:kf1:wm1' }, 'entry parameter refused');
+    const line = JSON.parse(lines()) as Record<string, unknown>;
+    expect(line.scene).toBe('tel138****5678');
+    expect(line.sceneParam).toBe('wx138****5678');
+    expect(line.conversationKey).toBe('wk:kf1:wm1');
+    expect(lines()).not.toContain('13812345678');
+  });
+
   it('keeps an err given as a string a string, masked', () => {
     const { logger, lines } = capture();
     logger.warn({ err: '400 rejected: 13812345678' }, 'failed');

@@ -14,6 +14,15 @@ describe('maskPii masks personal numbers as customers write them', () => {
     ['手机号１３８１２３４５６７８', '手机号138****5678'],
     ['打给我15012345678或者17712345678', '打给我150****5678或者177****5678'],
     ['9分，有事打13812345678', '9分，有事打138****5678'],
+    // Glued to letters in front or behind, and 3-4-4 with dots (issue 25).
+    ['tel13812345678', 'tel138****5678'],
+    ['wx13812345678', 'wx138****5678'],
+    ['13812345678abc', '138****5678abc'],
+    ['138.1234.5678', '138****5678'],
+    ['加我wx13812345678谢谢', '加我wx138****5678谢谢'],
+    ['TEL:+8613812345678', 'TEL:+86138****5678'],
+    ['Tel１３８．１２３４．５６７８', 'Tel138****5678'],
+    ['order_13812345678_x', 'order_138****5678_x'],
     // Landlines with an area code.
     ['座机010-12345678', '座机010-****5678'],
     ['门店电话 0755 8888 9999', '门店电话 0755-****9999'],
@@ -26,6 +35,7 @@ describe('maskPii masks personal numbers as customers write them', () => {
     ['证件 44030519851231002x 请核对', '证件 4403**********002x 请核对'],
     ['110101 19900307 123X', '1101**********123X'],
     ['老身份证110101900307123', '老身份证1101*******7123'],
+    ['ID11010119900307123X', 'ID1101**********123X'],
     // Bank cards (Luhn-valid), in one piece or in groups of 4.
     ['退款到卡6222021234567890128', '退款到卡6222***********0128'],
     ['卡号 6222 0212 3456 7890 128', '卡号 6222***********0128'],
@@ -58,6 +68,24 @@ describe('maskPii leaves ordinary survey answers alone', () => {
     '订单号2026112812345678901',
     // 18 digits whose "birth date" is impossible: not an ID.
     '流水号110101199013071234',
+    // Identifiers with letters and other digits around an 11-digit run: not a glued phone.
+    'A1B13812345678',
+    '6571a13812345678bcdef012',
+    'SO13812345678001',
+    'SO20261207000123',
+    // A courier number (letters + 16 digits) that happens to pass Luhn stays: cards must stand apart.
+    'YT4111111111111111',
+    // Timestamps, hashes and uuids.
+    '1765120000000',
+    'ts1765120000000',
+    '2026-12-07T18:24:53.123Z',
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    '550e8400-e29b-41d4-a716-446655440000',
+    // Dots elsewhere than 3-4-4, and prices.
+    '138.12345678',
+    '1381234.5678',
+    '价格13.80元',
+    'v1.38.1234',
     '',
   ])('%s', (input) => {
     expect(maskPii(input)).toBe(input);

@@ -1,6 +1,7 @@
 // Webhooks (#/webhooks, admins only): register an endpoint (its whsec_ secret is shown once),
-// enable or disable it, and look at its deliveries (#/webhooks/<id>): every attempt with the
-// receiver's answer, the exact payload, and a replay for delivered or dead-lettered ones.
+// enable or disable it, and look at its deliveries (#/webhooks/<id>): the list shows each answer
+// as status and length; 详情 opens one delivery (every attempt with the start of the receiver's
+// answer, the exact payload), and a replay for delivered or dead-lettered ones.
 import { get, post } from './api.js';
 import { formatTime, h, replace } from './dom.js';
 import { describeError } from './labels.js';
@@ -100,22 +101,33 @@ export async function renderDeliveries(main, { endpointId, flash }) {
     }
   };
   const answer = (a) => (a ? (a.status !== null ? `HTTP ${a.status}` : a.error || '无应答') : '—');
+  const withLength = (a) => (a && a.status !== null ? `${answer(a)} · ${a.bodyBytes} 字节` : answer(a));
   const rows = items.flatMap((d) => {
-    const details = h(
-      'tr',
-      { class: 'delivery-details', hidden: true },
-      h(
-        'td',
-        { colspan: '6' },
-        h('p', { class: 'muted small', text: `webhook-id：${d.id} · 事件：${d.eventKey}` }),
-        h(
-          'ol',
-          { class: 'attempts' },
-          d.attempts.map((a) => h('li', { text: `${formatTime(a.at)}  ${answer(a)}  ${a.durationMs} ms${a.replay ? '（重放）' : ''}${a.body ? `  应答：${a.body.slice(0, 300)}` : ''}` })),
-        ),
-        h('pre', { class: 'payload', text: JSON.stringify(JSON.parse(d.payload), null, 2) }),
-      ),
-    );
+    const details = h('tr', { class: 'delivery-details', hidden: true }, h('td', { colspan: '6', text: '加载中…' }));
+    // The receiver's answers are fetched only when an admin opens the delivery.
+    const open = async () => {
+      details.hidden = !details.hidden;
+      if (details.hidden) return;
+      try {
+        const full = await get(`/api/webhooks/deliveries/${encodeURIComponent(d.id)}`);
+        replace(
+          details,
+          h(
+            'td',
+            { colspan: '6' },
+            h('p', { class: 'muted small', text: `webhook-id：${full.id} · 事件：${full.eventKey}` }),
+            h(
+              'ol',
+              { class: 'attempts' },
+              full.attempts.map((a) => h('li', { text: `${formatTime(a.at)}  ${withLength(a)}  ${a.durationMs} ms${a.replay ? '（重放）' : ''}${a.body ? `  应答开头：${a.body}` : ''}` })),
+            ),
+            h('pre', { class: 'payload', text: JSON.stringify(JSON.parse(full.payload), null, 2) }),
+          ),
+        );
+      } catch (error) {
+        flash(describeError(error), 'bad');
+      }
+    };
     const row = h(
       'tr',
       { dataset: { delivery: d.id } },
@@ -123,11 +135,11 @@ export async function renderDeliveries(main, { endpointId, flash }) {
       h('td', { text: eventLabel[d.type] || d.type }),
       h('td', null, h('span', { class: statusChip[d.status], text: statusLabels[d.status] || d.status })),
       h('td', { text: String(d.attemptCount) + (d.replays ? `（重放 ${d.replays} 次）` : '') }),
-      h('td', { text: answer(d.lastAttempt) }),
+      h('td', { text: withLength(d.lastAttempt) }),
       h(
         'td',
         null,
-        h('button', { type: 'button', class: 'plain small', text: '详情', onClick: () => (details.hidden = !details.hidden) }),
+        h('button', { type: 'button', class: 'plain small', text: '详情', onClick: open }),
         ' ',
         d.status === 'pending' ? null : h('button', { type: 'button', class: 'plain small', text: '重放', onClick: replay(d) }),
       ),
