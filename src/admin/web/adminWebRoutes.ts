@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
-import { defineRoute, reply, type Reply, type Route } from '../../http/route.ts';
+import { defineRoute, type Route } from '../../http/route.ts';
+import { fileReply, locatePublicDir, servableFiles } from '../../http/staticFiles.ts';
 
 /**
  * The admin web editor at `/admin`: static HTML, CSS and ES modules from `public/` (no build
@@ -15,8 +14,8 @@ import { defineRoute, reply, type Reply, type Route } from '../../http/route.ts'
  * script as a second line of defence.
  */
 export async function adminWebRoutes(): Promise<Route[]> {
-  const publicDir = locatePublicDir();
-  const files = new Set((await readdir(publicDir)).filter((f) => /^[a-zA-Z0-9_-]+\.(js|css|html)$/.test(f)));
+  const publicDir = locatePublicDir(import.meta.url, 'src/admin/web/public');
+  const files = await servableFiles(publicDir);
   const yamlDir = join(dirname(dirname(createRequire(import.meta.url).resolve('yaml'))), 'browser', 'dist');
   const page = { auth: 'public' as const, tags: ['pages'] };
   return [
@@ -26,7 +25,7 @@ export async function adminWebRoutes(): Promise<Route[]> {
       path: '/admin',
       summary: 'The flow editor (page; signs in with an API token)',
       output: { description: 'HTML', type: 'text/html' },
-      handler: () => send(join(publicDir, 'index.html'), 'no-store'),
+      handler: () => fileReply(join(publicDir, 'index.html'), 'no-store'),
     }),
     defineRoute({
       ...page,
@@ -37,7 +36,7 @@ export async function adminWebRoutes(): Promise<Route[]> {
       errors: { 404: 'NOT_FOUND' },
       handler: ({ params }) => {
         if (!files.has(params.file)) throw new NotFoundError('NOT_FOUND', `No file ${params.file}`);
-        return send(join(publicDir, params.file), 'no-cache');
+        return fileReply(join(publicDir, params.file), 'no-cache');
       },
       input: { params: z.object({ file: z.string() }) },
     }),
@@ -52,36 +51,8 @@ export async function adminWebRoutes(): Promise<Route[]> {
         const rel = decodeURIComponent(path.slice('/admin/vendor/yaml/'.length));
         const file = resolve(yamlDir, rel);
         if (!/^[a-zA-Z0-9_./-]+\.js$/.test(rel) || rel.split('/').includes('..') || !file.startsWith(yamlDir + sep) || !existsSync(file)) throw new NotFoundError('NOT_FOUND', 'No such file');
-        return send(file, 'public, max-age=3600');
+        return fileReply(file, 'public, max-age=3600');
       },
     }),
   ];
-}
-
-async function send(file: string, cache: string): Promise<Reply> {
-  return reply({
-    headers: {
-      'Content-Type': contentType(file),
-      'Cache-Control': cache,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    },
-    body: await readFile(file),
-  });
-}
-
-/** `public/` next to this file; from `dist/` (no copied assets) fall back to the sources. */
-function locatePublicDir(): string {
-  const here = fileURLToPath(new URL('./public/', import.meta.url));
-  if (existsSync(join(here, 'index.html'))) return here;
-  const fromSources = resolve('src/admin/web/public');
-  if (existsSync(join(fromSources, 'index.html'))) return fromSources;
-  throw new Error(`admin web files not found in ${here} or ${fromSources}`);
-}
-
-function contentType(file: string): string {
-  if (file.endsWith('.html')) return 'text/html; charset=utf-8';
-  if (file.endsWith('.css')) return 'text/css; charset=utf-8';
-  return 'text/javascript; charset=utf-8';
 }

@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
-import { defineRoute, reply, type Reply, type Route } from '../../http/route.ts';
-
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { defineRoute, type Route } from '../../http/route.ts';
+import { fileReply, locatePublicDir, servableFiles } from '../../http/staticFiles.ts';
 
 /**
  * The dashboard at `/dashboard`: static HTML, CSS and ES modules from `public/` (no build step)
@@ -17,8 +12,8 @@ const CSP =
  * /admin and renders every text with textContent; a strict CSP forbids inline script.
  */
 export async function dashboardRoutes(): Promise<Route[]> {
-  const publicDir = locatePublicDir();
-  const files = new Set((await readdir(publicDir)).filter((f) => /^[a-zA-Z0-9_-]+\.(js|css|html)$/.test(f)));
+  const publicDir = locatePublicDir(import.meta.url, 'src/analytics/web/public');
+  const files = await servableFiles(publicDir);
   const echarts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
   const page = { auth: 'public' as const, tags: ['pages'] };
   return [
@@ -28,7 +23,7 @@ export async function dashboardRoutes(): Promise<Route[]> {
       path: '/dashboard',
       summary: 'The analytics dashboard (page; signs in with an API token)',
       output: { description: 'HTML', type: 'text/html' },
-      handler: () => send(join(publicDir, 'index.html'), 'no-store'),
+      handler: () => fileReply(join(publicDir, 'index.html'), 'no-store'),
     }),
     defineRoute({
       ...page,
@@ -40,7 +35,7 @@ export async function dashboardRoutes(): Promise<Route[]> {
       errors: { 404: 'NOT_FOUND' },
       handler: ({ params }) => {
         if (!files.has(params.file)) throw new NotFoundError('NOT_FOUND', `No file ${params.file}`);
-        return send(join(publicDir, params.file), 'no-cache');
+        return fileReply(join(publicDir, params.file), 'no-cache');
       },
     }),
     defineRoute({
@@ -50,29 +45,7 @@ export async function dashboardRoutes(): Promise<Route[]> {
       summary: 'Apache ECharts, served locally (never from a CDN)',
       output: { description: 'JavaScript', type: 'text/javascript' },
       // A day of caching: 1 MB that changes only with the package version.
-      handler: () => send(echarts, 'public, max-age=86400'),
+      handler: () => fileReply(echarts, 'public, max-age=86400'),
     }),
   ];
-}
-
-async function send(file: string, cache: string): Promise<Reply> {
-  return reply({
-    headers: { 'Content-Type': contentType(file), 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP },
-    body: await readFile(file),
-  });
-}
-
-/** `public/` next to this file; from `dist/` without copied assets, fall back to the sources. */
-function locatePublicDir(): string {
-  const here = fileURLToPath(new URL('./public/', import.meta.url));
-  if (existsSync(join(here, 'index.html'))) return here;
-  const fromSources = resolve('src/analytics/web/public');
-  if (existsSync(join(fromSources, 'index.html'))) return fromSources;
-  throw new Error(`dashboard files not found in ${here} or ${fromSources}`);
-}
-
-function contentType(file: string): string {
-  if (file.endsWith('.html')) return 'text/html; charset=utf-8';
-  if (file.endsWith('.css')) return 'text/css; charset=utf-8';
-  return 'text/javascript; charset=utf-8';
 }
