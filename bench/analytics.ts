@@ -37,7 +37,7 @@ const say = (line: string) => {
 const dataDir = '.data/bench-analytics';
 await rm(dataDir, { recursive: true, force: true });
 // The FerretDB binary `npm start` and CI build under .data/bin (built here if missing).
-const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin' }), startEmbeddedRedis({ dataDir, persist: false })]);
+const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin' }), startEmbeddedRedis({ dataDir, binDir: '.data/bin', persist: false })]);
 const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 const service = await startService(loadConfig({ MONGODB_URI: `${mongo.url}huifang`, REDIS_URL: redis.url, PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: 'hf:bench:' }), { logger });
 const result: Record<string, unknown> = { stored, days, cores: (await import('node:os')).availableParallelism() };

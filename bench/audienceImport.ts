@@ -30,7 +30,7 @@ const file = `${dataDir}/audience.csv`;
 await writeAudience(file, rows, values.gbk);
 say(`wrote ${rows} rows (${((await stat(file)).size / 1024 / 1024).toFixed(1)} MiB${values.gbk ? ', GBK' : ''})`);
 
-const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin', log: () => undefined }), startEmbeddedRedis({ dataDir, persist: true })]);
+const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin', log: () => undefined }), startEmbeddedRedis({ dataDir, binDir: '.data/bin', persist: true })]);
 const worker = await startServiceWorker(
   {
     MONGODB_URI: `${mongo.url.replace(/\/$/, '')}/huifang_bench_import`,

@@ -51,7 +51,7 @@ await mkdir(dataDir, { recursive: true });
 const quiet = createLogger({ level: 'warn' });
 const [mongo, redis] = await Promise.all([
   startEmbeddedMongo({ dataDir, binDir: '.data/bin', log: say }),
-  startEmbeddedRedis({ dataDir, persist: true }),
+  startEmbeddedRedis({ dataDir, binDir: '.data/bin', persist: true }),
 ]);
 const mongoUri = `${mongo.url.replace(/\/$/, '')}/huifang_bench`;
 let seedSeconds = 0;

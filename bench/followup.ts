@@ -44,7 +44,7 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 const dataDir = '.data/bench-followup';
 await rm(dataDir, { recursive: true, force: true });
-const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin' }), startEmbeddedRedis({ dataDir, persist: false })]);
+const [mongo, redis] = await Promise.all([startEmbeddedMongo({ dataDir, binDir: '.data/bin' }), startEmbeddedRedis({ dataDir, binDir: '.data/bin', persist: false })]);
 const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 const service = await startService(
   // The receiver listens on loopback, which the webhook guard refuses unless allowed.

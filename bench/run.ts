@@ -5,7 +5,9 @@
 //   npm run -s bench -- --import N [--gbk] [--again] [--json]  an N-row audience CSV into a campaign (audienceImport.ts)
 //   npm run -s bench -- followup [--stored 20000] [--samples 200] [--json]   follow-up hook, tasks list, deliveries (followup.ts)
 //   npm run -s bench -- nlu [FILE.jsonl …] [--today YYYY-MM-DD] [--json]   answer understanding with a perfect LLM stub (nluAccuracy.ts)
+//   npm run -s bench -- nlu-speed [--rounds 5] [--json]   rule analyser: a 50,000-character reply, 1,000 typical replies (nluSpeed.ts)
 if (process.argv[2] === 'analytics') await import('./analytics.ts');
+else if (process.argv[2] === 'nlu-speed') await import('./nluSpeed.ts');
 else if (process.argv[2] === 'followup') await import('./followup.ts');
 else if (process.argv[2] === 'nlu') await import('./nluAccuracy.ts');
 else if (process.argv.slice(2).some((arg) => arg === '--import' || arg.startsWith('--import='))) await import('./audienceImport.ts');

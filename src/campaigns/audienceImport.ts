@@ -108,6 +108,8 @@ function gateRequest(plan: PlannedInvitation): GateRequest {
 /** Temporary NDJSON files for one import (staged rows, outcomes), removed by `dispose`. */
 export interface ImportFiles {
   dir: string;
+  /** The path of a file of this import (for raw bytes). */
+  path(name: string): string;
   writer(name: string): NdjsonWriter;
   lines<T>(name: string): AsyncGenerator<T>;
   dispose(): Promise<void>;
@@ -123,6 +125,7 @@ export async function createImportFiles(): Promise<ImportFiles> {
   const dir = await mkdtemp(join(tmpdir(), 'hf-audience-'));
   return {
     dir,
+    path: (name) => join(dir, name),
     writer(name) {
       const stream: WriteStream = createWriteStream(join(dir, name));
       let count = 0;

@@ -4,8 +4,9 @@ import type { AuditLog } from '../core/admin.ts';
 import type { Campaign, Invitation, InvitationStore } from '../core/campaigns.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { itemsOf } from '../http/apiSchemas.ts';
+import { discardRest } from '../http/readBody.ts';
 import { defineRoute, reply, type Route } from '../http/route.ts';
-import type { AudienceUpload } from './audienceUpload.ts';
+import { CSV_LIMIT_BYTES, type AudienceUpload } from './audienceUpload.ts';
 import type { CampaignService } from './campaignService.ts';
 import { audienceBodies, audienceResultSchema, campaignSchema, campaignStatsSchema, invitationSchema } from './campaignsApiSchemas.ts';
 import { campaignCreateSchema, campaignPatchSchema } from './campaignTypes.ts';
@@ -105,21 +106,32 @@ export function campaignsRoutes(deps: {
       tags,
       summary: 'Invite an audience from a CSV file (UTF-8 or GBK) or JSON rows; any bad row refuses the whole upload',
       description:
-        'CSV charset: in Content-Type, or `?encoding=utf-8|gbk|gb2312|gb18030`, else detected; `?details=summary` leaves the invitation and skipped lists out. ' +
-        'Every row is validated first: any bad row refuses the upload (400 AUDIENCE_INVALID, problems with line numbers) and nothing is imported. Then each row is ' +
-        'sampled and gated (opt-out, one invitation per customer per fatigue window across campaigns, daily cap) before its invitation is created.',
+        'CSV charset: a leading BOM, else the charset in Content-Type or `?encoding=utf-8|gbk|gb2312|gb18030`, else detected on the whole file; `?details=summary` leaves the ' +
+        'invitation and skipped lists out. Every line is decoded strictly and every row validated first: bytes invalid in the charset or a BOM past the start refuse the ' +
+        'upload (400 AUDIENCE_ENCODING), and so does any bad row (400 AUDIENCE_INVALID, the first 50 problems with line numbers, `more` counting the rest); nothing is ' +
+        'imported. Limits: CSV 64 MB, 200,000 rows, 16 KB per line or record, 100 columns; JSON 8 MB, 20,000 rows (BODY_TOO_COMPLEX past 800,000 values). Then each row ' +
+        'is sampled and gated (opt-out, one invitation per customer per fatigue window across campaigns, daily cap) before its invitation is created.',
       input: { params: idParams, rawBody: audienceBodies },
       output: { description: 'Invitations created and rows skipped, with reasons', schema: audienceResultSchema },
       errors: {
-        400: 'AUDIENCE_INVALID (problems: line or row, field, message), AUDIENCE_EMPTY, BODY_NOT_JSON',
+        400: 'AUDIENCE_INVALID (problems: line or row, field, message; more), AUDIENCE_ENCODING (problems: line, message), AUDIENCE_LINE_TOO_LONG, AUDIENCE_EMPTY, BODY_NOT_JSON, BODY_TOO_COMPLEX',
         404: 'CAMPAIGN_NOT_FOUND',
         409: 'CAMPAIGN_NOT_ACTIVE',
-        413: 'BODY_TOO_LARGE',
+        413: 'BODY_TOO_LARGE, AUDIENCE_TOO_MANY_ROWS',
         415: 'UNSUPPORTED_MEDIA_TYPE',
         502: 'CAMPAIGN_LINK_UNAVAILABLE: WeCom gave no kf link',
       },
       handler: async ({ params: { id }, principal, stream, header, rawQuery }) => {
-        const result = await deps.upload.receive({ body: stream, contentType: header('content-type'), query: rawQuery }, await deps.campaigns.get(id));
+        const campaign = await deps.campaigns.get(id);
+        let result;
+        try {
+          // Not destroyed when reading stops early: the request is drained below instead.
+          const body = stream.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+          result = await deps.upload.receive({ body, contentType: header('content-type'), query: rawQuery }, campaign);
+        } catch (error) {
+          discardRest(stream, CSV_LIMIT_BYTES);
+          throw error;
+        }
         await deps.audit.record({
           actor: principal.name,
           actorRole: principal.role,

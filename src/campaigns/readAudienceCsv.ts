@@ -1,17 +1,20 @@
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { pipeline, Readable } from 'node:stream';
+import { parse, type Parser } from 'csv-parse';
+import { ValidationError } from '../core/errors.ts';
 import type { AudienceRow } from './campaignTypes.ts';
 import { readAudienceRow, type RowProblem } from './audienceRow.ts';
+import { decodeLine, MAX_LINE_BYTES, splitLines, type Charset, type RawLine } from './csvBytes.ts';
+import { cut, MAX_MESSAGE_CHARS, MAX_PROBLEMS_COUNTED } from './uploadProblems.ts';
 
 /**
- * Streams an audience CSV: decodes it (UTF-8, with or without BOM, or GBK/GB18030 as Excel in
- * China saves it: named by the charset, else detected from the first 64 KB), maps Chinese or
- * English headers to row fields, and validates every line. Yields each line's row or its
- * problems with the file line number (the header is line 1); nothing is held but one line.
+ * Reads an audience CSV whose charset was chosen on the whole file (see csvBytes.ts): decodes it
+ * line by line strictly (a line with invalid bytes, or a byte-order mark past the file's start,
+ * is an `encoding` problem of that line, never mojibake), maps Chinese or English headers to row
+ * fields, and validates every record. Yields each line's row or its problems with the file line
+ * number (the header is line 1); nothing is held but one line.
  */
 
-export type CsvLine = { line: number; row: AudienceRow } | { line: number; problems: RowProblem[] };
+export type CsvLine = { line: number; row: AudienceRow } | { line: number; problems: RowProblem[] } | { line: number; encoding: string };
 
 /** Header → field; compared without case, spaces, '_' or '-'. */
 const HEADERS: Record<keyof AudienceRow, string[]> = {
@@ -29,7 +32,8 @@ const HEADERS: Record<keyof AudienceRow, string[]> = {
 const byHeader = new Map<string, keyof AudienceRow>(Object.entries(HEADERS).flatMap(([field, names]) => names.map((n) => [n, field as keyof AudienceRow])));
 const normalize = (header: string) => header.trim().toLowerCase().replace(/[\s_-]/g, '');
 
-const SNIFF_BYTES = 64 * 1024;
+/** At most this many columns: a header of thousands of cells is not an export of ours. */
+export const MAX_COLUMNS = 100;
 
 /** Reads the charset a Content-Type names (utf-8, gbk, gb2312, gb18030), if any. */
 export function charsetOf(contentType: string | undefined): string | undefined {
@@ -37,91 +41,98 @@ export function charsetOf(contentType: string | undefined): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-/** GBK and GB2312 are read as GB18030, their superset. */
-function decoderName(charset: string): string {
-  return /^(gbk|gb2312|gb18030|cp936)$/i.test(charset) ? 'gb18030' : 'utf-8';
+/** The decoded text of the raw lines; a line that cannot be decoded is reported and left out. */
+async function* decodeLines(lines: AsyncIterable<RawLine>, charset: Charset, onProblem: (line: number, message: string) => void): AsyncGenerator<string> {
+  for await (const line of lines) {
+    const decoded = decodeLine(line, charset);
+    if ('problem' in decoded) {
+      onProblem(line.number, decoded.problem);
+      // Keep the line count of what follows right for csv-parse.
+      if (line.lf) yield '\n';
+    } else yield line.lf ? `${decoded.text}\n` : decoded.text;
+  }
 }
 
-/** The input as UTF-8 text chunks: the named charset, else UTF-8 when the first 64 KB are valid UTF-8, else GB18030. */
-async function* decode(input: AsyncIterable<Buffer | string>, charset: string | undefined): AsyncGenerator<string> {
-  const iterator = input[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    head.push(chunk);
-    size += chunk.length;
-  }
-  const prefix = Buffer.concat(head);
-  const name = charset ? decoderName(charset) : looksLikeUtf8(prefix) ? 'utf-8' : 'gb18030';
-  const decoder = iconv.getDecoder(name);
-  const first = decoder.write(prefix);
-  if (first) yield first;
-  while (!done) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const text = decoder.write(Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value));
-    if (text) yield text;
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
+/** Maps a header line to fields (false drops a column), or says why it cannot be read. */
+function mapHeader(header: string[], ignored?: string[]): { columns: Array<keyof AudienceRow | false>; problem: RowProblem | null } {
+  if (header.length > MAX_COLUMNS) return { columns: [], problem: { message: `${header.length} columns; an audience file has at most ${MAX_COLUMNS}` } };
+  const mapped = header.map((h) => byHeader.get(normalize(h)) ?? null);
+  ignored?.push(...header.filter((_h, i) => mapped[i] === null));
+  const problem = mapped.includes('customerRef') ? null : { field: 'customerRef', message: `no customer reference column; name one of: ${HEADERS.customerRef.slice(0, 4).join(', ')}, 客户编号` };
+  return { columns: mapped.map((m) => m ?? false), problem };
 }
 
-function looksLikeUtf8(bytes: Buffer): boolean {
-  try {
-    // stream: a character cut at the 64 KB mark is not an error.
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
+function csvParser(columns: (header: string[]) => Array<keyof AudienceRow | false>): Parser {
+  return parse({
+    bom: false,
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+    skip_records_with_error: true,
+    // No record may grow past one line's bytes, not even one whose quoted field spans lines.
+    max_record_size: MAX_LINE_BYTES,
+    columns,
+  });
 }
 
 /**
- * The lines of an audience CSV, validated. A header without a customer reference column is
- * reported as line 1's problem; unknown columns are ignored (and listed in `ignored`).
+ * Queues csv-parse's errors as line problems, one per line: it reports every stray quote of a line,
+ * each quoting the cell so far. A record past MAX_LINE_BYTES (an unclosed quote) ends reading with
+ * AUDIENCE_LINE_TOO_LONG; past MAX_PROBLEMS_COUNTED errors reading stops (`stoppedAt` tells where),
+ * since each costs more than it tells.
+ */
+function queueParseErrors(parser: Parser, queued: CsvLine[], quiet: () => boolean): { stoppedAt(): number } {
+  let lastLine = 0;
+  let errors = 0;
+  let stoppedAt = 0;
+  parser.on('skip', (error: Error & { lines?: number; code?: string }) => {
+    const line = error.lines ?? 0;
+    if (error.code === 'CSV_MAX_RECORD_SIZE') parser.destroy(new ValidationError('AUDIENCE_LINE_TOO_LONG', `The record that starts before line ${line} is longer than ${MAX_LINE_BYTES / 1024} KB: an unclosed quote?`, { line }));
+    if (++errors > MAX_PROBLEMS_COUNTED && !stoppedAt) {
+      stoppedAt = line;
+      parser.destroy();
+    }
+    if (quiet() || stoppedAt || line === lastLine) return;
+    lastLine = line;
+    queued.push({ line, problems: [{ message: cut(error.message.replace(/ on line \d+$/, ''), MAX_MESSAGE_CHARS) }] });
+  });
+  return { stoppedAt: () => stoppedAt };
+}
+
+/**
+ * The lines of an audience CSV, validated. A header without a customer reference column (or with
+ * more than MAX_COLUMNS columns) is reported as line 1's problem; unknown columns are ignored (and
+ * listed in `ignored`).
  */
 export async function* readAudienceCsv(
   input: AsyncIterable<Buffer | string>,
-  options: { charset?: string; timeZone: string; now: Date; ignored?: string[] },
+  options: { charset: Charset; timeZone: string; now: Date; ignored?: string[] },
 ): AsyncGenerator<CsvLine> {
-  const problems: CsvLine[] = [];
+  const queued: CsvLine[] = [];
   let headerProblem: RowProblem | null = null;
-  const parser = Readable.from(decode(input, options.charset)).pipe(
-    parse({
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      skip_records_with_error: true,
-      columns: (header: string[]) => {
-        const mapped = header.map((h) => byHeader.get(normalize(h)) ?? null);
-        options.ignored?.push(...header.filter((_h, i) => mapped[i] === null));
-        if (!mapped.includes('customerRef')) headerProblem = { field: 'customerRef', message: `no customer reference column; name one of: ${HEADERS.customerRef.slice(0, 4).join(', ')}, 客户编号` };
-        // csv-parse drops columns named false.
-        return mapped.map((m) => m ?? false);
-      },
-    }),
-  );
-  parser.on('skip', (error: Error & { lines?: number }) => {
-    problems.push({ line: error.lines ?? 0, problems: [{ message: error.message.replace(/ on line \d+$/, '') }] });
+  const parser = csvParser((header) => {
+    const mapped = mapHeader(header, options.ignored);
+    headerProblem = mapped.problem;
+    return mapped.columns;
   });
-  for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    if (headerProblem) break;
-    // Records are read ahead: report the skipped lines in file order.
-    while (problems.length && problems[0]!.line < record.info.lines) yield problems.shift()!;
-    const read = readAudienceRow(record.record, options);
-    yield read.ok ? { line: record.info.lines, row: read.row } : { line: record.info.lines, problems: read.problems };
+  // pipeline: when the parser stops early, the decoding and the file reading stop with it.
+  pipeline(Readable.from(decodeLines(splitLines(input), options.charset, (line, message) => queued.push({ line, encoding: message }))), parser, () => undefined);
+  const errors = queueParseErrors(parser, queued, () => headerProblem !== null);
+  try {
+    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      if (headerProblem) break;
+      // Records are read ahead: report the skipped and undecodable lines in file order.
+      while (queued.length && queued[0]!.line < record.info.lines) yield queued.shift()!;
+      const read = readAudienceRow(record.record, options);
+      yield read.ok ? { line: record.info.lines, row: read.row } : { line: record.info.lines, problems: read.problems };
+    }
+  } catch (error) {
+    if (!errors.stoppedAt()) throw error;
+    queued.push({ line: errors.stoppedAt(), problems: [{ message: `more than ${MAX_PROBLEMS_COUNTED} CSV format errors by this line; reading stopped. Is this the CSV export?` }] });
   }
   if (headerProblem) {
     yield { line: 1, problems: [headerProblem] };
     return;
   }
-  while (problems.length) yield problems.shift()!;
+  while (queued.length) yield queued.shift()!;
 }

@@ -169,11 +169,16 @@ function healthRoutes(readiness: Record<string, HealthCheck>): Route[] {
 
 const readinessSchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.boolean()), down: z.array(z.string()).optional() });
 
-/** What a client error adds to its body: the problems found, or what a conflict was with. */
+/** What a client error adds to its body: the problems found (and how many more), or what a conflict was with. */
 function details(error: AppError): Record<string, unknown> {
   if (error.status >= 500) return {};
-  const { problems, conflict } = error.context as { problems?: unknown; conflict?: unknown };
-  return { ...(problems === undefined ? {} : { problems }), ...(conflict === undefined ? {} : { conflict }) };
+  const { problems, more, conflict } = error.context as { problems?: unknown; more?: unknown; conflict?: unknown };
+  return {
+    ...(problems === undefined ? {} : { problems }),
+    // How many problems the (bounded) list leaves out.
+    ...(typeof more === 'number' && more > 0 ? { more } : {}),
+    ...(conflict === undefined ? {} : { conflict }),
+  };
 }
 
 /** Turns anything thrown into an AppError, keeping Koa/http-errors statuses (e.g. 413 from a body limit). */

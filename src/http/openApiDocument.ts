@@ -12,6 +12,7 @@ const errorWithDetailsSchema = z
       code: z.string(),
       message: z.string(),
       problems: z.array(z.looseObject({ path: z.string().optional(), message: z.string() }).meta({ id: 'Problem' })).optional(),
+      more: z.number().int().optional().describe('How many problems the list leaves out'),
       conflict: z.record(z.string(), z.unknown()).optional().describe('DRAFT_CONFLICT: latestVersion, author, at, basedOn'),
     }),
   })

@@ -58,3 +58,18 @@ function sizeText(limit: string | number): string {
   if (typeof limit === 'number') return `${limit} bytes`;
   return limit.replace(/^(\d+)\s*(kb|mb)$/i, (_m, n: string, unit: string) => `${n} ${unit.toUpperCase()}`);
 }
+
+/**
+ * A refusal can come before the whole body arrived (a line too long, a body too large): the rest
+ * is read and thrown away, up to `limit` more bytes, so the client gets the answer instead of a
+ * reset connection; past that the connection is cut.
+ */
+export function discardRest(request: IncomingMessage, limit: number): void {
+  if (request.readableEnded || request.destroyed) return;
+  let discarded = 0;
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) request.destroy();
+  });
+  request.resume();
+}

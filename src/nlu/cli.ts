@@ -9,7 +9,13 @@
  *   npm run -s nlu -- --now 2026-11-23T10:00:00+08:00 < replies.jsonl
  *   npm run -s nlu -- --flow flows/nps-default.yaml < replies.jsonl     (reads products from that flow's catalogue)
  *   options: --now ISO  --tz Asia/Shanghai  --mode auto|rules|llm|composed  --concurrency 4  --full  --flow FILE
+ *
+ * `eval` measures the analyser against labelled JSON lines instead (see evaluate.ts); "now" defaults
+ * to 2026-11-23T10:00:00+08:00, the day the dev sets' timing labels were written against:
+ *
+ *   npm run -s nlu -- eval test/nlu/*.jsonl [--mode rules|composed|llm] [--json] [--misses] [--now ISO]
  */
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -21,7 +27,8 @@ import { loadConfig } from '../config.ts';
 // This command is an entry point (like main.ts): it may read a flow file through the engine's
 // parser, so the catalogue is validated exactly as at import. The analyser never imports the engine.
 import { formatProblem, loadFlowFile } from '../engine/index.ts';
-import { createAnalyzer, type AnalyzerMode, type LlmUsage } from './index.ts';
+import { evaluate, formatSummary, parseEvalLines, type EvalSummary } from './evaluate.ts';
+import { createAnalyzer, createRuleAnalyzer, type AnalyzerMode, type LlmUsage } from './index.ts';
 
 const inputSchema = z.object({
   id: z.union([z.string(), z.number()]),
@@ -171,7 +178,48 @@ async function readCatalog(file: string): Promise<CatalogItem[]> {
   return result.flow.catalog;
 }
 
-main().catch((err: unknown) => {
+/** The day the dev sets' timing labels were written against. */
+const EVAL_NOW = '2026-11-23T10:00:00+08:00';
+
+async function runEval(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        mode: { type: 'string', default: 'rules' },
+        json: { type: 'boolean', default: false },
+        misses: { type: 'boolean', default: false },
+        now: { type: 'string', default: EVAL_NOW },
+        tz: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    usage(err instanceof Error ? err.message : String(err));
+  }
+  const { values: args, positionals: files } = parsed;
+  if (files.length === 0) usage('eval needs at least one labelled JSONL file');
+  const mode = args.mode as AnalyzerMode;
+  if (!['rules', 'composed', 'llm'].includes(mode)) usage('eval --mode must be one of rules, composed, llm');
+  const now = new Date(args.now ?? EVAL_NOW);
+  if (Number.isNaN(now.getTime())) usage(`--now ${args.now} is not an ISO time`);
+  const config = loadConfig();
+  const logger: Logger = pino({ name: 'huifang-nlu', level: config.logLevel, redact: { paths: ['*.apiKey', '*.authorization'], censor: '[redacted]' } }, pino.destination(2));
+  const lines = [];
+  for (const file of files) lines.push(...parseEvalLines(await readFile(file, 'utf8'), file));
+  const rules = createRuleAnalyzer();
+  const analyzer = mode === 'rules' ? rules : createAnalyzer({ config, logger, mode });
+  const summary: EvalSummary = await evaluate(lines, { rules, analyzer, now, timeZone: args.tz ?? config.surveyTimeZone });
+  if (args.json) {
+    const { misses, ...rest } = summary;
+    process.stdout.write(`${JSON.stringify({ mode, files, ...rest, ...(args.misses ? { misses } : {}) })}\n`);
+  } else {
+    process.stdout.write(`mode ${mode}, ${files.join(' ')}\n${formatSummary(summary, { misses: args.misses ?? false })}\n`);
+  }
+}
+
+(process.argv[2] === 'eval' ? runEval(process.argv.slice(3)) : main()).catch((err: unknown) => {
   console.error(err instanceof AppError ? err.message : err);
   process.exit(err instanceof AppError ? 2 : 1);
 });

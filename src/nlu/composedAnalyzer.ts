@@ -1,24 +1,9 @@
-import type { AnalysisRequest, Analyzer } from '../core/analysis.ts';
+import type { Analyzer } from '../core/analysis.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ReplyClassifier } from './llm/classifyReply.ts';
-import { SCALE_KINDS } from './resolveRange.ts';
+import { fieldsToRead } from './fieldsToRead.ts';
 import { mergeReadings } from './mergeReadings.ts';
-import { PURCHASE_KINDS, readsCatalog, type AnalysisField, type RuleAnalyzer, type RuleReading } from './ruleAnalyzer.ts';
-
-/** The fields that matter for this reply; when the rules settled all of them the LLM is not asked. */
-function fieldsToRead(request: AnalysisRequest, reading: RuleReading): AnalysisField[] {
-  const kind = request.question;
-  const { intent } = reading.analysis;
-  // A settled escalation, opt-out or "go back" needs nothing more before the conversation acts.
-  if (reading.settled.has('intent') && intent !== 'answer') return ['intent'];
-  const fields: AnalysisField[] = ['intent', 'sentiment', 'topics'];
-  if (readsCatalog(request)) fields.push('products', 'openInterest');
-  if (PURCHASE_KINDS.has(kind)) fields.push('factors');
-  if (SCALE_KINDS.has(kind)) fields.push('score');
-  if (kind === 'timing' || kind === 'repurchase') fields.push('timing');
-  if (kind === 'choice') fields.push('choices');
-  return fields;
-}
+import type { RuleAnalyzer } from './ruleAnalyzer.ts';
 
 /**
  * Creates the composed analyser: the rules answer first, and where they are certain of every field

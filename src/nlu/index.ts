@@ -3,7 +3,8 @@
  * layer needs only `createAnalyzer`; the rest is exported for tests, tools and other wiring.
  */
 export { createAnalyzer, type AnalyzerMode, type ConfiguredAnalyzer } from './createAnalyzer.ts';
-export { createRuleAnalyzer, type RuleAnalyzer, type RuleReading, type AnalysisField } from './ruleAnalyzer.ts';
+export { createRuleAnalyzer, type RuleAnalyzer, type RuleReading, type ReadingDoubt, type AnalysisField } from './ruleAnalyzer.ts';
+export { fieldsToRead } from './fieldsToRead.ts';
 export { createLlmAnalyzer } from './llmAnalyzer.ts';
 export { createComposedAnalyzer } from './composedAnalyzer.ts';
 export {

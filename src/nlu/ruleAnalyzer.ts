@@ -1,18 +1,20 @@
 import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
 import { capReplyText } from './capReplyText.ts';
 import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
-import { analyzeSentiment, type SentimentReading } from './rules/analyzeSentiment.ts';
 import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
 import { detectInjection } from './rules/detectInjection.ts';
 import { detectIntent, isAcknowledgement, isEmojiOnly, type IntentCue } from './rules/detectIntent.ts';
 import { extractFactors } from './rules/extractFactors.ts';
 import { extractProducts, NO_PRODUCTS, type ProductReading } from './rules/extractProducts.ts';
 import { extractTopics } from './rules/extractTopics.ts';
+import { blankSpans, findConditionals } from './rules/findConditionals.ts';
 import { normalizeText, residualText, type Span } from './rules/normalizeText.ts';
 import { parseChoiceReply, type ChoiceReading } from './rules/parseChoiceReply.ts';
 import { levelFromValence, parseLikelihoodReply, projectLevel } from './rules/parseLikelihoodReply.ts';
 import { parseScaleReply } from './rules/parseScaleReply.ts';
 import { parseTimingReply, type TimingReading } from './rules/parseTimingReply.ts';
+import { readSentiment, type SentimentDoubt, type SentimentRead } from './rules/readSentiment.ts';
+import { rewriteColloquial } from './rules/rewriteColloquial.ts';
 
 /** The fields of an Analysis that an analyser fills (everything except `source`). */
 export type AnalysisField = Exclude<keyof Analysis, 'source'>;
@@ -35,11 +37,25 @@ export const ANALYSIS_FIELDS: readonly AnalysisField[] = [
  */
 export const PURCHASE_KINDS: ReadonlySet<QuestionKind> = new Set(['reason', 'text', 'timing', 'repurchase']);
 
+/**
+ * Why the rules are not sure of a reading: a range or several numbers, a score worked out
+ * (arithmetic, another scale), a homophone typo, a dialect or English word mapped, sarcasm, a
+ * rhetorical question, a hypothetical, an implicit verdict, praise and blame mixed.
+ */
+export type ReadingDoubt = SentimentDoubt | 'range' | 'derived' | 'typo' | 'colloquial';
+
 /** What the rules read, plus which fields they are sure of. */
 export interface RuleReading {
   analysis: Analysis;
-  /** Fields the rules are certain of (a bare number, an exact keyword); the LLM does not override them. */
+  /**
+   * Fields the rules are certain of (a bare number, an exact keyword); the LLM does not override
+   * them. Kept to readings that are almost never wrong: ≥ 99% right on the labelled dev sets.
+   */
   settled: ReadonlySet<AnalysisField>;
+  /** What makes the reading uncertain; the conversation may ask about a range ("7还是8分？"). */
+  doubts: ReadonlySet<ReadingDoubt>;
+  /** With a `range` doubt: the scores the reply left open, to offer when asking which. */
+  scoreOptions?: number[];
   /** The reply tries to instruct the analyser ("忽略以上指令…"); only the rules may read it. */
   injection: boolean;
 }
@@ -65,16 +81,18 @@ function decideIntent(
     kindAnswer: boolean;
     outOfRange: boolean;
     acknowledgement: boolean;
-    lexical: SentimentReading;
+    lexical: SentimentRead;
     topics: string[];
     /** Names catalogue items, or open interest ("都行"). */
     namesProducts: boolean;
+    /** Gives a score only under a condition ("如果便宜点就给满分"): an answer the conversation must clarify. */
+    conditionalScore: boolean;
   },
 ): Intent {
   const { lexical } = facts;
   const freeTextKind = kind === 'reason' || kind === 'text';
   if (cue && OVERRIDING.has(cue.intent)) return cue.intent;
-  if (facts.kindAnswer) return 'answer';
+  if (facts.kindAnswer || facts.conditionalScore) return 'answer';
   // A rhetorical question that judges ("为什么这么贵？") still answers a free-text question.
   if (cue?.intent === 'question' && (lexical.evidence === 0 || (cue.strong && (!freeTextKind || lexical.label !== 'negative')))) {
     return 'question';
@@ -126,7 +144,7 @@ function scoreValence(score: number, range: { min: number; max: number }): numbe
 function chooseSentiment(
   intent: Intent,
   kind: QuestionKind,
-  lexical: SentimentReading,
+  lexical: SentimentRead,
   score: number | null,
   range: { min: number; max: number } | null,
   timing: TimingReading,
@@ -169,24 +187,36 @@ function timingField(kind: QuestionKind, reading: TimingReading): Analysis['timi
  */
 export function readReply(request: AnalysisRequest): RuleReading {
   // Capped before anything else: every rule below is at least linear in the text.
-  const text = normalizeText(capReplyText(request.text));
+  const normalised = normalizeText(capReplyText(request.text));
   const kind = request.question;
   const range = resolveRange(request);
   const everything = new Set<AnalysisField>(ANALYSIS_FIELDS);
 
-  if (text === '') return { analysis: emptyAnalysis('unclear'), settled: everything, injection: false };
+  if (normalised === '') return { analysis: emptyAnalysis('unclear'), settled: everything, doubts: new Set(), injection: false };
   // An attempt to steer the analyser is not an answer, whatever score it asks for.
-  if (detectInjection(text)) return { analysis: emptyAnalysis('unclear'), settled: everything, injection: true };
+  if (detectInjection(normalised)) return { analysis: emptyAnalysis('unclear'), settled: everything, doubts: new Set(), injection: true };
+  const rewrite = rewriteColloquial(normalised);
+  const text = rewrite.text;
+  // Only fillers ("嗯那个…"): nothing was said.
+  if (text === '') return { analysis: emptyAnalysis('unclear'), settled: everything, doubts: new Set(), injection: false };
 
+  const doubts = new Set<ReadingDoubt>();
+  if (rewrite.typo) doubts.add('typo');
+  if (rewrite.mapped) doubts.add('colloquial');
+  const conditionals = findConditionals(text);
+  const lexical = readSentiment(text, conditionals);
+  for (const d of lexical.doubts) doubts.add(d);
   const products = readProducts(text, request);
-  const cue = readIntentCue(text, kind, products);
-  const lexical = analyzeSentiment(text);
+  const cue = readIntentCue(text, kind, products, lexical);
+  const emojiVerdict = isEmojiOnly(text) && lexical.evidence > 0;
   // Emoji alone are filler unless the lexicon knows them (👍 is an answer, 😂 is not); "ok" and
-  // "可以" are filler on an NPS question but a mild verdict on satisfaction or free-text ones.
+  // "可以" are filler on an NPS question but a mild verdict on satisfaction or free-text ones;
+  // 呵呵 is a sneer, not an acknowledgement.
   const acknowledgement =
     !products.openInterest &&
     isAcknowledgement(text) &&
-    !(isEmojiOnly(text) && lexical.evidence > 0) &&
+    !emojiVerdict &&
+    !lexical.doubts.has('sarcasm') &&
     !(kind !== 'nps' && kind !== 'timing' && kind !== 'choice' && MILD_VERDICT.test(text.replace(/[\s!.~。！]+/g, '')));
   const spans: Span[] = [...lexical.spans, ...products.spans];
   if (cue) spans.push(...cue.spans);
@@ -194,24 +224,29 @@ export function readReply(request: AnalysisRequest): RuleReading {
   let score: number | null = null;
   let undecided = false;
   let scoreExplicit = false;
-  let scoreAmbiguous = false;
   let outOfRange = false;
+  let scoreOptions: number[] | undefined;
   if (range && SCALE_KINDS.has(kind)) {
-    const scale = parseScaleReply(text, range);
+    // A score inside a hypothetical ("如果便宜点就给满分") is not given.
+    const scale = parseScaleReply(blankSpans(text, conditionals.map((c) => c.span)), range);
     if (scale.status === 'score') {
       score = scale.score;
       scoreExplicit = true;
-      scoreAmbiguous = scale.ambiguous;
+      if (scale.ambiguous) doubts.add('range');
+      if (scale.options && scale.options.length > 1) scoreOptions = scale.options;
+      if (scale.derived) doubts.add('derived');
       spans.push(...scale.spans);
     } else if (scale.status === 'out_of_range') {
       outOfRange = true;
       spans.push(...scale.spans);
     } else if (kind === 'repurchase') {
-      const likelihood = parseLikelihoodReply(text);
+      const likelihood = parseLikelihoodReply(text, { conditional: conditionals.length > 0 });
       if (likelihood) {
         score = projectLevel(likelihood.level, { min: 0, max: 5 }, range);
         undecided = likelihood.undecided === true;
         spans.push(...likelihood.spans);
+      } else if (emojiVerdict) {
+        score = projectLevel(levelFromValence(lexical.valence), { min: 1, max: 5 }, range);
       }
     } else if ((kind === 'csat' || kind === 'rating') && lexical.ratingEvidence > 0 && !acknowledgement) {
       score = projectLevel(levelFromValence(lexical.valence), { min: 1, max: 5 }, range);
@@ -240,7 +275,8 @@ export function readReply(request: AnalysisRequest): RuleReading {
   const kindAnswer =
     score !== null || (kind === 'timing' && timing.status !== 'none') || (kind === 'choice' && choice.status !== 'none');
   const namesProducts = products.ids.length > 0 || products.openInterest;
-  const intent = decideIntent(kind, cue, { kindAnswer, outOfRange, acknowledgement, lexical, topics, namesProducts });
+  const conditionalScore = score === null && conditionals.length > 0 && range !== null && SCALE_KINDS.has(kind) && parseScaleReply(text, range).status !== 'none';
+  const intent = decideIntent(kind, cue, { kindAnswer, outOfRange, acknowledgement, lexical, topics, namesProducts, conditionalScore });
   const readsFactors = PURCHASE_KINDS.has(kind) && intent !== 'unclear';
 
   const analysis: Analysis = {
@@ -255,23 +291,53 @@ export function readReply(request: AnalysisRequest): RuleReading {
     choices: kind === 'choice' ? (choice.status === 'matched' ? choice.ids : choice.status === 'none_of_them' ? [] : null) : null,
     source: allSources(),
   };
+  const settled = decideSettled(request, { analysis, text, spans, doubts, cue, scoreExplicit, choice, lexical, readsFactors });
+  return { analysis, settled, doubts, ...(scoreOptions ? { scoreOptions } : {}), injection: false };
+}
 
+// Doubts that make a stated score unsure; the others concern sentiment only.
+const SCORE_DOUBTS: ReadonlySet<ReadingDoubt> = new Set(['range', 'derived', 'typo', 'hypothetical', 'sarcasm']);
+
+/**
+ * Which fields the rules are sure of. Everything, when the reply is fully explained by the rules
+ * (no word left over) and nothing casts doubt on it; otherwise the fields read from an exact cue:
+ * an escalation, opt-out or "go back", a stated score, a single choice, a clear complaint.
+ */
+function decideSettled(
+  request: AnalysisRequest,
+  r: {
+    analysis: Analysis;
+    text: string;
+    spans: Span[];
+    doubts: ReadonlySet<ReadingDoubt>;
+    cue: IntentCue | null;
+    scoreExplicit: boolean;
+    choice: ChoiceReading;
+    lexical: SentimentRead;
+    readsFactors: boolean;
+  },
+): Set<AnalysisField> {
+  const kind = request.question;
   const settled = new Set<AnalysisField>();
-  if (residualText(text, spans, FILLERS) === '' && !scoreAmbiguous) {
+  if (residualText(r.text, r.spans, FILLERS) === '' && r.doubts.size === 0) {
     for (const f of ANALYSIS_FIELDS) settled.add(f);
-  } else {
-    if (cue && OVERRIDING.has(cue.intent)) settled.add('intent');
-    if (scoreExplicit && !scoreAmbiguous) {
-      settled.add('score');
-      if (intent === 'answer') settled.add('intent');
-    }
-    if (choice.status === 'matched' && choice.ids.length === 1 && !request.multiple) settled.add('choices');
-    // Nothing to look for: without a catalogue no product can be named (the LLM must not invent
-    // one), and factors are read on purchase questions only.
-    if (!readsCatalog(request)) settled.add('products').add('openInterest');
-    if (!PURCHASE_KINDS.has(kind)) settled.add('factors');
+    return settled;
   }
-  return { analysis, settled, injection: false };
+  if (r.cue && OVERRIDING.has(r.cue.intent)) settled.add('intent');
+  if (r.scoreExplicit && ![...r.doubts].some((d) => SCORE_DOUBTS.has(d))) {
+    settled.add('score');
+    if (r.analysis.intent === 'answer') settled.add('intent');
+  }
+  // A complaint with no praise, no irony and no condition in it ("我要投诉", "态度太差了").
+  if (r.analysis.sentiment?.label === 'negative' && r.lexical.valence <= -1 && !r.lexical.contributions.some((c) => c.value > 0) && r.lexical.strayNegators === 0 && r.doubts.size === 0) {
+    settled.add('sentiment');
+  }
+  if (r.choice.status === 'matched' && r.choice.ids.length === 1 && !request.multiple) settled.add('choices');
+  // Nothing to look for: without a catalogue no product can be named (the LLM must not invent
+  // one), and factors are read on purchase questions only.
+  if (!readsCatalog(request)) settled.add('products').add('openInterest');
+  if (!PURCHASE_KINDS.has(kind)) settled.add('factors');
+  return settled;
 }
 
 /** Whether this question's answers are read for catalogue items. */
@@ -290,8 +356,11 @@ function readProducts(text: string, request: AnalysisRequest): ProductReading {
  * The intent cue, with refusals of a product taken out: "不想做热玛吉了" or "对热玛吉没兴趣"
  * turns down an item, not the survey, so it must not read as an opt-out.
  */
-function readIntentCue(text: string, kind: QuestionKind, products: ProductReading): IntentCue | null {
+function readIntentCue(text: string, kind: QuestionKind, products: ProductReading, lexical: SentimentRead): IntentCue | null {
   const cue = detectIntent(text, kind);
+  // "还能更慢吗？" judges; it asks nothing. An emoji verdict or 呵呵 is not mere filler.
+  if (cue?.intent === 'question' && lexical.rhetorical) return null;
+  if (cue?.intent === 'unclear' && ((isEmojiOnly(text) && lexical.evidence > 0) || lexical.doubts.has('sarcasm'))) return null;
   if (cue?.intent !== 'opt_out' || products.refusals.length === 0) return cue;
   let masked = text;
   for (const [start, end] of products.refusals) masked = masked.slice(0, start) + ' '.repeat(end - start) + masked.slice(end);

@@ -64,9 +64,10 @@ export async function startRig(options: { dir: string; onProgress: (line: string
   });
   const redis = createManagedProcess({
     name: 'redis-server',
-    command: 'redis-server',
+    // Through our binary's watch-parent mode (as the service does): it dies with the driver, even on SIGKILL.
+    command: bin,
     // Append-only with fsync every second, so a restart keeps what was acknowledged.
-    args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', join(dir, 'redis'), '--daemonize', 'no', '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
+    args: ['watch-parent', '--', 'redis-server', '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', join(dir, 'redis'), '--daemonize', 'no', '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
     logFile: join(logDir, 'redis.log'),
     ready: { line: /Ready to accept connections/ },
     readyTimeoutMs: 30_000,

@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import { conversationKey } from '../../src/core/messages.ts';
 import { KF_CHANNEL } from '../../src/channels/wecom/kfMessages.ts';
 import type { CustomerPlan } from './customers.ts';
 import type { PersonaName } from './personas.ts';
 import { llmEnv, type Rig } from './rig.ts';
-import { sleep } from './time.ts';
+import { pollUntil, sleep } from './time.ts';
 
 /**
  * The fault scenarios of issue 13. Each names its customers (personas and how many), how long
@@ -83,6 +84,37 @@ const kill9: Scenario = {
       await service.start();
     }
     if (service.starts() - startsBefore !== 3) ctx.invalid('the service was not restarted three times');
+  },
+};
+
+/** Preloaded into the service by `heap-oom`: on SIGUSR2 it allocates until V8 gives up. */
+const HEAP_HOG = resolve('test/support/heapHog.mjs');
+
+const heapOom: Scenario = {
+  name: 'heap-oom',
+  summary: 'the service dies of a real heap OOM mid-survey (twice: turns in flight, then during the catch-up), each time restarted on the same port',
+  cast: () => everyone(2),
+  // A small heap so the hog dies in a second or two; the service itself lives well under it.
+  serviceEnv: () => ({ NODE_OPTIONS: `--max-old-space-size=160 --import=${HEAP_HOG}` }),
+  // As kill9: a dead worker's jobs and locks are taken over once their leases run out.
+  patience: { recoveryMs: 120_000 },
+  budgetMs: () => 6 * MINUTE,
+  async strike(ctx) {
+    const { service } = ctx.rig;
+    ctx.release();
+    for (const pause of [300, 2_000]) {
+      await sleep(pause);
+      const pid = service.pid();
+      if (pid === undefined) return ctx.invalid('the service was not running');
+      process.kill(pid, 'SIGUSR2');
+      // It dies on its own (V8 aborts); the stop is only the deadline if it does not.
+      const died = await pollUntil(async () => !service.running(), Date.now() + 30_000, 100);
+      if (!died) ctx.invalid(`pid ${pid} did not run out of heap within 30 s`);
+      else if (!/heap out of memory/.test(service.tail())) ctx.invalid(`pid ${pid} exited, but not of a heap OOM`);
+      const exit = await service.stop('SIGKILL');
+      ctx.note(`pid ${pid} died (${exit.signal ?? `exit ${exit.exitCode}`})`);
+      await service.start();
+    }
   },
 };
 
@@ -252,4 +284,4 @@ const restart200: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [baseline, kill9, ferretdbOutage, redisRestart, wecomOutage, llmOutage, poison, callbacks, restart200];
+export const SCENARIOS: readonly Scenario[] = [baseline, kill9, heapOom, ferretdbOutage, redisRestart, wecomOutage, llmOutage, poison, callbacks, restart200];

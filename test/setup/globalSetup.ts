@@ -31,7 +31,7 @@ export default async function setup(project: TestProject) {
         return p.url;
       }),
     process.env.REDIS_URL ??
-      startEmbeddedRedis({ dataDir, persist: false }).then((p) => {
+      startEmbeddedRedis({ dataDir, binDir: '.data/bin', persist: false, log }).then((p) => {
         started.push(p);
         log(`redis-server at ${p.url}`);
         return p.url;

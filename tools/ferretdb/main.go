@@ -20,9 +20,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "watch-parent" {
+		runWatchParent(os.Args[2:])
+		return
+	}
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
 	stateDir := flag.String("state-dir", ".data/ferretdb", "directory for the <db>.sqlite files")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	parentPid := flag.Int("parent-pid", 0, "exit when this process (the caller) dies; 0 watches whichever parent started us")
 	walEvery := flag.Duration("wal-truncate-every", 10*time.Second, "how often the write-ahead logs are checkpointed and truncated (0 = never)")
 	vacuum := flag.Bool("vacuum", false, "rewrite every database file (VACUUM) and exit; run once, with the service stopped, on files written before secure_delete")
 	flag.Parse()
@@ -56,6 +61,15 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	// The parent's death arrives as SIGTERM (see parent.go); a polled re-parenting stops us too.
+	go watchParent(*parentPid, 500*time.Millisecond, stop)
+	// A clean stop takes well under a second; one that hangs must not keep an orphan alive.
+	go func() {
+		<-ctx.Done()
+		time.Sleep(10 * time.Second)
+		fmt.Fprintln(os.Stderr, "FerretDB did not stop within 10 s; exiting")
+		os.Exit(1)
+	}()
 
 	// FerretDB decodes every stored document into fresh Go values, so it allocates heavily; a
 	// higher GC target spends some memory (its heap is tens of MiB) to save CPU. GOGC still wins.

@@ -13,6 +13,19 @@ export interface SentimentReading {
   /** Evidence that rates the service (thanks alone does not). */
   ratingEvidence: number;
   spans: Span[];
+  /** What each word added to the valence, so a caller can reverse praise read as sarcasm. */
+  contributions: Contribution[];
+  /** Words under two or more negators ("不是不满意"): readable, but not certain. */
+  multipleNegations: number;
+  /** Negators that modified nothing the lexicon knows ("没有一次让我…失望" read too far apart). */
+  strayNegators: number;
+}
+
+/** One word's (or phrase's) share of the valence, at [start, end). */
+export interface Contribution {
+  start: number;
+  end: number;
+  value: number;
 }
 
 type Token =
@@ -24,6 +37,8 @@ const BOUNDARY = /[,;!?~。，；！？…\n]/;
 const ASCII_WORD = /^[a-z]+$/;
 // Clauses after "但是/不过" weigh more: Chinese puts the real verdict after the turn.
 const AFTER_CONTRAST = 1.2;
+// "虽然贵": what is conceded before the turn counts for less.
+const CONCEDED = 0.5;
 // How many unknown characters may stand between a modifier and the word it modifies.
 const MAX_GAP = 3;
 
@@ -104,11 +119,21 @@ export function analyzeSentiment(text: string): SentimentReading {
   let evidence = 0;
   let ratingEvidence = 0;
   const spans: Span[] = [];
+  const contributions: Contribution[] = [];
+  const add = (start: number, end: number, value: number) => {
+    valence += value;
+    contributions.push({ start, end, value });
+  };
   let weight = 1;
   let negators: Array<'full' | 'weak' | 'strong'> = [];
   let degreeBefore = 1;
   let degreeAfterNegator = false;
   let gap = 0;
+  // Negators and degree words explain their characters only once they modify a word.
+  let pending: Span[] = [];
+  let multipleNegations = 0;
+  // Negators that never reached a word (too far from it): the reading may have missed a denial.
+  let strayNegators = 0;
   let last: { value: number; entry: Extract<LexiconEntry, { kind: 'polar' }>; gapSince: number; counted: boolean } | null = null;
 
   // Polar words already counted in this clause: 不错不错 says 不错 once, emphatically.
@@ -117,6 +142,8 @@ export function analyzeSentiment(text: string): SentimentReading {
   let attribute: 'benefit' | 'cost' | null = null;
 
   const reset = () => {
+    if (negators.length > 0) strayNegators++;
+    pending = [];
     negators = [];
     degreeBefore = 1;
     degreeAfterNegator = false;
@@ -135,7 +162,8 @@ export function analyzeSentiment(text: string): SentimentReading {
     if (t.kind === 'other') {
       gap++;
       if (last) last.gapSince++;
-      if (gap > MAX_GAP) reset();
+      // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死.
+      if (gap > MAX_GAP || (negators.length > 0 && text.slice(t.start, t.end) === '了')) reset();
       continue;
     }
     const e = t.entry;
@@ -150,27 +178,53 @@ export function analyzeSentiment(text: string): SentimentReading {
         attribute = null;
         weight = AFTER_CONTRAST;
         break;
-      case 'negator':
+      case 'concession':
+        weight = CONCEDED;
+        break;
+      case 'negator': {
+        // A negator that ends its clause denies the word before it: 一点毛病没有, 效果没有.
+        const next = tokens[k + 1];
+        if ((next === undefined || next.kind === 'boundary') && last && last.gapSince <= 2 && (last.entry.value < 0 || last.entry.negated !== undefined)) {
+          const flipped = negate(last.entry, e.strength === 'strong' ? 'strong' : 'full');
+          add(t.start, t.end, (flipped - last.value) * weight);
+          if (!last.counted) {
+            evidence++;
+            ratingEvidence++;
+          }
+          last.value = flipped;
+          last.counted = true;
+          spans.push([t.start, t.end]);
+          break;
+        }
         negators.push(e.strength);
         gap = 0;
-        spans.push([t.start, t.end]);
+        pending.push([t.start, t.end]);
         break;
+      }
       case 'degree':
         if (negators.length > 0) degreeAfterNegator = true;
         else degreeBefore *= e.factor;
         gap = 0;
-        spans.push([t.start, t.end]);
+        pending.push([t.start, t.end]);
         break;
       case 'suffix':
         if (last && last.gapSince === 0) {
-          valence += last.value * (e.factor - 1) * weight;
+          add(t.start, t.end, last.value * (e.factor - 1) * weight);
           spans.push([t.start, t.end]);
         }
         break;
-      case 'postNegator':
+      case 'postNegator': {
+        // 都没/也没 right before a word deny that word: 改了好几次都没嫌烦.
+        const next = tokens[k + 1];
+        if (next?.kind === 'entry' && next.entry.kind === 'polar') {
+          negators.push('full');
+          gap = 0;
+          spans.push([t.start, t.end]);
+          break;
+        }
         if (last && last.gapSince <= 2 && (last.entry.value < 0 || last.entry.negated !== undefined)) {
           const flipped = negate(last.entry, 'full');
-          valence += (flipped - last.value) * weight;
+          add(t.start, t.end, (flipped - last.value) * weight);
           if (!last.counted) {
             evidence++;
             ratingEvidence++;
@@ -180,11 +234,13 @@ export function analyzeSentiment(text: string): SentimentReading {
           spans.push([t.start, t.end]);
         }
         break;
+      }
       case 'neutral':
-        valence += e.value * weight;
+        add(t.start, t.end, e.value * weight);
         evidence++;
         ratingEvidence++;
-        spans.push([t.start, t.end]);
+        spans.push(...pending, [t.start, t.end]);
+        negators = [];
         reset();
         last = null;
         break;
@@ -205,23 +261,26 @@ export function analyzeSentiment(text: string): SentimentReading {
         } else if (negators.length >= 2) {
           value = 0.6 * Math.sign(entry.value || 1) * Math.max(Math.abs(entry.value), 1);
         }
+        if (negators.length >= 2) multipleNegations++;
         value *= degreeBefore;
         const repeat = negators.length === 0 && degreeBefore === 1 && seen.has(t.text);
         seen.add(t.text);
         const counted = !repeat && (value !== 0 || negators.length > 0);
         if (counted) {
-          valence += value * weight;
+          add(t.start, t.end, value * weight);
           evidence++;
           if (!entry.courtesy) ratingEvidence++;
         }
-        spans.push([t.start, t.end]);
+        spans.push(...pending, [t.start, t.end]);
         last = { value, entry, gapSince: 0, counted };
+        negators = [];
         reset();
         break;
       }
     }
   }
+  if (negators.length > 0) strayNegators++;
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans };
+  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators };
 }

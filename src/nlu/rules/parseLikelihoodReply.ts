@@ -18,8 +18,8 @@ const PHRASE = new RegExp(
   `(${STRONG}|${LIKELY}|${MAYBE})?(?:的)?(还|也|再|都)?(不太|不大|不怎么|不|没有?)?(?:要|想|打算|准备)?(${VERB})`,
   'g',
 );
-const NEVER = /再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
-const UNSURE = /(?<![好难])看(?![法到见起])|看情况|说不准|说不好|不好说|不确定|不一定|看看再说|再说吧?|再看看?|到时候再说|随缘|看心情|看需要|有需要|需要的话|考虑(?:一下|考虑)?|看吧|不知道|没想好|不清楚|待定|未定|五五开|一半一半|50%/;
+const NEVER = /(?:这辈子|下辈子|一辈子)(?:都|也)?不|谁还(?:敢|会|想|愿意)(?:再)?(?:来|买|去|用)|没(?:有)?下次|不会有下次|再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
+const UNSURE = /(?<![好难])看(?![法到见起])|看情况|说不准|说不好|不好说|不确定|不一定|看看再说|再说吧?|再看看?|到时候再说|随缘|看心情|看需要|有需要|有机会|有空的话|有时间的话|需要的话|考虑(?:一下|考虑)?|看吧|不知道|没想好|不清楚|待定|未定|五五开|一半一半|50%/;
 // Lukewarm about coming back: leaning no, but not a refusal.
 const LUKEWARM = /一般般|一般吧|马马虎虎|凑合/;
 const YES = /^(?:是的?|对的?|嗯+会|当然|必须的?|那必须|那当然|肯定的?|一定的?|会的?|会啊|会呀|会吧|要的?|好的?会|嗯对|没错|可以|行|好啊|ok|yes|y)$/;
@@ -37,7 +37,8 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
  * @example
  * parseLikelihoodReply('大概率会')?.level // 4
  */
-export function parseLikelihoodReply(text: string): LikelihoodReading | null {
+export function parseLikelihoodReply(text: string, options: { conditional?: boolean } = {}): LikelihoodReading | null {
+  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看/.test(text);
   const bare = text.replace(FILLERS, '');
   if (YES.test(bare)) return { level: /当然|必须|肯定|一定/.test(bare) ? 5 : 4, spans: [[0, text.length]] };
   if (NO.test(bare)) return { level: 1, spans: [[0, text.length]] };
@@ -49,13 +50,17 @@ export function parseLikelihoodReply(text: string): LikelihoodReading | null {
   }
   const never = NEVER.exec(text);
   if (never) return { level: 0, spans: [[never.index, never.index + never[0].length]] };
+  // "不见得会再来" leans no, "不一定会来" is undecided: read before 一定/会 are taken as a yes.
+  const doubtful = /不见得|未必|说不定不|不一定/.exec(text);
+  if (doubtful) return { level: doubtful[0] === '不一定' ? 3 : 2, spans: [[doubtful.index, doubtful.index + doubtful[0].length]], undecided: true };
 
   for (const m of text.matchAll(PHRASE)) {
     const [all, modal, , negation, verb] = m;
     const start = m.index ?? 0;
     const plainVerb = verb !== undefined && /^(?:来|买|去|用)$/.test(verb);
-    // 来/买/去/用 alone are too common to mean "will come back" without a modal, negation or 还/再.
-    if (plainVerb && !modal && !negation && !m[2]) continue;
+    // 来/买/去/用 alone are too common to mean "will come back" without a modal, negation or 还/再,
+    // unless a condition frames them ("要是还是那个技师就来").
+    if (plainVerb && !modal && !negation && !m[2] && !(conditional && /就\s*$/.test(text.slice(0, start)))) continue;
     if (verb === '会' && /机|开|聚|社|体|学|约|误|理|只$/.test(text.slice(Math.max(0, start - 1), start))) continue;
     const strength = modal === undefined ? 'plain' : new RegExp(`^(?:${STRONG})$`).test(modal) ? 'strong' : new RegExp(`^(?:${LIKELY})$`).test(modal) ? 'likely' : 'maybe';
     let level: number;
@@ -66,8 +71,8 @@ export function parseLikelihoodReply(text: string): LikelihoodReading | null {
       level = strength === 'strong' ? 0 : strength === 'maybe' || forNow ? 2 : weak ? 1 : 1;
     } else {
       level = strength === 'strong' ? 5 : strength === 'maybe' ? 3 : 4;
-      // A condition ("有需要的话会") makes a yes a maybe.
-      if (strength !== 'strong' && /有需要|需要的话|如果|的话|看情况|考虑|看看/.test(text)) level = 3;
+      // A condition ("有需要的话会", "如果不涨价，肯定会去") makes a yes less certain.
+      if (conditional) level = strength === 'strong' ? 4 : 3;
     }
     return { level, spans: [[start, start + all.length]] };
   }

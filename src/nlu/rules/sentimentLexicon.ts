@@ -19,6 +19,8 @@ export type LexiconEntry =
   /** Negation after a noun: 一点问题都没有. */
   | { kind: 'postNegator' }
   | { kind: 'contrast' }
+  /** 虽然/尽管: the clause conceded weighs less than the verdict after the turn. */
+  | { kind: 'concession' }
   | { kind: 'ignore' };
 
 const entries = new Map<string, LexiconEntry>();
@@ -41,6 +43,15 @@ polar(1, '满意 好 不错 喜欢 推荐 开心 高兴 愉快 舒服 舒适 舒
 polar(0.8, '符合预期 达到预期 持久 放松 舒缓 满足 顺利 顺畅 正规 透明 合理 方便 便捷 快捷 准时 新鲜 合适 积极 客气 宽敞 改善 进步 解决了 有趣 可爱 结实 稳当 清楚 明白 😊 😄 😁 😀 ☺ 🌹 🎉 💪 🤗 like');
 polar(0.6, '便宜 快 安静 明亮 明显 可以 稳定 轻松 解压 👌 🙂');
 polar(0.5, 'fine');
+add('meh', { kind: 'neutral', value: -0.3 });
+polar(1, 'clean friendly helpful professional comfortable');
+polar(0.6, 'fast cheap');
+polar(-1.2, 'dirty broken rude');
+polar(-0.8, 'slow expensive noisy late');
+// Emoji people send as the whole answer, on any question.
+polar(1.2, '😘 😋 💖 💗 💓 💞 🥳 🤝 ✨ 🏆 🥇');
+polar(-2, '🤮 🤢');
+polar(-1.2, '💔 😫 😩 😖 😣 🙁 ☹ 😕 😓 😾 👿');
 polar(0.3, 'ok okay');
 // Thanks are friendly but say nothing about how good the service was.
 polar(0.5, '谢谢 感谢 多谢 辛苦了 辛苦 加油 thanks thank', { courtesy: true });
@@ -54,9 +65,30 @@ polar(-1, '不及预期 低于预期 人太多 不怎么样 不咋样 不咋地 
 polar(-0.8, '不如 不太行 不大行 不怎么行 不来了 贵 慢 久 吵 推销 退款 遗憾 延迟 晚到 迟到 疼 油腻 服了 无奈 不对劲 🙄 😒');
 polar(-0.7, '等了');
 polar(-0.6, '人多 麻烦 挤 痛 可惜 催 半天 不足 不对');
+// Everyday and review words that praise or blame without a stock sentiment word: what a product
+// does (流畅, 卡顿), how a stay or a treatment went (一尘不染, 红肿), what staff did (敷衍了事).
+// Events ("等了两个小时", "用了三天就坏了") are phrase patterns in verdictPatterns.ts.
+polar(1.5, '没得挑 没得挑剔 没什么可挑剔 没啥可挑剔 没什么好挑剔 挑不出');
+polar(1.2, '非常实在 一尘不染 严严实实 深入浅出 爱不释手 舍不得放下 立竿见影 物有所值 宾至如归 受益匪浅 表扬 宝藏 闭眼入 无限回购 必回购 流连忘返 舍不得走 人实在 很实在 挺实在 正宗 一遍又一遍 一觉睡到天亮 睡得很香 睡得香');
+polar(1, '服帖 细腻 流畅 真诚 主动 消肿 年轻了 很会 太会 真会 挺会 特别会 搞定 收获 启发 受益 重新认识 不卡 没哭 手很轻 手法很轻 手法轻 手轻 记得我 省事 省钱 省时间 惊人 自然 回购 复购 大牌 良心价');
+polar(1, '睡着', { negated: -1.2 });
+polar(1, '热乎 热乎乎 吃撑 香香的 锃亮 利索 麻利 刚刚好 恰到好处 还好看 还好吃 还好用 还好玩 还好听 续了 续费 续卡 续课 美 不重样 新的认识 新认识 地道 一直在用');
+// 都不/也不 are negators, so their 不错 must be read whole.
+polar(1, '都不错 也不错 都挺好 也挺好');
+polar(1, '难忘 甜美 很甜 嘴甜');
+polar(0.6, '难得');
+polar(-0.8, '难');
+polar(0.8, '足 省了 清晰 看懂 看得懂 能看懂 柔软 很软 强 近');
+polar(-1.5, '跑路 假的 避雷 踩雷 踩坑 劝退 拔草 千万别 慎入 慎选 假货 山寨 高仿 盗版 冒牌 以次充好 偷工减料 名不副实 照骗 货不对板 花钱买罪受 敷衍了事');
+polar(-1.2, '返工 返修 返厂 重做 开不了机 开不开机 用不了 打不开 充不进电 没声音 死机 卡顿 卡死 卡得 闪退 黑屏 花屏 断连 掉线 破音 漏水 漏电 鼓包 烫手 起球 褪色 缩水 开裂 掉漆 划痕 压烂 压坏 磕碰 按不动 失灵 异响 使用痕迹 白跑 白来 白花 白做 白等 白费 对不上 不一致 不符 多收 多扣 乱扣 加收 不认账 耍赖 出尔反尔 弄丢 丢失 搞错 弄错 开错 发错 错发 算错 记错 错别字 没用 没什么用 没啥用 一点用没有 冤枉钱 冤 红肿 肿了 红疹 起疹 烂脸 脱皮 出血 头晕 烟味 霉味 怪味 臭味 凑字数 东拼西凑 越写越水 注水 废话连篇 时有时无 不配套 不兼容 不匹配 翻译腔 占线 打不通 不办事 睡不着 失眠 推来推去 踢皮球 扯皮 甩锅 推诿 不退');
+polar(-1.2, '打碎 弄坏 摔坏 刮花 弄脏 碰坏 断网 断电 断水 停水 停电 两码事 两回事 预制菜 P的 p的 P过');
+polar(-1, '三天两头 破了 嫌麻烦 嫌弃 尴尬 别扭 费劲 远 长队 字小 字太小 太淡 看不清 看不懂 歪了 歪的 塌了 嫌烦 严重 不像 掉色了 便宜没好货 一分钱一分货');
+polar(-0.8, '排队 玩手机 只会 光会');
 // Nouns that only carry sentiment when denied (没效果) or affirmed with a complaint.
 polar(-0.8, '毛病', { negated: 1 });
-polar(-0.6, '问题', { negated: 0.8 });
+// 问题 is as often a question as a problem; alone it says nothing, denied it praises.
+polar(0, '问题', { negated: 0.8 });
+polar(-1, '问题很多 问题太多 问题多 很多问题 一堆问题');
 polar(-0.5, '缺点 意见', { negated: 0.6 });
 polar(0, '效果 作用 用处 变化 诚意 素质 经验 服务意识', { negated: -1.2 });
 polar(0, '效率 技术 水平 性价比 质量 品质 满意度 评价 口碑 回头率', { negated: -1.2, attribute: 'benefit' });
@@ -66,7 +98,7 @@ entries.set('低', { kind: 'level', value: -1 });
 polar(0, '感觉', { negated: -0.2 });
 polar(0.8, '没问题');
 
-add('一般 一般般 马马虎虎 凑合 就那样 平平', { kind: 'neutral', value: -0.2 });
+add('一般 一般般 马马虎虎 凑合 就那样 平平 😐 😑', { kind: 'neutral', value: -0.2 });
 add('普通 普普通通 还凑合 没什么好说 没啥好说 没有什么好说', { kind: 'neutral', value: -0.1 });
 add('将就', { kind: 'neutral', value: -0.3 });
 add('中规中矩 正常 平常 老样子 没什么特别 没啥特别 没有什么特别 不好不坏 不好也不坏 有好有坏 好坏参半 有利有弊 无功无过 说不上好坏 不过不失', {
@@ -77,8 +109,10 @@ add('过得去 说得过去 还好', { kind: 'neutral', value: 0.2 });
 add('还行 凑合吧', { kind: 'neutral', value: 0.3 });
 add('还可以 还算可以', { kind: 'neutral', value: 0.4 });
 
-add('非常 极其 极为 极度 超级 最 万分', { kind: 'degree', factor: 2 });
-add('特别 十分 巨 极 特 super', { kind: 'degree', factor: 1.8 });
+add('非常 极其 极为 极度 超级 最 万分 不是一般的 不是一般地 不要太', { kind: 'degree', factor: 2 });
+// "Never seen one this bad" intensifies: 未试过/没见过 do not negate what follows.
+add('怎么可能不 怎么会不 哪能不 不可能不 未试过 没试过 没见过 从没见过 从来没见过 头一次见', { kind: 'degree', factor: 1.5 });
+add('特别 十分 巨 极 特 强烈 super', { kind: 'degree', factor: 1.8 });
 add('太 贼 超 太过', { kind: 'degree', factor: 1.7 });
 add('很 相当 实在 绝对 如此 很是 格外 尤其 过于 very', { kind: 'degree', factor: 1.5 });
 add('蛮 真的 真 真心 真是 更 更加 越来越 这么 那么 so really', { kind: 'degree', factor: 1.3 });
@@ -89,8 +123,9 @@ add('有点 有点儿 有些 有一点 一点点 稍微 稍 略 略微 有一丢
 add('极了 透了', { kind: 'suffix', factor: 2 });
 add('死了 爆了 得不行 得要命 到家了 炸了', { kind: 'suffix', factor: 1.8 });
 add('得很', { kind: 'suffix', factor: 1.5 });
+add('惨了', { kind: 'suffix', factor: 1.8 });
 
-add('不 没 没有 无 未 别 并不 并没有 也不 都不 不会 不是 没什么 没啥 没有什么 谈不上 算不上 说不上 not', { kind: 'negator', strength: 'full' });
+add('不 没 没有 无 未 别 并不 并没有 也不 都不 不会 不是 没什么 没啥 没有什么 谈不上 算不上 说不上 没感觉到 感觉不到 不至于 不能说 不存在 not', { kind: 'negator', strength: 'full' });
 add('不太 不大 不怎么 不是很 不是太 不是特别 不是非常 不算 不算太 没那么 没有那么 没太 不那么 不够 不是那么', {
   kind: 'negator',
   strength: 'weak',
@@ -101,8 +136,9 @@ add('一点都不 一点也不 一点儿都不 一点儿也不 完全不 根本�
 });
 add('都没有 也没有 都没 也没', { kind: 'postNegator' });
 add('但是 但 不过 可是 然而 只是 就是 but', { kind: 'contrast' });
+add('虽然 尽管 虽说 虽 although', { kind: 'concession' });
 add(
-  '好像 好多 好几 只好 正好 刚好 恰好 好奇 爱好 好友 好好 不好意思 差不多 差点 出差 误差 差价 价值 数值 值班 贵姓 贵店 宝贵 快递 快点 快了 超过 特色 特价 特意 不客气 没事 没关系 美容 不知道 不清楚 不确定 不用 不要 不然 不仅 不但 不管 不少 不停 不断 不久 不一定 好不好 满不满意 怎么样 还有 还是 还没 一点 要不 可不可以 能不能 是不是 会不会 有没有 快乐 尽快 赶快 加快 快来 慢慢 多久 永久 久等 差距 相差 牛肉 牛奶 牛排 充值 一般来说 负责人 好说 想好 没想好 说好 约好 定好 准备好 不过来 不好说 说不好 说不准 看不出',
+  '好像 好多 好几 只好 正好 刚好 恰好 好奇 爱好 好友 好好 不好意思 差不多 差点 出差 误差 差价 价值 数值 值班 贵姓 贵店 宝贵 快递 快点 快了 超过 特色 特价 特意 不客气 没事 没关系 美容 不知道 不清楚 不确定 不用 不要 不然 不仅 不但 不管 不少 不停 不断 不久 不一定 好不好 满不满意 怎么样 还有 还是 还没 一点 要不 可不可以 能不能 是不是 会不会 有没有 快乐 尽快 赶快 加快 快来 慢慢 多久 永久 久等 差距 相差 牛肉 牛奶 牛排 充值 一般来说 负责人 好说 想好 没想好 说好 约好 定好 准备好 不过来 不好说 说不好 说不准 看不出 感觉到 感觉得到 永远 远程 强调 勉强 打错 没想到 想不到 不得不 不能不 不可否认 不用说 别的 别人 别处 别家 区别 分别 告别 性别 级别 类别 差别 识别 难道 难怪 难免 说什么好 该说什么 觉得 哪里 让我 令我 使我 叫我 让人 令人 一次 放假 请假 假期 休假 假日 美国 美元 美式 美团 美甲 美发 美白 美容院',
   { kind: 'ignore' },
 );
 // 快乐 is positive but usually part of festival greetings (新年快乐).

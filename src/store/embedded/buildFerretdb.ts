@@ -11,6 +11,10 @@ const run = promisify(execFile);
 /** tools/ferretdb in this repository: our Go main that embeds FerretDB. */
 export const ferretdbSourceDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../tools/ferretdb');
 
+// FerretDB and redis-server (run under the binary's watch-parent mode) start side by side and
+// both need the binary: one build per path, however many ask at once.
+const ensuring = new Map<string, Promise<string>>();
+
 /**
  * Builds the embedded FerretDB binary into `binDir` unless a binary built from the same
  * sources is already there (a hash of the .go files, go.mod and go.sum is kept beside it).
@@ -19,8 +23,17 @@ export const ferretdbSourceDir = resolve(dirname(fileURLToPath(import.meta.url))
  * @example
  * const bin = await ensureFerretdbBinary('.data/bin', (line) => logger.info(line));
  */
-export async function ensureFerretdbBinary(binDir: string, log: (line: string) => void = () => undefined): Promise<string> {
+export function ensureFerretdbBinary(binDir: string, log: (line: string) => void = () => undefined): Promise<string> {
   const bin = resolve(binDir, 'ferretdb');
+  let pending = ensuring.get(bin);
+  if (!pending) {
+    pending = buildUnlessCurrent(bin, log).finally(() => ensuring.delete(bin));
+    ensuring.set(bin, pending);
+  }
+  return pending;
+}
+
+async function buildUnlessCurrent(bin: string, log: (line: string) => void): Promise<string> {
   const stamp = `${bin}.sha256`;
   const hash = createHash('sha256');
   const sources = (await readdir(ferretdbSourceDir)).filter((f) => f.endsWith('.go')).sort();

@@ -5,7 +5,8 @@ import { spawnUntilReady, stopChild, type EmbeddedProcess } from './childProcess
 
 /**
  * Starts our embedded FerretDB (MongoDB wire protocol, SQLite under `stateDir`) on a free
- * loopback port, building the binary first if needed.
+ * loopback port, building the binary first if needed. It stops itself when this process dies,
+ * however it dies (`-parent-pid`: see tools/ferretdb/parent.go).
  *
  * @example
  * const mongo = await startEmbeddedMongo({ dataDir: '.data', log }); // mongo.url = mongodb://127.0.0.1:PORT/
@@ -21,7 +22,7 @@ export async function startEmbeddedMongo(options: {
   const bin = await ensureFerretdbBinary(options.binDir ?? resolve(options.dataDir, 'bin'), options.log);
   const stateDir = options.stateDir ?? resolve(options.dataDir, 'ferretdb');
   await mkdir(stateDir, { recursive: true });
-  const args = ['-listen', '127.0.0.1:0', '-state-dir', stateDir];
+  const args = ['-listen', '127.0.0.1:0', '-state-dir', stateDir, '-parent-pid', String(process.pid)];
   const { child, match } = await spawnUntilReady(bin, args, /READY (mongodb:\/\/\S+)/, 30_000);
   // Keep draining output so the pipe never blocks the child.
   child.stdout?.resume();

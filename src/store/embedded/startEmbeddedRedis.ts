@@ -1,15 +1,25 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ensureFerretdbBinary } from './buildFerretdb.ts';
 import { findFreePort, spawnUntilReady, stopChild, type EmbeddedProcess } from './childProcess.ts';
 
 /**
  * Starts `redis-server` (Debian package) bound to loopback on a free port. With `persist`,
  * data is kept under `<dataDir>/redis` (append-only file); otherwise nothing touches disk.
+ * It is started through our FerretDB binary's `watch-parent` mode, which asks Linux to send it
+ * SIGTERM when this process dies (a heap OOM or SIGKILL runs no exit hook) and then execs it.
  *
  * @example
  * const redis = await startEmbeddedRedis({ dataDir: '.data', persist: true }); // redis.url = redis://127.0.0.1:PORT
  */
-export async function startEmbeddedRedis(options: { dataDir: string; persist: boolean }): Promise<EmbeddedProcess> {
+export async function startEmbeddedRedis(options: {
+  dataDir: string;
+  persist: boolean;
+  /** Where our FerretDB binary lives (built if needed); defaults to `<dataDir>/bin`. */
+  binDir?: string;
+  log?: (line: string) => void;
+}): Promise<EmbeddedProcess> {
+  const watcher = await ensureFerretdbBinary(options.binDir ?? resolve(options.dataDir, 'bin'), options.log);
   const port = await findFreePort();
   const dir = resolve(options.dataDir, 'redis');
   await mkdir(dir, { recursive: true });
@@ -17,7 +27,7 @@ export async function startEmbeddedRedis(options: { dataDir: string; persist: bo
   args.push(...(options.persist ? ['--appendonly', 'yes', '--save', '60 1'] : ['--appendonly', 'no', '--save', '']));
   let started;
   try {
-    started = await spawnUntilReady('redis-server', args, /Ready to accept connections/, 15_000);
+    started = await spawnUntilReady(watcher, ['watch-parent', '-parent-pid', String(process.pid), '--', 'redis-server', ...args], /Ready to accept connections/, 15_000);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(

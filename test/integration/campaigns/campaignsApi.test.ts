@@ -1,8 +1,8 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
-import { campaignCall, createCampaign } from '../../support/campaignApi.ts';
-import { isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { campaignCall, createCampaign, type LooseJson } from '../../support/campaignApi.ts';
+import { ADMIN_TOKEN, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
 
 let service: RunningService;
 
@@ -12,6 +12,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
 });
+
+/** Uploads `bytes` as a streamed body written `size` bytes at a time. */
+async function uploadInChunks(id: string, bytes: Buffer, size: number) {
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + size));
+      at += size;
+    },
+  });
+  const res = await fetch(`${service.url}/api/campaigns/${id}/audience`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/csv' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const text = await res.text();
+  return { status: res.status, json: () => JSON.parse(text) as LooseJson };
+}
 
 const csv = [
   '客户编号,姓名,手机号,门店,订单号,项目,服务类型,到店时间',
@@ -128,6 +148,39 @@ describe('campaigns API', () => {
     const invitationId = a.json().invitations[0].invitationId as string;
     const one = (await campaignCall(service, 'GET', `/api/campaigns/${named}/invitations/${invitationId}`)).json();
     expect(one).toMatchObject({ customerRef: 'G001', name: '赵女士', store: '静安店', touchpoint: '护理', status: 'invited' });
+  });
+
+  it('refuses a UTF-8 file with one invalid byte in its last row the same way however its body is chunked', async () => {
+    const id = await createCampaign(service);
+    const rows = Array.from({ length: 3_000 }, (_, n) => `U${n},张三${n},静安店`);
+    const bytes = Buffer.concat([Buffer.from(['客户编号,姓名,门店', ...rows, 'U3000,李'].join('\n')), Buffer.from([0xe5, 0x9b]), Buffer.from(',徐汇店\n')]);
+    const answers = [];
+    for (const size of [1, 1000, 16 * 1024, bytes.length]) {
+      const res = await uploadInChunks(id, bytes, size === 1 ? 7 : size);
+      expect(res.status).toBe(400);
+      answers.push(res.json());
+    }
+    for (const answer of answers) {
+      expect(answer.error).toMatchObject({ code: 'AUDIENCE_ENCODING', problems: [{ line: 3_002, message: expect.stringMatching(/not valid UTF-8/) }] });
+    }
+    expect((await campaignCall(service, 'GET', `/api/campaigns/${id}/stats`)).json()).toMatchObject({ invited: 0 });
+  });
+
+  it('refuses invalid GBK bytes and a BOM with a header in the middle of a file, by line; a UTF-8 file with a BOM imports', async () => {
+    const id = await createCampaign(service);
+    const gbk = Buffer.concat([iconv.encode('客户编号,姓名\r\nK1,周女士\r\nK2,吴', 'gbk'), Buffer.from([0xff]), iconv.encode('先生\r\n', 'gbk')]);
+    for (const contentType of ['text/csv; charset=GBK', 'text/csv']) {
+      const res = await campaignCall(service, 'POST', `/api/campaigns/${id}/audience`, { csv: gbk, contentType });
+      expect(res.status).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'AUDIENCE_ENCODING', problems: [{ line: 3, message: expect.stringMatching(/GBK/) }] });
+    }
+    const joined = '\uFEFF客户编号,姓名\nK3,郑女士\n\uFEFF客户编号,姓名\nK4,王先生\n';
+    const refused = await campaignCall(service, 'POST', `/api/campaigns/${id}/audience`, { csv: joined });
+    expect(refused.json().error).toMatchObject({ code: 'AUDIENCE_ENCODING', problems: [{ line: 3, message: expect.stringMatching(/byte-order mark/) }] });
+    const ok = await campaignCall(service, 'POST', `/api/campaigns/${id}/audience`, { csv: '\uFEFF客户编号,姓名\nK3,郑女士\n' });
+    expect(ok.json()).toMatchObject({ invited: 1 });
+    const one = (await campaignCall(service, 'GET', `/api/campaigns/${id}/invitations/${ok.json().invitations[0].invitationId}`)).json();
+    expect(one).toMatchObject({ customerRef: 'K3', name: '郑女士' });
   });
 
   it('takes JSON rows, reports bad ones by row number, and lists invitations as CSV and QR codes', async () => {

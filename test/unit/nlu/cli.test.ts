@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -46,5 +49,42 @@ describe('nlu CLI', { timeout: 20_000 }, () => {
     expect(run.out).toEqual([]);
     expect(run.stderr).toMatch(/bad-flow\.yaml:\d+ .*unknown template field/);
     expect(run.stderr).toContain('--flow test/unit/engine/fixtures/bad-flow.yaml is not a valid flow');
+  });
+
+  it('eval prints accuracy per field and tag, settled precision and the LLM share; --json for machines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlu-eval-'));
+    const file = join(dir, 'gold.jsonl');
+    writeFileSync(
+      file,
+      [
+        { id: 'a', question: 'nps', text: '8分', tags: ['bare'], gold: { score: [8], intent: ['answer'] } },
+        { id: 'b', question: 'nps', text: '原本打算打满分，减两分', tags: ['arithmetic'], gold: { score: [8] } },
+        { id: 'c', question: 'reason', text: '呵呵，服务可真周到', tags: ['sarcasm'], gold: { sentiment: ['positive'] } },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    const text = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file, '--misses'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('score      1.000 (2/2)');
+    expect(text.stdout).toContain('sentiment  0.000 (0/1)');
+    expect(text.stdout).toMatch(/settled precision 1\.000 \(\d+\/\d+\)/);
+    expect(text.stdout).toMatch(/arithmetic +1 +1\.000/);
+    expect(text.stdout).toContain('c sentiment: "呵呵，服务可真周到" -> "negative"');
+
+    const json = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file, '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    const summary = JSON.parse(json.stdout) as { lines: number; fields: Record<string, { right: number; total: number }>; toLlm: { total: number } };
+    expect(summary.lines).toBe(3);
+    expect(summary.fields.score).toEqual({ right: 2, total: 2 });
+    expect(summary.toLlm.total).toBe(3);
+  });
+
+  it('eval refuses a bad gold line with its file and line number', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlu-eval-'));
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'a', question: 'nps', text: '8', gold: { score: [] } })}\n`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('bad.jsonl:1: gold.score');
   });
 });
