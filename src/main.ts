@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
-import { createAdminAuth } from './admin/api/adminAuth.ts';
-import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
+import { deadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { createAnalytics, createFlowDefinitions } from './analytics/index.ts';
-import { campaignsOpenApi, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
-import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
+import { createCampaignModule, type CampaignModule } from './campaigns/index.ts';
+import { sessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createKfClient, createWecomChannel, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createConversationService, type ConversationService } from './conversation/conversationService.ts';
@@ -16,10 +15,11 @@ import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import type { InboundMessage } from './core/messages.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
+import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
-import { createLandingRoutes } from './http/landingRoutes.ts';
+import { landingRoutes } from './http/landingRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
-import { consoleSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
+import { advisorSignIn, createEscalationModule, type EscalationModule } from './escalation/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createFollowUpModule, type FollowUpModule } from './followup/index.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
@@ -27,7 +27,7 @@ import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { maskPii } from './privacy/maskPii.ts';
 import { createTranscriptAudit } from './privacy/transcriptAudit.ts';
-import { createPrivacyModule, privacyOpenApi, type PrivacyModule } from './privacy/index.ts';
+import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from './store/mongo/adminRepository.ts';
@@ -66,6 +66,8 @@ import { startStores, type Stores } from './store/startStores.ts';
 /** A running service: its URL and a graceful stop. */
 export interface RunningService {
   url: string;
+  /** The HTTP application (its routers are what /api/openapi.json describes). */
+  app: ReturnType<typeof createApp>;
   stores: Stores;
   logger: Logger;
   /** The built-in WeCom stand-in, when no WeCom credentials are configured. */
@@ -140,7 +142,6 @@ export async function startService(
     logger.info({ flows: imported.map((r) => `${r.file}: ${r.status}`) }, 'flow files checked');
 
     const adminUsers = createAdminUserRepository(stores.mongo);
-    const adminAuth = createAdminAuth({ adminToken: () => config.adminToken, users: adminUsers });
     // Every showing of a full transcript (API or console) is audited first; see src/privacy/.
     const transcriptReads = createTranscriptAudit({ audit, logger });
     await ensureAnalyticsIndexes(stores.mongo);
@@ -151,8 +152,6 @@ export async function startService(
       flows: flowDefinitions,
       timeZone: config.surveyTimeZone,
       minResponses: config.analytics.minResponses,
-      auth: adminAuth('viewer'),
-      privacy: { exportAuth: adminAuth('admin') },
       logger,
     });
 
@@ -216,9 +215,6 @@ export async function startService(
         renotifyMinutes: config.escalation.renotifyMinutes,
         reasonWaitMinutes: config.escalation.reasonWaitMinutes,
       },
-      adminTokens: () => (config.adminToken ? [config.adminToken] : []),
-      apiUsers: (authorization) => adminAuth.identify(authorization),
-      manageAdvisors: adminAuth('admin'),
       logger,
       responses: analytics.recorder,
       mask: maskPii,
@@ -242,8 +238,6 @@ export async function startService(
       recordOnSession: () => conversation.recordFollowUp,
       ...contactTagging(config, { channel, simulator, wecom, redisState: createRedisWecomTagState(stores.redis, stores.keys), tokens: createRedisWecomState(stores.redis, stores.keys).tokens, logger }),
       queue: { redisUrl: stores.redisUrl, prefix: stores.keys.bullPrefix },
-      auth: adminAuth,
-      consoleSignIn: consoleSignIn({ advisors, adminTokens: () => (config.adminToken ? [config.adminToken] : []), apiUsers: (authorization) => adminAuth.identify(authorization) }),
       mask: maskPii,
       reads: transcriptReads,
       settings: {
@@ -290,7 +284,6 @@ export async function startService(
       cache: createRedisPrivacy(stores.redis, stores.keys),
       audit,
       locks,
-      auth: adminAuth,
       defaults: config.retention,
       settings: createRetentionSettings(stores.mongo),
       rewriter: createRedisFileRewriter(stores.redis),
@@ -324,12 +317,15 @@ export async function startService(
         settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
         logger,
       }),
-      routers: [
-        channel.router,
-        escalation.router,
-        createSessionsRoutes({ sessions, auth: adminAuth('admin'), reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
-        createDeadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit, auth: adminAuth }),
-        ...campaigns.routers(adminAuth),
+      // One sign-in for every route: admin users and ADMIN_TOKEN, and advisors for the console.
+      auth: createAuth({ adminToken: () => config.adminToken, users: adminUsers, advisors: advisorSignIn(advisors) }),
+      document: API_DOCUMENT,
+      routes: [
+        ...channel.routes,
+        ...escalation.routes,
+        ...sessionsRoutes({ sessions, reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
+        ...deadLettersRoutes({ deadLetters, requeue: (id) => conversation.requeue(id), audit }),
+        ...campaigns.routes,
         ...(await createAdminRoutes({
           flows,
           sessions,
@@ -337,16 +333,14 @@ export async function startService(
           audit,
           catalog,
           analyzer,
-          adminToken: () => config.adminToken,
           defaultFlowId: config.defaultFlowId,
           timeZone: config.surveyTimeZone,
           logger,
-          openApiParts: [campaignsOpenApi(), privacyOpenApi()],
         })),
-        privacy.routes,
-        ...(await analytics.routers()),
-        ...followUp.routers,
-        createLandingRoutes(),
+        ...privacy.routes,
+        ...(await analytics.routes()),
+        ...followUp.routes,
+        ...landingRoutes(),
       ],
       rawHandlers,
     });
@@ -357,6 +351,7 @@ export async function startService(
     let stopping: Promise<void> | undefined;
     return {
       url,
+      app,
       stores,
       logger,
       simulator,
@@ -393,6 +388,19 @@ export async function startService(
     throw error;
   }
 }
+
+const API_DOCUMENT = {
+  title: 'huifang API',
+  version: '1',
+  description:
+    'Survey flows, sessions, analytics, campaigns, follow-up, privacy and the advisor console. Authenticate with `Authorization: Bearer <token>`: ' +
+    'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. ' +
+    'After AUTH_FAILURE_LIMIT (10) refused tokens within a minute from one client address, every request with credentials from it answers 429 AUTH_RATE_LIMITED with Retry-After until the minute ends. ' +
+    'Roles: viewer (read, validate, diff, analytics), ' +
+    'editor (+ save versions, preview), admin (+ publish, roll back, archive, users, campaigns, webhooks, privacy). Console routes (`x-required-role: advisor`) ' +
+    'take an advisor token, ADMIN_TOKEN or an admin user’s token. `x-access` names who may call each route: public, signed (the signature is the ' +
+    'authentication), console, or a role. Every flow save is a new immutable version, refused with 409 DRAFT_CONFLICT when another was saved since its `baseVersion`.',
+};
 
 /**
  * Where advisor alerts go: the group robot (`WECOM_ROBOT_WEBHOOK`, or the simulator's robot so a

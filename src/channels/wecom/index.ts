@@ -11,7 +11,8 @@ import { APP_CHANNEL } from './kfMessages.ts';
 import { createKfPuller, type KfPullJob } from './kfPuller.ts';
 import { createPullScheduler } from './pullScheduler.ts';
 import { createWecomPort } from './wecomPort.ts';
-import { createWecomRoutes, type WecomRouter } from './wecomRoutes.ts';
+import type { Route } from '../../http/route.ts';
+import { createWecomRoutes } from './wecomRoutes.ts';
 
 export { createCallbackVerifier, type CallbackVerifier } from './callbackVerifier.ts';
 export { createKfClient, type KfClient, type KfCustomer, type KfMessageContent, type KfMenuEntry } from './kfClient.ts';
@@ -66,7 +67,7 @@ export interface WecomChannelDeps {
 /** The WeCom channel: callback routes, the kf `ChannelPort`, the API client, and its worker. */
 export interface WecomChannel {
   /** GET/POST /wecom/callback. */
-  router: WecomRouter;
+  routes: Route[];
   port: ChannelPort;
   client: KfClient;
   /** Starts the queue worker in this process. */
@@ -175,7 +176,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   }
 
   return {
-    router: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
+    routes: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
     port: createWecomPort({ client, budget: state.budget, ledger: state.ledger, logger, limits }),
     client,
     async start() {
