@@ -129,10 +129,21 @@ entries.set('小瑕疵', { kind: 'polar', value: -0.6 });
 entries.set('小问题', { kind: 'polar', value: -0.6, negated: 0.8 });
 entries.set('大方', { kind: 'polar', value: 1 });
 
+// Set verdicts (成语 and net slang) and failures of devices, books and rooms.
+polar(-1.5, '大失所望 不尽人意 不尽如人意 割韭菜 不建议 慎买 慎重购买 翻车 就这');
+polar(-1.2, '差强人意 强差人意 断断续续 时断时续 坏点 蓝屏 自动关机 自动重启 充不上电 缺页 错字 错漏 漏液 无语子');
+polar(-0.6, '美中不足');
+polar(1.2, '名副其实 名不虚传 实至名归 货真价实 童叟无欺 真香 绝绝子 非凡');
+polar(1.5, 'yyds');
+polar(0, '素质 服务意识', { negated: -1.2, attribute: 'benefit' });
+// Amenities that blame only when missing: 没有热水, 没窗户.
+polar(0, '热水 暖气 空调 窗户 停车位 电梯 网络 wifi', { negated: -1 });
+add('非', { kind: 'negator', strength: 'full' });
+
 // Claims and worries whose praise or fear the rest of the reply answers: 说是海景房，… / 担心不好用，结果….
 add('说是 说好的 号称 宣传 宣传的 标称 写着 标的 承诺 说的是 以为 原以为 本以为 还以为 担心 一开始 本来 起初 刚开始', { kind: 'claim' });
 add('结果 发现 没想到 谁知 谁知道 哪知 却 实际上 实际', { kind: 'contrast' });
-add('卡里 办卡 会员卡 银行卡 信用卡 储值卡 次卡 年卡 月卡 卡券 卡片 打卡 刷卡 贺卡 卡通 购物卡 房卡 饭卡 卡车 关卡 香菜 香水 香港 香肠 香烟 香蕉 香菇 香槟 香料 烫发 烫染 烫头 虫草 卡号 一卡通 欢迎卡 多亏 幸亏 亏得 年轻 倒垃圾 扔垃圾 收垃圾 垃圾桶 垃圾袋 垃圾分类 把垃圾 不认识 不认得 快中午 快天亮 快天黑 快下班 快到 快要 快一 快两 快三 快半 快十 快过年 快关门 断断续续 判断 诊断 不轻 年轻', { kind: 'ignore' });
+add('卡里 办卡 会员卡 银行卡 信用卡 储值卡 次卡 年卡 月卡 卡券 卡片 打卡 刷卡 贺卡 卡通 购物卡 房卡 饭卡 卡车 关卡 香菜 香水 香港 香肠 香烟 香蕉 香菇 香槟 香料 烫发 烫染 烫头 虫草 卡号 一卡通 欢迎卡 多亏 幸亏 亏得 年轻 倒垃圾 扔垃圾 收垃圾 垃圾桶 垃圾袋 垃圾分类 把垃圾 不认识 不认得 非要 非得 非说 非让 非逼 是非 非洲 非遗 除非 无非 莫非 非典 快中午 快天亮 快天黑 快下班 快到 快要 快一 快两 快三 快半 快十 快过年 快关门 判断 诊断 不轻 年轻', { kind: 'ignore' });
 
 add('一般 一般般 马马虎虎 凑合 就那样 平平 😐 😑', { kind: 'neutral', value: -0.2 });
 add('普通 普普通通 还凑合 没什么好说 没啥好说 没有什么好说', { kind: 'neutral', value: -0.1 });
