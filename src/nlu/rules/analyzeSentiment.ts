@@ -126,11 +126,15 @@ export function analyzeSentiment(text: string): SentimentReading {
   const contributions: Contribution[] = [];
   const add = (start: number, end: number, value: number) => {
     valence += value;
-    contributions.push({ start, end, value });
+    const c = { start, end, value };
+    contributions.push(c);
+    if (weightBeforeClaim !== null) claimed.push(c);
   };
   let weight = 1;
   // A claim (说是…, 以为…) weighs less until its clause ends; then the weight it interrupted returns.
   let weightBeforeClaim: number | null = null;
+  // What a claim or worry said, reversed when a turn answers it: 说是海景房，结果… / 担心不好用，结果….
+  let claimed: Contribution[] = [];
   let negators: Array<'full' | 'weak' | 'strong'> = [];
   let degreeBefore = 1;
   let degreeAfterNegator = false;
@@ -185,6 +189,11 @@ export function analyzeSentiment(text: string): SentimentReading {
           valence *= BEFORE_TURN;
           for (const c of contributions) c.value *= BEFORE_TURN;
         }
+        for (const c of claimed) {
+          valence -= 2 * c.value;
+          c.value = -c.value;
+        }
+        claimed = [];
         weightBeforeClaim = null;
         reset();
         last = null;
