@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdminAuth, type AdminAuth } from './admin/api/adminAuth.ts';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
-import { createDeadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
-import { createSessionsRoutes } from './admin/api/sessionsRoutes.ts';
+import { deadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
+import { sessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createAnalytics, createFlowDefinitions, type FlowDefinitions } from './analytics/index.ts';
-import { backfillConsent, campaignsOpenApi, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
+import { backfillConsent, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createKfClient, createWecomChannel, type KfClient, type WecomChannel } from './channels/wecom/index.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -17,17 +16,18 @@ import { createLogger, type Logger } from './core/logger.ts';
 import { maskPii } from './core/maskPii.ts';
 import { createTranscriptAudit, type TranscriptAudit } from './core/transcriptAudit.ts';
 import { createFlowCatalog, type FlowCatalog } from './engine/index.ts';
-import { consoleSignIn, createEscalationModule, type EscalationModule, type EscalationModuleDeps } from './escalation/index.ts';
+import { advisorSignIn, createEscalationModule, type EscalationModule, type EscalationModuleDeps } from './escalation/index.ts';
 import { createFollowUpModule, type FollowUpModule, type FollowUpModuleDeps } from './followup/index.ts';
 import { answerNotReady } from './http/answerNotReady.ts';
+import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
-import { createLandingRoutes } from './http/landingRoutes.ts';
+import { landingRoutes } from './http/landingRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
-import { createPrivacyModule, privacyOpenApi, type PrivacyModule } from './privacy/index.ts';
+import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createStores, type ServiceStores } from './store/createStores.ts';
 import { startStores, type Stores } from './store/startStores.ts';
@@ -35,6 +35,8 @@ import { startStores, type Stores } from './store/startStores.ts';
 /** A running service: its URL and a graceful stop. */
 export interface RunningService {
   url: string;
+  /** The HTTP application (its routers are what /api/openapi.json describes). */
+  app: ReturnType<typeof createApp>;
   stores: Stores;
   logger: Logger;
   /** The built-in WeCom stand-in, when no WeCom credentials are configured. */
@@ -89,9 +91,10 @@ export async function startService(
     connectParts(parts);
     await startWorkers(parts, stoppables, logger);
     server.removeListener('request', answerNotReady);
-    server.on('request', (await createServiceApp(parts)).callback());
+    const app = await createServiceApp(parts);
+    server.on('request', app.callback());
     logger.info({ url }, 'huifang is listening');
-    return runningService(parts, stoppables);
+    return runningService(parts, app, stoppables);
   } catch (error) {
     for (const stop of stoppables.reverse()) await stop().catch(() => undefined);
     await connections.close();
@@ -112,7 +115,6 @@ interface Wiring {
 interface SharedParts {
   catalog: FlowCatalog;
   flowDefinitions: FlowDefinitions;
-  adminAuth: AdminAuth;
   transcriptReads: TranscriptAudit;
   usage: ReturnType<typeof createLlmUsageTracker>;
 }
@@ -130,8 +132,6 @@ async function constructParts(w: Wiring) {
     flows: shared.flowDefinitions,
     timeZone: config.surveyTimeZone,
     minResponses: config.analytics.minResponses,
-    auth: shared.adminAuth('viewer'),
-    privacy: { exportAuth: shared.adminAuth('admin') },
     logger,
   });
   const escalation = createEscalations(w, shared, wecom, analytics.recorder);
@@ -163,7 +163,6 @@ async function constructParts(w: Wiring) {
     cache: stores.privacy.cache,
     audit: stores.admin.audit,
     locks: stores.locks,
-    auth: shared.adminAuth,
     defaults: config.retention,
     settings: stores.privacy.retentionSettings,
     rewriter: stores.privacy.fileRewriter,
@@ -192,7 +191,6 @@ async function createSharedParts({ config, stores, logger }: Wiring): Promise<Sh
   return {
     catalog,
     flowDefinitions: createFlowDefinitions({ flows, catalog }),
-    adminAuth: createAdminAuth({ adminToken: () => config.adminToken, users: stores.admin.users }),
     // Every showing of a full transcript (API or console) is audited first; see core/transcriptAudit.ts.
     transcriptReads: createTranscriptAudit({ audit, logger }),
     usage: createLlmUsageTracker(),
@@ -279,9 +277,6 @@ function createEscalations(w: Wiring, shared: SharedParts, wecom: WecomSetup, re
       renotifyMinutes: config.escalation.renotifyMinutes,
       reasonWaitMinutes: config.escalation.reasonWaitMinutes,
     },
-    adminTokens: () => (config.adminToken ? [config.adminToken] : []),
-    apiUsers: (authorization) => shared.adminAuth.identify(authorization),
-    manageAdvisors: shared.adminAuth('admin'),
     logger,
     responses,
     mask: maskPii,
@@ -347,7 +342,6 @@ async function createCampaigns({ config, stores, logger }: Wiring, catalog: Flow
 /** After each session: rules, tasks, tags (also in WeCom when a 客户联系 secret is set), webhooks. */
 function createFollowUp(w: Wiring, shared: SharedParts, wecom: WecomSetup): FollowUpModule {
   const { config, url, stores, logger } = w;
-  const adminTokens = () => (config.adminToken ? [config.adminToken] : []);
   return createFollowUpModule({
     stores: stores.followUp,
     sessions: stores.sessions,
@@ -356,8 +350,6 @@ function createFollowUp(w: Wiring, shared: SharedParts, wecom: WecomSetup): Foll
     flowOf: (flowId, version) => shared.flowDefinitions.version(flowId, version),
     ...contactTagging(wecom, stores, logger),
     queue: queueConnection(w.connections),
-    auth: shared.adminAuth,
-    consoleSignIn: consoleSignIn({ advisors: stores.escalation.advisors, adminTokens, apiUsers: (authorization) => shared.adminAuth.identify(authorization) }),
     mask: maskPii,
     reads: shared.transcriptReads,
     settings: {
@@ -421,7 +413,7 @@ async function startWorkers(parts: Parts, stoppables: Stoppables, logger: Logger
 
 /** The Koa app: every feature's routes, with the simulator's endpoints in front when it stands in. */
 async function createServiceApp(parts: Parts) {
-  const { config, stores, connections, logger, adminAuth, transcriptReads, conversation, followUp, analytics, privacy, campaigns, escalation, wecom } = parts;
+  const { config, stores, connections, logger, transcriptReads, conversation, followUp, analytics, privacy, campaigns, escalation, wecom } = parts;
   return createApp({
     logger,
     readiness: connections.readiness,
@@ -431,12 +423,15 @@ async function createServiceApp(parts: Parts) {
       settings: { perAddress: config.signIn.failureLimit, perTokenPrefix: 3 * config.signIn.failureLimit, windowMs: config.signIn.windowMs },
       logger,
     }),
-    routers: [
-      wecom.channel.router,
-      escalation.router,
-      createSessionsRoutes({ sessions: stores.sessions, auth: adminAuth('admin'), reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
-      createDeadLettersRoutes({ deadLetters: stores.conversation.deadLetters, requeue: (id) => conversation.requeue(id), audit: stores.admin.audit, auth: adminAuth }),
-      ...campaigns.routers(adminAuth),
+    // One sign-in for every route: admin users and ADMIN_TOKEN, and advisors for the console.
+    auth: createAuth({ adminToken: () => config.adminToken, users: stores.admin.users, advisors: advisorSignIn(stores.escalation.advisors) }),
+    document: API_DOCUMENT,
+    routes: [
+      ...wecom.channel.routes,
+      ...escalation.routes,
+      ...sessionsRoutes({ sessions: stores.sessions, reads: transcriptReads, followUpOf: (session) => followUp.sessionFollowUp(session) }),
+      ...deadLettersRoutes({ deadLetters: stores.conversation.deadLetters, requeue: (id) => conversation.requeue(id), audit: stores.admin.audit }),
+      ...campaigns.routes,
       ...(await createAdminRoutes({
         flows: stores.flows,
         sessions: stores.sessions,
@@ -444,26 +439,38 @@ async function createServiceApp(parts: Parts) {
         audit: stores.admin.audit,
         catalog: parts.catalog,
         analyzer: parts.analyzer,
-        adminToken: () => config.adminToken,
         defaultFlowId: config.defaultFlowId,
         timeZone: config.surveyTimeZone,
         logger,
-        openApiParts: [campaignsOpenApi(), privacyOpenApi()],
       })),
-      privacy.routes,
-      ...(await analytics.routers()),
-      ...followUp.routers,
-      createLandingRoutes(),
+      ...privacy.routes,
+      ...(await analytics.routes()),
+      ...followUp.routes,
+      ...landingRoutes(),
     ],
     rawHandlers: wecom.rawHandlers,
   });
 }
 
-function runningService(parts: Parts, stoppables: Stoppables): RunningService {
+const API_DOCUMENT = {
+  title: 'huifang API',
+  version: '1',
+  description:
+    'Survey flows, sessions, analytics, campaigns, follow-up, privacy and the advisor console. Authenticate with `Authorization: Bearer <token>`: ' +
+    'ADMIN_TOKEN acts as user `admin` (role admin); per-user tokens come from POST /api/users. ' +
+    'After AUTH_FAILURE_LIMIT (10) refused tokens within a minute from one client address, every request with credentials from it answers 429 AUTH_RATE_LIMITED with Retry-After until the minute ends. ' +
+    'Roles: viewer (read, validate, diff, analytics), ' +
+    'editor (+ save versions, preview), admin (+ publish, roll back, archive, users, campaigns, webhooks, privacy). Console routes (`x-required-role: advisor`) ' +
+    'take an advisor token, ADMIN_TOKEN or an admin user’s token. `x-access` names who may call each route: public, signed (the signature is the ' +
+    'authentication), console, or a role. Every flow save is a new immutable version, refused with 409 DRAFT_CONFLICT when another was saved since its `baseVersion`.',
+};
+
+function runningService(parts: Parts, app: RunningService['app'], stoppables: Stoppables): RunningService {
   const { url, connections, logger, wecom, conversation, catalog, escalation, campaigns, followUp, privacy, turns } = parts;
   let stopping: Promise<void> | undefined;
   return {
     url,
+    app,
     stores: connections,
     logger,
     simulator: wecom.simulator,

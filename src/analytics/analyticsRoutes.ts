@@ -1,76 +1,105 @@
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
-import type { z } from 'zod';
-import { ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { defineRoute, reply, type Route } from '../http/route.ts';
+import { analyticsFlowsSchema, analyticsSummarySchema, analyticsTrendSchema, analyticsVerbatimsSchema, filterValuesSchema } from './analyticsApiSchemas.ts';
 import type { AnalyticsService } from './analyticsService.ts';
 import { filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
 
-/** Who may take the customers' own words out in bulk. */
-export interface AnalyticsPrivacy {
-  /** Guards the CSV export: it holds every answer's text and the customer ids (admin role). */
-  exportAuth: Middleware;
-}
+// Numbers change with every answer: never serve them from a cache.
+const noStore = (body: unknown) => reply({ headers: { 'Cache-Control': 'no-store' }, body });
+const tags = ['analytics'];
 
 /**
- * The analytics API, for admin users with the viewer role and up (`auth`):
+ * The analytics API, for admin users with the viewer role and up:
  * `GET /api/analytics/summary|trend|verbatims|filters|flows`, and `export.csv` for admins only
- * (`privacy.exportAuth`). Verbatims come masked (the service masks them). Every query parameter is
- * validated (400 QUERY_INVALID names each bad one); see /api/openapi.json for the shapes.
+ * (it holds every answer's text and the customer ids). Verbatims come masked (the service masks
+ * them). Every query parameter is validated (400 QUERY_INVALID names each bad one).
  */
-export function createAnalyticsRoutes(deps: { service: AnalyticsService; auth: Middleware; privacy: AnalyticsPrivacy; logger: Logger }): Router {
-  const router = new Router({ prefix: '/api/analytics' });
+export function analyticsRoutes(deps: { service: AnalyticsService; logger: Logger }): Route[] {
   const log = deps.logger.child({ module: 'analytics-api' });
-  router.use(deps.auth);
-  router.use(async (ctx, next) => {
-    await next();
-    // Numbers change with every answer: never serve them from a cache.
-    ctx.set('Cache-Control', 'no-store');
-  });
-
-  router.get('/flows', async (ctx) => {
-    ctx.body = { items: await deps.service.flows(), today: deps.service.today() };
-  });
-
-  router.get('/filters', async (ctx) => {
-    ctx.body = await deps.service.filterValues(parse(ctx, filterSchema).flowId);
-  });
-
-  router.get('/summary', async (ctx) => {
-    ctx.body = await deps.service.summary(toFilter(parse(ctx, filterSchema)));
-  });
-
-  router.get('/trend', async (ctx) => {
-    const q = parse(ctx, trendSchema);
-    ctx.body = await deps.service.trend(toFilter(q), q.interval);
-  });
-
-  router.get('/verbatims', async (ctx) => {
-    const q = parse(ctx, verbatimsSchema);
-    ctx.body = await deps.service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit });
-  });
-
-  router.get('/export.csv', deps.privacy.exportAuth, async (ctx) => {
-    const filter = toFilter(parse(ctx, filterSchema));
-    const rows = await deps.service.exportCsv(filter);
-    const name = [filter.flowId, filter.from, filter.to].filter(Boolean).join('_');
-    ctx.set('Content-Type', 'text/csv; charset=utf-8');
-    ctx.set('Content-Disposition', `attachment; filename="${name}.csv"`);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    // Streamed row by row: 100k sessions never sit in memory.
-    const stream = Readable.from(rows);
-    stream.on('error', (error) => log.error({ err: error, flowId: filter.flowId }, 'export stopped half-way'));
-    ctx.body = stream;
-  });
-
-  return router;
-}
-
-function parse<T extends z.ZodType>(ctx: Context, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(ctx.query);
-  if (!parsed.success) {
-    throw new ValidationError('QUERY_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-  }
-  return parsed.data;
+  const { service } = deps;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/flows',
+      auth: 'viewer',
+      tags,
+      summary: 'Flows to choose from, and today in the survey time zone',
+      output: analyticsFlowsSchema,
+      handler: async () => noStore({ items: await service.flows(), today: service.today() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/filters',
+      auth: 'viewer',
+      tags,
+      summary: 'Values each filter takes for a flow (versions, dimension values)',
+      input: { query: filterSchema },
+      output: filterValuesSchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => noStore(await service.filterValues(query.flowId)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/summary',
+      auth: 'viewer',
+      tags,
+      summary: 'NPS with margin of error, CSAT per touchpoint, repurchase, reasons and topics, funnel, escalations, segments',
+      input: { query: filterSchema },
+      output: analyticsSummarySchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => noStore(await service.summary(toFilter(query))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/trend',
+      auth: 'viewer',
+      tags,
+      summary: 'NPS per day or week with its margin of error (default: the last 30 days or 12 weeks)',
+      input: { query: trendSchema },
+      output: analyticsTrendSchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => noStore(await service.trend(toFilter(query), query.interval)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/verbatims',
+      auth: 'viewer',
+      tags,
+      summary:
+        'Reasons customers gave, newest first (the 50 most recent per month, group and topic are kept), each linking to its session; phone, ID and card numbers and emails masked',
+      input: { query: verbatimsSchema },
+      output: analyticsVerbatimsSchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query: q }) => noStore(await service.verbatims({ ...toFilter(q), ...(q.group ? { group: q.group } : {}), ...(q.topic ? { topic: q.topic } : {}), limit: q.limit })),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/export.csv',
+      auth: 'admin',
+      tags,
+      summary:
+        'One row per session started in the range (ids, customer, flow and version, times, status, segment, dimensions, every answer raw and as read; then the purchase window, a column per catalogue item of the flow holding 1 when any answer named it, 都可以, and one per purchase factor), UTF-8 with BOM, streamed',
+      input: { query: filterSchema },
+      output: { description: 'CSV', type: 'text/csv' },
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => {
+        const filter = toFilter(query);
+        const rows = await service.exportCsv(filter);
+        const name = [filter.flowId, filter.from, filter.to].filter(Boolean).join('_');
+        // Streamed row by row: 100k sessions never sit in memory.
+        const stream = Readable.from(rows);
+        stream.on('error', (error) => log.error({ err: error, flowId: filter.flowId }, 'export stopped half-way'));
+        return reply({
+          headers: {
+            'Content-Type': 'text/csv; charset=utf-8',
+            'Content-Disposition': `attachment; filename="${name}.csv"`,
+            'X-Content-Type-Options': 'nosniff',
+            'Cache-Control': 'no-store',
+          },
+          body: stream,
+        });
+      },
+    }),
+  ];
 }

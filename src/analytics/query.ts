@@ -10,31 +10,35 @@ const daySchema = z
 
 const dimensionShape = Object.fromEntries(dimensions.map((d) => [d.key, z.string().trim().min(1).max(64).optional()])) as Record<string, z.ZodOptional<z.ZodString>>;
 
+const filterFields = z.object({
+  flowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a flow id'),
+  from: daySchema.optional().describe('First day (YYYY-MM-DD, survey time zone): answers given on or after it; session counts by the day the session started'),
+  to: daySchema.optional().describe('Last day, inclusive'),
+  version: z.coerce.number().int().min(1).optional().describe('Only sessions that ran on this flow version'),
+  segment: z.enum(segments).optional().describe('Only completed sessions of this segment'),
+  ...dimensionShape,
+});
+const fromNotAfterTo: [(q: { from?: string; to?: string }) => boolean, { message: string; path: string[] }] = [
+  (q) => !q.from || !q.to || q.from <= q.to,
+  { message: 'from must not be after to', path: ['from'] },
+];
+
 /**
  * The filter every analytics endpoint takes as query parameters: flow, version, date range of the
  * answer (session start for session counts), segment, and one parameter per dimension.
  */
-export const filterSchema = z
-  .object({
-    flowId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a flow id'),
-    from: daySchema.optional(),
-    to: daySchema.optional(),
-    version: z.coerce.number().int().min(1).optional(),
-    segment: z.enum(segments).optional(),
-    ...dimensionShape,
-  })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+export const filterSchema = filterFields.refine(...fromNotAfterTo);
 
 export type AnalyticsFilter = { flowId: string; from?: string; to?: string; version?: number; segment?: (typeof segments)[number]; dims: Record<string, string> };
 
-export const trendSchema = filterSchema.and(z.object({ interval: z.enum(['day', 'week']).default('day') }));
-export const verbatimsSchema = filterSchema.and(
-  z.object({
+export const trendSchema = filterFields.extend({ interval: z.enum(['day', 'week']).default('day').describe('Point per day or per week (Monday to Sunday)') }).refine(...fromNotAfterTo);
+export const verbatimsSchema = filterFields
+  .extend({
     group: z.enum(npsGroups).optional(),
     topic: z.string().trim().min(1).max(40).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-  }),
-);
+  })
+  .refine(...fromNotAfterTo);
 
 /** The parsed query as an AnalyticsFilter (dimension parameters gathered under `dims`). */
 export function toFilter(q: z.infer<typeof filterSchema>): AnalyticsFilter {

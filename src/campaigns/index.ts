@@ -1,22 +1,21 @@
-import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { CampaignState, CampaignStore, CampaignWecom, EntryResolver, InvitationStore, ReminderPolicy } from '../core/campaigns.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository } from '../core/sessions.ts';
+import type { Route } from '../http/route.ts';
 import type { ImportDeps } from './audienceImport.ts';
 import { createAudienceUpload } from './audienceUpload.ts';
 import { createCampaignService, type CampaignService } from './campaignService.ts';
-import { createCampaignsRoutes } from './campaignsRoutes.ts';
+import { campaignsRoutes } from './campaignsRoutes.ts';
 import { withConsentMirror } from './consentMirror.ts';
 import { createEntryResolver } from './entryResolver.ts';
 import { createEventIntake } from './eventIntake.ts';
-import { createEventsRoutes } from './eventsRoutes.ts';
+import { eventsRoutes } from './eventsRoutes.ts';
 import { createMassSender } from './massSend.ts';
 import { createReminderPolicy } from './reminderPolicy.ts';
 
 export { backfillConsent } from './consentMirror.ts';
-export { campaignsOpenApi } from './campaignsOpenApi.ts';
 export type { CampaignService, CampaignStats } from './campaignService.ts';
 
 export interface CampaignModuleDeps {
@@ -52,8 +51,8 @@ export interface CampaignModule {
   reminders: ReminderPolicy;
   /** The customer repository with opt-outs mirrored into the campaigns' consent list. */
   withConsent(customers: CustomerRepository): CustomerRepository;
-  /** The admin API (`/api/campaigns…`, behind `auth`) and `POST /api/events` (signed). */
-  routers(auth: AdminAuth): Array<ReturnType<typeof createCampaignsRoutes>>;
+  /** The admin API (`/api/campaigns…`) and `POST /api/events` (signed). */
+  routes: Route[];
   /** Sends the due mass-send tasks and unopened-invitation reminders; returns how many. */
   runDueTimers(): Promise<number>;
 }
@@ -87,10 +86,7 @@ export function createCampaignModule(deps: CampaignModuleDeps): CampaignModule {
     entries: createEntryResolver({ campaigns, invitations: deps.invitations, state: deps.state, secret: linkSecret, timeZone, logger: deps.logger }),
     reminders: createReminderPolicy({ campaigns, state: deps.state, timeZone }),
     withConsent: (customers) => withConsentMirror(customers, deps.state, deps.logger),
-    routers: (auth) => [
-      createCampaignsRoutes({ campaigns, invitations: deps.invitations, upload, audit: deps.audit, auth, timeZone, now }),
-      createEventsRoutes({ intake }),
-    ],
+    routes: [...campaignsRoutes({ campaigns, invitations: deps.invitations, upload, audit: deps.audit, timeZone, now }), ...eventsRoutes({ intake })],
     runDueTimers: () => massSender.runDue(),
   };
 }

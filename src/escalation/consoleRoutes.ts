@@ -1,16 +1,13 @@
-import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { AdvisorRecord, AdvisorRepository } from '../core/escalations.ts';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { readJsonBody } from '../http/readJsonBody.ts';
-import type { Principal } from '../core/admin.ts';
+import { itemsOf } from '../http/apiSchemas.ts';
+import type { AdvisorTokens } from '../http/auth.ts';
+import { defineRoute, reply, staticRoute, type InvalidInput, type Route } from '../http/route.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
 import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console/consolePage.ts';
-import type { ConsoleActor, EscalationService } from './escalationService.ts';
-
-export type ConsoleRouter = Router;
+import type { EscalationService } from './escalationService.ts';
 
 const advisorBody = z.strictObject({
   id: z.string().trim().regex(ADVISOR_ID_PATTERN, '2–32 lowercase letters, digits, _ or -, starting with a letter or digit'),
@@ -47,146 +44,189 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
+const advisorSchema = z
+  .object({ id: z.string(), name: z.string(), wecomUserId: z.string().nullable(), createdAt: z.iso.datetime(), lastSeenAt: z.iso.datetime().nullable() })
+  .meta({ id: 'Advisor' });
+const advisorParams = z.object({ id: z.string().regex(ADVISOR_ID_PATTERN) });
+const noAdvisor: InvalidInput = { code: 'ADVISOR_NOT_FOUND', status: 404, message: (p) => `No advisor ${String((p as { id?: unknown }).id)}` };
+const escalationParams = z.object({ id: escalationId });
+const noEscalation: InvalidInput = { code: 'ESCALATION_NOT_FOUND', status: 404, message: (p) => `No escalation ${String((p as { id?: unknown }).id)}` };
+const consoleUserSchema = z.object({ id: z.string(), name: z.string(), admin: z.boolean(), wecomUserId: z.string().optional() }).meta({ id: 'ConsoleUser' });
+const escalationViewSchema = z.record(z.string(), z.unknown()).meta({
+  id: 'EscalationView',
+  description: 'An escalation as the console shows it: customer, trigger, reason, summary, status, who holds it, waiting times (masked when not the caller’s)',
+});
+const advisorTags = ['advisors'];
+const consoleTags = ['console'];
+
 /**
  * The advisor console and the advisor admin API.
  *
  * - `GET /console` (+ `/console/app.js`, `/console/app.css`): the page (Chinese UI; all customer
  *   text rendered with textContent).
- * - `/api/console/*`, bearer = an advisor token (or ADMIN_TOKEN, acting as `admin`, or an admin
- *   user's token; viewers' and editors' tokens answer 403 CONSOLE_FORBIDDEN):
- *   `GET me`, `GET escalations?view=active|resolved`, `GET escalations/:id`,
- *   `POST escalations/:id/claim`, `POST escalations/:id/reply {text, clientId}`,
- *   `POST escalations/:id/resolve {handBack: none|resume|finish, note?}`.
- * - `/api/advisors`, admin role (`manage`; ADMIN_TOKEN or an admin user): `GET`, `POST {id, name, wecomUserId?}` (answers the
- *   sign-in token once; only its hash is stored), `POST /:id/token` (new token), `DELETE /:id`.
+ * - `/api/console/*`, console sign-in (an advisor token, ADMIN_TOKEN acting as `admin`, or an admin
+ *   user's token; viewers' and editors' tokens answer 403 CONSOLE_FORBIDDEN): `GET me`,
+ *   `GET escalations?view=active|resolved`, `GET escalations/:id`, `POST escalations/:id/claim`,
+ *   `POST escalations/:id/reply {text, clientId}`, `POST escalations/:id/resolve {handBack, note?}`.
+ * - `/api/advisors`, admin role: `GET`, `POST {id, name, wecomUserId?}` (answers the sign-in token
+ *   once; only its hash is stored), `POST /:id/token` (new token), `DELETE /:id`.
  */
-export function createConsoleRoutes(deps: {
-  service: EscalationService;
-  advisors: AdvisorRepository;
-  adminTokens: () => string[];
-  /** Admin API callers by their Authorization header (admin users may use the console). */
-  apiUsers?: (authorization: string) => Promise<Principal | null>;
-  /** Guards advisor management (admin role). */
-  manage: Middleware;
-  logger: Logger;
-}): Router {
-  const router = new Router();
+export function consoleRoutes(deps: { service: EscalationService; advisors: AdvisorRepository; logger: Logger }): Route[] {
+  return [...consolePageRoutes(), ...advisorRoutes(deps), ...consoleApiRoutes(deps)];
+}
+
+/** `/console` and its script and style. */
+function consolePageRoutes(): Route[] {
+  const headers = PAGE_HEADERS;
+  return [
+    staticRoute({ path: '/console', type: 'text/html; charset=utf-8', body: CONSOLE_HTML, headers, summary: 'The advisor console (page)' }),
+    staticRoute({ path: '/console/app.js', type: 'application/javascript; charset=utf-8', body: CONSOLE_SCRIPT, headers, summary: 'The console’s script' }),
+    staticRoute({ path: '/console/app.css', type: 'text/css; charset=utf-8', body: CONSOLE_STYLE, headers, summary: 'The console’s style' }),
+  ];
+}
+
+/** `/api/advisors…`, admin role: who may sign in to the console. */
+function advisorRoutes(deps: { advisors: AdvisorRepository; logger: Logger }): Route[] {
   const log = deps.logger.child({ module: 'console' });
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/advisors',
+      auth: 'admin',
+      tags: advisorTags,
+      summary: 'Advisors who may sign in to the console',
+      output: itemsOf(advisorSchema),
+      handler: async () => ({ items: (await deps.advisors.list()).map(advisorView) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/advisors',
+      auth: 'admin',
+      tags: advisorTags,
+      summary: 'Add an advisor; answers their console sign-in token once (only its hash is stored)',
+      input: { body: advisorBody },
+      output: { status: 201, description: 'Created', schema: z.object({ advisor: advisorSchema, token: z.string(), note: z.string() }) },
+      errors: { 400: 'ADVISOR_NAME_RESERVED', 409: 'ADVISOR_EXISTS' },
+      handler: async ({ body: input }) => {
+        if (input.id === ADMIN_ACTOR.id || RESERVED_ADVISOR_NAMES.has(input.name.toLowerCase())) {
+          throw new ValidationError('ADVISOR_NAME_RESERVED', `"${input.id === ADMIN_ACTOR.id ? input.id : input.name}" is how the ADMIN_TOKEN holder appears in the console; give the advisor another id and name`);
+        }
+        const token = generateAdvisorToken(input.id);
+        const created = await deps.advisors.create({ id: input.id, name: input.name, ...(input.wecomUserId ? { wecomUserId: input.wecomUserId } : {}) }, hashAdvisorToken(token));
+        if (!created) throw new ConflictError('ADVISOR_EXISTS', `Advisor ${input.id} already exists`);
+        log.info({ advisorId: created.id }, 'advisor created');
+        return reply({ status: 201, body: { advisor: advisorView(created), token, note: 'The token is shown only now; give it to the advisor to sign in at /console.' } });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/advisors/:id/token',
+      auth: 'admin',
+      tags: advisorTags,
+      summary: 'Replace an advisor’s sign-in token (the old one stops working); answers the new one once',
+      input: { params: advisorParams, invalidParams: noAdvisor },
+      output: z.object({ token: z.string() }),
+      handler: async ({ params: { id } }) => {
+        const token = generateAdvisorToken(id);
+        if (!(await deps.advisors.setTokenHash(id, hashAdvisorToken(token)))) throw new NotFoundError('ADVISOR_NOT_FOUND', `No advisor ${id}`);
+        log.info({ advisorId: id }, 'advisor token replaced');
+        return { token };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/advisors/:id',
+      auth: 'admin',
+      tags: advisorTags,
+      summary: 'Remove an advisor',
+      input: { params: advisorParams, invalidParams: noAdvisor },
+      output: { status: 204, description: 'Removed' },
+      handler: async ({ params: { id } }) => {
+        if (!(await deps.advisors.remove(id))) throw new NotFoundError('ADVISOR_NOT_FOUND', `No advisor ${id}`);
+        log.info({ advisorId: id }, 'advisor removed');
+      },
+    }),
 
-  const page = (type: string, body: string) => (ctx: Context) => {
-    ctx.set(PAGE_HEADERS);
-    ctx.type = type;
-    ctx.body = body;
-  };
-  router.get('/console', page('text/html; charset=utf-8', CONSOLE_HTML));
-  router.get('/console/app.js', page('application/javascript; charset=utf-8', CONSOLE_SCRIPT));
-  router.get('/console/app.css', page('text/css; charset=utf-8', CONSOLE_STYLE));
+  ];
+}
 
-  // ------------------------------------------------------------ advisor admin (admin role)
-
-  const admin = deps.manage;
-  router.get('/api/advisors', admin, async (ctx) => {
-    ctx.body = { items: (await deps.advisors.list()).map(advisorView) };
+/** `/api/console/…`, console sign-in: the escalation queue and its actions. */
+function consoleApiRoutes(deps: { service: EscalationService; advisors: AdvisorRepository }): Route[] {
+  const escalationAction = (action: 'claim' | 'reply' | 'resolve', summary: string) => ({
+    method: 'post' as const,
+    path: `/api/console/escalations/:id/${action}`,
+    auth: 'console' as const,
+    tags: consoleTags,
+    summary,
+    output: escalationViewSchema,
+    errors: { 403: 'ESCALATION_NOT_YOURS', 409: 'ESCALATION_RESOLVED, ESCALATION_TAKEN' },
   });
-  router.post('/api/advisors', admin, async (ctx) => {
-    const input = await readJsonBody(ctx, advisorBody);
-    if (input.id === ADMIN_ACTOR.id || RESERVED_ADVISOR_NAMES.has(input.name.toLowerCase())) {
-      throw new ValidationError('ADVISOR_NAME_RESERVED', `"${input.id === ADMIN_ACTOR.id ? input.id : input.name}" is how the ADMIN_TOKEN holder appears in the console; give the advisor another id and name`);
-    }
-    const token = generateAdvisorToken(input.id);
-    const created = await deps.advisors.create({ id: input.id, name: input.name, ...(input.wecomUserId ? { wecomUserId: input.wecomUserId } : {}) }, hashAdvisorToken(token));
-    if (!created) throw new ConflictError('ADVISOR_EXISTS', `Advisor ${input.id} already exists`);
-    log.info({ advisorId: created.id }, 'advisor created');
-    ctx.status = 201;
-    ctx.body = { advisor: advisorView(created), token, note: 'The token is shown only now; give it to the advisor to sign in at /console.' };
-  });
-  router.post('/api/advisors/:id/token', admin, async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!ADVISOR_ID_PATTERN.test(id)) throw new NotFoundError('ADVISOR_NOT_FOUND', `No advisor ${id}`);
-    const token = generateAdvisorToken(id);
-    if (!(await deps.advisors.setTokenHash(id, hashAdvisorToken(token)))) throw new NotFoundError('ADVISOR_NOT_FOUND', `No advisor ${id}`);
-    log.info({ advisorId: id }, 'advisor token replaced');
-    ctx.body = { token };
-  });
-  router.delete('/api/advisors/:id', admin, async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!ADVISOR_ID_PATTERN.test(id) || !(await deps.advisors.remove(id))) throw new NotFoundError('ADVISOR_NOT_FOUND', `No advisor ${id}`);
-    log.info({ advisorId: id }, 'advisor removed');
-    ctx.status = 204;
-  });
-
-  // ------------------------------------------------------------ console API (advisor token)
-
-  const signedIn = consoleSignIn(deps);
-
-  const actorOf = (ctx: Context) => ctx.state.actor as ConsoleActor;
-  const idOf = (ctx: Context): string => {
-    const parsed = escalationId.safeParse(ctx.params.id);
-    if (!parsed.success) throw new NotFoundError('ESCALATION_NOT_FOUND', `No escalation ${String(ctx.params.id)}`);
-    return parsed.data;
-  };
-
-  router.get('/api/console/me', signedIn, async (ctx) => {
-    const actor = actorOf(ctx);
-    if (!actor.admin) await deps.advisors.touch(actor.id, new Date()).catch(() => undefined);
-    ctx.body = actor;
-  });
-  router.get('/api/console/escalations', signedIn, async (ctx) => {
-    const parsed = listQuery.safeParse(ctx.query);
-    if (!parsed.success) throw new ValidationError('QUERY_INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const actor = actorOf(ctx);
-    ctx.body = { items: parsed.data.view === 'active' ? await deps.service.listActive(actor) : await deps.service.listResolved(actor) };
-  });
-  router.get('/api/console/escalations/:id', signedIn, async (ctx) => {
-    ctx.body = await deps.service.detail(idOf(ctx), actorOf(ctx));
-  });
-  router.post('/api/console/escalations/:id/claim', signedIn, async (ctx) => {
-    const id = idOf(ctx);
-    await readJsonBody(ctx, z.object({}));
-    ctx.body = await deps.service.claim(id, actorOf(ctx));
-  });
-  router.post('/api/console/escalations/:id/reply', signedIn, async (ctx) => {
-    const id = idOf(ctx);
-    const input = await readJsonBody(ctx, replyBody);
-    ctx.body = await deps.service.reply(id, actorOf(ctx), input);
-  });
-  router.post('/api/console/escalations/:id/resolve', signedIn, async (ctx) => {
-    const id = idOf(ctx);
-    const input = await readJsonBody(ctx, resolveBody);
-    ctx.body = await deps.service.resolve(id, actorOf(ctx), { handBack: input.handBack, ...(input.note ? { note: input.note } : {}) });
-  });
-
-  return router;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/console/me',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'Who is signed in to the console',
+      output: consoleUserSchema,
+      handler: async ({ consoleUser }) => {
+        if (!consoleUser.admin) await deps.advisors.touch(consoleUser.id, new Date()).catch(() => undefined);
+        return consoleUser;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/console/escalations',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'Escalations: the active queue (default) or recently resolved ones; others’ masked',
+      input: { query: listQuery },
+      output: itemsOf(escalationViewSchema),
+      handler: async ({ query, consoleUser }) => ({
+        items: query.view === 'active' ? await deps.service.listActive(consoleUser) : await deps.service.listResolved(consoleUser),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/console/escalations/:id',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'One escalation with the conversation (a full transcript read is audited first)',
+      input: { params: escalationParams, invalidParams: noEscalation },
+      output: escalationViewSchema,
+      errors: { 404: 'ESCALATION_NOT_FOUND' },
+      handler: ({ params, consoleUser }) => deps.service.detail(params.id, consoleUser),
+    }),
+    defineRoute({
+      ...escalationAction('claim', 'Take an escalation (first come, first served)'),
+      input: { params: escalationParams, invalidParams: noEscalation, body: z.object({}) },
+      handler: ({ params, consoleUser }) => deps.service.claim(params.id, consoleUser),
+    }),
+    defineRoute({
+      ...escalationAction('reply', 'Reply to the customer in WeCom (`clientId` makes a double submit send once)'),
+      input: { params: escalationParams, invalidParams: noEscalation, body: replyBody },
+      handler: ({ params, body, consoleUser }) => deps.service.reply(params.id, consoleUser, body),
+    }),
+    defineRoute({
+      ...escalationAction('resolve', 'Resolve: hand the customer back to the survey (resume, finish) or not'),
+      input: { params: escalationParams, invalidParams: noEscalation, body: resolveBody },
+      handler: ({ params, body, consoleUser }) => deps.service.resolve(params.id, consoleUser, { handBack: body.handBack, ...(body.note ? { note: body.note } : {}) }),
+    }),
+  ];
 }
 
 /**
- * Console sign-in: an advisor token, ADMIN_TOKEN acting as `admin`, or an admin user's token (a
- * viewer's or editor's answers 403 CONSOLE_FORBIDDEN); leaves the ConsoleActor in
- * `ctx.state.actor`. Also used by the follow-up tasks tab (src/followup/taskRoutes.ts).
+ * Console sign-in with advisor tokens (`hfa.<id>.<secret>`): the advisor whose current token it
+ * is. http/auth.ts asks this first and tries ADMIN_TOKEN and admin users for other tokens.
  */
-export function consoleSignIn(deps: { advisors: AdvisorRepository; adminTokens: () => string[]; apiUsers?: (authorization: string) => Promise<Principal | null> }): Middleware {
-  async function identify(header: string): Promise<ConsoleActor> {
-    const token = /^Bearer\s+(\S{1,256})$/i.exec(header)?.[1];
-    if (!token) throw new UnauthorizedError('请使用顾问令牌登录');
-    const id = advisorIdOf(token);
-    if (id) {
-      const advisor = await deps.advisors.get(id);
-      if (advisor && tokenMatches(token, advisor.tokenHash)) {
-        return { id: advisor.id, name: advisor.name, admin: false, ...(advisor.wecomUserId ? { wecomUserId: advisor.wecomUserId } : {}) };
-      }
-    } else if (deps.adminTokens().some((t) => tokenMatches(token, hashAdvisorToken(t)))) {
-      return { ...ADMIN_ACTOR, admin: true };
-    } else {
-      const user = await deps.apiUsers?.(header);
-      if (user?.role === 'admin') return { id: user.name, name: user.name, admin: true };
-      // Analytics viewers and flow editors hold valid tokens, but customers' chats are not theirs.
-      if (user) throw new ForbiddenError(`控制台只对顾问和管理员开放；${user.name} 的角色是 ${user.role}`, { role: user.role }, 'CONSOLE_FORBIDDEN');
-    }
-    throw new UnauthorizedError('令牌无效或已被更换');
-  }
-  return async (ctx, next) => {
-    ctx.state.actor = await identify(ctx.get('authorization'));
-    await next();
+export function advisorSignIn(advisors: Pick<AdvisorRepository, 'get'>): AdvisorTokens {
+  return {
+    owns: (token) => advisorIdOf(token) !== null,
+    async signIn(token) {
+      const advisor = await advisors.get(advisorIdOf(token) ?? '');
+      if (!advisor || !tokenMatches(token, advisor.tokenHash)) return null;
+      return { id: advisor.id, name: advisor.name, admin: false, ...(advisor.wecomUserId ? { wecomUserId: advisor.wecomUserId } : {}) };
+    },
   };
 }
 

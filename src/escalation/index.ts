@@ -9,7 +9,8 @@ import type { SessionRecord, SessionRepository } from '../core/sessions.ts';
 import { createJobQueue } from '../jobs/jobQueue.ts';
 import { recordRobotSends } from './advisorNotifications.ts';
 import { createAdvisorNotifier, type AdvisorNotifier, type AppTarget, type RobotTarget } from './advisorNotifier.ts';
-import { createConsoleRoutes, type ConsoleRouter } from './consoleRoutes.ts';
+import type { Route } from '../http/route.ts';
+import { consoleRoutes } from './consoleRoutes.ts';
 import { serializeEscalationWrites } from './serializedEscalations.ts';
 import {
   createEscalationService,
@@ -24,7 +25,7 @@ import {
 export { createAdvisorNotifier, ROBOT_LIMIT, type AdvisorNotifier, type AppTarget, type RobotItem, type RobotTarget } from './advisorNotifier.ts';
 export { DEFAULT_NOTICE, type ConsoleActor, type EscalationService, type EscalationSettings } from './escalationService.ts';
 export { generateAdvisorToken, hashAdvisorToken } from './advisorTokens.ts';
-export { consoleSignIn } from './consoleRoutes.ts';
+export { advisorSignIn } from './consoleRoutes.ts';
 
 export interface EscalationModuleDeps {
   escalations: EscalationRepository;
@@ -43,12 +44,6 @@ export interface EscalationModuleDeps {
   /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
   queue: { redisUrl: string; prefix: string };
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
-  /** Tokens that act in the console as `admin` (ADMIN_TOKEN). */
-  adminTokens: () => string[];
-  /** Admin API callers by Authorization header: admin users may use the console too. */
-  apiUsers?: Parameters<typeof createConsoleRoutes>[0]['apiUsers'];
-  /** Guards advisor management (`/api/advisors`, admin role). */
-  manageAdvisors: Parameters<typeof createConsoleRoutes>[0]['manage'];
   logger: Logger;
   /** Pause before a robot flush so bursts merge (default 1000 ms). */
   robotGatherMs?: number;
@@ -66,7 +61,8 @@ export interface EscalationModule {
   /** Second wiring phase: the conversation service, built with this module's hooks. */
   connect(conversation: ConversationControl): void;
   notifier: AdvisorNotifier;
-  router: ConsoleRouter;
+  /** The console page and API, and advisor management. */
+  routes: Route[];
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once no hand-over or notification job is waiting or running (delayed timers excluded). */
@@ -138,21 +134,14 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     reads: deps.reads,
   });
   const ready = service;
-  const router = createConsoleRoutes({
-    service: ready,
-    advisors: deps.advisors,
-    adminTokens: deps.adminTokens,
-    ...(deps.apiUsers ? { apiUsers: deps.apiUsers } : {}),
-    manage: deps.manageAdvisors,
-    logger: deps.logger,
-  });
+  const routes = consoleRoutes({ service: ready, advisors: deps.advisors, logger: deps.logger });
 
   return {
     hooks: ready.hooks,
     service: ready,
     connect: conversation.connect,
     notifier,
-    router,
+    routes,
     async start() {
       await jobs.start(async (job) => ready.runJob(job));
       await timers.start(async (timer) => ready.runTimer(timer));

@@ -40,3 +40,80 @@ export const taskCloseBodySchema = z.strictObject({ outcome: z.enum(taskOutcomes
 export const hexId = z.string().regex(/^[0-9a-f]{24}$/);
 export const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/);
 export const deliveryId = z.string().regex(/^msg_[0-9a-f]{24}$/);
+
+// ------------------------------------------------------------ answers (documented in /api/openapi.json)
+
+const nullableString = z.string().nullable();
+
+export const webhookEndpointSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.enum(webhookEventTypes)),
+    description: nullableString,
+    active: z.boolean(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'WebhookEndpoint' });
+
+export const webhookDeliverySchema = z
+  .object({
+    id: z.string().describe('The webhook-id header'),
+    endpointId: z.string(),
+    type: z.enum(webhookEventTypes),
+    eventKey: z.string(),
+    sessionId: nullableString,
+    status: z.enum(['pending', 'delivered', 'failed']),
+    createdAt: z.string(),
+    deliveredAt: nullableString,
+    failedAt: nullableString,
+    replays: z.number().int(),
+    attemptCount: z.number().int(),
+    attempts: z.array(
+      z.object({
+        at: z.string(),
+        status: z.number().int().nullable(),
+        durationMs: z.number().int(),
+        bodyBytes: z.number().int().optional().describe('Bytes of the answer received (read up to 64 KiB)'),
+        body: nullableString.optional().describe('First 300 characters of the answer; only when one delivery is opened'),
+        error: nullableString,
+        replay: z.boolean(),
+      }),
+    ),
+    payload: z.string().optional().describe('The exact body sent; only when one delivery is opened'),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const followUpTaskSchema = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    flowId: z.string(),
+    ruleId: z.string(),
+    customer: z.object({ id: z.string(), conversationKey: z.string(), nickname: nullableString }),
+    reason: z.string(),
+    createdAt: z.string(),
+    dueAt: z.string(),
+    overdue: z.boolean(),
+    status: z.enum(['open', 'claimed', 'closed']),
+    claimedBy: nullableString,
+    outcome: z.enum(taskOutcomes).nullable(),
+    closedAt: nullableString,
+    closedBy: nullableString,
+  })
+  .meta({ id: 'FollowUpTask' });
+
+/** A task as the console shows it: masked when it is not the advisor's own (the unclaimed queue). */
+export const consoleTaskSchema = followUpTaskSchema.extend({ masked: z.boolean() }).meta({ id: 'ConsoleTask' });
+
+export const consoleTaskDetailSchema = consoleTaskSchema
+  .extend({
+    maskedBecause: z.enum(['not_yours', 'audit_unavailable']).nullable(),
+    session: z.object({ id: z.string(), status: z.string(), flowId: z.string(), followUp: z.record(z.string(), z.unknown()).nullable() }).nullable(),
+    transcript: z.array(
+      z.object({ direction: z.string(), author: z.string(), text: z.string(), at: z.unknown(), advisorId: nullableString, delivery: z.unknown() }),
+    ),
+    log: z.array(z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'ConsoleTaskDetail' });

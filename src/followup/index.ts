@@ -1,28 +1,24 @@
 import { connector } from '../core/connector.ts';
-import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { FollowUpHooks } from '../conversation/conversationService.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
 import type { SessionFollowUp, SessionRepository } from '../core/sessions.ts';
 import type { Flow } from '../engine/index.ts';
+import type { Route } from '../http/route.ts';
 import { createJobQueue, type JobQueue } from '../jobs/jobQueue.ts';
 import { startPeriodicTask, type PeriodicTask } from '../jobs/periodicTask.ts';
 import { createFollowUpHooks } from './followUpHooks.ts';
 import type { CustomerTagStore, DeliveryStore, FollowUpLog, TaskStore, WebhookEndpointStore } from './ports.ts';
 import { createTagSync, type TagJob, type TagSyncDeps } from './tags/tagSync.ts';
-import { createTaskRoutes } from './taskRoutes.ts';
+import { taskRoutes } from './taskRoutes.ts';
 import { createTaskService, type TaskService } from './tasks/taskService.ts';
-import { createWebhookRoutes } from './webhookRoutes.ts';
+import { webhookRoutes } from './webhookRoutes.ts';
 import { createOutboundGuard } from './webhooks/outboundGuard.ts';
 import { createWebhookService, type DeliveryJob, type WebhookService } from './webhooks/webhookService.ts';
 import type { WebhookPii } from './webhooks/payloads.ts';
 
-export { followUpOpenApi } from './openapi.ts';
 export type { FollowUpLog, CustomerTagStore } from './ports.ts';
-
-// Koa types come through the routes file: only *Routes.ts files may import koa.
-type Middleware = Parameters<typeof createTaskRoutes>[0]['consoleSignIn'];
 
 export interface FollowUpSettings {
   /** Webhook retries: first delay, longest delay, and how long after a round's first attempt to give up. */
@@ -54,11 +50,9 @@ export interface FollowUpModuleDeps {
   /** 客户联系 tagging; absent when no 客户联系 secret is configured. */
   wecomTags?: Omit<TagSyncDeps, 'tags' | 'log' | 'logger'>;
   queue: { redisUrl: string; prefix: string };
-  auth: AdminAuth;
-  consoleSignIn: Middleware;
   /** Privacy: masking for advisors a task is not theirs, and the transcript-read audit. */
-  mask: Parameters<typeof createTaskRoutes>[0]['mask'];
-  reads: Parameters<typeof createTaskRoutes>[0]['reads'];
+  mask: Parameters<typeof taskRoutes>[0]['mask'];
+  reads: Parameters<typeof taskRoutes>[0]['reads'];
   settings: FollowUpSettings;
   logger: Logger;
 }
@@ -72,7 +66,8 @@ export interface FollowUpModule {
   connect(conversation: { recordFollowUp: RecordOnSession }): void;
   tasks: TaskService;
   webhooks: WebhookService;
-  routers: Array<ReturnType<typeof createTaskRoutes>>;
+  /** Webhooks (admin), follow-up tasks (admin list; console). */
+  routes: Route[];
   /** What follow-up did for a session (its log) and the customer's tags now. */
   sessionFollowUp(session: { id: string; conversationKey: string }): Promise<{ log: unknown[]; customerTags: unknown }>;
   start(): Promise<void>;
@@ -144,10 +139,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     timeZone: settings.timeZone,
     logger: deps.logger,
   });
-  const routers = [
-    createWebhookRoutes({ webhooks, audit: deps.audit, auth: deps.auth }),
-    createTaskRoutes({ tasks, auth: deps.auth, consoleSignIn: deps.consoleSignIn, mask: deps.mask, reads: deps.reads }),
-  ];
+  const routes = [...webhookRoutes({ webhooks, audit: deps.audit }), ...taskRoutes({ tasks, mask: deps.mask, reads: deps.reads })];
   let sweeper: PeriodicTask | undefined;
 
   return {
@@ -155,7 +147,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     connect: (conversation) => recordOnSession.connect(conversation.recordFollowUp),
     tasks,
     webhooks,
-    routers,
+    routes,
     async sessionFollowUp(session) {
       const [log, tags] = await Promise.all([deps.stores.log.read(session.id), deps.stores.tags.get(session.conversationKey)]);
       return {

@@ -33,7 +33,7 @@ export interface RuleFacts {
   products: string[];
   /** Catalogue id → name, for task reasons. */
   productNames: Record<string, string>;
-  /** The purchase window analytics files the session's products under (src/analytics/interest.ts). */
+  /** The purchase window analytics files the session's products under (src/sessionFacts/interest.ts). */
   window?: PurchaseWindow;
   /** The survey time zone (window days are calendar days there). */
   timeZone: string;

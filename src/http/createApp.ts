@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa, { type Middleware } from 'koa';
-import Router from '@koa/router';
+import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Auth } from './auth.ts';
+import { mountRoutes } from './mountRoutes.ts';
+import { createOpenApiDocument, type DocumentInfo } from './openApiDocument.ts';
+import { defineRoute, reply, type Route } from './route.ts';
 import { setSecurityHeaders } from './securityHeaders.ts';
 
 /** Checks whether a dependency answers; used by /readyz. */
@@ -16,7 +20,12 @@ export interface AppDeps {
   logger: Logger;
   /** Named checks for /readyz, e.g. { mongodb, redis }. */
   readiness: Record<string, HealthCheck>;
-  routers?: Router[];
+  /** Every route of the service, in matching order; also what `/api/openapi.json` describes. */
+  routes?: readonly Route[];
+  /** Identifies callers of routes that need sign-in. */
+  auth?: Auth;
+  /** Title and text of the API document. */
+  document?: DocumentInfo;
   rawHandlers?: RawHandler[];
   /** Runs before every router: counts failed sign-ins and answers 429 after a burst (signInBrake.ts). */
   signInBrake?: Middleware;
@@ -31,9 +40,10 @@ export interface AppDeps {
 /**
  * Builds the Koa application without listening, so tests run the real app on an ephemeral
  * port. Order matters: request id, then the one error middleware, then access log, then routes.
+ * `/healthz`, `/readyz` and `/api/openapi.json` (generated from all routes) are added here.
  *
  * @example
- * const app = createApp({ logger, readiness: { mongodb: () => pingMongo(conn) }, routers: [wecom.router] });
+ * const app = createApp({ logger, readiness: { mongodb: () => pingMongo(conn) }, routes: wecom.routes, auth });
  * app.listen(3000);
  */
 export function createApp(deps: AppDeps): Koa {
@@ -60,7 +70,7 @@ export function createApp(deps: AppDeps): Koa {
     } catch (error) {
       const appError = toAppError(error);
       ctx.status = appError.status;
-      ctx.body = { error: { code: appError.code, message: appError.expose ? appError.message : 'Internal error' } };
+      ctx.body = { error: { code: appError.code, message: appError.expose ? appError.message : 'Internal error', ...details(appError) } };
       if (appError.status >= 500) ctx.app.emit('error', error, ctx);
       else log.info({ requestId: ctx.state.requestId, code: appError.code, path: ctx.path, status: appError.status }, appError.message);
     }
@@ -96,26 +106,79 @@ export function createApp(deps: AppDeps): Koa {
     });
   }
 
-  const health = new Router();
-  health.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  health.get('/readyz', async (ctx) => {
-    const entries = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
-    );
-    const down = entries.filter(([, ok]) => !ok).map(([name]) => name);
-    ctx.status = down.length ? 503 : 200;
-    ctx.body = { status: down.length ? 'unavailable' : 'ready', checks: Object.fromEntries(entries), ...(down.length ? { down } : {}) };
-  });
-  app.use(health.routes());
+  // The document describes every route mounted here, itself included; built once, at start.
+  let document: Record<string, unknown> = {};
+  const health = healthRoutes(deps.readiness);
+  const routes = [...(deps.routes ?? []), openApiRoute(() => document)];
+  document = createOpenApiDocument([...health, ...routes], deps.document ?? DEFAULT_DOCUMENT);
+  // Probes answer before the sign-in brake: they carry no credentials worth counting.
+  const probes = mountRoutes(health);
+  app.use(probes.routes());
   if (deps.signInBrake) app.use(deps.signInBrake);
-  for (const router of deps.routers ?? []) app.use(router.routes()).use(router.allowedMethods());
+  const router = mountRoutes(routes, deps.auth);
+  app.use(router.routes()).use(router.allowedMethods());
 
   app.use((ctx) => {
     throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`, { status: 404 });
   });
   return app;
+}
+
+const DEFAULT_DOCUMENT: DocumentInfo = { title: 'huifang API', version: '1', description: 'Survey flows, sessions, analytics, campaigns and follow-up.' };
+
+/** `GET /api/openapi.json` (public): the API document. */
+function openApiRoute(document: () => Record<string, unknown>): Route {
+  return defineRoute({
+    method: 'get',
+    path: '/api/openapi.json',
+    auth: 'public',
+    summary: 'This document (OpenAPI 3.1), generated from the route definitions',
+    output: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()) },
+    handler: document,
+  });
+}
+
+/** Liveness and readiness, for probes (public). */
+function healthRoutes(readiness: Record<string, HealthCheck>): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      auth: 'public',
+      summary: 'Liveness: the process answers',
+      output: z.object({ status: z.literal('ok') }),
+      handler: () => ({ status: 'ok' }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      auth: 'public',
+      summary: 'Readiness: MongoDB and Redis answer (503 names those that do not)',
+      output: [
+        { status: 200, description: 'Ready', schema: readinessSchema },
+        { status: 503, description: 'A dependency is down', schema: readinessSchema },
+      ],
+      handler: async () => {
+        const entries = await Promise.all(Object.entries(readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
+        const down = entries.filter(([, ok]) => !ok).map(([name]) => name);
+        return reply({ status: down.length ? 503 : 200, body: { status: down.length ? 'unavailable' : 'ready', checks: Object.fromEntries(entries), ...(down.length ? { down } : {}) } });
+      },
+    }),
+  ];
+}
+
+const readinessSchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.boolean()), down: z.array(z.string()).optional() });
+
+/** What a client error adds to its body: the problems found (and how many more), or what a conflict was with. */
+function details(error: AppError): Record<string, unknown> {
+  if (error.status >= 500) return {};
+  const { problems, more, conflict } = error.context as { problems?: unknown; more?: unknown; conflict?: unknown };
+  return {
+    ...(problems === undefined ? {} : { problems }),
+    // How many problems the (bounded) list leaves out.
+    ...(typeof more === 'number' && more > 0 ? { more } : {}),
+    ...(conflict === undefined ? {} : { conflict }),
+  };
 }
 
 /** Turns anything thrown into an AppError, keeping Koa/http-errors statuses (e.g. 413 from a body limit). */

@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import { staticRoute, type Route } from './route.ts';
 
 const HEADERS = {
   'cache-control': 'no-cache',
@@ -50,17 +50,9 @@ li strong{display:block;color:#1d6fe0;font-size:17px}li span{color:#5c6370;font-
  * `/`: a small landing page linking the dashboard, the console, the admin editor and the WeCom
  * simulator. Static text only (no script), under a CSP that allows none.
  */
-export function createLandingRoutes(): Router {
-  const router = new Router();
-  router.get('/', (ctx) => {
-    ctx.set(HEADERS);
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = HTML;
-  });
-  router.get('/landing.css', (ctx) => {
-    ctx.set(HEADERS);
-    ctx.type = 'text/css; charset=utf-8';
-    ctx.body = CSS;
-  });
-  return router;
+export function landingRoutes(): Route[] {
+  return [
+    staticRoute({ path: '/', type: 'text/html; charset=utf-8', body: HTML, headers: HEADERS, summary: 'The landing page: links to the dashboard, console, editor and simulator' }),
+    staticRoute({ path: '/landing.css', type: 'text/css; charset=utf-8', body: CSS, headers: HEADERS, summary: 'The landing page’s style' }),
+  ];
 }

@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { Middleware } from 'koa';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { bearerToken } from './bearer.ts';
 import type { SignInFailures, SignInSubject } from '../core/ports.ts';
 
 export interface SignInBrakeSettings {
@@ -43,7 +44,8 @@ export function signInBrake(deps: { failures: SignInFailures; settings: SignInBr
     const credential = ctx.get('authorization').trim();
     if (!credential) return next();
     const address = clientAddress(ctx.ip);
-    const token = credential.replace(/^bearer\s+/i, '');
+    // A malformed header counts too, under what was sent.
+    const token = bearerToken(credential) ?? credential;
     const subjects: SignInSubject[] = [
       { key: `ip:${address}`, limit: perAddress },
       { key: `token:${prefixHash(token)}`, limit: perTokenPrefix },

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditLog, Principal } from '../core/admin.ts';
-import { ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
 import type { CustomerCacheStore, CustomerDataExport, CustomerDataRepository, PrivacyCounts } from '../core/privacy.ts';
@@ -15,13 +14,6 @@ export interface ErasureResult {
   subject: string;
   counts: PrivacyCounts;
   optedOutKept: boolean;
-}
-
-/** Parses the path parameter; a malformed id is refused before any lookup. */
-export function parseExternalUserId(value: unknown): string {
-  const parsed = externalUserIdSchema.safeParse(value);
-  if (!parsed.success) throw new ValidationError('CUSTOMER_ID_INVALID', 'externalUserId must be 1–128 letters, digits, "_" or "-"');
-  return parsed.data;
 }
 
 /** A one-way tag of a customer id for the audit log. */

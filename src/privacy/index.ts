@@ -1,14 +1,13 @@
-import type { AdminAuth } from '../admin/api/adminAuth.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LockService } from '../core/ports.ts';
 import type { CustomerCacheStore, CustomerDataRepository, RetentionSettingsStore, StoreFileRewriter } from '../core/privacy.ts';
+import type { Route } from '../http/route.ts';
 import { createCustomerData, type CustomerData } from './customerData.ts';
 import { createDiskScrub, type DiskScrub } from './diskScrub.ts';
-import { createPrivacyRoutes } from './privacyRoutes.ts';
+import { privacyRoutes } from './privacyRoutes.ts';
 import { createRetention, type Retention, type RetentionPolicy } from './retention.ts';
 
-export { privacyOpenApi } from './privacyOpenApi.ts';
 export type { CustomerData, Retention, RetentionPolicy };
 
 export interface PrivacyModule {
@@ -16,8 +15,7 @@ export interface PrivacyModule {
   retention: Retention;
   /** Debounced rewrites of the stores' files after erasures and sweeps; `stop()` on shutdown. */
   diskScrub: DiskScrub;
-  // Koa types come through the routes file: only *Routes.ts files may import koa.
-  routes: ReturnType<typeof createPrivacyRoutes>;
+  routes: Route[];
 }
 
 /** Erasure, access requests and retention (issue 15), wired from store implementations by main.ts. */
@@ -26,7 +24,6 @@ export function createPrivacyModule(deps: {
   cache: CustomerCacheStore;
   audit: AuditLog;
   locks: LockService;
-  auth: AdminAuth;
   /** RETENTION_DAYS / ESCALATION_RETENTION_DAYS, until an admin sets the policy. */
   defaults: RetentionPolicy;
   settings: RetentionSettingsStore;
@@ -37,5 +34,5 @@ export function createPrivacyModule(deps: {
   const diskScrub = createDiskScrub({ rewriter: deps.rewriter, logger: deps.logger });
   const data = createCustomerData({ ...deps, diskScrub });
   const retention = createRetention({ ...deps, diskScrub });
-  return { data, retention, diskScrub, routes: createPrivacyRoutes({ data, retention, auth: deps.auth }) };
+  return { data, retention, diskScrub, routes: privacyRoutes({ data, retention }) };
 }

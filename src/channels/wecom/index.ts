@@ -12,7 +12,8 @@ import { APP_CHANNEL } from './kfMessages.ts';
 import { createKfPuller, type KfPullJob } from './kfPuller.ts';
 import { createPullScheduler } from './pullScheduler.ts';
 import { createWecomPort } from './wecomPort.ts';
-import { createWecomRoutes, type WecomRouter } from './wecomRoutes.ts';
+import type { Route } from '../../http/route.ts';
+import { createWecomRoutes } from './wecomRoutes.ts';
 
 export { createCallbackVerifier, type CallbackVerifier } from './callbackVerifier.ts';
 export { createKfClient, type KfClient, type KfCustomer, type KfMessageContent, type KfMenuEntry } from './kfClient.ts';
@@ -70,7 +71,7 @@ export interface WecomChannelDeps {
 /** The WeCom channel: callback routes, the kf `ChannelPort`, the API client, and its worker. */
 export interface WecomChannel {
   /** GET/POST /wecom/callback. */
-  router: WecomRouter;
+  routes: Route[];
   port: ChannelPort;
   client: KfClient;
   /** Second wiring phase: where pulled messages go, when not given at construction. */
@@ -186,7 +187,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   }
 
   return {
-    router: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
+    routes: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
     port: createWecomPort({ client, budget: state.budget, ledger: state.ledger, logger, limits }),
     client,
     connect: inbound.connect,

@@ -39,6 +39,10 @@ const ASCII_WORD = /^[a-z]+$/;
 const AFTER_CONTRAST = 1.2;
 // "虽然贵": what is conceded before the turn counts for less.
 const CONCEDED = 0.5;
+// What was said before a turn (但是/结果) counts for less: the verdict follows it.
+const BEFORE_TURN = 0.7;
+// 就是/只是 add a reservation ("很好，就是有点贵") rather than overturn what came before.
+const SOFT_TURNS: ReadonlySet<string> = new Set(['就是', '只是']);
 // How many unknown characters may stand between a modifier and the word it modifies.
 const MAX_GAP = 3;
 
@@ -122,9 +126,15 @@ export function analyzeSentiment(text: string): SentimentReading {
   const contributions: Contribution[] = [];
   const add = (start: number, end: number, value: number) => {
     valence += value;
-    contributions.push({ start, end, value });
+    const c = { start, end, value };
+    contributions.push(c);
+    if (weightBeforeClaim !== null) claimed.push(c);
   };
   let weight = 1;
+  // A claim (说是…, 以为…) weighs less until its clause ends; then the weight it interrupted returns.
+  let weightBeforeClaim: number | null = null;
+  // What a claim or worry said, reversed when a turn answers it: 说是海景房，结果… / 担心不好用，结果….
+  let claimed: Contribution[] = [];
   let negators: Array<'full' | 'weak' | 'strong'> = [];
   let degreeBefore = 1;
   let degreeAfterNegator = false;
@@ -153,6 +163,8 @@ export function analyzeSentiment(text: string): SentimentReading {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k] as Token;
     if (t.kind === 'boundary') {
+      if (weightBeforeClaim !== null) weight = weightBeforeClaim;
+      weightBeforeClaim = null;
       reset();
       last = null;
       attribute = null;
@@ -173,12 +185,26 @@ export function analyzeSentiment(text: string): SentimentReading {
         if (last) last.gapSince++;
         break;
       case 'contrast':
+        if (weight >= 1 && weightBeforeClaim === null && !SOFT_TURNS.has(t.text)) {
+          valence *= BEFORE_TURN;
+          for (const c of contributions) c.value *= BEFORE_TURN;
+        }
+        for (const c of claimed) {
+          valence -= 2 * c.value;
+          c.value = -c.value;
+        }
+        claimed = [];
+        weightBeforeClaim = null;
         reset();
         last = null;
         attribute = null;
         weight = AFTER_CONTRAST;
         break;
       case 'concession':
+        weight = CONCEDED;
+        break;
+      case 'claim':
+        weightBeforeClaim ??= weight;
         weight = CONCEDED;
         break;
       case 'negator': {

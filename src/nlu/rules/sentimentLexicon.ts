@@ -21,6 +21,8 @@ export type LexiconEntry =
   | { kind: 'contrast' }
   /** 虽然/尽管: the clause conceded weighs less than the verdict after the turn. */
   | { kind: 'concession' }
+  /** 说是/以为/担心: a claim or worry the rest of its clause states; weighs less, like a concession, until the clause ends. */
+  | { kind: 'claim' }
   | { kind: 'ignore' };
 
 const entries = new Map<string, LexiconEntry>();
@@ -69,7 +71,7 @@ polar(-0.6, '人多 麻烦 挤 痛 可惜 催 半天 不足 不对');
 // does (流畅, 卡顿), how a stay or a treatment went (一尘不染, 红肿), what staff did (敷衍了事).
 // Events ("等了两个小时", "用了三天就坏了") are phrase patterns in verdictPatterns.ts.
 polar(1.5, '没得挑 没得挑剔 没什么可挑剔 没啥可挑剔 没什么好挑剔 挑不出');
-polar(1.2, '非常实在 一尘不染 严严实实 深入浅出 爱不释手 舍不得放下 立竿见影 物有所值 宾至如归 受益匪浅 表扬 宝藏 闭眼入 无限回购 必回购 流连忘返 舍不得走 人实在 很实在 挺实在 正宗 一遍又一遍 一觉睡到天亮 睡得很香 睡得香');
+polar(1.2, '非常实在 一尘不染 严严实实 深入浅出 爱不释手 舍不得放下 立竿见影 物有所值 受益匪浅 表扬 宝藏 闭眼入 无限回购 必回购 流连忘返 舍不得走 人实在 很实在 挺实在 正宗 一遍又一遍 一觉睡到天亮 睡得很香 睡得香');
 polar(1, '服帖 细腻 流畅 真诚 主动 消肿 年轻了 很会 太会 真会 挺会 特别会 搞定 收获 启发 受益 重新认识 不卡 没哭 手很轻 手法很轻 手法轻 手轻 记得我 省事 省钱 省时间 惊人 自然 回购 复购 大牌 良心价');
 polar(1, '睡着', { negated: -1.2 });
 polar(1, '热乎 热乎乎 吃撑 香香的 锃亮 利索 麻利 刚刚好 恰到好处 还好看 还好吃 还好用 还好玩 还好听 续了 续费 续卡 续课 美 不重样 新的认识 新认识 地道 一直在用');
@@ -97,6 +99,57 @@ add('高 低', { kind: 'level', value: 1 });
 entries.set('低', { kind: 'level', value: -1 });
 polar(0, '感觉', { negated: -0.2 });
 polar(0.8, '没问题');
+
+// Review vocabulary by kind, so that replies about things nobody tuned on are still read.
+// Failure results: what broke, leaked, stalled or was lost (a denial reverses them: 一点没洒).
+polar(-1.2, '坏的 裂 裂了 断了 漏了 漏风 堵了 糊弄 推诿 拖着 拖了 坑 渣 很low 太low 好low low爆 放鸽子 爽约 挂我电话 挂电话 超时 延误 小病大修 照本宣科 车轱辘话 废话 重影 发烫 没电 模糊 糊了 糊成 拍糊 很糊 太糊 磕掉 磕坏 剪破 刮破 掉链子 不认 不承认 多要 乱要价 坐地起价 拉黑 无人问津 无人理会 爱搭不理 一问三不知 读不下去 看不下去 用不下去 吃不下去 听不下去 待不下去 住不下去 电钻声 装修声 施工声 声音大 动静大 有噪音 有杂音 杂音 嗡嗡 污渍 黄渍 汗渍 水渍 油渍 茶渍 霉点 虫 跳闸 不制冷 不制热 不出水 不加热 不通电');
+polar(-1, '很卡 太卡 有点卡 好卡 卡住 卡了 卡卡的 一卡一卡 漏 糊 洒 洒了 磕着 磕了 黏 黏糊糊 油乎乎 很水 太水 好水 水分大 质量次 太次 很次 手续费 退货 退掉 差远了 不值当 缩了 掉毛 变形 起皮 开胶 掉皮 鸡肋 货不对版 与描述不符 与实物不符 不像图片 被骗 上当 吃亏 亏了');
+// Praise by kind: value, reliability, comfort, care, and a result that exceeded the worry.
+polar(1.5, '赚到了 值了 太值了 超值了 没白花 没白来 没白买 没白等 不亏 血赚 出乎意料 超出意料 意料之外的好 安利 种草 强推 力推 强烈推荐 二话不说 二话没说');
+polar(1.2, '也不卡 都不卡 一点不卡 稳稳的 稳得很 厚实 扎实 静音 合身 正合适 刚好合适 大小合适 尺码标准 特别实在 真实在 太实在 蛮实在 挺靠谱 明明白白 清清楚楚 心里有底 宾至如归 丰富 齐全 很全 量足 分量足 料足 烫嘴 香喷喷 不肯脱 舍不得脱 舍不得放 不舍得 捧着看 拿着玩 够用 耐看 经用 抗造 皮实 回本 入手不亏 值回 免费升级');
+polar(0.6, '免费');
+polar(0.8, '稳 快速 飞快 很轻 干爽 蓬松');
+polar(0, '续航 做工 用料 手感 色准 画质 音质 音效 屏幕 信号 电量 口感 分量 菜量 服务态度 隔音', { negated: -1.2, attribute: 'benefit' });
+polar(0, '解释 道歉 说法 交代 回应 下文 ', { negated: -1.2 });
+// Evaluative adjectives of the trades reviews come from most: stays (陈旧, 闹中取静), devices
+// (笨重, 轻薄, 跟手), books (空洞, 引人入胜), and staff (怠慢, 刁难).
+polar(-1.5, '不敢恭维 傲慢 怠慢 刁难 不负责 不负责任 失职 水货 翻新机 残次品 次品 蟑螂 扰民 言之无物 不知所云 误人子弟 浪费时间 浪费生命 一言难尽');
+polar(-1.2, '陈旧 老化 破旧 简陋 狭小 潮湿 霉 生硬 冷冰冰 推脱 空洞 肤浅 无聊 枯燥 乏味 啰嗦 拖沓 牵强 俗套 炒作 吵闹 蚊子 偏僻 笨重 死沉 很硬 太硬 硬邦邦 二手 没新意 没有新意 毫无新意 翻新 催眠 不值这个价 不值这价 对不起这个价');
+polar(-1, '反光 指纹 平淡 偏重 太重 很重 偏小 小了 偏大 大了 不便 小贵 闷热 漏光 掉帧 发热严重');
+polar(1.2, '精彩 感人 引人入胜 通俗易懂 经典 生动 幽默 优雅 便携 轻薄 精细 发人深省 值得一读 值得一看 好书 耐人寻味 闹中取静 精美 有质感 高大上 上档次 新颖 独特 有创意 实用 便利 文笔优美 优美 有意思 有内涵 有深度 干货 涨知识 长知识 醍醐灌顶 过硬 顺滑 丝滑 跟手 灵敏 清爽 透气 亲肤 显瘦 百搭 暖和 宽大 敞亮 通透');
+// 大/小 judge only after an attribute: 空间大 and 噪音小 praise, 空间小 and 噪音大 blame.
+polar(0, '配置 性能 分辨率 亮度 容量 内存 空间 面积 房间 速度 网速 清晰度 颜值', { attribute: 'benefit' });
+polar(0, '噪音 噪声 辐射 色差 误差 油耗 能耗 功耗 发热 发热量 难度 门槛', { attribute: 'cost' });
+add('大 小', { kind: 'level', value: 1 });
+entries.set('小', { kind: 'level', value: -1 });
+add('大概 大家 大约 大部分 大多 大多数 大都 大小 大人 大哥 大姐 大叔 大爷 大妈 大堂 大床 大门 大厅 大份 大衣 大学 大号 大码 大夫 大众 大大 大量 大致 大体 大型 大巴 大楼 大事 大方 大牌 小时 小哥 小姐 小孩 小朋友 小区 小样 小卡片 小费 小二 小吃 小菜 小份 小号 小码 小小 小心 小票 小程序 小玩具 小红书 小店 小伙 小妹 小姑娘 小猫 小狗 小宝 小米 小事 小问题 小毛病 小瑕疵 小朋友 小学 小孩子 小时候', { kind: 'ignore' });
+entries.set('大牌', { kind: 'polar', value: 1 });
+entries.set('小毛病', { kind: 'polar', value: -0.6, negated: 1 });
+entries.set('小瑕疵', { kind: 'polar', value: -0.6 });
+entries.set('小问题', { kind: 'polar', value: -0.6, negated: 0.8 });
+entries.set('大方', { kind: 'polar', value: 1 });
+
+// Set verdicts (成语 and net slang) and failures of devices, books and rooms.
+polar(-1.5, '大失所望 不尽人意 不尽如人意 割韭菜 不建议 慎买 慎重购买 翻车 就这');
+polar(-1.2, '差强人意 强差人意 断断续续 时断时续 坏点 蓝屏 自动关机 自动重启 充不上电 缺页 错字 错漏 漏液 无语子');
+polar(-0.6, '美中不足');
+polar(1, '佳 完好 延迟退房 延时退房');
+polar(2, '极佳 最佳');
+polar(1.2, '完好无损 引人深思 发人深思 值得深思');
+polar(-1.2, '欠佳 反味 返味 发黄 卷边 卷了 太散 很散');
+polar(1, '上手快 好上手 容易上手 很快上手 就上手了 一学就会');
+polar(-1.2, '另加 加钱 另收 额外收');
+polar(1.2, '名副其实 名不虚传 实至名归 货真价实 童叟无欺 真香 绝绝子 非凡');
+polar(1.5, 'yyds');
+polar(0, '素质 服务意识', { negated: -1.2, attribute: 'benefit' });
+// Amenities that blame only when missing: 没有热水, 没窗户.
+polar(0, '热水 暖气 空调 窗户 停车位 电梯 网络 wifi', { negated: -1 });
+add('非', { kind: 'negator', strength: 'full' });
+
+// Claims and worries whose praise or fear the rest of the reply answers: 说是海景房，… / 担心不好用，结果….
+add('说是 说好的 号称 宣传 宣传的 标称 写着 标的 承诺 说的是 以为 原以为 本以为 还以为 担心 一开始 本来 起初 刚开始', { kind: 'claim' });
+add('结果 发现 没想到 谁知 谁知道 哪知 却 实际上 实际', { kind: 'contrast' });
+add('卡里 办卡 会员卡 银行卡 信用卡 储值卡 次卡 年卡 月卡 卡券 卡片 打卡 刷卡 贺卡 卡通 购物卡 房卡 饭卡 卡车 关卡 香菜 香水 香港 香肠 香烟 香蕉 香菇 香槟 香料 烫发 烫染 烫头 虫草 卡号 一卡通 欢迎卡 多亏 幸亏 亏得 年轻 倒垃圾 扔垃圾 收垃圾 垃圾桶 垃圾袋 垃圾分类 把垃圾 不认识 不认得 装好 弄好 做好 搞好 修好 办好 写好 填好 放好 收好 包好 订好 排好 调好 接好 换好 洗好 剪好 拿好 穿好 戴好 停好 非要 非得 非说 非让 非逼 是非 非洲 非遗 除非 无非 莫非 非典 快中午 快天亮 快天黑 快下班 快到 快要 快一 快两 快三 快半 快十 快过年 快关门 判断 诊断 不轻 年轻', { kind: 'ignore' });
 
 add('一般 一般般 马马虎虎 凑合 就那样 平平 😐 😑', { kind: 'neutral', value: -0.2 });
 add('普通 普普通通 还凑合 没什么好说 没啥好说 没有什么好说', { kind: 'neutral', value: -0.1 });

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
-import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createAuth } from '../../../src/http/auth.ts';
 import { createApp } from '../../../src/http/createApp.ts';
-import { readJsonBody } from '../../../src/http/readJsonBody.ts';
-import { requireBearer } from '../../../src/http/requireBearer.ts';
+import { readJsonBody } from '../../../src/http/readBody.ts';
+import { defineRoute } from '../../../src/http/route.ts';
 import { NotFoundError } from '../../../src/core/errors.ts';
+import { createAdminUserRepository } from '../../../src/store/mongo/adminRepository.ts';
 import { pingMongo } from '../../../src/store/mongo/connectMongo.ts';
 import { pingRedis } from '../../../src/store/redis/connectRedis.ts';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';
@@ -17,23 +18,34 @@ let redisUp = true;
 
 beforeAll(async () => {
   stores = await openTestStores('http');
-  const router = new Router();
-  router.post('/echo', async (ctx) => {
-    ctx.body = await readJsonBody(ctx, z.object({ name: z.string().min(1) }), { limit: '1kb' });
-  });
-  router.get('/missing', () => {
-    throw new NotFoundError('THING_NOT_FOUND', 'No such thing');
-  });
-  router.get('/crash', () => {
-    throw new Error('secret internal detail');
-  });
-  router.get('/private', requireBearer(() => ['a-long-admin-token-123']), (ctx) => {
-    ctx.body = { ok: true };
-  });
+  const routes = [
+    // A handler may read its body itself with another cap.
+    defineRoute({ method: 'post', path: '/echo', auth: 'public', summary: 'echo', handler: ({ stream }) => readJsonBody(stream, z.object({ name: z.string().min(1) }), { limit: '1kb' }) }),
+    defineRoute({
+      method: 'get',
+      path: '/missing',
+      auth: 'public',
+      summary: 'missing',
+      handler: () => {
+        throw new NotFoundError('THING_NOT_FOUND', 'No such thing');
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/crash',
+      auth: 'public',
+      summary: 'crash',
+      handler: () => {
+        throw new Error('secret internal detail');
+      },
+    }),
+    defineRoute({ method: 'get', path: '/private', auth: 'admin', summary: 'private', handler: () => ({ ok: true }) }),
+  ];
   const app = createApp({
     logger: stores.logger,
     readiness: { mongodb: () => pingMongo(stores.mongo), redis: async () => redisUp && pingRedis(stores.redis) },
-    routers: [router],
+    routes,
+    auth: createAuth({ adminToken: () => 'a-long-admin-token-123', users: createAdminUserRepository(stores.mongo) }),
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

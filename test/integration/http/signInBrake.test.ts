@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
-import Router from '@koa/router';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import { createApp } from '../../../src/http/createApp.ts';
+import { defineRoute } from '../../../src/http/route.ts';
 import { startService, type RunningService } from '../../../src/main.ts';
 import { ADMIN_TOKEN, isolatedEnv } from '../../support/serviceHarness.ts';
 
@@ -132,11 +132,8 @@ describe('TRUST_PROXY', () => {
   let server: Server;
   let base = '';
   const start = async (trustProxy: number) => {
-    const router = new Router();
-    router.get('/ip', (ctx) => {
-      ctx.body = { ip: ctx.ip };
-    });
-    server = createApp({ logger: createLogger({ level: 'silent' }), readiness: {}, routers: [router], trustProxy }).listen(0, '127.0.0.1');
+    const routes = [defineRoute({ method: 'get', path: '/ip', auth: 'public', summary: 'The client address', handler: ({ ip }) => ({ ip }) })];
+    server = createApp({ logger: createLogger({ level: 'silent' }), readiness: {}, routes, trustProxy }).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   };

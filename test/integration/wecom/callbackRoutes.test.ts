@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackVerifier } from '../../../src/channels/wecom/callbackVerifier.ts';
 import { createWecomRoutes } from '../../../src/channels/wecom/wecomRoutes.ts';
+import { mountRoutes } from '../../../src/http/mountRoutes.ts';
 import { createRedisWecomState } from '../../../src/store/redis/redisWecomState.ts';
 import { openTestStores } from '../../support/testStores.ts';
 import { startHarness, type Harness } from './wecomHarness.ts';
@@ -197,14 +198,14 @@ describe('replayed callbacks inside the window (WECOM_MAX_SKEW_S)', () => {
     let accepts = 0;
     const app = new Koa();
     app.use(
-      createWecomRoutes({
+      mountRoutes(createWecomRoutes({
         verifier: createCallbackVerifier({ ...SAMPLE, maxSkewSeconds: 300 }),
         accept: async () => {
           if (++accepts === 1) throw new Error('queue unavailable');
         },
         logger: stores.logger,
         replays: { nonces: createRedisWecomState(stores.redis, stores.keys).nonces, windowSeconds: 300 },
-      }).routes(),
+      })).routes(),
     );
     const server = app.listen(0, '127.0.0.1');
     try {

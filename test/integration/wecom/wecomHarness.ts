@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { createWecomChannel, type WecomChannel, type WecomChannelDeps } from '../../../src/channels/wecom/index.ts';
 import type { InboundMessage } from '../../../src/core/messages.ts';
+import { mountRoutes } from '../../../src/http/mountRoutes.ts';
 import { connectRedis, type Redis } from '../../../src/store/redis/connectRedis.ts';
 import { createRedisLock } from '../../../src/store/redis/redisLock.ts';
 import { createRedisWecomState } from '../../../src/store/redis/redisWecomState.ts';
@@ -71,7 +72,7 @@ export async function startHarness(options: {
       options: { jobBackoffMs: 50, apiRetryDelayMs: 20, ...options.channel?.options },
     });
     const app = new Koa();
-    app.use(channel.router.routes());
+    app.use(mountRoutes(channel.routes).routes());
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((r) => server.once('listening', () => r()));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

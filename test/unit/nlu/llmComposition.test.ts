@@ -37,7 +37,10 @@ afterEach(async () => {
 
 async function withStub(script: StubBehaviour[]) {
   stub = await startOpenAiStub(script);
-  const classifier = createReplyClassifier({ apiKey: 'k', baseUrl: stub.baseUrl, model: 'stub', timeoutMs: 300, logger, retryDelayMs: 5 });
+  // A short deadline only where the stub hangs on purpose: on a busy machine 300 ms can pass
+  // before a stub that does answer has answered, and the reply would fall back to the rules.
+  const timeoutMs = script.some((b) => b.kind === 'hang') ? 300 : 5_000;
+  const classifier = createReplyClassifier({ apiKey: 'k', baseUrl: stub.baseUrl, model: 'stub', timeoutMs, logger, retryDelayMs: 5 });
   return {
     stub,
     composed: createComposedAnalyzer({ rules, classifier, logger }),

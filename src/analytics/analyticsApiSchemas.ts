@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { purchaseFactorSchema, timingBucketSchema } from '../core/analysis.ts';
+import { npsGroups, segments } from '../sessionFacts/types.ts';
+
+/** Answers of the analytics API, as documented in /api/openapi.json. */
+
+const num = z.number().nullable();
+const int = z.number().int();
+const counts = (keys: readonly string[], description: string) => z.object(Object.fromEntries(keys.map((k) => [k, int]))).describe(description);
+const bySegment = counts([...segments, 'none'], 'sessions by segment (none: not completed)');
+const record = (description: string) => z.record(z.string(), z.unknown()).describe(description);
+
+const npsSchema = z
+  .object({
+    stepId: z.string().nullable(),
+    responses: int,
+    promoters: int,
+    passives: int,
+    detractors: int,
+    promoterPct: num,
+    passivePct: num,
+    detractorPct: num,
+    score: num,
+    marginOfError: num,
+    enough: z.boolean(),
+  })
+  .describe('score and marginOfError in NPS points (−100..100); marginOfError = 1.96·√(var/n)·100, var = p + d − (p − d)²');
+
+const repurchaseSchema = z.object({
+  stepId: z.string().nullable(),
+  n: int,
+  distribution: record('intent 0–5 → answers'),
+  mean: num,
+  likelyShare: num.describe('percent with intent ≥ 4'),
+  timing: counts(timingBucketSchema.options, 'timing bucket → answers that give it'),
+  products: z
+    .array(
+      z.object({
+        id: z.string().describe('catalogue id'),
+        name: z.string().describe("name in the flow's catalogue (newest version listing it), else the id"),
+        n: int,
+        timing: counts([...timingBucketSchema.options, 'none'], 'sessions by purchase window bucket'),
+        segments: bySegment,
+      }),
+    )
+    .describe(
+      "Catalogue items customers are interested in, most sessions first: sessions that named the item in any answer (reason, timing, products question…), once per session, counted on the day of the first answer naming it; by the session's purchase window and by segment",
+    ),
+  openInterest: z.object({ n: int, segments: bySegment }).describe('sessions open to anything ("都行 / 都想试试"), once per session'),
+  factors: z
+    .array(z.object({ id: purchaseFactorSchema, n: int, segments: bySegment }))
+    .describe('what would decide the next purchase: sessions naming each factor (once per session, on the day first named), every factor listed, most named first'),
+});
+
+export const analyticsSummarySchema = z
+  .object({
+    flowId: z.string(),
+    title: z.string().nullable(),
+    generatedAt: z.iso.datetime(),
+    minResponses: int.describe('Below this many NPS responses show "not enough responses" (ANALYTICS_MIN_RESPONSES)'),
+    nps: npsSchema,
+    csat: z.array(z.object({ stepId: z.string(), label: z.string(), n: int, mean: num, top2Box: num.describe('percent of 4 and 5'), distribution: record('score → answers') })),
+    repurchase: repurchaseSchema,
+    choices: z.array(record('a choice question and its answers')),
+    reasons: record('per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]'),
+    funnel: z.array(
+      z.object({ stepId: z.string(), label: z.string(), reached: int, answered: int, skipped: int, stopped: record('sessions not completed whose last question was this, by outcome') }),
+    ),
+    sessions: z.object({ started: int, outcomes: record('sessions by outcome'), completionRate: num, medianSecondsToComplete: num }),
+    escalations: z.object({ count: int, byTrigger: record('escalations by trigger'), medianFirstReplySeconds: num, replied: int, resolved: int, resolvedShare: num }),
+    segments: counts(segments, 'completed sessions by segment'),
+    followUp: z
+      .object({ detractors: int, contactedWithin48h: int, share: num })
+      .describe('Detractor sessions, and those an advisor reached through a follow-up task (called back, resolved, refund) within 48 h of the score'),
+  })
+  .meta({ id: 'AnalyticsSummary' });
+
+export const analyticsTrendSchema = z
+  .object({
+    interval: z.enum(['day', 'week']),
+    from: z.iso.date(),
+    to: z.iso.date(),
+    points: z.array(z.object({ period: z.string(), responses: int, score: num, marginOfError: num, low: num, high: num, started: int, completed: int })),
+  })
+  .meta({ id: 'AnalyticsTrend' });
+
+export const analyticsVerbatimsSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        sessionId: z.string(),
+        stepId: z.string(),
+        at: z.iso.datetime(),
+        text: z.string(),
+        topics: z.array(z.string()),
+        sentiment: z.string().nullable(),
+        group: z.enum([...npsGroups, 'none']).or(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'AnalyticsVerbatims' });
+
+export const analyticsFlowsSchema = z.object({
+  items: z.array(z.object({ flowId: z.string(), title: z.string() })),
+  today: z.string().describe('today in the survey time zone (YYYY-MM-DD)'),
+});
+
+export const filterValuesSchema = record('Values each filter takes for the flow (versions, dimension values)');
