@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { questionKindSchema, type Analysis, type AnalysisRequest } from '../src/core/analysis.ts';
 import { createAnalyzer, type ConfiguredAnalyzer } from '../src/nlu/index.ts';
 import { bucketForRange } from '../src/nlu/rules/parseTimingReply.ts';
-import { formatIsoDate, parseIsoDate, todayIn } from '../src/nlu/rules/calendarDate.ts';
+import { formatIsoDate, parseIsoDate, todayIn } from '../src/core/calendar.ts';
 import { INJECTIONS } from '../test/support/injections.ts';
 import { llmAnswer, obeyingModel, readStubRequest } from '../test/support/llmReplies.ts';
 import { startOpenAiStub, type StubBehaviour, type StubRequest } from '../test/support/openaiStub.ts';

@@ -3,8 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { FlowRepository, FlowSummary, StoredFlowVersion } from '../core/flows.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SessionRepository } from '../core/sessions.ts';
-import { hashFlowSource } from '../conversation/flowCatalog.ts';
-import { compileFlow, type FlowProblem } from '../engine/index.ts';
+import { compileFlow, hashFlowSource, type FlowProblem } from '../engine/index.ts';
 import { checkFlowSource, refuseAliasBomb } from './checkFlowSource.ts';
 import { diffFlowSources, type FlowDiff } from './diffFlows.ts';
 
@@ -52,49 +51,8 @@ export function createFlowAdmin(deps: {
 }) {
   const log = deps.logger.child({ module: 'flow-admin' });
 
-  async function head(flowId: string): Promise<FlowSummary> {
-    const summary = await deps.flows.get(flowId);
-    if (!summary) throw new NotFoundError('FLOW_NOT_FOUND', `There is no flow "${flowId}"`, { flowId });
-    return summary;
-  }
-
-  async function stored(flowId: string, ref: VersionRef): Promise<StoredFlowVersion> {
-    let version: number | null;
-    if (ref === 'latest') version = (await head(flowId)).latestVersion;
-    else if (ref === 'published') version = (await head(flowId)).publishedVersion;
-    else version = ref;
-    const found = version == null ? null : await deps.flows.getVersion(flowId, version);
-    if (!found) throw new NotFoundError('FLOW_VERSION_NOT_FOUND', `Flow "${flowId}" has no ${typeof ref === 'number' ? `version ${ref}` : `${ref} version`}`, { flowId, ref });
-    return found;
-  }
-
-  function view(v: StoredFlowVersion, summary: FlowSummary, counts: Record<number, number>): VersionView {
-    return {
-      flowId: v.flowId,
-      version: v.version,
-      author: v.author,
-      note: v.note ?? null,
-      valid: v.valid,
-      createdAt: v.createdAt,
-      published: summary.publishedVersion === v.version,
-      sessions: counts[v.version] ?? 0,
-    };
-  }
-
-  /** Throws FLOW_INVALID listing the problems unless `source` may be published as `flowId`; returns its title. */
-  function assertPublishable(flowId: string, source: string, version: number): string {
-    const check = checkFlowSource(flowId, source);
-    if (!check.ok) {
-      throw new ValidationError('FLOW_INVALID', `Version ${version} of "${flowId}" has ${check.problems.length} problem(s) and cannot be published; fix them in a new version`, {
-        flowId,
-        version,
-        problems: check.problems,
-      });
-    }
-    // Validation passed, so this only guards against engine changes since the checks ran.
-    compileFlow({ ...check.flow, id: flowId, version });
-    return check.flow.title;
-  }
+  const head = (flowId: string) => flowHead(deps.flows, flowId);
+  const stored = (flowId: string, ref: VersionRef) => storedVersion(deps.flows, flowId, ref);
 
   async function makePublished(actor: Principal, flowId: string, version: number): Promise<void> {
     await deps.flows.publish(flowId, version, actor.name);
@@ -122,40 +80,9 @@ export function createFlowAdmin(deps: {
     },
 
     /** Stores the draft as version `baseVersion + 1` (valid or not); DRAFT_CONFLICT when someone saved since. */
-    async saveVersion(actor: Principal, flowId: string, input: { source: string; baseVersion: number; note?: string }) {
-      if (!flowIdPattern.test(flowId)) {
-        throw new ValidationError('FLOW_ID_INVALID', 'A flow id is lowercase letters, digits and - (at most 64), starting with a letter or digit');
-      }
-      refuseAliasBomb(input.source);
-      const check = checkFlowSource(flowId, input.source);
-      const latest = await deps.flows.latestVersion(flowId);
-      if (latest && latest.version === input.baseVersion && latest.source === input.source) {
-        // Nothing changed: no new version, so "every save" stays meaningful in the history.
-        return { created: false, version: latest.version, valid: latest.valid, problems: check.problems };
-      }
-      const saved = await deps.flows.saveNextVersion(
-        {
-          flowId,
-          source: input.source,
-          sourceHash: hashFlowSource(input.source),
-          author: actor.name,
-          ...(input.note ? { note: input.note } : {}),
-          valid: check.ok,
-          ...(check.ok ? { title: check.flow.title } : {}),
-        },
-        input.baseVersion,
-      );
-      if (!saved) throw await conflict(flowId, input.baseVersion);
-      await deps.audit.record({
-        actor: actor.name,
-        actorRole: actor.role,
-        action: 'flow.version_saved',
-        flowId,
-        version: saved.version,
-        ...(input.note ? { note: input.note } : {}),
-        details: { basedOn: input.baseVersion, valid: check.ok, problems: check.problems.length },
-      });
-      return { created: true, version: saved.version, valid: saved.valid, problems: check.problems };
+    /** Saves a new version on top of `baseVersion` (409 when someone saved since); an unchanged source saves nothing. */
+    saveVersion(actor: Principal, flowId: string, input: { source: string; baseVersion: number; note?: string }) {
+      return saveVersion(deps, actor, flowId, input);
     },
 
     validate(flowId: string, source: string): { valid: boolean; problems: FlowProblem[] } {
@@ -229,18 +156,103 @@ export function createFlowAdmin(deps: {
     },
   };
 
-  async function conflict(flowId: string, basedOn: number): Promise<ConflictError> {
-    const latest = await deps.flows.latestVersion(flowId);
-    if (!latest) {
-      return new ConflictError('DRAFT_CONFLICT', `Flow "${flowId}" has no versions yet; save with baseVersion 0`, { conflict: { latestVersion: 0 } });
-    }
-    const at = latest.createdAt.toISOString();
-    const message =
-      basedOn === 0
-        ? `Flow "${flowId}" already exists (edited by ${latest.author} at ${at}, version ${latest.version}); reload it and edit that`
-        : `Edited by ${latest.author} at ${at} (version ${latest.version}, you started from version ${basedOn}); reload and apply your change again`;
-    return new ConflictError('DRAFT_CONFLICT', message, { conflict: { latestVersion: latest.version, author: latest.author, at, basedOn } });
-  }
 }
 
 export type FlowAdmin = ReturnType<typeof createFlowAdmin>;
+
+function view(v: StoredFlowVersion, summary: FlowSummary, counts: Record<number, number>): VersionView {
+  return {
+    flowId: v.flowId,
+    version: v.version,
+    author: v.author,
+    note: v.note ?? null,
+    valid: v.valid,
+    createdAt: v.createdAt,
+    published: summary.publishedVersion === v.version,
+    sessions: counts[v.version] ?? 0,
+  };
+}
+
+/** Throws FLOW_INVALID listing the problems unless `source` may be published as `flowId`; returns its title. */
+function assertPublishable(flowId: string, source: string, version: number): string {
+  const check = checkFlowSource(flowId, source);
+  if (!check.ok) {
+    throw new ValidationError('FLOW_INVALID', `Version ${version} of "${flowId}" has ${check.problems.length} problem(s) and cannot be published; fix them in a new version`, {
+      flowId,
+      version,
+      problems: check.problems,
+    });
+  }
+  // Validation passed, so this only guards against engine changes since the checks ran.
+  compileFlow({ ...check.flow, id: flowId, version });
+  return check.flow.title;
+}
+
+/** The 409 for a save that did not start from the latest version: who changed it, when, and from what. */
+async function conflict(flows: FlowRepository, flowId: string, basedOn: number): Promise<ConflictError> {
+  const latest = await flows.latestVersion(flowId);
+  if (!latest) {
+    return new ConflictError('DRAFT_CONFLICT', `Flow "${flowId}" has no versions yet; save with baseVersion 0`, { conflict: { latestVersion: 0 } });
+  }
+  const at = latest.createdAt.toISOString();
+  const message =
+    basedOn === 0
+      ? `Flow "${flowId}" already exists (edited by ${latest.author} at ${at}, version ${latest.version}); reload it and edit that`
+      : `Edited by ${latest.author} at ${at} (version ${latest.version}, you started from version ${basedOn}); reload and apply your change again`;
+  return new ConflictError('DRAFT_CONFLICT', message, { conflict: { latestVersion: latest.version, author: latest.author, at, basedOn } });
+}
+
+/** Saves a new version on top of `baseVersion`; a save that did not start from the latest version is a 409. */
+async function saveVersion(deps: { flows: FlowRepository; audit: AuditLog }, actor: Principal, flowId: string, input: { source: string; baseVersion: number; note?: string }) {
+  if (!flowIdPattern.test(flowId)) {
+    throw new ValidationError('FLOW_ID_INVALID', 'A flow id is lowercase letters, digits and - (at most 64), starting with a letter or digit');
+  }
+  refuseAliasBomb(input.source);
+  const check = checkFlowSource(flowId, input.source);
+  const latest = await deps.flows.latestVersion(flowId);
+  if (latest && latest.version === input.baseVersion && latest.source === input.source) {
+    // Nothing changed: no new version, so "every save" stays meaningful in the history.
+    return { created: false, version: latest.version, valid: latest.valid, problems: check.problems };
+  }
+  const saved = await deps.flows.saveNextVersion(
+    {
+      flowId,
+      source: input.source,
+      sourceHash: hashFlowSource(input.source),
+      author: actor.name,
+      ...(input.note ? { note: input.note } : {}),
+      valid: check.ok,
+      ...(check.ok ? { title: check.flow.title } : {}),
+    },
+    input.baseVersion,
+  );
+  if (!saved) throw await conflict(deps.flows, flowId, input.baseVersion);
+  await deps.audit.record({
+    actor: actor.name,
+    actorRole: actor.role,
+    action: 'flow.version_saved',
+    flowId,
+    version: saved.version,
+    ...(input.note ? { note: input.note } : {}),
+    details: { basedOn: input.baseVersion, valid: check.ok, problems: check.problems.length },
+  });
+  return { created: true, version: saved.version, valid: saved.valid, problems: check.problems };
+}
+
+/** A flow's summary, or 404. */
+async function flowHead(flows: FlowRepository, flowId: string): Promise<FlowSummary> {
+  const summary = await flows.get(flowId);
+  if (!summary) throw new NotFoundError('FLOW_NOT_FOUND', `There is no flow "${flowId}"`, { flowId });
+  return summary;
+}
+
+/** One stored version by number, or the latest or published one; 404 when there is none. */
+async function storedVersion(flows: FlowRepository, flowId: string, ref: VersionRef): Promise<StoredFlowVersion> {
+  let version: number | null;
+  if (ref === 'latest') version = (await flowHead(flows, flowId)).latestVersion;
+  else if (ref === 'published') version = (await flowHead(flows, flowId)).publishedVersion;
+  else version = ref;
+  const found = version == null ? null : await flows.getVersion(flowId, version);
+  if (!found) throw new NotFoundError('FLOW_VERSION_NOT_FOUND', `Flow "${flowId}" has no ${typeof ref === 'number' ? `version ${ref}` : `${ref} version`}`, { flowId, ref });
+  return found;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { purchaseFactorSchema, timingBucketSchema } from '../core/analysis.ts';
-import { npsGroups, segments } from './types.ts';
+import { npsGroups, segments } from '../sessionFacts/types.ts';
 
 /** Answers of the analytics API, as documented in /api/openapi.json. */
 

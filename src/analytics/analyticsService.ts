@@ -1,17 +1,18 @@
 import { NotFoundError } from '../core/errors.ts';
-import { maskPii } from '../privacy/maskPii.ts';
-import { addDays, daysBetween, dayOf, monthOf, planPeriods, weekStart } from './calendar.ts';
+import { maskPii } from '../core/maskPii.ts';
+import { addDays, daysBetween, localDateKey, monthOf, weekStart } from '../core/calendar.ts';
+import { planPeriods } from './rollupPeriods.ts';
 import { BOM, csvLine, exportHeader, exportRow } from './csv.ts';
-import { dimensions } from './dimensions.ts';
-import { factsFromJson } from './factsJson.ts';
+import { dimensions } from '../sessionFacts/dimensions.ts';
+import { factsFromJson } from '../sessionFacts/factsJson.ts';
 import { cellOf, clean } from './fields.ts';
-import type { FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
+import type { CellDims, FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
 import type { AnalyticsFilter } from './query.ts';
-import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from './stepCatalog.ts';
+import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from '../sessionFacts/stepCatalog.ts';
 import { summarize, type Summary } from './summarize.ts';
 import { addCounts, emptyTally } from './tally.ts';
 import { trendOf, type TrendPoint } from './trend.ts';
-import { npsGroups, type CellDims, type Group } from './types.ts';
+import { npsGroups, type Group } from '../sessionFacts/types.ts';
 
 export interface AnalyticsServiceDeps {
   rollups: RollupStore;
@@ -65,7 +66,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
   }
 
   function today(): string {
-    return dayOf(clock(), deps.timeZone);
+    return localDateKey(clock(), deps.timeZone);
   }
 
   return {
@@ -95,27 +96,8 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
      * per month and list (see QUOTE_CAP in store), filtered by the same attributes as the counts.
      */
     async verbatims(filter: AnalyticsFilter & { group?: Group; topic?: string; limit: number }) {
-      const [months, cells] = await Promise.all([deps.rollups.months(filter.flowId), cellsFor(filter)]);
-      const inRange = months.filter((m) => (!filter.from || m >= monthOf(filter.from)) && (!filter.to || m <= monthOf(filter.to))).sort().reverse();
-      const groups = filter.group ? [filter.group] : [...npsGroups, 'none'];
-      const lists = groups.map((g) => `${g}:${filter.topic ? clean(filter.topic) : '*'}`);
-      // Answer days are in the survey zone: take a day's margin either side, then check the day.
-      const fromMs = filter.from ? Date.parse(`${filter.from}T00:00:00Z`) - 86_400_000 : 0;
-      const toMs = filter.to ? Date.parse(`${filter.to}T23:59:59.999Z`) + 86_400_000 : 8.64e15;
-      const stored = await deps.rollups.quotes(filter.flowId, { months: inRange, lists, fromMs, toMs, limit: cells ? 500 : filter.limit * 2 });
-      const allowed = cells ? new Set(cells) : null;
-      const cellOfResponse = allowed ? await deps.rollups.responseCells(filter.flowId, stored.map((q) => q.member.split('|')[0]!)) : null;
-      const items = [];
-      for (const q of stored) {
-        const [sessionId = '', stepId = ''] = q.member.split('|');
-        const day = dayOf(new Date(q.score), deps.timeZone);
-        if ((filter.from && day < filter.from) || (filter.to && day > filter.to)) continue;
-        if (allowed && !allowed.has(cellOfResponse?.get(sessionId) ?? '')) continue;
-        const body = parseQuote(q.text);
-        // The dashboard is for viewers too: quotes come with personal numbers masked.
-        items.push({ sessionId, stepId, at: new Date(q.score).toISOString(), text: maskPii(body.t), topics: body.tp, sentiment: body.se, group: q.list.split(':')[0] ?? null });
-        if (items.length >= filter.limit) break;
-      }
+      const cells = await cellsFor(filter);
+      const items = await readQuotes(deps, filter, cells);
       return { flowId: filter.flowId, group: filter.group ?? null, topic: filter.topic ?? null, items };
     },
 
@@ -139,7 +121,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
         }
         for await (const json of rollups.openResponses(filter.flowId)) {
           const facts = factsFromJson(json);
-          if (seen.has(facts.sessionId) || !inRange(dayOf(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
+          if (seen.has(facts.sessionId) || !inRange(localDateKey(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
           yield csvLine(exportRow(facts, steps, timeZone, products));
         }
       })();
@@ -189,3 +171,32 @@ function parseQuote(text: string): { t: string; tp: string[]; se: string | null 
   }
 }
 
+/** The quotes a verbatims request shows, newest first: in range, in the filter's cells, personal numbers masked. */
+async function readQuotes(
+  deps: { rollups: RollupStore; timeZone: string },
+  filter: AnalyticsFilter & { group?: Group; topic?: string; limit: number },
+  cells: string[] | null,
+) {
+  const months = await deps.rollups.months(filter.flowId);
+  const inRange = months.filter((m) => (!filter.from || m >= monthOf(filter.from)) && (!filter.to || m <= monthOf(filter.to))).sort().reverse();
+  const groups = filter.group ? [filter.group] : [...npsGroups, 'none'];
+  const lists = groups.map((g) => `${g}:${filter.topic ? clean(filter.topic) : '*'}`);
+  // Answer days are in the survey zone: take a day's margin either side, then check the day.
+  const fromMs = filter.from ? Date.parse(`${filter.from}T00:00:00Z`) - 86_400_000 : 0;
+  const toMs = filter.to ? Date.parse(`${filter.to}T23:59:59.999Z`) + 86_400_000 : 8.64e15;
+  const stored = await deps.rollups.quotes(filter.flowId, { months: inRange, lists, fromMs, toMs, limit: cells ? 500 : filter.limit * 2 });
+  const allowed = cells ? new Set(cells) : null;
+  const cellOfResponse = allowed ? await deps.rollups.responseCells(filter.flowId, stored.map((q) => q.member.split('|')[0]!)) : null;
+  const items = [];
+  for (const q of stored) {
+    const [sessionId = '', stepId = ''] = q.member.split('|');
+    const day = localDateKey(new Date(q.score), deps.timeZone);
+    if ((filter.from && day < filter.from) || (filter.to && day > filter.to)) continue;
+    if (allowed && !allowed.has(cellOfResponse?.get(sessionId) ?? '')) continue;
+    const body = parseQuote(q.text);
+    // The dashboard is for viewers too: quotes come with personal numbers masked.
+    items.push({ sessionId, stepId, at: new Date(q.score).toISOString(), text: maskPii(body.t), topics: body.tp, sentiment: body.se, group: q.list.split(':')[0] ?? null });
+    if (items.length >= filter.limit) break;
+  }
+  return items;
+}

@@ -1,10 +1,10 @@
 import { purchaseFactorSchema } from '../core/analysis.ts';
 import type { NpsGroup } from '../engine/index.ts';
-import { maskPii } from '../privacy/maskPii.ts';
-import { dimensions } from './dimensions.ts';
-import { sessionInterest, TIMING_LABELS } from './interest.ts';
-import type { CatalogStep, ProductName } from './stepCatalog.ts';
-import type { AnswerFact, ResponseFacts } from './types.ts';
+import { maskPii } from '../core/maskPii.ts';
+import { dimensions } from '../sessionFacts/dimensions.ts';
+import { sessionInterest, TIMING_LABELS } from '../sessionFacts/interest.ts';
+import type { CatalogStep, ProductName } from '../sessionFacts/stepCatalog.ts';
+import type { AnswerFact, ResponseFacts } from '../sessionFacts/types.ts';
 
 /** UTF-8 byte order mark: Excel reads a CSV as UTF-8 (Chinese intact) only with it. */
 export const BOM = '\uFEFF';

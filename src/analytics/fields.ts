@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { dayOf, monthOf } from './calendar.ts';
-import { sessionInterest } from './interest.ts';
-import type { CellDims, Contribution, EscalationFacts, ResponseFacts, RollupLine } from './types.ts';
+import { localDateKey, monthOf } from '../core/calendar.ts';
+import { sessionInterest } from '../sessionFacts/interest.ts';
+import type { EscalationFacts, ResponseFacts } from '../sessionFacts/types.ts';
+import type { CellDims, Contribution, RollupLine } from './ports.ts';
 
 /**
  * Rollup counter names. Each response adds +1 to some of these in the rollup of a day (and of its
@@ -84,7 +85,7 @@ export function cellOf(facts: Pick<ResponseFacts, 'flowVersion' | 'segment' | 'd
 export function sessionContribution(facts: ResponseFacts, timeZone: string): Contribution {
   const lines = new Map<string, string[]>();
   const add = (day: string, ...fields: string[]) => lines.set(day, [...(lines.get(day) ?? []), ...fields]);
-  const startDay = dayOf(facts.createdAt, timeZone);
+  const startDay = localDateKey(facts.createdAt, timeZone);
   add(startDay, field.started, field.outcome(facts.outcome));
 
   const answered = new Set(facts.answers.filter((a) => !a.missing).map((a) => a.stepId));
@@ -107,15 +108,15 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   // given; each product is filed with the session's purchase window and segment (who wants what, when).
   const interest = sessionInterest(facts.answers, timeZone);
   const bucket = interest.window?.bucket;
-  for (const p of interest.products) add(dayOf(p.at, timeZone), field.interest(p.id, bucket, facts.segment));
-  for (const f of interest.factors) add(dayOf(f.at, timeZone), field.factor(f.id, facts.segment));
-  if (interest.openInterest) add(dayOf(interest.openInterest.at, timeZone), field.openInterest(facts.segment));
+  for (const p of interest.products) add(localDateKey(p.at, timeZone), field.interest(p.id, bucket, facts.segment));
+  for (const f of interest.factors) add(localDateKey(f.at, timeZone), field.factor(f.id, facts.segment));
+  if (interest.openInterest) add(localDateKey(interest.openInterest.at, timeZone), field.openInterest(facts.segment));
 
   const group = facts.group ?? 'none';
   const quotes: Contribution['quotes'] = [];
   for (const a of facts.answers) {
     if (a.missing || !answered.has(a.stepId)) continue;
-    const day = dayOf(a.at, timeZone);
+    const day = localDateKey(a.at, timeZone);
     add(day, ...answerFields(a, group));
     if (a.reason && a.raw.trim()) {
       quotes.push({
@@ -150,7 +151,7 @@ export function escalationContribution(facts: EscalationFacts, timeZone: string)
   const fields = [field.escalation(facts.trigger)];
   if (facts.resolved) fields.push(field.escalationResolved);
   if (facts.firstReplySeconds !== undefined) fields.push(field.firstReplySeconds(Math.max(0, Math.round(facts.firstReplySeconds))));
-  return { lines: [{ day: dayOf(facts.createdAt, timeZone), fields }], quotes: [] };
+  return { lines: [{ day: localDateKey(facts.createdAt, timeZone), fields }], quotes: [] };
 }
 
 function toLines(map: Map<string, string[]>): RollupLine[] {

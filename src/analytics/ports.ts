@@ -1,7 +1,7 @@
 import type { EscalationRecord } from '../core/escalations.ts';
 import type { Flow } from '../engine/index.ts';
-import type { SessionView } from './fromSession.ts';
-import type { CellDims, Contribution, ResponseFacts } from './types.ts';
+import type { SessionView } from '../sessionFacts/fromSession.ts';
+import type { ResponseFacts } from '../sessionFacts/types.ts';
 
 /**
  * What analytics needs from the outside world. `store/` implements the storage ports (Redis
@@ -99,3 +99,42 @@ export interface AnalyticsSources {
   sessions(flowId: string): AsyncIterable<SessionView>;
   escalations(flowId: string): AsyncIterable<EscalationRecord>;
 }
+
+/** Counter fields a response adds (+1 each) to the rollup of one day. */
+export interface RollupLine {
+  /** YYYY-MM-DD in the survey time zone. */
+  day: string;
+  fields: string[];
+}
+
+/** A quote kept for display in capped per-month lists (`<group>:*` and `<group>:<topic>`). */
+export interface QuoteEntry {
+  /** Answer time, ms (the list order). */
+  score: number;
+  /** YYYY-MM */
+  month: string;
+  /** `<sessionId>|<stepId>` */
+  member: string;
+  text: string;
+  lists: string[];
+}
+
+/**
+ * What one part of a response (its session, or one of its escalations) adds to the rollups.
+ * Only the session part names the cell (the combination of filter attributes the counts are
+ * filed under); escalation parts follow their session's cell.
+ */
+export interface Contribution {
+  cell?: { id: string; dims: CellDims };
+  lines: RollupLine[];
+  quotes: QuoteEntry[];
+  /**
+   * The session's facts as JSON, kept beside its counters (in the same atomic step, so under the
+   * same revision rule) until its settled record is stored: open sessions have no record in
+   * MongoDB, where every update of a big collection is slow on FerretDB.
+   */
+  open?: string;
+}
+
+/** The filter attributes of a rollup cell: flow version, segment ('' until completed), dimensions. */
+export type CellDims = Record<string, string>;

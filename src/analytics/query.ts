@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dimensions } from './dimensions.ts';
-import { npsGroups, segments } from './types.ts';
+import { dimensions } from '../sessionFacts/dimensions.ts';
+import { npsGroups, segments } from '../sessionFacts/types.ts';
 
 /** A calendar day, `YYYY-MM-DD`, that exists. */
 const daySchema = z

@@ -1,9 +1,9 @@
 import type { Logger } from '../core/logger.ts';
-import { factsToJson, isSettled } from './factsJson.ts';
+import { factsToJson, isSettled } from '../sessionFacts/factsJson.ts';
 import { escalationContribution, sessionContribution } from './fields.ts';
-import { readEscalation, readSession } from './fromSession.ts';
+import { readEscalation, readSession } from '../sessionFacts/fromSession.ts';
 import type { AnalyticsSources, FlowDefinitions, ResponseRecordStore, RollupStore } from './ports.ts';
-import type { ResponseFacts } from './types.ts';
+import type { ResponseFacts } from '../sessionFacts/types.ts';
 
 export interface RebuildDeps {
   sources: AnalyticsSources;

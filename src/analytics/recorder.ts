@@ -1,8 +1,8 @@
 import type { EscalationRecord } from '../core/escalations.ts';
 import type { Logger } from '../core/logger.ts';
 import { escalationContribution, sessionContribution } from './fields.ts';
-import { factsToJson, isSettled } from './factsJson.ts';
-import { readEscalation, readSession, type SessionView } from './fromSession.ts';
+import { factsToJson, isSettled } from '../sessionFacts/factsJson.ts';
+import { readEscalation, readSession, type SessionView } from '../sessionFacts/fromSession.ts';
 import type { FlowDefinitions, ResponseRecorder, ResponseRecordStore, RollupStore, RollupTarget } from './ports.ts';
 
 export interface RecorderDeps {

@@ -1,9 +1,9 @@
 import { purchaseFactorSchema, type PurchaseFactor } from '../core/analysis.ts';
 import { NONE } from './fields.ts';
 import { medianOf, npsOf, percent, scaleOf, type NpsResult, type ScaleResult } from './metrics.ts';
-import type { CatalogStep } from './stepCatalog.ts';
+import type { CatalogStep } from '../sessionFacts/stepCatalog.ts';
 import type { Counts, Tally } from './tally.ts';
-import { npsGroups, outcomes, segments, type GroupOrNone, type Outcome, type Segment } from './types.ts';
+import { npsGroups, outcomes, segments, type GroupOrNone, type Outcome, type Segment } from '../sessionFacts/types.ts';
 
 export type SegmentOrNone = Segment | 'none';
 

@@ -1,4 +1,4 @@
-import type { GroupOrNone, Outcome, Segment } from './types.ts';
+import type { GroupOrNone, Outcome, Segment } from '../sessionFacts/types.ts';
 
 /** Counts keyed by a string, e.g. topic → mentions. */
 export type Counts = Map<string, number>;

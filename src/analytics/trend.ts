@@ -1,4 +1,4 @@
-import { weekStart } from './calendar.ts';
+import { weekStart } from '../core/calendar.ts';
 import { npsOf, percent } from './metrics.ts';
 import { addCounts, emptyTally, type Tally } from './tally.ts';
 

@@ -1,5 +1,5 @@
 import { audienceRowSchema, type AudienceRow } from './campaignTypes.ts';
-import { instantOf } from './zonedTime.ts';
+import { instantOf } from '../core/calendar.ts';
 
 /** A problem with one row, reported with where it came from. */
 export interface RowProblem {

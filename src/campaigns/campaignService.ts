@@ -3,7 +3,7 @@ import type { Campaign, CampaignState, CampaignStore, CampaignWecom } from '../c
 import { AppError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { skipReasons, type CampaignCreate, type CampaignPatch } from './campaignTypes.ts';
-import { localDateKey } from './zonedTime.ts';
+import { localDateKey } from '../core/calendar.ts';
 
 /** A short id for a new campaign (12 characters, lowercase letters and digits). */
 export function newCampaignId(): string {
@@ -132,27 +132,31 @@ export function createCampaignService(deps: {
 
   async function stats(id: string): Promise<CampaignStats> {
     const campaign = await get(id);
-    const counters = await deps.state.counters(id);
     const day = localDateKey(deps.now(), deps.timeZone);
-    const n = (name: string) => counters[name] ?? 0;
-    const skipped = Object.fromEntries(skipReasons.map((r) => [r, n(`skipped:${r}`)]));
-    const invited = n('invited');
-    const ratio = (a: number) => (invited ? Math.round((a / invited) * 10_000) / 10_000 : 0);
-    return {
-      campaignId: id,
-      invited,
-      opened: n('opened'),
-      started: n('started'),
-      completed: n('completed'),
-      responseRate: ratio(n('completed')),
-      openRate: ratio(n('opened')),
-      skipped,
-      skippedTotal: Object.values(skipped).reduce((a, b) => a + b, 0),
-      today: { day, invited: await deps.state.capUsed(id, day), cap: campaign.dailyCap },
-    };
+    return statsFrom(id, await deps.state.counters(id), { day, invited: await deps.state.capUsed(id, day), cap: campaign.dailyCap });
   }
 
   return { create, get, cached, list, activeForEvent, update, withLink, stats };
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/** A campaign's stats from its counters: rates are shares of the invited, to four places. */
+function statsFrom(campaignId: string, counters: Record<string, number>, today: CampaignStats['today']): CampaignStats {
+  const n = (name: string) => counters[name] ?? 0;
+  const skipped = Object.fromEntries(skipReasons.map((r) => [r, n(`skipped:${r}`)]));
+  const invited = n('invited');
+  const ratio = (a: number) => (invited ? Math.round((a / invited) * 10_000) / 10_000 : 0);
+  return {
+    campaignId,
+    invited,
+    opened: n('opened'),
+    started: n('started'),
+    completed: n('completed'),
+    responseRate: ratio(n('completed')),
+    openRate: ratio(n('opened')),
+    skipped,
+    skippedTotal: Object.values(skipped).reduce((a, b) => a + b, 0),
+    today,
+  };
+}

@@ -25,3 +25,28 @@ export function withConsentMirror(inner: CustomerRepository, state: CampaignStat
     },
   };
 }
+
+/**
+ * Customers who opted out in a chat before campaigns existed: copied into the campaigns' consent
+ * list once per Redis (`marker`), in the background; later opt-outs are mirrored as they happen.
+ * A failed copy releases the marker, so the next start tries again.
+ */
+export async function backfillConsent(deps: {
+  marker: { claim(): Promise<boolean>; release(): Promise<void> };
+  optedOutCustomerIds: () => AsyncIterable<string>;
+  state: Pick<CampaignState, 'setOptedOut'>;
+  logger: Logger;
+}): Promise<void> {
+  try {
+    if (!(await deps.marker.claim())) return;
+    let count = 0;
+    for await (const customerId of deps.optedOutCustomerIds()) {
+      await deps.state.setOptedOut([`wx:${customerId}`], true);
+      count += 1;
+    }
+    if (count) deps.logger.info({ customers: count }, 'opted-out customers copied to the campaigns consent list');
+  } catch (error) {
+    await deps.marker.release().catch(() => undefined);
+    deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'consent backfill failed; the next start tries again');
+  }
+}

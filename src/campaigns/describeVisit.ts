@@ -1,5 +1,5 @@
 import type { Invitation } from './campaignTypes.ts';
-import { localTimeOf } from './zonedTime.ts';
+import { localTimeOf } from '../core/calendar.ts';
 
 /**
  * The template fields a campaign session gets, so a flow's greeting can say who and what

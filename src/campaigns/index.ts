@@ -15,6 +15,7 @@ import { eventsRoutes } from './eventsRoutes.ts';
 import { createMassSender } from './massSend.ts';
 import { createReminderPolicy } from './reminderPolicy.ts';
 
+export { backfillConsent } from './consentMirror.ts';
 export type { CampaignService, CampaignStats } from './campaignService.ts';
 
 export interface CampaignModuleDeps {

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import type { Invitation } from '../core/campaigns.ts';
-import { localTimeOf } from './zonedTime.ts';
+import { localTimeOf } from '../core/calendar.ts';
 
 const COLUMNS = ['customerRef', 'name', 'phone', 'externalUserId', 'advisorUserId', 'store', 'orderId', 'products', 'touchpoint', 'visitAt', 'sendAt', 'expiresAt', 'status', 'openedAt', 'completedAt', 'url', 'sceneParam'] as const;
 

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { AudienceRow, Campaign, Invitation } from './campaignTypes.ts';
 import { nextAllowedTime } from './quietHours.ts';
 import { signSceneParam } from './sceneParam.ts';
-import { localDateKey } from './zonedTime.ts';
+import { localDateKey } from '../core/calendar.ts';
 
 /**
  * Turning an audience row into an invitation (pure). The id is an HMAC of campaign, customer and

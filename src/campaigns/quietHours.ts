@@ -1,4 +1,4 @@
-import { instantOf, localTimeOf } from './zonedTime.ts';
+import { instantOf, localTimeOf } from '../core/calendar.ts';
 
 /** Local times (HH:MM) between which nothing is sent; `start` after `end` spans midnight. */
 export interface QuietHours {

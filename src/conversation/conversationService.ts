@@ -1,10 +1,10 @@
-import { ConcurrentUpdateError, isRetryableError, NotFoundError } from '../core/errors.ts';
+import { isRetryableError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
-import type { SessionFollowUp, SessionRecord, TranscriptEntry } from '../core/sessions.ts';
-import type { ConversationDeps, ConversationService, ReleaseMode, TimerJob } from './conversationTypes.ts';
-import { HAND_OVER_EVENT } from './handOverTurn.ts';
+import { CONVERSATION_LOCK, type ConversationDeps, type ConversationService } from './conversationTypes.ts';
 import { createInboundHandlers, SessionUnusableError } from './inboundHandlers.ts';
-import { createOutboxRunner, timerName } from './outboxRunner.ts';
+import { createConversationTimers } from './conversationTimers.ts';
+import { createOutboxRunner } from './outboxRunner.ts';
+import { createSessionControl } from './sessionControl.ts';
 import { createSessionCommits } from './sessionCommits.ts';
 import { createTurnDispatcher } from './turnDispatcher.ts';
 
@@ -26,7 +26,6 @@ const MAX_ITEM_FAILURES = 3;
 const SET_ASIDE_REPLY = '收到，谢谢您！';
 /** Waiting messages with no attention for this long lost their process: queue a job for them. */
 const STRANDED_AFTER_MS = 30_000;
-const LOCK = { ttlMs: 60_000, waitMs: 30_000 };
 
 /**
  * The conversation turn: dedupe → per-conversation lock → load → understand → engine →
@@ -47,6 +46,8 @@ export function createConversationService(deps: ConversationDeps): ConversationS
   const outbox = createOutboxRunner({ ...deps, now: clock });
   const commits = createSessionCommits(deps, outbox, clock);
   const inbound = createInboundHandlers(deps, outbox, commits, clock);
+  const timers = createConversationTimers(deps, outbox, commits, inbound, clock);
+  const control = createSessionControl(deps, outbox, commits, inbound, clock);
 
   const dispatcher = createTurnDispatcher({ drain: (key) => drain(key), turns: deps.turns, concurrency: deps.settings.turnConcurrency ?? 8, logger: deps.logger });
 
@@ -71,7 +72,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
         }
         return true;
       },
-      LOCK,
+      CONVERSATION_LOCK,
     );
     if (more) dispatcher.kick(key);
   }
@@ -115,115 +116,11 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     });
   }
 
-  async function handleTimer(job: TimerJob): Promise<void> {
-    const found = await deps.sessions.findById(job.sessionId);
-    if (!found) return;
-    await deps.locks.withLock(
-      `conv:${found.conversationKey}`,
-      async () => {
-        const session = await deps.sessions.findById(job.sessionId);
-        if (!session) return;
-        await outbox.complete(session);
-        if (session.status !== 'active' && session.status !== 'paused') return;
-        // The customer wrote since it was set: that turn set a newer one.
-        if (session.lastCustomerAt && session.lastCustomerAt.getTime() > Date.parse(job.scheduledAt)) return;
-        if (job.kind === 'reminder' && !(await reminderMayGo(session, job))) return;
-        const event = job.kind === 'reminder' ? ({ type: 'reminder.due' } as const) : ({ type: 'session.expired' } as const);
-        const { result } = await inbound.runOn(session, event, clock());
-        // Only the engine decides whether a reminder goes out (once per question).
-        await commits.commit(session, { result: { ...result, effects: result.effects.filter((e) => e.type !== 'schedule.reminder') } });
-        log.info({ sessionId: session.id, kind: job.kind, status: result.status }, 'timer handled');
-      },
-      LOCK,
-    );
-  }
-
-  /** Asks the reminder policy (quiet hours, WeCom's window, at most one); a deferred reminder is set again. */
-  async function reminderMayGo(session: SessionRecord, job: TimerJob): Promise<boolean> {
-    if (!deps.reminders) return true;
-    const decision = await deps.reminders.decide(session, clock());
-    if (decision.action === 'send') return true;
-    if (decision.action === 'defer') await deps.timers.set([{ name: timerName('reminder', session.id), dueAt: decision.until, payload: JSON.stringify(job) }]);
-    log.info({ sessionId: session.id, ...decision }, decision.action === 'defer' ? 'reminder deferred' : 'reminder skipped');
-    return false;
-  }
-
-  async function runDueTimers(): Promise<number> {
-    const due = await deps.timers.claimDue(clock(), 50, 5 * 60_000);
-    for (const timer of due) {
-      try {
-        await handleTimer(JSON.parse(timer.payload) as TimerJob);
-        await deps.timers.done(timer.name, timer.token);
-      } catch (error) {
-        // The lease runs out and another round tries again.
-        log.warn({ timer: timer.name, err: error }, 'timer failed; it will be tried again');
-      }
-    }
-    return due.length;
-  }
-
   async function resumeStranded(options: { olderThanMs?: number } = {}): Promise<number> {
     const keys = await deps.inbox.stranded(new Date(clock().getTime() - (options.olderThanMs ?? STRANDED_AFTER_MS)), 100);
     for (const key of keys) await deps.turns.add({ conversationKey: key });
     if (keys.length) log.warn({ conversations: keys.length }, 'queued turns for waiting messages that had lost their job');
     return keys.length;
-  }
-
-  /**
-   * Runs `fn` on the session under its conversation lock, re-read inside. With `completeOutbox`
-   * the revision's outbox is carried out first (a change that writes a new outbox needs that).
-   */
-  async function underLock<T>(sessionId: string, fn: (session: SessionRecord) => Promise<T>, options = { completeOutbox: true }): Promise<T> {
-    const found = await deps.sessions.findById(sessionId);
-    if (!found) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
-    return deps.locks.withLock(
-      `conv:${found.conversationKey}`,
-      async () => {
-        const session = await deps.sessions.findById(sessionId);
-        if (!session) throw new NotFoundError('SESSION_NOT_FOUND', `No session ${sessionId}`);
-        if (options.completeOutbox) await outbox.complete(session);
-        return fn(session);
-      },
-      LOCK,
-    );
-  }
-
-  async function handOver(sessionId: string): Promise<boolean> {
-    return underLock(sessionId, async (session) => {
-      if (session.status !== 'active' && session.status !== 'paused') return false;
-      const { result } = await inbound.runOn(session, HAND_OVER_EVENT, clock());
-      if (result.status !== 'escalated') return false;
-      await commits.commit(session, { result: { ...result, effects: result.effects.filter((e) => e.type !== 'escalate') } });
-      log.info({ sessionId, conversationKey: session.conversationKey }, 'handed over to a person');
-      return true;
-    });
-  }
-
-  async function releaseToBot(sessionId: string, options: { mode: ReleaseMode; eventCode?: string }): Promise<boolean> {
-    return underLock(sessionId, async (session) => {
-      if (session.status !== 'escalated') return false;
-      const { result } = await inbound.runOn(session, { type: 'agent.released', resume: options.mode === 'resume' }, clock());
-      const quiet = options.mode === 'silent' ? { ...result, messages: [] } : result;
-      await commits.commit(session, { result: quiet }, options.eventCode && options.mode !== 'silent' ? { welcomeCode: options.eventCode } : {});
-      log.info({ sessionId, conversationKey: session.conversationKey, mode: options.mode, status: result.status }, 'released to the bot');
-      return true;
-    });
-  }
-
-  async function appendTranscript(sessionId: string, entries: TranscriptEntry[]): Promise<void> {
-    // Recording must not wait for an outbox stuck on WeCom: the outbox is kept as it is.
-    await underLock(
-      sessionId,
-      async (session) => {
-        const done = await deps.progress.isDone(session.id, session.rev);
-        // Reserve the positions first: a crash then leaves a gap, never an overwritten entry.
-        const saved = await deps.sessions.update(session.id, session.rev, { transcriptLength: session.transcriptLength + entries.length });
-        if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed while recording; try again', { sessionId });
-        if (done) await deps.progress.markDone(saved.id, saved.rev);
-        await deps.sessions.writeTranscript(session.id, entries.map((entry, i) => ({ ...entry, seq: session.transcriptLength + i })));
-      },
-      { completeOutbox: false },
-    );
   }
 
   async function requeue(deadLetterId: string): Promise<boolean> {
@@ -236,32 +133,13 @@ export function createConversationService(deps: ConversationDeps): ConversationS
     return true;
   }
 
-  async function recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord> {
-    // Like appendTranscript: the outbox stays as it is and keeps its progress.
-    return underLock(
-      sessionId,
-      async (session) => {
-        const done = await deps.progress.isDone(session.id, session.rev);
-        const saved = await deps.sessions.update(session.id, session.rev, { followUp: change(session.followUp) });
-        if (!saved) throw new ConcurrentUpdateError('SESSION_CHANGED', 'The session changed while recording; try again', { sessionId });
-        if (done) await deps.progress.markDone(saved.id, saved.rev);
-        await deps.responses?.sessionChanged(saved);
-        return saved;
-      },
-      { completeOutbox: false },
-    );
-  }
-
   return {
     accept,
     drain,
-    runDueTimers,
+    runDueTimers: timers.runDueTimers,
     resumeStranded,
-    handOver,
-    releaseToBot,
-    appendTranscript,
+    ...control,
     requeue,
-    recordFollowUp,
     whenIdle: (options) => dispatcher.whenIdle(options),
     stop: () => dispatcher.stop(),
   };

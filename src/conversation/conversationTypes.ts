@@ -4,8 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import type { InboundMessage } from '../core/messages.ts';
 import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository, SessionFollowUp, SessionMilestone, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
-import type { TurnResult } from '../engine/index.ts';
-import type { FlowCatalog } from './flowCatalog.ts';
+import type { FlowCatalog, TurnResult } from '../engine/index.ts';
 
 /** A timer of one session: the idle reminder or expiry. */
 export interface TimerJob {
@@ -161,3 +160,6 @@ export interface ConversationService {
    */
   recordFollowUp(sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp): Promise<SessionRecord>;
 }
+
+/** The per-conversation lock every change of a session runs under (turns, timers, advisors, follow-up). */
+export const CONVERSATION_LOCK = { ttlMs: 60_000, waitMs: 30_000 };

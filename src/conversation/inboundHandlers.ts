@@ -1,18 +1,17 @@
-import type { EntryResolution } from '../core/campaigns.ts';
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
 import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
+import type { Logger } from '../core/logger.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
+import { createCustomerOptOut } from './customerOptOut.ts';
+import { createEntryFlows } from './entryFlows.ts';
 import { handOverTurn } from './handOverTurn.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
-import { parseSceneParam } from './parseSceneParam.ts';
-import type { SessionCommits, StartExtra } from './sessionCommits.ts';
+import type { SessionCommits } from './sessionCommits.ts';
 
 export const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
 const TEXT_ONLY_REPLY = '抱歉，我目前只能看懂文字消息，麻烦您用文字回复哦～';
-const OPTED_IN_REPLY = '好的，已为您恢复消息提醒，感谢您的支持！';
-const OPT_IN_PATTERN = /(恢复|重新订阅|继续发|可以发|开启提醒)/;
 
 /** A session the engine cannot run any more (its snapshot or flow version is unreadable). */
 export class SessionUnusableError extends AppError {
@@ -38,6 +37,8 @@ export class SessionUnusableError extends AppError {
 export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunner, commits: SessionCommits, clock: () => Date) {
   const log = deps.logger.child({ module: 'conversation' });
   const cooldownMs = (deps.settings.restartCooldownHours ?? 24) * 3_600_000;
+  const optOut = createCustomerOptOut(deps);
+  const { entryStart, defaultFlow } = createEntryFlows(deps, clock);
 
   /** The conversation's newest session, with whatever its last revision owes carried out. */
   async function latestSession(key: string): Promise<SessionRecord | null> {
@@ -46,17 +47,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     return session;
   }
 
-  /** The flow version a session runs on, and its restored turn; unreadable ones end the session. */
-  async function runOn(session: SessionRecord, event: EngineEvent, now: Date): Promise<{ flow: CompiledFlow; result: TurnResult }> {
-    let flow: CompiledFlow;
-    try {
-      flow = await deps.catalog.version(session.flowId, session.flowVersion);
-      return { flow, result: runTurn(flow, JSON.parse(session.snapshot), event, now) };
-    } catch (error) {
-      if (error instanceof SnapshotMismatchError || error instanceof NotFoundError || error instanceof SyntaxError) throw new SessionUnusableError(session.id, error);
-      throw error;
-    }
-  }
+  const runOn = (session: SessionRecord, event: EngineEvent, now: Date) => runSessionTurn(deps.catalog, session, event, now);
 
   /** The flow's `privacy.llmFullText`; false when the flow cannot be read (runOn then says why). */
   async function llmFullText(session: SessionRecord): Promise<boolean> {
@@ -104,16 +95,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
   /** A customer writes with no survey running: opted out, just finished one, or a new survey. */
   async function notSurveying(message: InboundMessage, text: string | null, latest: SessionRecord | null, inbound: TranscriptEntry, now: Date): Promise<void> {
     const ref = message.conversation;
-    const customer = await deps.customers.get(conversationKey(ref));
-    if (customer?.optedOut) {
-      // Nothing starts for an opted-out customer until they ask for it back.
-      if (text && OPT_IN_PATTERN.test(text)) {
-        await deps.customers.upsert(ref, { optedOut: false });
-        await deps.channel.send(ref, { kind: 'text', text: OPTED_IN_REPLY }, { idempotencyKey: `optin-${message.id}` });
-        log.info({ conversationKey: conversationKey(ref) }, 'customer opted back in');
-      }
-      return;
-    }
+    if (await optOut.answerOptedOut(message, text)) return;
     if (latest && now.getTime() - latest.updatedAt.getTime() < cooldownMs) {
       // A "谢谢" after a finished survey must not start it again; the closing line is said once.
       const messages = latest.lastBotText === CLOSED_REPLY ? [] : [{ kind: 'text' as const, text: CLOSED_REPLY }];
@@ -130,7 +112,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     const key = conversationKey(ref);
     const latest = await latestSession(key);
     if (latest?.handledMessageIds.includes(message.id)) return;
-    if ((await deps.customers.get(key))?.optedOut) return;
+    if (await optOut.isOptedOut(key)) return;
     const session = latest && openSessionStatuses.includes(latest.status) ? latest : null;
     if (session) {
       if (session.status === 'escalated') return;
@@ -144,62 +126,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     await commits.start(entry.flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, ...entry.extra });
   }
 
-  /**
-   * The flow an entry link starts and what the session records: a valid invitation names its
-   * campaign's flow and attributes; a refused one (forged, expired, reused) gets the default flow
-   * and nothing from it; any other `scene_param` names a flow only: unsigned, it attributes
-   * nothing (what follows the flow id is logged and dropped).
-   */
-  async function entryStart(message: Extract<InboundMessage, { kind: 'enter_session' }>): Promise<{ flow: CompiledFlow; extra: StartExtra } | null> {
-    const { sceneParam } = message;
-    const entry: EntryResolution =
-      sceneParam && deps.entries
-        ? await deps.entries.resolve({ conversation: message.conversation, scene: message.scene, sceneParam, messageId: message.id, now: clock() })
-        : { kind: 'not_invitation' };
-    if (entry.kind === 'refused') return withFlow(await defaultFlow(), {});
-    if (entry.kind === 'invitation') {
-      const extra = { campaign: entry.attribution.campaignId, attribution: entry.attribution, customerFields: entry.customerFields };
-      const named = await deps.catalog.published(entry.flowId).catch(() => null);
-      if (!named) log.warn({ flowId: entry.flowId, campaignId: entry.attribution.campaignId }, 'the campaign names a flow that is not published; using the default flow');
-      return withFlow(named ?? (await defaultFlow()), extra);
-    }
-    const scene = parseSceneParam(sceneParam);
-    if (scene.ignored !== undefined) {
-      log.warn({ conversationKey: conversationKey(message.conversation), flowId: scene.flowId, ignored: scene.ignored }, 'unsigned entry parameter names more than a flow; only invitations attribute a session, the rest is ignored');
-    }
-    return withFlow(await entryFlow(scene.flowId, sceneParam), {});
-  }
-
-  function withFlow(flow: CompiledFlow | null, extra: StartExtra): { flow: CompiledFlow; extra: StartExtra } | null {
-    return flow ? { flow, extra } : null;
-  }
-
-  async function defaultFlow(): Promise<CompiledFlow | null> {
-    const flow = await deps.catalog.published(deps.settings.defaultFlowId);
-    if (!flow) log.error({ flowId: deps.settings.defaultFlowId }, 'default flow is not published; cannot start a survey');
-    return flow;
-  }
-
-  /** The flow a plain entry link names, or the default flow. */
-  async function entryFlow(flowId: string | undefined, sceneParam: string | undefined): Promise<CompiledFlow | null> {
-    const requested = flowId ? await deps.catalog.published(flowId).catch(() => null) : null;
-    if (flowId && !requested) log.warn({ sceneParam }, 'entry link names an unknown flow; using the default flow');
-    return requested ?? (await defaultFlow());
-  }
-
-  /** Advisors' messages and WeCom events: recorded on the open session, or the one an escalation holds. */
-  async function recordOnly(message: InboundMessage, entry: TranscriptEntry): Promise<void> {
-    const key = conversationKey(message.conversation);
-    const latest = await latestSession(key);
-    const session = latest && openSessionStatuses.includes(latest.status) ? latest : ((await deps.escalations?.heldSession(key)) ?? null);
-    if (!session || session.handledMessageIds.includes(message.id)) return;
-    if (session !== latest) await outbox.complete(session);
-    const saved = await commits.commit(session, {}, { inbound: entry, handledMessageId: message.id });
-    if (deps.escalations && (message.kind === 'servicer_text' || message.kind === 'session_status')) {
-      // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
-      await deps.escalations.recorded(saved, message).catch((error: unknown) => log.error({ err: error, sessionId: saved.id }, 'escalation bookkeeping failed'));
-    }
-  }
+  const recordOnly = (message: InboundMessage, entry: TranscriptEntry) => recordOnOpenSession({ deps, outbox, commits, latestSession, log }, message, entry);
 
   async function handle(message: InboundMessage): Promise<void> {
     log.debug({ conversationKey: conversationKey(message.conversation), msgId: message.id, kind: message.kind }, 'handling inbound message');
@@ -235,3 +162,32 @@ function inboundEntry(message: InboundMessage, text: string | null, menuId: stri
   };
 }
 
+/** The flow version a session runs on, and its restored turn; unreadable ones end the session. */
+export async function runSessionTurn(catalog: ConversationDeps['catalog'], session: SessionRecord, event: EngineEvent, now: Date): Promise<{ flow: CompiledFlow; result: TurnResult }> {
+  try {
+    const flow = await catalog.version(session.flowId, session.flowVersion);
+    return { flow, result: runTurn(flow, JSON.parse(session.snapshot), event, now) };
+  } catch (error) {
+    if (error instanceof SnapshotMismatchError || error instanceof NotFoundError || error instanceof SyntaxError) throw new SessionUnusableError(session.id, error);
+    throw error;
+  }
+}
+
+/** Advisors' messages and WeCom events: recorded on the open session, or the one an escalation holds. */
+async function recordOnOpenSession(
+  ctx: { deps: ConversationDeps; outbox: OutboxRunner; commits: SessionCommits; latestSession: (key: string) => Promise<SessionRecord | null>; log: Logger },
+  message: InboundMessage,
+  entry: TranscriptEntry,
+): Promise<void> {
+  const { deps, outbox, commits, log } = ctx;
+  const key = conversationKey(message.conversation);
+  const latest = await ctx.latestSession(key);
+  const session = latest && openSessionStatuses.includes(latest.status) ? latest : ((await deps.escalations?.heldSession(key)) ?? null);
+  if (!session || session.handledMessageIds.includes(message.id)) return;
+  if (session !== latest) await outbox.complete(session);
+  const saved = await commits.commit(session, {}, { inbound: entry, handledMessageId: message.id });
+  if (deps.escalations && (message.kind === 'servicer_text' || message.kind === 'session_status')) {
+    // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
+    await deps.escalations.recorded(saved, message).catch((error: unknown) => log.error({ err: error, sessionId: saved.id }, 'escalation bookkeeping failed'));
+  }
+}

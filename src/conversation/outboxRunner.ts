@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository, PendingEffect, PendingSend, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import { createCustomerOptOut } from './customerOptOut.ts';
 import type { ConversationDeps, EscalationHooks, ResponseHooks, TimerJob } from './conversationTypes.ts';
 import { outboundText } from './outboundText.ts';
 
@@ -41,6 +42,7 @@ export const timerName = (kind: TimerJob['kind'], sessionId: string): string => 
  */
 export function createOutboxRunner(deps: OutboxRunnerDeps) {
   const log = deps.logger.child({ module: 'outbox' });
+  const optOut = createCustomerOptOut(deps);
 
   /** `fresh`: the revision was just saved by the caller, so its outbox cannot be done yet. */
   async function complete(session: SessionRecord, options: { fresh?: boolean } = {}): Promise<void> {
@@ -110,9 +112,7 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
         return;
       }
       case 'opt_out':
-        await deps.customers.upsert(session.conversation, { optedOut: true, optedOutAt: effect.at });
-        log.info({ conversationKey: session.conversationKey, sessionId: session.id }, 'customer opted out');
-        return;
+        return optOut.record(session.conversation, effect.at, session.id);
       case 'timer':
         return; // all of a revision's timers are set together, below
       case 'remember_asked':

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConcurrentUpdateError } from '../core/errors.ts';
-import type { SessionAttribution } from '../core/campaigns.ts';
 import type { ConversationRef, OutboundMessage } from '../core/messages.ts';
 import { conversationKey } from '../core/messages.ts';
-import type { SessionRecord, SessionUpdate, TranscriptEntry } from '../core/sessions.ts';
+import type { SessionAttribution, SessionRecord, SessionUpdate, TranscriptEntry } from '../core/sessions.ts';
 import { startSession, type CompiledFlow, type TurnResult } from '../engine/index.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
 import type { OutboxRunner } from './outboxRunner.ts';

@@ -1,5 +1,5 @@
 import type { ConversationRef } from './messages.ts';
-import type { SessionRecord } from './sessions.ts';
+import type { SessionAttribution, SessionRecord } from './sessions.ts';
 
 /**
  * What the conversation layer needs from campaigns (src/campaigns/ implements it): which flow an
@@ -79,18 +79,6 @@ export interface Invitation extends AudienceRow {
   completedAt?: Date;
   massSentAt?: Date;
   remindedAt?: Date;
-}
-
-/** Where a session came from, recorded on it so analytics can filter by each attribute. */
-export interface SessionAttribution {
-  campaignId: string;
-  invitationId: string;
-  store?: string;
-  orderId?: string;
-  touchpoint?: string;
-  products?: string[];
-  /** When the customer visited or bought (the touchpoint's time). */
-  visitAt?: Date;
 }
 
 /** An `enter_session` as the resolver sees it. */

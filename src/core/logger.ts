@@ -1,5 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
-import { maskPii, maskPiiDeep } from '../privacy/maskPii.ts';
+import { maskPii, maskPiiDeep } from './maskPii.ts';
 
 export type { Logger };
 

@@ -71,6 +71,62 @@ export interface InvitationHints {
   invitationIds: string[];
 }
 
+/** Filled in where a customer's text was: analytics then reads the answer as given, with no words. */
+export const REDACTED_TEXT = '';
+
+/** A recorded answer or analytics fact without the customer's words: a text answer's value goes with its raw text. */
+export function withoutWords<T>(answer: T): T {
+  if (!answer || typeof answer !== 'object') return answer;
+  const a = answer as Record<string, unknown>;
+  return { ...a, raw: REDACTED_TEXT, ...(a.kind === 'text' && typeof a.value === 'string' ? { value: REDACTED_TEXT } : {}) } as T;
+}
+
+/** One session being redacted (erasure or retention), as each part that keeps something about it sees it. */
+export interface SessionRedaction {
+  sessionId: string;
+  reason: RedactionReason;
+  /** Stands in for the customer's id wherever the session is named from now on. */
+  pseudonym: string;
+  /** The conversation key built on the pseudonym. */
+  conversationKey: string;
+  /** The session was handed to a person: only then are there escalations to find. */
+  handedOver: boolean;
+  /** Follow-up tasks the session itself names (the follow-up log may name more). */
+  taskIds: string[];
+}
+
+/** The customer an access request or an erasure is about, as the parts find their data. */
+export interface CustomerScope {
+  externalUserId: string;
+  conversationKeys: string[];
+  /** The customer's sessions (not yet redacted), with what each part needs to find its records. */
+  sessions: Array<Pick<SessionRedaction, 'sessionId' | 'handedOver' | 'taskIds'>>;
+  invitationIds: string[];
+}
+
+/** The sections of an access export that the feature parts fill. */
+export type CustomerDataSections = Pick<CustomerDataExport, 'escalations' | 'tasks' | 'tags' | 'invitations'>;
+
+/**
+ * One feature's part of a customer's stored data. Each feature's repository implements it for the
+ * records it keeps, so erasure and access requests reach every record without one place knowing
+ * every feature's collections; the customer data repository walks the customer's sessions and
+ * asks each part.
+ */
+export interface PersonalDataPart {
+  /** What the part holds about the customer, for an access request. */
+  collect(scope: CustomerScope): Promise<Partial<CustomerDataSections>>;
+  /** Strips the customer's words and identity from what the part holds about one session; says what it touched. */
+  redactSession(session: SessionRedaction, counts: PrivacyCounts): Promise<{ taskIds?: string[]; escalationIds?: string[] }>;
+  /** Erasure: drops what the part holds per conversation or per invitation. */
+  eraseCustomer?(scope: CustomerScope, counts: PrivacyCounts): Promise<void>;
+}
+
+/** Adds `n` to one of the counts. */
+export function addCount(counts: PrivacyCounts, name: string, n: number): void {
+  counts[name] = (counts[name] ?? 0) + n;
+}
+
 export interface CustomerDataRepository {
   /** The customer's conversations (one per kf account), from the per-customer index. */
   conversationKeysOf(externalUserId: string): Promise<string[]>;

@@ -1,4 +1,3 @@
-import type { SessionAttribution } from './campaigns.ts';
 import type { ConversationRef, OutboundMessage } from './messages.ts';
 
 /**
@@ -81,6 +80,18 @@ export interface SessionFollowUp {
   tasks: Array<{ taskId: string; ruleId: string; outcome: string; closedAt: Date; closedBy: string }>;
   /** When an advisor first reached the customer through a task (outcome that counts as contact). */
   contactedAt?: Date;
+}
+
+/** Where a session came from, recorded on it so analytics can filter by each attribute. */
+export interface SessionAttribution {
+  campaignId: string;
+  invitationId: string;
+  store?: string;
+  orderId?: string;
+  touchpoint?: string;
+  products?: string[];
+  /** When the customer visited or bought (the touchpoint's time). */
+  visitAt?: Date;
 }
 
 export interface SessionRecord {

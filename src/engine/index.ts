@@ -46,6 +46,10 @@ export { createFlowJsonSchema } from './definition/createFlowJsonSchema.ts';
 export { describeQuestion } from './definition/describeQuestion.ts';
 export { npsGroupOf } from './definition/npsGroupOf.ts';
 
+// The catalogue of published flows: files and the store in, compiled flows by id and version out.
+export { createFlowCatalog, hashFlowSource } from './flowCatalog.ts';
+export type { FlowCatalog, FlowImportResult } from './flowCatalog.ts';
+
 // Wire details other layers may need: menu item ids (`<stepId>:<value>`) and the message budget.
 export { menuItemId } from './runtime/readAnswer.ts';
 export { maxMessagesPerTurn } from './runtime/packMessages.ts';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connector } from '../core/connector.ts';
 import { isRetryableError } from '../core/errors.ts';
 import type { EscalationHooks } from '../conversation/conversationService.ts';
 import type { AdvisorRepository, ConversationSummarizer, EscalationRepository, EscalationRuntimeStore } from '../core/escalations.ts';
@@ -6,6 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, LockService } from '../core/ports.ts';
 import type { SessionRecord, SessionRepository } from '../core/sessions.ts';
 import { createJobQueue } from '../jobs/jobQueue.ts';
+import { recordRobotSends } from './advisorNotifications.ts';
 import { createAdvisorNotifier, type AdvisorNotifier, type AppTarget, type RobotTarget } from './advisorNotifier.ts';
 import type { Route } from '../http/route.ts';
 import { consoleRoutes } from './consoleRoutes.ts';
@@ -32,8 +34,6 @@ export interface EscalationModuleDeps {
   runtime: EscalationRuntimeStore;
   locks: LockService;
   channel: ChannelPort;
-  /** The conversation service; a getter because it is built with this module's hooks. */
-  conversation: () => ConversationControl;
   /** Group robot webhook, if any. */
   robot?: RobotTarget;
   /** Self-built app for messages to the chosen advisor, if configured. */
@@ -58,6 +58,8 @@ export interface EscalationModuleDeps {
 export interface EscalationModule {
   hooks: EscalationHooks;
   service: EscalationService;
+  /** Second wiring phase: the conversation service, built with this module's hooks. */
+  connect(conversation: ConversationControl): void;
   notifier: AdvisorNotifier;
   /** The console page and API, and advisor management. */
   routes: Route[];
@@ -76,8 +78,9 @@ const UNTIL_BACK = { attempts: 100_000, backoffMs: 1_000, maxBackoffMs: 30_000, 
  * reason deadline and the reply SLA reminders) and the console/advisor routes.
  *
  * @example
- * const escalation = createEscalationModule({ ...deps, conversation: () => conversation });
+ * const escalation = createEscalationModule(deps);
  * const conversation = createConversationService({ ...deps, escalations: escalation.hooks });
+ * escalation.connect(conversation);
  * await escalation.start();
  */
 export function createEscalationModule(deps: EscalationModuleDeps): EscalationModule {
@@ -99,8 +102,8 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     concurrency: 2,
     ...UNTIL_BACK,
   });
-  // The notifier reports sends to the service, which is built with the notifier: a late-bound slot.
-  const late: { service?: EscalationService } = {};
+  const escalations = serializeEscalationWrites(deps.escalations, deps.locks);
+  const conversation = connector<ConversationControl>('escalation → conversation');
   const notifier = createAdvisorNotifier({
     robot: deps.robot,
     app: deps.app,
@@ -110,14 +113,14 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     gatherMs: deps.robotGatherMs,
     // Unique ids: a flush that is already running must not swallow the next one.
     scheduleFlush: (delayMs) => jobs.add({ kind: 'robot' }, { jobId: `robot-${Date.now()}-${randomBytes(3).toString('hex')}`, delayMs }),
-    onRobotSent: (items) => late.service!.onRobotSent(items),
+    onRobotSent: (items) => recordRobotSends(escalations, items),
   });
   const service = createEscalationService({
-    escalations: serializeEscalationWrites(deps.escalations, deps.locks),
+    escalations,
     advisors: deps.advisors,
     sessions: deps.sessions,
     channel: deps.channel,
-    conversation: deps.conversation,
+    conversation: conversation.get,
     runtime: deps.runtime,
     notifier,
     summarizer: deps.summarizer,
@@ -130,13 +133,13 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     mask: deps.mask,
     reads: deps.reads,
   });
-  late.service = service;
   const ready = service;
   const routes = consoleRoutes({ service: ready, advisors: deps.advisors, logger: deps.logger });
 
   return {
     hooks: ready.hooks,
     service: ready,
+    connect: conversation.connect,
     notifier,
     routes,
     async start() {

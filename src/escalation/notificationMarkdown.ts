@@ -1,5 +1,5 @@
 import type { EscalationRecord } from '../core/escalations.ts';
-import { maskPii } from '../privacy/maskPii.ts';
+import { maskPii } from '../core/maskPii.ts';
 import { clip, triggerLabels } from './summarizeSession.ts';
 
 /** WeCom limits in UTF-8 bytes: robot markdown 4096, app markdown 2048 (kept under, for safety). */

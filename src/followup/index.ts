@@ -1,3 +1,4 @@
+import { connector } from '../core/connector.ts';
 import type { FollowUpHooks } from '../conversation/conversationService.ts';
 import type { AuditLog } from '../core/admin.ts';
 import type { Logger } from '../core/logger.ts';
@@ -46,8 +47,6 @@ export interface FollowUpModuleDeps {
   locks: LockService;
   audit: AuditLog;
   flowOf: (flowId: string, version: number) => Promise<Flow>;
-  /** Conversation service's recordFollowUp (a getter: it is built with this module's hooks). */
-  recordOnSession: () => (sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp) => Promise<unknown>;
   /** 客户联系 tagging; absent when no 客户联系 secret is configured. */
   wecomTags?: Omit<TagSyncDeps, 'tags' | 'log' | 'logger'>;
   queue: { redisUrl: string; prefix: string };
@@ -58,8 +57,13 @@ export interface FollowUpModuleDeps {
   logger: Logger;
 }
 
+/** Writes a session's follow-up summary (the conversation service's recordFollowUp). */
+export type RecordOnSession = (sessionId: string, change: (current: SessionFollowUp | undefined) => SessionFollowUp) => Promise<unknown>;
+
 export interface FollowUpModule {
   hooks: FollowUpHooks;
+  /** Second wiring phase: the conversation service, built with this module's hooks. */
+  connect(conversation: { recordFollowUp: RecordOnSession }): void;
   tasks: TaskService;
   webhooks: WebhookService;
   /** Webhooks (admin), follow-up tasks (admin list; console). */
@@ -78,12 +82,14 @@ export interface FollowUpModule {
  * delivery, retried with capped exponential backoff until the retry window ends) and `wecom-tags`.
  *
  * @example
- * const followUp = createFollowUpModule({ ...deps, recordOnSession: () => conversation.recordFollowUp });
+ * const followUp = createFollowUpModule(deps);
  * const conversation = createConversationService({ ...deps, followUp: followUp.hooks });
+ * followUp.connect(conversation);
  * await followUp.start();
  */
 export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
   const { settings } = deps;
+  const recordOnSession = connector<RecordOnSession>('follow-up → conversation');
   const deliveryQueue: JobQueue<DeliveryJob> = createJobQueue({
     name: 'webhooks',
     ...deps.queue,
@@ -116,7 +122,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
     locks: deps.locks,
     audit: deps.audit,
     webhooks,
-    recordOnSession: (id, change) => deps.recordOnSession()(id, change),
+    recordOnSession: (id, change) => recordOnSession.get()(id, change),
     effects: deps.stores.taskEffects,
     consoleUrl: `${settings.publicUrl}/console`,
     logger: deps.logger,
@@ -138,6 +144,7 @@ export function createFollowUpModule(deps: FollowUpModuleDeps): FollowUpModule {
 
   return {
     hooks,
+    connect: (conversation) => recordOnSession.connect(conversation.recordFollowUp),
     tasks,
     webhooks,
     routes,

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { ExternalContactLink } from '../channels/wecom/contactClient.ts';
 import type {
   CustomerTag,
   CustomerTags,
@@ -44,6 +46,16 @@ export interface CustomerTagStore {
   setWecom(conversationKey: string, wecom: NonNullable<CustomerTags['wecom']>): Promise<void>;
 }
 
+/** Shared look-up state on Redis: corp tag ids by name, and 客户联系 contacts by unionid. */
+export interface WecomTagState {
+  tagId(group: string, name: string): Promise<string | null>;
+  rememberTagIds(entries: Array<{ group: string; name: string; id: string }>): Promise<void>;
+  contactByUnionId(unionId: string): Promise<ExternalContactLink | null>;
+  replaceContacts(links: ExternalContactLink[]): Promise<void>;
+  /** True at most once per interval across processes: time to re-read the contact list. */
+  claimContactRefresh(intervalSeconds: number): Promise<boolean>;
+}
+
 export interface WebhookEndpointStore {
   create(endpoint: WebhookEndpoint, secret: string): Promise<void>;
   get(id: string): Promise<WebhookEndpoint | null>;
@@ -62,6 +74,14 @@ export interface DeliveryStore {
   update(id: string, change: (d: WebhookDelivery) => WebhookDelivery): Promise<WebhookDelivery | null>;
   /** Newest first. */
   listForEndpoint(endpointId: string, options: { limit: number; status?: WebhookDelivery['status'] }): Promise<WebhookDelivery[]>;
+}
+
+/**
+ * A delivery's id: the same endpoint and event always give the same id (\`webhook-id\`, the same on
+ * every retry and replay), so a delivery is created once and can be found again by \`_id\`.
+ */
+export function webhookDeliveryId(endpointId: string, eventKey: string): string {
+  return `msg_${createHash('sha256').update(`${endpointId}\n${eventKey}`).digest('hex').slice(0, 24)}`;
 }
 
 /** Attempts kept on a delivery (oldest dropped first). */

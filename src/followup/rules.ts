@@ -1,10 +1,9 @@
-import { addDays, dayOf } from '../analytics/calendar.ts';
-import { readSession, type SessionView } from '../analytics/fromSession.ts';
-import { sessionInterest, TIMING_LABELS, type PurchaseWindow } from '../analytics/interest.ts';
-import { segmentOf, segmentRules } from '../analytics/segments.ts';
-import { stepCatalog } from '../analytics/stepCatalog.ts';
-import type { Group, ResponseFacts, Segment } from '../analytics/types.ts';
-import { instantOf } from '../campaigns/zonedTime.ts';
+import { addDays, instantOf, localDateKey } from '../core/calendar.ts';
+import { readSession, type SessionView } from '../sessionFacts/fromSession.ts';
+import { sessionInterest, TIMING_LABELS, type PurchaseWindow } from '../sessionFacts/interest.ts';
+import { segmentOf, segmentRules } from '../sessionFacts/segments.ts';
+import { stepCatalog } from '../sessionFacts/stepCatalog.ts';
+import type { Group, ResponseFacts, Segment } from '../sessionFacts/types.ts';
 import type { Flow, FollowUpCondition, FollowUpRule } from '../engine/index.ts';
 import type { FollowUpEvent } from './types.ts';
 import { ownText } from '../core/ownText.ts';
@@ -34,7 +33,7 @@ export interface RuleFacts {
   products: string[];
   /** Catalogue id → name, for task reasons. */
   productNames: Record<string, string>;
-  /** The purchase window analytics files the session's products under (src/analytics/interest.ts). */
+  /** The purchase window analytics files the session's products under (src/sessionFacts/interest.ts). */
   window?: PurchaseWindow;
   /** The survey time zone (window days are calendar days there). */
   timeZone: string;
@@ -78,7 +77,7 @@ export function readRuleFacts(session: SessionView, flow: Flow, event: FollowUpE
   const interest = sessionInterest(facts.answers, timeZone);
   const window = interest.window;
   // Days from the answer that gave the window to its start (the earliest expected purchase).
-  const repurchaseInDays = window?.startDay ? Math.max(0, Math.round((Date.parse(window.startDay) - Date.parse(dayOf(window.at, timeZone))) / 86_400_000)) : undefined;
+  const repurchaseInDays = window?.startDay ? Math.max(0, Math.round((Date.parse(window.startDay) - Date.parse(localDateKey(window.at, timeZone))) / 86_400_000)) : undefined;
   return {
     event,
     ...(segment ? { segment } : {}),

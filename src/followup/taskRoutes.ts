@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, staticRoute, type Route } from '../http/route.ts';
-import { AuditUnavailableError, type TranscriptAudit } from '../privacy/transcriptAudit.ts';
+import { AuditUnavailableError, type TranscriptAudit } from '../core/transcriptAudit.ts';
 import { TASKS_SCRIPT } from './console/tasksScript.ts';
 import { consoleTaskDetailSchema, consoleTaskSchema, followUpTaskSchema, hexId, taskCloseBodySchema, taskNoteBodySchema, tasksQuerySchema } from './followUpSchemas.ts';
 import { taskView, type TaskActor, type TaskService } from './tasks/taskService.ts';

@@ -1,7 +1,7 @@
 import type { Analysis, AnalysisRequest, Analyzer, Intent, QuestionKind, SentimentLabel } from '../core/analysis.ts';
 import { capReplyText } from './capReplyText.ts';
 import { SCALE_KINDS, resolveRange } from './resolveRange.ts';
-import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from './rules/calendarDate.ts';
+import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from '../core/calendar.ts';
 import { detectInjection } from './rules/detectInjection.ts';
 import { detectIntent, isAcknowledgement, isEmojiOnly, type IntentCue } from './rules/detectIntent.ts';
 import { extractFactors } from './rules/extractFactors.ts';

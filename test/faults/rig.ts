@@ -76,7 +76,7 @@ export async function startRig(options: { dir: string; onProgress: (line: string
   const simulator = createManagedProcess({
     name: 'simulator',
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/simulator/cli.ts', '--port', String(simPort), '--callback-url', `${serviceUrl}/wecom/callback`],
+    args: ['--import', 'tsx', 'src/cli/simulator.ts', '--port', String(simPort), '--callback-url', `${serviceUrl}/wecom/callback`],
     env: baseEnv(),
     logFile: join(logDir, 'simulator.log'),
     ready: { line: /READY http/ },

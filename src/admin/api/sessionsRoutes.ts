@@ -3,7 +3,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { SessionRecord, SessionRepository } from '../../core/sessions.ts';
 import { pageOf } from '../../http/apiSchemas.ts';
 import { defineRoute, type Route } from '../../http/route.ts';
-import type { TranscriptAudit } from '../../privacy/transcriptAudit.ts';
+import type { TranscriptAudit } from '../../core/transcriptAudit.ts';
 
 const listQuerySchema = z.object({
   customer: z.string().trim().min(1).max(128).optional(),

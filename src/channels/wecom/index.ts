@@ -1,3 +1,4 @@
+import { connector } from '../../core/connector.ts';
 import type { ChannelStateStore } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/messages.ts';
@@ -42,8 +43,11 @@ export interface WecomChannelDeps {
   /** BullMQ connection: our Redis URL and `keys.bullPrefix`. */
   queue: { redisUrl: string; prefix: string; concurrency?: number };
   logger: Logger;
-  /** Resolves once the conversation layer durably accepted the message; throwing = retry later. */
-  onInbound: (message: InboundMessage) => Promise<void>;
+  /**
+   * Resolves once the conversation layer durably accepted the message; throwing = retry later.
+   * Given here, or later through `connect()` when the conversation is built with this channel.
+   */
+  onInbound?: InboundHandler;
   /** Tuning, mainly for tests. */
   options?: {
     /** Sends per customer message (default 5) and window (default 48 h). */
@@ -70,6 +74,8 @@ export interface WecomChannel {
   routes: Route[];
   port: ChannelPort;
   client: KfClient;
+  /** Second wiring phase: where pulled messages go, when not given at construction. */
+  connect(onInbound: InboundHandler): void;
   /** Starts the queue worker in this process. */
   start(): Promise<void>;
   /** Lets running jobs finish, then closes the worker and the queue. */
@@ -77,6 +83,8 @@ export interface WecomChannel {
   /** Resolves once no callback job is waiting or running (tests, graceful shutdown). */
   whenIdle(options?: { timeoutMs?: number }): Promise<void>;
 }
+
+export type InboundHandler = (message: InboundMessage) => Promise<void>;
 
 /** Queued work: a kf pull, or an app message to hand on. */
 type WecomJob =
@@ -104,6 +112,9 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   const options = deps.options ?? {};
   const limits = { perWindow: options.sendLimit ?? 5, windowSeconds: options.windowSeconds ?? 48 * 3600 };
   const log = logger.child({ module: 'wecom' });
+  const inbound = connector<InboundHandler>('WeCom channel → conversation');
+  if (deps.onInbound) inbound.connect(deps.onInbound);
+  const onInbound: InboundHandler = (message) => inbound.get()(message);
 
   const client = createKfClient({
     corpId: config.corpId,
@@ -134,7 +145,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
     state,
     locks: deps.locks,
     logger,
-    onInbound: deps.onInbound,
+    onInbound,
     budget: { limit: limits.perWindow, windowSeconds: limits.windowSeconds },
     historyGraceSeconds: options.historyGraceSeconds,
     pageSize: options.syncPageSize,
@@ -170,7 +181,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
       };
       const message: InboundMessage =
         job.msgType === 'text' ? { ...base, kind: 'text', text: job.content ?? '' } : { ...base, kind: 'unsupported', msgType: job.msgType };
-      await deps.onInbound(message);
+      await onInbound(message);
       await state.ledger.markHandled(ledgerId, 4 * 24 * 3600);
     });
   }
@@ -179,6 +190,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
     routes: createWecomRoutes({ verifier, accept, logger, replays: { nonces: state.nonces, windowSeconds: config.maxSkewSeconds } }),
     port: createWecomPort({ client, budget: state.budget, ledger: state.ledger, logger, limits }),
     client,
+    connect: inbound.connect,
     async start() {
       await queue.start(async (job) => {
         if (job.type === 'kf_sync') await puller.pull(job);

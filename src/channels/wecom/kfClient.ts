@@ -159,7 +159,11 @@ export interface AppMessageResult {
  * const client = createKfClient({ corpId, secret: kfSecret, apiBase, tokens: state.tokens, logger });
  * const page = await client.syncMessages({ token, openKfId, cursor });
  */
-export function createKfClient(options: KfClientOptions): KfClient {
+/**
+ * The transport under every WeCom call: the access token (cached across processes), a timeout
+ * per request, and the retry rules the client's doc comment lists.
+ */
+function createWecomCaller(options: KfClientOptions) {
   const apiBase = options.apiBase.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retries = options.retries ?? 2;
@@ -265,6 +269,13 @@ export function createKfClient(options: KfClientOptions): KfClient {
     const delay = retryDelayMs * 2 ** attempt;
     return new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
   }
+
+  return { call, getToken };
+}
+
+export function createKfClient(options: KfClientOptions): KfClient {
+  const { call, getToken } = createWecomCaller(options);
+  const apiBase = options.apiBase.replace(/\/+$/, '');
 
   function post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     return call(path, null, body ?? {}, schema, {});

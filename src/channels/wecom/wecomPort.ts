@@ -53,34 +53,6 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
   const log = deps.logger.child({ module: 'wecom-send' });
   const { perWindow, windowSeconds } = deps.limits;
 
-  function checkChannel(to: ConversationRef): void {
-    if (to.channel !== KF_CHANNEL) {
-      throw new ValidationError('WECOM_CHANNEL_UNSUPPORTED', `the WeCom port sends to ${KF_CHANNEL} conversations, not ${to.channel}`);
-    }
-  }
-
-  function render(message: OutboundMessage): KfMessageContent[] {
-    try {
-      return renderKfMessage(message);
-    } catch (error) {
-      throw new ValidationError('WECOM_MESSAGE_INVALID', (error as Error).message);
-    }
-  }
-
-  /**
-   * What WeCom guarantees for a retried send: a msgid it already took is refused (it must be
-   * unique per kf account), whatever the errcode says, so a fixed msgid per part can never arrive
-   * twice. When an attempt at a part got no answer and its retry is refused with anything but a
-   * stop or a "busy" code, the first attempt most likely arrived: the part counts as delivered
-   * (unconfirmed) and is never sent under another msgid. (Our simulator answers 40058 to a
-   * duplicate; nothing here depends on that code.)
-   */
-  const refusedAsRepeat = (error: unknown, triedBefore: boolean): boolean =>
-    error instanceof WecomApiError &&
-    (triedBefore || error.afterUnansweredAttempt) &&
-    !KF_STOP_CODES.has(error.errcode) &&
-    !TRANSIENT_ERRCODES.has(error.errcode);
-
   return {
     async send(to, message, options = {}) {
       checkChannel(to);
@@ -175,18 +147,7 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
       }
     },
 
-    async transfer(to, target) {
-      checkChannel(to);
-      if (target.state === 3 && !target.servicerId) {
-        throw new ValidationError('WECOM_SERVICER_REQUIRED', 'moving a session to a person (state 3) needs servicerId');
-      }
-      return deps.client.transferServiceState({
-        openKfId: to.accountId,
-        externalUserId: to.customerId,
-        state: target.state,
-        servicerId: target.servicerId,
-      });
-    },
+    transfer: (to, target) => transferSession(deps.client, to, target),
 
     async serviceState(to) {
       checkChannel(to);
@@ -202,16 +163,54 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
     },
   };
 
-  /** A welcome is exactly one message: long text is cut, a long menu head shortened. */
-  function renderWelcome(message: OutboundMessage): KfMessageContent {
-    const shortened: OutboundMessage =
-      message.kind === 'text'
-        ? { kind: 'text', text: truncateUtf8(message.text, KF_LIMITS.textBytes) }
-        : { ...message, head: message.head === undefined ? undefined : truncateUtf8(message.head, KF_LIMITS.menuHeadBytes) };
-    const [only] = render(shortened);
-    if (!only) throw new ValidationError('WECOM_MESSAGE_INVALID', 'welcome message is empty');
-    return only;
+}
+
+/** Moves the WeCom session to a state (3, a person, needs the servicer). */
+async function transferSession(client: WecomPortDeps['client'], to: ConversationRef, target: Parameters<ChannelPort['transfer']>[1]) {
+  checkChannel(to);
+  if (target.state === 3 && !target.servicerId) {
+    throw new ValidationError('WECOM_SERVICER_REQUIRED', 'moving a session to a person (state 3) needs servicerId');
   }
+  return client.transferServiceState({ openKfId: to.accountId, externalUserId: to.customerId, state: target.state, servicerId: target.servicerId });
+}
+
+function checkChannel(to: ConversationRef): void {
+  if (to.channel !== KF_CHANNEL) {
+    throw new ValidationError('WECOM_CHANNEL_UNSUPPORTED', `the WeCom port sends to ${KF_CHANNEL} conversations, not ${to.channel}`);
+  }
+}
+
+function render(message: OutboundMessage): KfMessageContent[] {
+  try {
+    return renderKfMessage(message);
+  } catch (error) {
+    throw new ValidationError('WECOM_MESSAGE_INVALID', (error as Error).message);
+  }
+}
+
+/**
+ * What WeCom guarantees for a retried send: a msgid it already took is refused (it must be
+ * unique per kf account), whatever the errcode says, so a fixed msgid per part can never arrive
+ * twice. When an attempt at a part got no answer and its retry is refused with anything but a
+ * stop or a "busy" code, the first attempt most likely arrived: the part counts as delivered
+ * (unconfirmed) and is never sent under another msgid. (Our simulator answers 40058 to a
+ * duplicate; nothing here depends on that code.)
+ */
+const refusedAsRepeat = (error: unknown, triedBefore: boolean): boolean =>
+  error instanceof WecomApiError &&
+  (triedBefore || error.afterUnansweredAttempt) &&
+  !KF_STOP_CODES.has(error.errcode) &&
+  !TRANSIENT_ERRCODES.has(error.errcode);
+
+/** A welcome is exactly one message: long text is cut, a long menu head shortened. */
+function renderWelcome(message: OutboundMessage): KfMessageContent {
+  const shortened: OutboundMessage =
+    message.kind === 'text'
+      ? { kind: 'text', text: truncateUtf8(message.text, KF_LIMITS.textBytes) }
+      : { ...message, head: message.head === undefined ? undefined : truncateUtf8(message.head, KF_LIMITS.menuHeadBytes) };
+  const [only] = render(shortened);
+  if (!only) throw new ValidationError('WECOM_MESSAGE_INVALID', 'welcome message is empty');
+  return only;
 }
 
 /** Our own send msgid: unique per kf account, ≤ 32 bytes of [0-9a-zA-Z_-]. */

@@ -156,7 +156,7 @@ const textsSchema = z.strictObject({
 });
 
 /**
- * How analytics sorts each completed session into a segment (src/analytics/segments.ts). Every
+ * How analytics sorts each completed session into a segment (src/sessionFacts/segments.ts). Every
  * field has a default, so `segments: {}` (or leaving it out) means the defaults documented in the
  * README. A risk signal wins over a high score: at_risk is checked first, then loyal, potential.
  */
@@ -222,7 +222,7 @@ export const catalogItemSchema = z.strictObject({
   synonyms: z.array(catalogTermSchema).max(30).optional(),
 });
 
-/** Segments as analytics names them (src/analytics/segments.ts decides which one a session is in). */
+/** Segments as analytics names them (src/sessionFacts/segments.ts decides which one a session is in). */
 export const segmentNames = ['loyal', 'at_risk', 'potential', 'other'] as const;
 /** When a follow-up rule is looked at: the survey completed, or was handed to a person. */
 export const followUpEvents = ['completed', 'escalated'] as const;

@@ -1,19 +1,9 @@
 import type { ContactClient, ExternalContactLink } from '../../channels/wecom/contactClient.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ConversationRef } from '../../core/messages.ts';
-import type { CustomerTagStore, FollowUpLog } from '../ports.ts';
+import type { CustomerTagStore, FollowUpLog, WecomTagState } from '../ports.ts';
 import { TAG_GROUP_NAMES } from '../rules.ts';
 import type { CustomerTag } from '../types.ts';
-
-/** Shared look-up state on Redis: corp tag ids by name, and 客户联系 contacts by unionid. */
-export interface WecomTagState {
-  tagId(group: string, name: string): Promise<string | null>;
-  rememberTagIds(entries: Array<{ group: string; name: string; id: string }>): Promise<void>;
-  contactByUnionId(unionId: string): Promise<ExternalContactLink | null>;
-  replaceContacts(links: ExternalContactLink[]): Promise<void>;
-  /** True at most once per interval across processes: time to re-read the contact list. */
-  claimContactRefresh(intervalSeconds: number): Promise<boolean>;
-}
 
 /** A tag job: put a customer's huifang tags on their WeCom external contact. */
 export interface TagJob {

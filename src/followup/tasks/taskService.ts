@@ -6,7 +6,7 @@ import type { LockService } from '../../core/ports.ts';
 import type { SessionFollowUp, SessionRecord, SessionRepository } from '../../core/sessions.ts';
 import { planTask, type FiredRule, type RuleFacts } from '../rules.ts';
 import type { FollowUpLog, TaskStore } from '../ports.ts';
-import { contactOutcomes, type FollowUpAction, type FollowUpTask, type TaskOutcome } from '../types.ts';
+import { contactOutcomes, type FollowUpAction, type FollowUpTask, type NewTask, type TaskOutcome } from '../types.ts';
 import { taskData } from '../webhooks/payloads.ts';
 import { requireTaskHandler, requireTaskSight } from './taskAccess.ts';
 import type { WebhookService } from '../webhooks/webhookService.ts';
@@ -54,41 +54,7 @@ export function createTaskService(deps: TaskServiceDeps) {
   const link = (id: string) => `${deps.consoleUrl}#/tasks/${id}`;
 
   /** Creates the tasks fired rules ask for (idempotent); returns their ids. */
-  async function createFromRules(session: SessionRecord, fired: readonly FiredRule[], facts: RuleFacts, at: Date): Promise<string[]> {
-    const ids: string[] = [];
-    for (const rule of fired) {
-      if (!rule.task) continue;
-      const id = taskIdFor(session.id, rule.ruleId);
-      const planned = planTask({ ...rule, task: rule.task }, facts, at);
-      const { created } = await deps.tasks.createOnce(
-        {
-          id,
-          sessionId: session.id,
-          ruleId: rule.ruleId,
-          flowId: session.flowId,
-          conversationKey: session.conversationKey,
-          customerId: session.conversation.customerId,
-          ...(session.customerFields.nickname ? { nickname: session.customerFields.nickname } : {}),
-          reason: planned.reason,
-          createdAt: at,
-          dueAt: planned.dueAt,
-          context: {
-            ...(facts.npsScore !== undefined ? { npsScore: facts.npsScore } : {}),
-            ...(facts.group ? { group: facts.group } : {}),
-            ...(facts.segment ? { segment: facts.segment } : {}),
-            answers: facts.facts.answers.filter((a) => !a.missing).map((a) => ({ stepId: a.stepId, ...(facts.labels[a.stepId] ? { label: facts.labels[a.stepId] } : {}), kind: a.kind, text: a.raw })),
-          },
-        },
-        { at, by: 'system', action: 'created', detail: rule.ruleId },
-      );
-      if (created) {
-        await deps.audit.record({ actor: 'system', actorRole: 'system', action: 'task.created', flowId: session.flowId, note: id, details: { sessionId: session.id, ruleId: rule.ruleId } });
-        log.info({ taskId: id, sessionId: session.id, ruleId: rule.ruleId }, 'follow-up task created');
-      }
-      ids.push(id);
-    }
-    return ids;
-  }
+  const createFromRules = (session: SessionRecord, fired: readonly FiredRule[], facts: RuleFacts, at: Date) => createTasksFromRules(deps, log, { session, fired, facts, at });
 
   async function mustGet(id: string): Promise<FollowUpTask> {
     const task = await deps.tasks.get(id);
@@ -166,23 +132,7 @@ export function createTaskService(deps: TaskServiceDeps) {
     return task;
   }
 
-  /** What a close owes the rest of the system; each step is idempotent. */
-  async function closeEffects(task: FollowUpTask): Promise<void> {
-    if (task.status !== 'closed' || !task.closedAt || !task.outcome) return;
-    const closed = { taskId: task.id, ruleId: task.ruleId, outcome: task.outcome, closedAt: task.closedAt, closedBy: task.closedBy ?? 'unknown' };
-    const contact = contactOutcomes.includes(task.outcome);
-    await deps.recordOnSession(task.sessionId, (current) => {
-      const tasks = [...(current?.tasks ?? []).filter((t) => t.taskId !== task.id), closed];
-      const first = current?.contactedAt;
-      const contactedAt = contact && (!first || task.closedAt! < first) ? task.closedAt! : first;
-      return { tasks, ...(contactedAt ? { contactedAt } : {}) };
-    });
-    await deps.log.append(task.sessionId, [
-      { key: `task:${task.id}:closed`, at: task.closedAt, by: task.closedBy ?? 'unknown', action: 'task_closed', detail: `${task.ruleId}：${task.outcome}` },
-    ]);
-    await deps.webhooks.publish({ type: 'task.closed', eventKey: `task:${task.id}:closed`, at: task.closedAt, sessionId: task.sessionId, data: taskData(task, { task: link(task.id) }) });
-    await deps.effects.remove(task.id);
-  }
+  const closeEffects = (task: FollowUpTask) => carryOutClose(deps, task, link(task.id));
 
   async function after(task: FollowUpTask, actor: TaskActor, action: 'task.claimed' | 'task.noted', key: string, detail: string): Promise<void> {
     await deps.log.append(task.sessionId, [{ key: `task:${task.id}:${key}`, at: clock(), by: actor.id, action: action.replace('.', '_'), detail }]);
@@ -239,4 +189,66 @@ export function taskView(task: FollowUpTask, now: Date) {
     context: task.context,
     actions: task.actions.map((a) => ({ ...a, at: a.at.toISOString() })),
   };
+}
+
+/** The task a fired rule asks for, with what the advisor needs to see: reason, due time, score, answers. */
+function newTask(id: string, session: SessionRecord, planned: ReturnType<typeof planTask>, facts: RuleFacts, at: Date, ruleId: string): NewTask {
+  return {
+    id,
+    sessionId: session.id,
+    ruleId,
+    flowId: session.flowId,
+    conversationKey: session.conversationKey,
+    customerId: session.conversation.customerId,
+    ...(session.customerFields.nickname ? { nickname: session.customerFields.nickname } : {}),
+    reason: planned.reason,
+    createdAt: at,
+    dueAt: planned.dueAt,
+    context: {
+      ...(facts.npsScore !== undefined ? { npsScore: facts.npsScore } : {}),
+      ...(facts.group ? { group: facts.group } : {}),
+      ...(facts.segment ? { segment: facts.segment } : {}),
+      answers: facts.facts.answers.filter((a) => !a.missing).map((a) => ({ stepId: a.stepId, ...(facts.labels[a.stepId] ? { label: facts.labels[a.stepId] } : {}), kind: a.kind, text: a.raw })),
+    },
+  };
+}
+
+async function createTasksFromRules(
+  deps: Pick<TaskServiceDeps, 'tasks' | 'audit'>,
+  log: Logger,
+  { session, fired, facts, at }: { session: SessionRecord; fired: readonly FiredRule[]; facts: RuleFacts; at: Date },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const rule of fired) {
+    if (!rule.task) continue;
+    const id = taskIdFor(session.id, rule.ruleId);
+    const { created } = await deps.tasks.createOnce(
+      newTask(id, session, planTask({ ...rule, task: rule.task }, facts, at), facts, at, rule.ruleId),
+      { at, by: 'system', action: 'created', detail: rule.ruleId },
+    );
+    if (created) {
+      await deps.audit.record({ actor: 'system', actorRole: 'system', action: 'task.created', flowId: session.flowId, note: id, details: { sessionId: session.id, ruleId: rule.ruleId } });
+      log.info({ taskId: id, sessionId: session.id, ruleId: rule.ruleId }, 'follow-up task created');
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** What a close owes the rest of the system (session, follow-up log, webhook); each step is idempotent. */
+async function carryOutClose(deps: Pick<TaskServiceDeps, 'recordOnSession' | 'log' | 'webhooks' | 'effects'>, task: FollowUpTask, taskLink: string): Promise<void> {
+  if (task.status !== 'closed' || !task.closedAt || !task.outcome) return;
+  const closed = { taskId: task.id, ruleId: task.ruleId, outcome: task.outcome, closedAt: task.closedAt, closedBy: task.closedBy ?? 'unknown' };
+  const contact = contactOutcomes.includes(task.outcome);
+  await deps.recordOnSession(task.sessionId, (current) => {
+    const tasks = [...(current?.tasks ?? []).filter((t) => t.taskId !== task.id), closed];
+    const first = current?.contactedAt;
+    const contactedAt = contact && (!first || task.closedAt! < first) ? task.closedAt! : first;
+    return { tasks, ...(contactedAt ? { contactedAt } : {}) };
+  });
+  await deps.log.append(task.sessionId, [
+    { key: `task:${task.id}:closed`, at: task.closedAt, by: task.closedBy ?? 'unknown', action: 'task_closed', detail: `${task.ruleId}：${task.outcome}` },
+  ]);
+  await deps.webhooks.publish({ type: 'task.closed', eventKey: `task:${task.id}:closed`, at: task.closedAt, sessionId: task.sessionId, data: taskData(task, { task: taskLink }) });
+  await deps.effects.remove(task.id);
 }

@@ -1,5 +1,5 @@
-import type { ResponseFacts } from '../../analytics/types.ts';
-import { maskPiiDeep } from '../../privacy/maskPii.ts';
+import type { ResponseFacts } from '../../sessionFacts/types.ts';
+import { maskPiiDeep } from '../../core/maskPii.ts';
 import type { CustomerTag, FollowUpTask, WebhookEventType } from '../types.ts';
 
 /**

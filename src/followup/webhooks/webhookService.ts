@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppError, ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DeliveryStore, FollowUpLog, WebhookEndpointStore } from '../ports.ts';
-import { withAttempt } from '../ports.ts';
+import { webhookDeliveryId, withAttempt } from '../ports.ts';
 import type { DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType } from '../types.ts';
 import { request } from 'undici';
 import { createOutboundGuard, type OutboundGuard } from './outboundGuard.ts';
@@ -157,7 +157,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   async function deliverTo(endpoint: WebhookEndpoint, event: OutboundEvent, body: string): Promise<string> {
-    const id = `msg_${createHash('sha256').update(`${endpoint.id}\n${event.eventKey}`).digest('hex').slice(0, 24)}`;
+    const id = webhookDeliveryId(endpoint.id, event.eventKey);
     await deps.deliveries.createOnce({
       id,
       endpointId: endpoint.id,

@@ -1,8 +1,8 @@
 import { purchaseFactorSchema, type AnalysisRequest, type PurchaseFactor, type TimingBucket } from '../../core/analysis.ts';
 import { foldText } from '../../core/foldText.ts';
-import { maskPii } from '../../privacy/maskPii.ts';
+import { maskPii } from '../../core/maskPii.ts';
 import { resolveRange } from '../resolveRange.ts';
-import { parseIsoDate, todayIn } from '../rules/calendarDate.ts';
+import { parseIsoDate, todayIn } from '../../core/calendar.ts';
 import { detectInjection } from '../rules/detectInjection.ts';
 import { normalizeText } from '../rules/normalizeText.ts';
 import type { LlmReply, RawLlmReply } from './replyPrompt.ts';

@@ -2,9 +2,9 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { AnalysisContext, AnalysisRequest } from '../../core/analysis.ts';
 import type { Logger } from '../../core/logger.ts';
-import { maskPii } from '../../privacy/maskPii.ts';
+import { maskPii } from '../../core/maskPii.ts';
 import { resolveRange } from '../resolveRange.ts';
-import { formatIsoDate, todayIn, weekdayOf } from '../rules/calendarDate.ts';
+import { formatIsoDate, todayIn, weekdayOf } from '../../core/calendar.ts';
 import { checkReply, replyTexts, type CheckedField, type DroppedValue } from './checkReply.ts';
 import {
   buildReplyMessages,

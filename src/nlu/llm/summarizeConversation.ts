@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ConversationSummarizer } from '../../core/escalations.ts';
 import type { Logger } from '../../core/logger.ts';
-import { maskPii } from '../../privacy/maskPii.ts';
+import { maskPii } from '../../core/maskPii.ts';
 import type { LlmUsage } from './classifyReply.ts';
 
 const SYSTEM_PROMPT = [

@@ -1,4 +1,4 @@
-import { dayOf, weekdayOf } from './calendarDate.ts';
+import { dayOf, weekdayOf } from '../../core/calendar.ts';
 
 /**
  * Festivals and shopping days customers name when they say when they will buy again, each with

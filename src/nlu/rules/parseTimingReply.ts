@@ -1,6 +1,6 @@
 import { hans as chronoZh } from 'chrono-node/zh/hans';
 import type { TimingBucket } from '../../core/analysis.ts';
-import { addMonths, dayOf, daysInMonth, fromDayNumber, mondayOf } from './calendarDate.ts';
+import { addMonths, dayOf, daysInMonth, fromDayNumber, mondayOf } from '../../core/calendar.ts';
 import { FESTIVALS, lunarNewYear } from './festivals.ts';
 import type { Span } from './normalizeText.ts';
 import { parseNumber } from './parseNumber.ts';

@@ -1,10 +1,11 @@
 import { ensureIndexes } from './ensureIndexes.ts';
 import type { Connection } from 'mongoose';
-import { dayOf } from '../../analytics/calendar.ts';
-import { factsFingerprint } from '../../analytics/factsJson.ts';
+import { localDateKey } from '../../core/calendar.ts';
+import { factsFingerprint } from '../../sessionFacts/factsJson.ts';
 import type { AnalyticsSources, ResponseRecordStore } from '../../analytics/ports.ts';
-import type { AnswerFact, ResponseFacts } from '../../analytics/types.ts';
+import type { AnswerFact, ResponseFacts } from '../../sessionFacts/types.ts';
 import type { SessionStatus } from '../../core/sessions.ts';
+import { addCount, withoutWords, type PersonalDataPart } from '../../core/privacy.ts';
 import { toRecord as toEscalation } from './escalationRepository.ts';
 import { escalationModel, type EscalationDoc } from './models/escalation.model.ts';
 import { analyticsResponseModel, type AnalyticsResponseDoc } from './models/analyticsResponse.model.ts';
@@ -108,7 +109,7 @@ function factsToDoc(f: ResponseFacts, timeZone: string): AnalyticsResponseDoc {
     flowVersion: f.flowVersion,
     rev: f.revision,
     fp: factsFingerprint(f),
-    day: dayOf(f.createdAt, timeZone),
+    day: localDateKey(f.createdAt, timeZone),
     status: f.status,
     outcome: f.outcome,
     customerId: f.customerId,
@@ -152,5 +153,28 @@ function docToFacts(d: AnalyticsResponseDoc): ResponseFacts {
     ...(d.segment ? { segment: d.segment as ResponseFacts['segment'] } : {}),
     ...(d.escalation ? { escalation: d.escalation } : {}),
     ...(d.contactedAt ? { contactedAt: d.contactedAt } : {}),
+  };
+}
+
+/**
+ * Analytics' part of a customer's data: the per-response record keeps its counts and readings,
+ * and loses the customer's words, id and name, so reports count the same before and after.
+ */
+export function createAnalyticsPersonalData(conn: Connection): PersonalDataPart {
+  const Response = analyticsResponseModel(conn);
+  return {
+    async collect() {
+      return {};
+    },
+    async redactSession(session, counts) {
+      const record = await Response.collection.findOne({ _id: session.sessionId } as never);
+      if (!record) return {};
+      await Response.collection.updateOne(
+        { _id: session.sessionId } as never,
+        { $set: { customerId: session.pseudonym, answers: ((record.answers as unknown[] | undefined) ?? []).map(withoutWords) }, $unset: { nickname: '' } },
+      );
+      addCount(counts, 'analyticsRecords', 1);
+      return {};
+    },
   };
 }

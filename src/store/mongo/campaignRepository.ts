@@ -1,5 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import type { Campaign, CampaignStore, Invitation, InvitationStore } from '../../core/campaigns.ts';
+import { addCount, type PersonalDataPart } from '../../core/privacy.ts';
 import { ConflictError } from '../../core/errors.ts';
 
 type CampaignDoc = Omit<Campaign, 'id'> & { _id: string };
@@ -121,4 +122,41 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 export async function* optedOutCustomerIds(conn: Connection): AsyncGenerator<string> {
   const customers = db(conn).collection<{ _id: string; customerId: string; optedOut?: boolean }>('customers');
   for await (const doc of customers.find({ optedOut: true }, { projection: { customerId: 1 } }).batchSize(1000)) yield doc.customerId;
+}
+
+/**
+ * Campaigns' part of a customer's data: the invitations sent to them. They are found by the ids
+ * Redis fatigue marks and the sessions name, in each campaign's collection by `_id` (campaigns
+ * are tens), and exported or deleted.
+ */
+export function createCampaignPersonalData(conn: Connection): PersonalDataPart {
+  const invitations = (campaignId: string): mongo.Collection<InvitationDoc> => db(conn).collection<InvitationDoc>(`invitations_${campaignId}`);
+
+  async function findInvitations(ids: string[]): Promise<Array<{ campaignId: string; doc: InvitationDoc }>> {
+    if (!ids.length) return [];
+    const campaignIds = (await db(conn).collection<CampaignDoc>('campaigns').find({}, { projection: { _id: 1 } }).toArray()).map((c) => c._id);
+    const found: Array<{ campaignId: string; doc: InvitationDoc }> = [];
+    for (const campaignId of campaignIds) {
+      for (const id of ids) {
+        const doc = await invitations(campaignId).findOne({ _id: id });
+        if (doc) found.push({ campaignId, doc });
+      }
+    }
+    return found;
+  }
+
+  return {
+    async collect(scope) {
+      const found = await findInvitations(scope.invitationIds);
+      return { invitations: found.map(({ campaignId, doc: { _id, ...rest } }) => ({ id: _id, ...rest, campaignId })) };
+    },
+    async redactSession() {
+      return {};
+    },
+    async eraseCustomer(scope, counts) {
+      for (const { campaignId, doc } of await findInvitations(scope.invitationIds)) {
+        addCount(counts, 'invitations', (await invitations(campaignId).deleteOne({ _id: doc._id })).deletedCount);
+      }
+    },
+  };
 }

@@ -13,6 +13,7 @@ import {
   type HandOverState,
 } from '../../core/escalations.ts';
 import type { ServiceState } from '../../core/ports.ts';
+import { addCount, REDACTED_TEXT, type PersonalDataPart, type SessionRedaction } from '../../core/privacy.ts';
 import { advisorModel, type AdvisorDoc } from './models/advisor.model.ts';
 import { escalationModel, type EscalationDoc } from './models/escalation.model.ts';
 
@@ -246,4 +247,38 @@ function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${seconds} 秒`;
   const minutes = Math.floor(seconds / 60);
   return minutes < 60 ? `${minutes} 分 ${seconds % 60} 秒` : `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分`;
+}
+
+/**
+ * Escalation's part of a customer's data: the hand-overs of their sessions. Only a session that
+ * was handed over has one; finding it scans escalations (a collection of hand-overs only). A
+ * redacted escalation keeps its times and outcome and loses the customer's words, the summary,
+ * the details of its trail and the customer's identity.
+ */
+export function createEscalationPersonalData(conn: Connection): PersonalDataPart {
+  const Escalation = escalationModel(conn);
+  const escalationsOf = async (session: Pick<SessionRedaction, 'sessionId' | 'handedOver'>): Promise<StoredEscalation[]> =>
+    session.handedOver ? ((await Escalation.collection.find({ sessionId: session.sessionId }).toArray()) as StoredEscalation[]) : [];
+
+  return {
+    async collect(scope) {
+      const escalations: Array<Record<string, unknown>> = [];
+      for (const session of scope.sessions) for (const e of await escalationsOf(session)) escalations.push(toRecord(e) as unknown as Record<string, unknown>);
+      return { escalations };
+    },
+    async redactSession(session, counts) {
+      const found = await escalationsOf(session);
+      for (const e of found) {
+        await Escalation.collection.updateOne(
+          { _id: e._id },
+          {
+            $set: { reason: REDACTED_TEXT, summary: [], customerId: session.pseudonym, conversationKey: session.conversationKey, actions: (e.actions ?? []).map(({ detail: _detail, ...a }) => a) },
+            $unset: { customerWords: '', nickname: '', eventCode: '' },
+          },
+        );
+        addCount(counts, 'escalations', 1);
+      }
+      return { escalationIds: found.map((e) => String(e._id)) };
+    },
+  };
 }

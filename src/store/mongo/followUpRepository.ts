@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { LockService } from '../../core/ports.ts';
-import type { CustomerTagStore, DeliveryStore, FollowUpLog, TaskStore, WebhookEndpointStore } from '../../followup/ports.ts';
+import { addCount, type CustomerDataSections, type PersonalDataPart, type PrivacyCounts, type SessionRedaction } from '../../core/privacy.ts';
+import { webhookDeliveryId, type CustomerTagStore, type DeliveryStore, type FollowUpLog, type TaskStore, type WebhookEndpointStore } from '../../followup/ports.ts';
 import type { CustomerTags, FollowUpAction, FollowUpTask, WebhookDelivery, WebhookEndpoint } from '../../followup/types.ts';
 import type { RedisKeys } from '../redis/redisKeys.ts';
 
@@ -219,5 +220,65 @@ export function createTaskEffectsSet(redis: Redis, keys: RedisKeys) {
     add: async (id: string) => void (await redis.sadd(keys.followUpTaskEffects, id)),
     remove: async (id: string) => void (await redis.srem(keys.followUpTaskEffects, id)),
     list: () => redis.smembers(keys.followUpTaskEffects),
+  };
+}
+
+/**
+ * Follow-up's part of a customer's data: tasks and the follow-up log of each session, the webhook
+ * deliveries about it (their bodies hold answers and the customer id, kept for replays), and the
+ * customer's tags. Everything is reached by `_id`: deliveries' ids derive from endpoint and event
+ * key (endpoints are a handful). A redacted delivery's body is replaced: a replay then sends the
+ * redaction marker.
+ */
+export function createFollowUpPersonalData(conn: Connection): PersonalDataPart {
+  const tasks = conn.collection<Doc<FollowUpTask>>('followuptasks');
+  const logs = conn.collection<LogDoc>('sessionfollowups');
+  const tags = conn.collection<Doc<CustomerTags>>('customertags');
+  const endpoints = conn.collection<EndpointDoc>('webhookendpoints');
+  const deliveries = conn.collection<Doc<WebhookDelivery>>('webhookdeliveries');
+
+  /** The tasks the session's log says were created, and those the session names itself. */
+  async function taskIdsOf(session: Pick<SessionRedaction, 'sessionId' | 'taskIds'>): Promise<string[]> {
+    const log = await logs.findOne({ _id: session.sessionId });
+    const created = (log?.entries ?? []).filter((e) => e.action === 'task_created' && e.detail).map((e) => e.detail!);
+    return [...new Set([...created, ...session.taskIds])];
+  }
+
+  async function redactDeliveries(eventKeys: string[], counts: PrivacyCounts): Promise<void> {
+    const endpointIds = (await endpoints.find({}, { projection: { _id: 1 } }).toArray()).map((e) => e._id);
+    for (const endpointId of endpointIds) {
+      for (const key of eventKeys) {
+        const { modifiedCount } = await deliveries.updateOne({ _id: webhookDeliveryId(endpointId, key) }, { $set: { payload: JSON.stringify({ redacted: true }) } });
+        addCount(counts, 'webhookDeliveries', modifiedCount);
+      }
+    }
+  }
+
+  return {
+    async collect(scope) {
+      const out: Required<Pick<CustomerDataSections, 'tasks' | 'tags'>> = { tasks: [], tags: [] };
+      for (const key of scope.conversationKeys) {
+        const tagDoc = await tags.findOne({ _id: key });
+        if (tagDoc) out.tags.push(strip(tagDoc)!);
+      }
+      for (const session of scope.sessions) {
+        for (const taskId of await taskIdsOf(session)) {
+          const task = await tasks.findOne({ _id: taskId });
+          if (task) out.tasks.push(strip(task)!);
+        }
+      }
+      return out;
+    },
+    async redactSession(session, counts) {
+      const id = session.sessionId;
+      const taskIds = await taskIdsOf(session);
+      await redactDeliveries([...['completed', 'escalated', 'opted_out'].map((e) => `${id}:${e}`), ...taskIds.map((t) => `task:${t}:closed`)], counts);
+      for (const taskId of taskIds) addCount(counts, 'tasks', (await tasks.deleteOne({ _id: taskId })).deletedCount);
+      addCount(counts, 'followUpLogs', (await logs.deleteOne({ _id: id })).deletedCount);
+      return { taskIds };
+    },
+    async eraseCustomer(scope, counts) {
+      for (const key of scope.conversationKeys) addCount(counts, 'tags', (await tags.deleteOne({ _id: key })).deletedCount);
+    },
   };
 }

@@ -1,12 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
-import type { CustomerDataRepository, ErasedCustomer, PrivacyCounts, RedactionReason, RetentionBatch, RetentionSettingsStore } from '../../core/privacy.ts';
+import {
+  addCount,
+  REDACTED_TEXT,
+  withoutWords,
+  type CustomerDataRepository,
+  type CustomerDataSections,
+  type CustomerScope,
+  type ErasedCustomer,
+  type PersonalDataPart,
+  type PrivacyCounts,
+  type RedactionReason,
+  type RetentionBatch,
+  type RetentionSettingsStore,
+  type SessionRedaction,
+} from '../../core/privacy.ts';
 import { openSessionStatuses } from '../../core/sessions.ts';
+import { createAnalyticsPersonalData } from './analyticsRepository.ts';
+import { createCampaignPersonalData } from './campaignRepository.ts';
 import { createCustomerIndex } from './customerIndex.ts';
-import { toRecord as toEscalation } from './escalationRepository.ts';
-import { analyticsResponseModel } from './models/analyticsResponse.model.ts';
+import { createEscalationPersonalData } from './escalationRepository.ts';
+import { createFollowUpPersonalData } from './followUpRepository.ts';
 import { customerModel, type CustomerDoc } from './models/customer.model.ts';
-import { escalationModel, type EscalationDoc } from './models/escalation.model.ts';
 import { surveySessionModel, type SurveySessionDoc } from './models/surveySession.model.ts';
 import { TRANSCRIPT_CHUNK_SIZE, transcriptChunkModel } from './models/transcriptChunk.model.ts';
 import { createSessionRepository } from './sessionRepository.ts';
@@ -14,62 +29,29 @@ import { createSessionRepository } from './sessionRepository.ts';
 type SessionDoc = SurveySessionDoc & { _id: Types.ObjectId; redactedAt?: Date; redaction?: RedactionReason };
 type Plain = Record<string, unknown>;
 
-/** Filled in where a text was; analytics reads the answer as given (not missing), with no words. */
-const REMOVED = '';
-/** Session fields analytics files responses under (see analytics/dimensions.ts): kept, the rest of customerFields goes. */
+/** Session fields analytics files responses under (see sessionFacts/dimensions.ts): kept, the rest of customerFields goes. */
 const DIMENSION_FIELDS = ['campaign', 'store', 'scene'];
 
+/** Every feature's part of a customer's data, each implemented by that feature's repository. */
+export function personalDataParts(conn: Connection): PersonalDataPart[] {
+  return [createAnalyticsPersonalData(conn), createEscalationPersonalData(conn), createFollowUpPersonalData(conn), createCampaignPersonalData(conn)];
+}
+
 /**
- * The MongoDB side of erasure, access requests and retention. Every document is reached by
- * `_id`: the customer's sessions and conversations through `customerindex`, transcripts by chunk
- * id, analytics records, follow-up logs and tasks by their ids, invitations by the ids Redis
- * names. Two lookups are not by `_id`, both bounded: escalations by session id (only for sessions
- * that were handed over; the collection holds hand-overs only) and the campaigns list (tens).
- * The retention sweep itself pages over all sessions by `_id` in a background job.
+ * The MongoDB side of erasure, access requests and retention. It owns the customer's sessions,
+ * transcripts and customer records, found through `customerindex` and read by `_id`; what the
+ * features keep about a session or the customer (analytics records, escalations, tasks, logs,
+ * deliveries, tags, invitations) each feature's part finds, exports and redacts itself. The
+ * retention sweep pages over due sessions in a background job.
  */
-export function createCustomerDataRepository(conn: Connection): CustomerDataRepository {
+export function createCustomerDataRepository(conn: Connection, parts: PersonalDataPart[] = personalDataParts(conn)): CustomerDataRepository {
   const Session = surveySessionModel(conn);
   const Customer = customerModel(conn);
-  const Escalation = escalationModel(conn);
-  const Chunk = transcriptChunkModel(conn);
-  const Response = analyticsResponseModel(conn);
-  const tasks = () => conn.collection<Plain & { _id: string }>('followuptasks');
-  const logs = () => conn.collection<{ _id: string; entries?: Array<{ action: string; detail?: string }> }>('sessionfollowups');
-  const tags = () => conn.collection<Plain & { _id: string }>('customertags');
-  const campaigns = () => conn.collection<{ _id: string }>('campaigns');
-  const endpoints = () => conn.collection<{ _id: string }>('webhookendpoints');
-  const deliveries = () => conn.collection<{ _id: string; payload: string }>('webhookdeliveries');
-  const invitations = (campaignId: string) => conn.collection<Plain & { _id: string }>(`invitations_${campaignId}`);
+  const redactSession = createSessionRedactor(conn, parts);
   const index = createCustomerIndex(conn);
   const sessions = createSessionRepository(conn);
 
   const sessionDoc = (id: string) => (Types.ObjectId.isValid(id) ? Session.collection.findOne({ _id: new Types.ObjectId(id) }) : null) as Promise<SessionDoc | null>;
-
-  async function escalationsOf(session: SessionDoc): Promise<Array<EscalationDoc & { _id: Types.ObjectId }>> {
-    // Only a session that was handed over has one; the query scans escalations (hand-overs only).
-    if (!session.escalation && session.status !== 'escalated') return [];
-    return Escalation.collection.find({ sessionId: String(session._id) }).toArray() as Promise<Array<EscalationDoc & { _id: Types.ObjectId }>>;
-  }
-
-  async function taskIdsOf(session: SessionDoc): Promise<string[]> {
-    const log = await logs().findOne({ _id: String(session._id) });
-    const created = (log?.entries ?? []).filter((e) => e.action === 'task_created' && e.detail).map((e) => e.detail!);
-    return [...new Set([...created, ...(session.followUp?.tasks ?? []).map((t) => t.taskId)])];
-  }
-
-  /** Invitations by id, looked for in each campaign's collection (by `_id`; campaigns are few). */
-  async function findInvitations(ids: string[]): Promise<Array<{ campaignId: string; doc: Plain & { _id: string } }>> {
-    if (!ids.length) return [];
-    const campaignIds = (await campaigns().find({}, { projection: { _id: 1 } }).toArray()).map((c) => c._id);
-    const found: Array<{ campaignId: string; doc: Plain & { _id: string } }> = [];
-    for (const campaignId of campaignIds) {
-      for (const id of ids) {
-        const doc = await invitations(campaignId).findOne({ _id: id });
-        if (doc) found.push({ campaignId, doc });
-      }
-    }
-    return found;
-  }
 
   async function sessionsOf(externalUserId: string): Promise<SessionDoc[]> {
     const entry = await index.get(externalUserId);
@@ -78,152 +60,81 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
     return docs.filter((d): d is SessionDoc => d !== null && d.customerId === externalUserId);
   }
 
-  /**
-   * Strips one session of its words and its customer: answers keep kind, value (except a text
-   * answer's), time and readings; the snapshot, transcript, escalation words, follow-up log and
-   * tasks go. The analytics record loses the same, so counts and quotes-free reports stay.
-   */
-  async function redactSession(session: SessionDoc, reason: RedactionReason, counts: PrivacyCounts): Promise<void> {
-    const id = String(session._id);
-    const pseudonym = `${reason === 'erasure' ? 'erased' : 'expired'}-${randomBytes(6).toString('hex')}`;
-    const key = `${session.channel}:${session.accountId}:${pseudonym}`;
-    await Session.collection.updateOne(
-      { _id: session._id },
-      {
-        $set: {
-          customerId: pseudonym,
-          conversationKey: key,
-          answers: redactAnswers(session.answers),
-          snapshot: redactSnapshot(session.snapshot),
-          customerFields: Object.fromEntries(Object.entries(session.customerFields ?? {}).filter(([k]) => DIMENSION_FIELDS.includes(k))),
-          outbox: '[]',
-          handledMessageIds: [],
-          ...(session.escalation ? { 'escalation.reason': REMOVED } : {}),
-          redactedAt: new Date(),
-          redaction: reason,
-        },
-        $unset: { lastBotText: '', transcript: '', orderId: '', invitationId: '' },
-      },
-    );
-    counts.sessions = (counts.sessions ?? 0) + 1;
-
-    const chunkCount = Math.ceil((session.transcriptLength ?? 0) / TRANSCRIPT_CHUNK_SIZE) + 1;
-    for (let n = 0; n < chunkCount; n++) {
-      // One delete per chunk by _id (FerretDB scans for `$in`); one past the end catches a chunk a late write made.
-      const { deletedCount } = await Chunk.collection.deleteOne({ _id: `${id}:${n}` } as never);
-      counts.transcriptChunks = (counts.transcriptChunks ?? 0) + deletedCount;
-    }
-
-    const record = await Response.collection.findOne({ _id: id } as never);
-    if (record) {
-      await Response.collection.updateOne(
-        { _id: id } as never,
-        { $set: { customerId: pseudonym, answers: (record.answers as Plain[] | undefined ?? []).map(redactFact) }, $unset: { nickname: '' } },
-      );
-      counts.analyticsRecords = (counts.analyticsRecords ?? 0) + 1;
-    }
-
-    for (const e of await escalationsOf(session)) {
-      await Escalation.collection.updateOne(
-        { _id: e._id },
-        {
-          $set: { reason: REMOVED, summary: [], customerId: pseudonym, conversationKey: key, actions: (e.actions ?? []).map(({ detail: _detail, ...a }) => a) },
-          $unset: { customerWords: '', nickname: '', eventCode: '' },
-        },
-      );
-      counts.escalations = (counts.escalations ?? 0) + 1;
-    }
-
-    const taskIds = await taskIdsOf(session);
-    await redactDeliveries([...['completed', 'escalated', 'opted_out'].map((e) => `${id}:${e}`), ...taskIds.map((t) => `task:${t}:closed`)], counts);
-    for (const taskId of taskIds) {
-      counts.tasks = (counts.tasks ?? 0) + (await tasks().deleteOne({ _id: taskId })).deletedCount;
-    }
-    counts.followUpLogs = (counts.followUpLogs ?? 0) + (await logs().deleteOne({ _id: id })).deletedCount;
+  async function scopeOf(externalUserId: string, invitationHints: string[]): Promise<{ scope: CustomerScope; docs: SessionDoc[] }> {
+    const conversationKeys = (await index.get(externalUserId))?.conversationKeys ?? [];
+    const docs = await sessionsOf(externalUserId);
+    const invitationIds = [...new Set([...invitationHints, ...docs.flatMap((d) => (d.invitationId ? [d.invitationId] : []))])];
+    return { scope: { externalUserId, conversationKeys, sessions: docs.map(sessionRef), invitationIds }, docs };
   }
 
-  /**
-   * Webhook deliveries keep the exact body sent (answers, customer id) for replays. Their ids are
-   * derived from endpoint and event key (see webhookService.ts), so each is reached by `_id`
-   * (endpoints are a handful). The body is replaced: a replay then sends the redaction marker.
-   */
-  async function redactDeliveries(eventKeys: string[], counts: PrivacyCounts): Promise<void> {
-    const endpointIds = (await endpoints().find({}, { projection: { _id: 1 } }).toArray()).map((e) => e._id);
-    for (const endpointId of endpointIds) {
-      for (const key of eventKeys) {
-        const _id = `msg_${createHash('sha256').update(`${endpointId}\n${key}`).digest('hex').slice(0, 24)}`;
-        const { modifiedCount } = await deliveries().updateOne({ _id }, { $set: { payload: JSON.stringify({ redacted: true }) } });
-        counts.webhookDeliveries = (counts.webhookDeliveries ?? 0) + modifiedCount;
+  /** The customer's records, one per conversation: deleted, or cut to the opt-out when they opted out. */
+  async function eraseCustomerRecords(conversationKeys: string[], counts: PrivacyCounts): Promise<boolean> {
+    let optedOut = false;
+    for (const key of conversationKeys) {
+      const customer = await Customer.findById(key).lean<CustomerDoc>();
+      if (!customer) continue;
+      addCount(counts, 'customers', 1);
+      if (customer.optedOut) {
+        // Their "不要再发了" outlives the erasure: a bare record holds the opt-out and nothing else.
+        optedOut = true;
+        await Customer.collection.replaceOne(
+          { _id: key } as never,
+          { conversationKey: key, channel: customer.channel, accountId: customer.accountId, customerId: customer.customerId, optedOut: true, optedOutAt: customer.optedOutAt ?? new Date(), latestSessionId: '', createdAt: new Date(), updatedAt: new Date() },
+        );
+      } else {
+        await Customer.collection.deleteOne({ _id: key } as never);
       }
     }
+    return optedOut;
+  }
+
+  async function collectSessions(scope: CustomerScope, docs: SessionDoc[]): Promise<{ customers: Plain[]; sessions: Plain[] }> {
+    const out = { customers: [] as Plain[], sessions: [] as Plain[] };
+    for (const key of scope.conversationKeys) {
+      const customer = await Customer.findById(key).lean<CustomerDoc>();
+      if (customer) out.customers.push(withoutId(customer));
+    }
+    for (const doc of docs) {
+      const record = (await sessions.findById(String(doc._id)))!;
+      const { snapshot: _snapshot, outbox: _outbox, awaiting: _awaiting, handledMessageIds: _handled, ...rest } = record;
+      out.sessions.push({ ...rest, transcript: await sessions.transcript(record) });
+    }
+    return out;
   }
 
   return {
+    ...sessionRetention(conn, index, redactSession),
+
     async conversationKeysOf(externalUserId) {
       return (await index.get(externalUserId))?.conversationKeys ?? [];
     },
 
     async collect(externalUserId, hints) {
-      const keys = (await index.get(externalUserId))?.conversationKeys ?? [];
-      const docs = await sessionsOf(externalUserId);
-      const out = { externalUserId, customers: [] as Plain[], sessions: [] as Plain[], escalations: [] as Plain[], tasks: [] as Plain[], tags: [] as Plain[], invitations: [] as Plain[] };
-      for (const key of keys) {
-        const customer = await Customer.findById(key).lean<CustomerDoc>();
-        if (customer) out.customers.push(withoutId(customer));
-        const tagDoc = await tags().findOne({ _id: key });
-        if (tagDoc) out.tags.push(withoutId(tagDoc));
+      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
+      const sections: CustomerDataSections = { escalations: [], tasks: [], tags: [], invitations: [] };
+      for (const part of parts) {
+        const held = await part.collect(scope);
+        for (const name of Object.keys(sections) as Array<keyof CustomerDataSections>) sections[name].push(...(held[name] ?? []));
       }
-      for (const doc of docs) {
-        const record = (await sessions.findById(String(doc._id)))!;
-        const { snapshot: _snapshot, outbox: _outbox, awaiting: _awaiting, handledMessageIds: _handled, ...rest } = record;
-        out.sessions.push({ ...rest, transcript: await sessions.transcript(record) });
-        for (const e of await escalationsOf(doc)) out.escalations.push(toEscalation(e) as unknown as Plain);
-        for (const taskId of await taskIdsOf(doc)) {
-          const task = await tasks().findOne({ _id: taskId });
-          if (task) out.tasks.push(withoutId(task));
-        }
-      }
-      const invitationIds = [...new Set([...hints.invitationIds, ...docs.flatMap((d) => (d.invitationId ? [d.invitationId] : []))])];
-      for (const { campaignId, doc } of await findInvitations(invitationIds)) out.invitations.push({ id: doc._id, ...withoutId(doc), campaignId });
-      return out;
+      return { externalUserId, ...(await collectSessions(scope, docs)), ...sections };
     },
 
     async erase(externalUserId, hints): Promise<ErasedCustomer> {
       const counts: PrivacyCounts = {};
-      const keys = (await index.get(externalUserId))?.conversationKeys ?? [];
-      const docs = await sessionsOf(externalUserId);
-      const invitationIds = [...new Set([...hints.invitationIds, ...docs.flatMap((d) => (d.invitationId ? [d.invitationId] : []))])];
+      const { scope, docs } = await scopeOf(externalUserId, hints.invitationIds);
       const taskIds: string[] = [];
       const escalationIds: string[] = [];
       for (const doc of docs) {
-        taskIds.push(...(await taskIdsOf(doc)));
-        escalationIds.push(...(await escalationsOf(doc)).map((e) => String(e._id)));
-        await redactSession(doc, 'erasure', counts);
+        const touched = await redactSession(doc, 'erasure', counts);
+        taskIds.push(...touched.taskIds);
+        escalationIds.push(...touched.escalationIds);
       }
-      for (const { campaignId, doc } of await findInvitations(invitationIds)) {
-        counts.invitations = (counts.invitations ?? 0) + (await invitations(campaignId).deleteOne({ _id: doc._id })).deletedCount;
-      }
-      let optedOut = false;
-      for (const key of keys) {
-        counts.tags = (counts.tags ?? 0) + (await tags().deleteOne({ _id: key })).deletedCount;
-        const customer = await Customer.findById(key).lean<CustomerDoc>();
-        if (!customer) continue;
-        counts.customers = (counts.customers ?? 0) + 1;
-        if (customer.optedOut) {
-          // Their "不要再发了" outlives the erasure: a bare record holds the opt-out and nothing else.
-          optedOut = true;
-          await Customer.collection.replaceOne(
-            { _id: key } as never,
-            { conversationKey: key, channel: customer.channel, accountId: customer.accountId, customerId: customer.customerId, optedOut: true, optedOutAt: customer.optedOutAt ?? new Date(), latestSessionId: '', createdAt: new Date(), updatedAt: new Date() },
-          );
-        } else {
-          await Customer.collection.deleteOne({ _id: key } as never);
-        }
-      }
+      for (const part of parts) await part.eraseCustomer?.(scope, counts);
+      const optedOut = await eraseCustomerRecords(scope.conversationKeys, counts);
       await index.drop(externalUserId);
       return {
         counts,
-        conversationKeys: keys,
+        conversationKeys: scope.conversationKeys,
         sessions: docs.map((d) => ({ id: String(d._id), flowId: d.flowId, handledMessageIds: d.handledMessageIds ?? [] })),
         taskIds: [...new Set(taskIds)],
         escalationIds,
@@ -231,6 +142,82 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       };
     },
 
+  };
+}
+
+/**
+ * Redacts one session everywhere: its own document and transcript here, then every feature's part.
+ * Returns the tasks and escalations the parts touched (their Redis traces go next).
+ */
+function createSessionRedactor(conn: Connection, parts: PersonalDataPart[]) {
+  const Session = surveySessionModel(conn);
+  const Chunk = transcriptChunkModel(conn);
+
+  /**
+   * Strips one session of its words and its customer: answers keep kind, value (except a text
+   * answer's), time and readings; the snapshot and transcript go, and every feature's part does
+   * the same to what it keeps about the session, so counts and quotes-free reports stay.
+   */
+  async function redactSession(session: SessionDoc, reason: RedactionReason, counts: PrivacyCounts) {
+    const pseudonym = `${reason === 'erasure' ? 'erased' : 'expired'}-${randomBytes(6).toString('hex')}`;
+    const redaction: SessionRedaction = { ...sessionRef(session), reason, pseudonym, conversationKey: `${session.channel}:${session.accountId}:${pseudonym}` };
+    await redactSessionDoc(session, redaction);
+    addCount(counts, 'sessions', 1);
+    await dropTranscript(session, counts);
+    const touched = { taskIds: [] as string[], escalationIds: [] as string[] };
+    for (const part of parts) {
+      const result = await part.redactSession(redaction, counts);
+      touched.taskIds.push(...(result.taskIds ?? []));
+      touched.escalationIds.push(...(result.escalationIds ?? []));
+    }
+    return touched;
+  }
+
+  async function redactSessionDoc(session: SessionDoc, redaction: SessionRedaction): Promise<void> {
+    await Session.collection.updateOne(
+      { _id: session._id },
+      {
+        $set: {
+          customerId: redaction.pseudonym,
+          conversationKey: redaction.conversationKey,
+          answers: redactAnswers(session.answers),
+          snapshot: redactSnapshot(session.snapshot),
+          customerFields: Object.fromEntries(Object.entries(session.customerFields ?? {}).filter(([k]) => DIMENSION_FIELDS.includes(k))),
+          outbox: '[]',
+          handledMessageIds: [],
+          ...(session.escalation ? { 'escalation.reason': REDACTED_TEXT } : {}),
+          redactedAt: new Date(),
+          redaction: redaction.reason,
+        },
+        $unset: { lastBotText: '', transcript: '', orderId: '', invitationId: '' },
+      },
+    );
+  }
+
+  async function dropTranscript(session: SessionDoc, counts: PrivacyCounts): Promise<void> {
+    const chunkCount = Math.ceil((session.transcriptLength ?? 0) / TRANSCRIPT_CHUNK_SIZE) + 1;
+    for (let n = 0; n < chunkCount; n++) {
+      // One delete per chunk by _id (FerretDB scans for `$in`); one past the end catches a chunk a late write made.
+      const { deletedCount } = await Chunk.collection.deleteOne({ _id: `${String(session._id)}:${n}` } as never);
+      addCount(counts, 'transcriptChunks', deletedCount);
+    }
+  }
+
+
+  return redactSession;
+}
+
+/**
+ * Retention over the sessions collection: how many are due, one round of redaction, and the
+ * per-customer index rebuilt (a one-off backfill). Background only: FerretDB scans for these.
+ */
+function sessionRetention(
+  conn: Connection,
+  index: ReturnType<typeof createCustomerIndex>,
+  redactSession: ReturnType<typeof createSessionRedactor>,
+): Pick<CustomerDataRepository, 'reindex' | 'retentionDue' | 'retentionBatch'> {
+  const Session = surveySessionModel(conn);
+  return {
     async reindex() {
       let scanned = 0;
       let indexed = 0;
@@ -268,7 +255,17 @@ export function createCustomerDataRepository(conn: Connection): CustomerDataRepo
       }
       batch.more = room <= 0;
       return batch;
-    },
+    }
+  };
+}
+
+/** What the feature parts need to know of a session to find their records of it. */
+function sessionRef(session: SessionDoc): Pick<SessionRedaction, 'sessionId' | 'handedOver' | 'taskIds'> {
+  return {
+    sessionId: String(session._id),
+    // Only a session that was handed over has escalations.
+    handedOver: Boolean(session.escalation) || session.status === 'escalated',
+    taskIds: (session.followUp?.tasks ?? []).map((t) => t.taskId),
   };
 }
 
@@ -284,20 +281,8 @@ function dueFilters(options: { cutoff: Date; escalationCutoff: Date }): Array<Re
   ];
 }
 
-/** A recorded answer without the customer's words: a text answer's value goes with its raw text. */
-function redactAnswer(answer: unknown): unknown {
-  if (!answer || typeof answer !== 'object') return answer;
-  const a = answer as Plain;
-  return { ...a, raw: REMOVED, ...(a.kind === 'text' && typeof a.value === 'string' ? { value: REMOVED } : {}) };
-}
-
 function redactAnswers(answers: Record<string, unknown> | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(answers ?? {}).map(([step, a]) => [step, redactAnswer(a)]));
-}
-
-/** The same for an analytics fact (`kind` text: the value is the customer's words). */
-function redactFact(fact: Plain): Plain {
-  return { ...fact, raw: REMOVED, ...(fact.kind === 'text' && typeof fact.value === 'string' ? { value: REMOVED } : {}) };
+  return Object.fromEntries(Object.entries(answers ?? {}).map(([step, a]) => [step, withoutWords(a)]));
 }
 
 /**

@@ -78,34 +78,7 @@ export function createSessionRepository(
   }
 
   /** Inserts a new session document (with the chosen id, if any). */
-  function insert(session: NewSession) {
-    return Session.create({
-      ...(session.id ? { _id: new Types.ObjectId(session.id) } : {}),
-      conversationKey: session.conversationKey,
-      channel: session.conversation.channel,
-      accountId: session.conversation.accountId,
-      customerId: session.conversation.customerId,
-      flowId: session.flowId,
-      flowVersion: session.flowVersion,
-      status: session.status,
-      answers: session.answers,
-      analysis: session.analysis,
-      snapshot: session.snapshot,
-      awaiting: JSON.stringify(session.awaiting ?? null),
-      outbox: JSON.stringify(session.outbox),
-      handledMessageIds: session.handledMessageIds ?? [],
-      askedSteps: session.askedSteps ?? [],
-      transcriptLength: session.transcriptLength ?? 0,
-      lastCustomerAt: session.lastCustomerAt,
-      lastBotText: session.lastBotText,
-      rev: 0,
-      campaign: session.campaign,
-      ...attributionOf(session),
-      customerFields: session.customerFields,
-      escalation: session.escalation,
-      completedAt: session.completedAt,
-    });
-  }
+  const insert = (session: NewSession) => Session.create(newSessionDoc(session));
 
   return {
     findById,
@@ -119,12 +92,12 @@ export function createSessionRepository(
         const existing = session.id && (error as { code?: number }).code === 11000 ? await findById(session.id) : null;
         if (!existing) throw error;
         // A replayed start: the session is there; make sure the customer points at it.
-        await pointCustomerAt(existing);
+        await pointCustomerAt(Customer, customerIndex, existing);
         return existing;
       }
       const record = toRecord(doc.toObject() as SessionDoc);
       if (revisionCheck === 'read-then-write') await revisions?.remember(record.id, record.rev).catch(() => undefined);
-      await pointCustomerAt(record);
+      await pointCustomerAt(Customer, customerIndex, record);
       return record;
     },
 
@@ -160,23 +133,7 @@ export function createSessionRepository(
       return [...old, ...(await chunks.read(session.id, old.length, session.transcriptLength))];
     },
 
-    async list(query) {
-      const filter: Record<string, unknown> = {};
-      if (query.customerId) filter.customerId = query.customerId;
-      if (query.flowId) filter.flowId = query.flowId;
-      if (query.status) filter.status = query.status;
-      const cursor = query.before ? decodeCursor(query.before) : null;
-      if (cursor) {
-        filter.$or = [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, _id: { $lt: new Types.ObjectId(cursor.id) } }];
-      }
-      const docs = await Session.find(filter, { transcript: 0 })
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(query.limit + 1)
-        .lean<SessionDoc[]>();
-      const items = docs.slice(0, query.limit).map(toRecord);
-      const last = items.at(-1);
-      return { items, next: docs.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
-    },
+    list: (query) => listSessions(Session, query),
 
     async countByFlowVersion(flowId) {
       const rows = await Session.aggregate<{ _id: number; n: number }>([
@@ -188,22 +145,6 @@ export function createSessionRepository(
     },
   };
 
-  /** Points the customer document at its newest session (creating the customer if needed). */
-  async function pointCustomerAt(session: SessionRecord): Promise<void> {
-    const { conversation: ref, conversationKey: key } = session;
-    const update = {
-      $set: { latestSessionId: session.id },
-      $setOnInsert: { conversationKey: key, channel: ref.channel, accountId: ref.accountId, customerId: ref.customerId, optedOut: false },
-    };
-    try {
-      await Customer.findOneAndUpdate({ _id: key }, update, { upsert: true }).lean();
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-      await Customer.findOneAndUpdate({ _id: key }, { $set: update.$set }).lean();
-    }
-    // Erasure and access requests find a customer's sessions here, by _id (issue 15).
-    await customerIndex.add(ref.customerId, session.id, key);
-  }
 }
 
 /** The MongoDB update for one SessionUpdate: one document, one write. */
@@ -302,4 +243,70 @@ function decodeCursor(cursor: string): { at: Date; id: string } | null {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   if (!iso || !id || !Types.ObjectId.isValid(id) || Number.isNaN(Date.parse(iso))) return null;
   return { at: new Date(iso), id };
+}
+
+/** The stored document of a new session. */
+function newSessionDoc(session: NewSession) {
+  return {
+    ...(session.id ? { _id: new Types.ObjectId(session.id) } : {}),
+    conversationKey: session.conversationKey,
+    channel: session.conversation.channel,
+    accountId: session.conversation.accountId,
+    customerId: session.conversation.customerId,
+    flowId: session.flowId,
+    flowVersion: session.flowVersion,
+    status: session.status,
+    answers: session.answers,
+    analysis: session.analysis,
+    snapshot: session.snapshot,
+    awaiting: JSON.stringify(session.awaiting ?? null),
+    outbox: JSON.stringify(session.outbox),
+    handledMessageIds: session.handledMessageIds ?? [],
+    askedSteps: session.askedSteps ?? [],
+    transcriptLength: session.transcriptLength ?? 0,
+    lastCustomerAt: session.lastCustomerAt,
+    lastBotText: session.lastBotText,
+    rev: 0,
+    campaign: session.campaign,
+    ...attributionOf(session),
+    customerFields: session.customerFields,
+    escalation: session.escalation,
+    completedAt: session.completedAt,
+  };
+}
+
+/** A page of sessions, newest first, after the cursor `before` (createdAt, then _id, so ties page exactly). */
+async function listSessions(Session: ReturnType<typeof surveySessionModel>, query: Parameters<SessionRepository['list']>[0]) {
+  const filter: Record<string, unknown> = {};
+  if (query.customerId) filter.customerId = query.customerId;
+  if (query.flowId) filter.flowId = query.flowId;
+  if (query.status) filter.status = query.status;
+  const cursor = query.before ? decodeCursor(query.before) : null;
+  if (cursor) {
+    filter.$or = [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, _id: { $lt: new Types.ObjectId(cursor.id) } }];
+  }
+  const docs = await Session.find(filter, { transcript: 0 })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(query.limit + 1)
+    .lean<SessionDoc[]>();
+  const items = docs.slice(0, query.limit).map(toRecord);
+  const last = items.at(-1);
+  return { items, next: docs.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
+}
+
+/** Points the customer document at its newest session (creating the customer if needed). */
+async function pointCustomerAt(Customer: ReturnType<typeof customerModel>, customerIndex: ReturnType<typeof createCustomerIndex>, session: SessionRecord): Promise<void> {
+  const { conversation: ref, conversationKey: key } = session;
+  const update = {
+    $set: { latestSessionId: session.id },
+    $setOnInsert: { conversationKey: key, channel: ref.channel, accountId: ref.accountId, customerId: ref.customerId, optedOut: false },
+  };
+  try {
+    await Customer.findOneAndUpdate({ _id: key }, update, { upsert: true }).lean();
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error;
+    await Customer.findOneAndUpdate({ _id: key }, { $set: update.$set }).lean();
+  }
+  // Erasure and access requests find a customer's sessions here, by _id (issue 15).
+  await customerIndex.add(ref.customerId, session.id, key);
 }

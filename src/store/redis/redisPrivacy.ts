@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CustomerCacheStore } from '../../core/privacy.ts';
+import { withoutWords, type CustomerCacheStore } from '../../core/privacy.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /**
@@ -9,69 +9,6 @@ import type { RedisKeys } from './redisKeys.ts';
  */
 export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCacheStore {
   const fatigueKey = (identity: string) => `${keys.campaignPrefix}fatigue:${identity}`;
-
-  /** Generations of a flow's rollups that may hold the response: the live one and a rebuild's. */
-  async function generations(flowId: string): Promise<string[]> {
-    const base = keys.analytics(flowId);
-    const [live, next] = await redis.mget(`${base}gen`, `${base}next`);
-    return [live ?? '0', ...(next ? [next] : [])].map((g) => `${base}${g}:`);
-  }
-
-  /**
-   * Removes a response's quotes from every list it was filed in. The response's state line in
-   * `resp` says where (`<score>/<month>/<step>/<list ids>` per quote, see redisRollups.ts); the
-   * state itself stays, so the counters it accounts for can still be replaced exactly later.
-   */
-  async function dropQuotes(g: string, responseId: string): Promise<number> {
-    const state = await redis.hget(`${g}resp`, responseId);
-    if (!state) return 0;
-    let removed = 0;
-    for (const line of state.split('\n')) {
-      if (line.startsWith('c=')) continue;
-      const quotes = line.split('|')[3] ?? '';
-      for (const item of quotes.split(';').filter(Boolean)) {
-        const [, month, step, lists] = item.split('/');
-        const ids = (lists ?? '').split(',').filter(Boolean);
-        const names = ids.length ? await redis.hmget(`${g}names`, ...ids) : [];
-        const member = `${responseId}|${step}`;
-        for (const list of names) {
-          if (!list) continue;
-          const z = `${g}q:${month}:${list}`;
-          const [gone] = (await redis.multi().zrem(z, member).hdel(`${z}:t`, member).exec()) ?? [];
-          removed += Number(gone?.[1] ?? 0);
-        }
-      }
-    }
-    return removed;
-  }
-
-  /** Open facts (kept until the record is stored) carry answers' raw text: rewritten without it. */
-  async function scrubOpenFacts(g: string, responseId: string): Promise<void> {
-    const stored = await redis.hget(`${g}open`, responseId);
-    if (!stored) return;
-    const cut = stored.indexOf('\n');
-    const facts = JSON.parse(stored.slice(cut + 1)) as { customerId?: string; nickname?: string; answers?: Array<Record<string, unknown>> };
-    delete facts.nickname;
-    facts.customerId = 'erased';
-    facts.answers = (facts.answers ?? []).map((a) => ({ ...a, raw: '', ...(a.kind === 'text' && typeof a.value === 'string' ? { value: '' } : {}) }));
-    await redis.hset(`${g}open`, responseId, `${stored.slice(0, cut)}\n${JSON.stringify(facts)}`);
-  }
-
-  /**
-   * A WeCom tag job names the customer in its data and is kept a day after it ran (BullMQ keeps
-   * finished jobs for inspection). Its data is blanked in place, so BullMQ's own lists stay
-   * consistent and drop the job on schedule. Ids are fixed per session and milestone.
-   */
-  async function blankTagJobs(sessionId: string): Promise<number> {
-    let blanked = 0;
-    for (const event of ['completed', 'escalated', 'opted_out']) {
-      const job = `${keys.bullPrefix}:wecom-tags:tags-${sessionId}-${event}`;
-      if (!(await redis.exists(job))) continue;
-      await redis.multi().hset(job, 'data', '{}').hdel(job, 'returnvalue').exec();
-      blanked += 1;
-    }
-    return blanked;
-  }
 
   return {
     async forgetConversation(key) {
@@ -93,10 +30,10 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
         .zrem(keys.timersDue, ...timers)
         .hdel(keys.timersPayload, ...timers)
         .exec()) ?? [];
-      let removed = Number(deleted?.[1] ?? 0) + (await blankTagJobs(session.id));
-      for (const g of await generations(session.flowId)) {
-        removed += await dropQuotes(g, session.id);
-        await scrubOpenFacts(g, session.id);
+      let removed = Number(deleted?.[1] ?? 0) + (await blankTagJobs(redis, keys, session.id));
+      for (const g of await generations(redis, keys, session.flowId)) {
+        removed += await dropQuotes(redis, g, session.id);
+        await scrubOpenFacts(redis, g, session.id);
       }
       return removed;
     },
@@ -155,4 +92,67 @@ function escalationOf(item: string): string {
   } catch {
     return '';
   }
+}
+
+/** Generations of a flow's rollups that may hold the response: the live one and a rebuild's. */
+async function generations(redis: Redis, keys: RedisKeys, flowId: string): Promise<string[]> {
+  const base = keys.analytics(flowId);
+  const [live, next] = await redis.mget(`${base}gen`, `${base}next`);
+  return [live ?? '0', ...(next ? [next] : [])].map((g) => `${base}${g}:`);
+}
+
+/**
+ * Removes a response's quotes from every list it was filed in. The response's state line in
+ * `resp` says where (`<score>/<month>/<step>/<list ids>` per quote, see redisRollups.ts); the
+ * state itself stays, so the counters it accounts for can still be replaced exactly later.
+ */
+async function dropQuotes(redis: Redis, g: string, responseId: string): Promise<number> {
+  const state = await redis.hget(`${g}resp`, responseId);
+  if (!state) return 0;
+  let removed = 0;
+  for (const line of state.split('\n')) {
+    if (line.startsWith('c=')) continue;
+    const quotes = line.split('|')[3] ?? '';
+    for (const item of quotes.split(';').filter(Boolean)) {
+      const [, month, step, lists] = item.split('/');
+      const ids = (lists ?? '').split(',').filter(Boolean);
+      const names = ids.length ? await redis.hmget(`${g}names`, ...ids) : [];
+      const member = `${responseId}|${step}`;
+      for (const list of names) {
+        if (!list) continue;
+        const z = `${g}q:${month}:${list}`;
+        const [gone] = (await redis.multi().zrem(z, member).hdel(`${z}:t`, member).exec()) ?? [];
+        removed += Number(gone?.[1] ?? 0);
+      }
+    }
+  }
+  return removed;
+}
+
+/** Open facts (kept until the record is stored) carry answers' raw text: rewritten without it. */
+async function scrubOpenFacts(redis: Redis, g: string, responseId: string): Promise<void> {
+  const stored = await redis.hget(`${g}open`, responseId);
+  if (!stored) return;
+  const cut = stored.indexOf('\n');
+  const facts = JSON.parse(stored.slice(cut + 1)) as { customerId?: string; nickname?: string; answers?: Array<Record<string, unknown>> };
+  delete facts.nickname;
+  facts.customerId = 'erased';
+  facts.answers = (facts.answers ?? []).map(withoutWords);
+  await redis.hset(`${g}open`, responseId, `${stored.slice(0, cut)}\n${JSON.stringify(facts)}`);
+}
+
+/**
+ * A WeCom tag job names the customer in its data and is kept a day after it ran (BullMQ keeps
+ * finished jobs for inspection). Its data is blanked in place, so BullMQ's own lists stay
+ * consistent and drop the job on schedule. Ids are fixed per session and milestone.
+ */
+async function blankTagJobs(redis: Redis, keys: RedisKeys, sessionId: string): Promise<number> {
+  let blanked = 0;
+  for (const event of ['completed', 'escalated', 'opted_out']) {
+    const job = `${keys.bullPrefix}:wecom-tags:tags-${sessionId}-${event}`;
+    if (!(await redis.exists(job))) continue;
+    await redis.multi().hset(job, 'data', '{}').hdel(job, 'returnvalue').exec();
+    blanked += 1;
+  }
+  return blanked;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
-import type { CellDims, Contribution } from '../../analytics/types.ts';
+import type { CellDims, Contribution, Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
@@ -256,12 +255,6 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
   const base = (flowId: string) => keys.analytics(flowId);
   const live = async (flowId: string) => `${base(flowId)}${(await redis.get(`${base(flowId)}gen`)) ?? '0'}:`;
 
-  async function dropGeneration(flowId: string, gen: string): Promise<void> {
-    // Flow ids are [a-z0-9-], so the pattern holds no glob characters but our own `*`.
-    const stream = redis.scanStream({ match: `${base(flowId)}${gen}:*`, count: 1000 });
-    for await (const batch of stream as AsyncIterable<string[]>) if (batch.length) await redis.unlink(...batch);
-  }
-
   return {
     async apply(change, target: RollupTarget = { kind: 'live' }) {
       const c: Contribution = change.contribution;
@@ -361,6 +354,34 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
       return out;
     },
 
+    ...rebuildGenerations(redis, keys),
+  };
+}
+
+/** Runs a pipeline; a failed command fails the whole read. */
+async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+/**
+ * Rebuilds write a new generation of a flow's rollups beside the live one; readers switch when it
+ * is complete (an atomic swap), and the old generation is dropped.
+ */
+function rebuildGenerations(redis: Redis, keys: RedisKeys): Pick<RollupStore, 'beginRebuild' | 'abortRebuild' | 'finishRebuild'> {
+  const r = redis as WithScripts;
+  const base = (flowId: string) => keys.analytics(flowId);
+
+  async function dropGeneration(flowId: string, gen: string): Promise<void> {
+    // Flow ids are [a-z0-9-], so the pattern holds no glob characters but our own `*`.
+    const stream = redis.scanStream({ match: `${base(flowId)}${gen}:*`, count: 1000 });
+    for await (const batch of stream as AsyncIterable<string[]>) if (batch.length) await redis.unlink(...batch);
+  }
+
+  return {
     async beginRebuild(flowId, options: { force?: boolean } = {}) {
       const b = base(flowId);
       const token = `r${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -386,13 +407,4 @@ export function createRedisRollups(redis: Redis, keys: RedisKeys): RollupStore {
       await dropGeneration(flowId, old);
     },
   };
-}
-
-/** Runs a pipeline; a failed command fails the whole read. */
-async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { WecomTagState } from '../../followup/tags/tagSync.ts';
+import type { WecomTagState } from '../../followup/ports.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /**

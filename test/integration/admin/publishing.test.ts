@@ -91,7 +91,7 @@ describe('publishing with live sessions (through the WeCom simulator)', () => {
   it('exports published flows to YAML with the CLI', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hf-cli-export-'));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/admin/cli.ts', 'export', dir], {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/flowsExport.ts', 'export', dir], {
         env: { ...process.env, MONGODB_URI: env.MONGODB_URI, LOG_LEVEL: 'silent' },
         timeout: 30_000,
       });

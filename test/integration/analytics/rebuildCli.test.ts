@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const run = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/analytics/cli.ts', ...args], {
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/analytics.ts', ...args], {
     env: { ...process.env, MONGODB_URI: env.MONGODB_URI, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, LOG_LEVEL: 'silent' },
     timeout: 60_000,
   });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTimeOf } from '../../../src/campaigns/zonedTime.ts';
+import { localTimeOf } from '../../../src/core/calendar.ts';
 import type { RunningService } from '../../../src/main.ts';
 import type { WecomSimulator } from '../../../src/simulator/wecomSimulator.ts';
 import { campaignCall, createCampaign } from '../../support/campaignApi.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashFlowSource } from '../../../src/conversation/flowCatalog.ts';
+import { hashFlowSource } from '../../../src/engine/flowCatalog.ts';
 import type { RunningService } from '../../../src/main.ts';
 import { createWecomSimulator, type WecomSimulator } from '../../../src/simulator/wecomSimulator.ts';
 import { createFlowRepository } from '../../../src/store/mongo/flowRepository.ts';

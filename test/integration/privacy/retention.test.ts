@@ -74,7 +74,7 @@ describe('the retention sweep', () => {
   it('counts the same from the command line: npm run -s privacy -- retention --dry-run --now <400 days later>', { timeout: 60_000 }, async () => {
     const later = new Date(Date.now() + 400 * DAY).toISOString();
     const cli = (args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/privacy/cli.ts', ...args], {
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/privacy.ts', ...args], {
         env: { ...process.env, MONGODB_URI: env.MONGODB_URI, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, LOG_LEVEL: 'silent' },
       });
     const { stdout } = await cli(['retention', '--dry-run', '--now', later]);
@@ -141,7 +141,7 @@ describe('the retention sweep', () => {
 
   it('leaves sessions analytics can be rebuilt from to the same numbers', { timeout: 90_000 }, async () => {
     const before = await summary();
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/analytics/cli.ts', 'rebuild', '--flow', 'nps-default'], {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/analytics.ts', 'rebuild', '--flow', 'nps-default'], {
       env: { ...process.env, MONGODB_URI: env.MONGODB_URI, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, LOG_LEVEL: 'silent' },
     });
     expect(await summary()).toEqual(before);

@@ -5,7 +5,7 @@ import { startSimulatorServer } from '../../../src/simulator/simulatorServer.ts'
 import { createWecomSimulator, type WecomSimulator } from '../../../src/simulator/wecomSimulator.ts';
 import { startCallbackReceiver, wecomClient, type CallbackReceiver } from '../../support/simulatorHarness.ts';
 
-// The control layer of the standalone simulator (src/simulator/cli.ts), as the fault suite uses it.
+// The control layer of the standalone simulator (src/cli/simulator.ts), as the fault suite uses it.
 
 interface ControlRig {
   sim: WecomSimulator;

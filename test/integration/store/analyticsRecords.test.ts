@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseRecorder } from '../../../src/analytics/recorder.ts';
-import { readSession, sessionRevision } from '../../../src/analytics/fromSession.ts';
-import { factsFromJson } from '../../../src/analytics/factsJson.ts';
+import { readSession, sessionRevision } from '../../../src/sessionFacts/fromSession.ts';
+import { factsFromJson } from '../../../src/sessionFacts/factsJson.ts';
 import { parseFlow } from '../../../src/engine/index.ts';
 import { createResponseRecordStore } from '../../../src/store/mongo/analyticsRepository.ts';
 import { createRedisRollups } from '../../../src/store/redis/redisRollups.ts';

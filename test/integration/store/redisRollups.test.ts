@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Contribution } from '../../../src/analytics/types.ts';
+import type { Contribution } from '../../../src/analytics/ports.ts';
 import { createRedisRollups, QUOTE_CAP } from '../../../src/store/redis/redisRollups.ts';
 import type { RollupStore } from '../../../src/analytics/ports.ts';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine, exportHeader, exportRow } from '../../../src/analytics/csv.ts';
-import type { ResponseFacts } from '../../../src/analytics/types.ts';
+import type { ResponseFacts } from '../../../src/sessionFacts/types.ts';
 
 describe('csv', () => {
   it.each([

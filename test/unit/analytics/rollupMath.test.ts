@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planPeriods } from '../../../src/analytics/calendar.ts';
+import { planPeriods } from '../../../src/analytics/rollupPeriods.ts';
 import { sessionContribution } from '../../../src/analytics/fields.ts';
-import { readEscalation, readSession, sessionRevision } from '../../../src/analytics/fromSession.ts';
+import { readEscalation, readSession, sessionRevision } from '../../../src/sessionFacts/fromSession.ts';
 import { stepsAskedIn } from '../../../src/core/sessions.ts';
-import { stepCatalog } from '../../../src/analytics/stepCatalog.ts';
+import { stepCatalog } from '../../../src/sessionFacts/stepCatalog.ts';
 import { summarize } from '../../../src/analytics/summarize.ts';
 import { addCounts, emptyTally } from '../../../src/analytics/tally.ts';
 import { parseFlow, type Flow } from '../../../src/engine/index.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SessionView } from '../../../src/analytics/fromSession.ts';
+import type { SessionView } from '../../../src/sessionFacts/fromSession.ts';
 import { parseFlow, type Flow, type FollowUpCondition } from '../../../src/engine/index.ts';
 import { conditionHolds, evaluateRules, planTask, readRuleFacts as readFacts, tagsFor, type RuleFacts } from '../../../src/followup/rules.ts';
 

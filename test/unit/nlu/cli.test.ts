@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function nluCli(args: string[], lines: object[]): { status: number | null; out: Array<Record<string, unknown>>; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', '--now', '2026-11-23T10:00:00+08:00', ...args], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/nlu.ts', '--now', '2026-11-23T10:00:00+08:00', ...args], {
     cwd: root,
     encoding: 'utf8',
     input: lines.map((l) => JSON.stringify(l)).join('\n'),
@@ -64,7 +64,7 @@ describe('nlu CLI', { timeout: 20_000 }, () => {
         .map((l) => JSON.stringify(l))
         .join('\n'),
     );
-    const text = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file, '--misses'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    const text = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/nlu.ts', 'eval', file, '--misses'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('score      1.000 (2/2)');
     expect(text.stdout).toContain('sentiment  0.000 (0/1)');
@@ -72,7 +72,7 @@ describe('nlu CLI', { timeout: 20_000 }, () => {
     expect(text.stdout).toMatch(/arithmetic +1 +1\.000/);
     expect(text.stdout).toContain('c sentiment: "呵呵，服务可真周到" -> "negative"');
 
-    const json = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file, '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    const json = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/nlu.ts', 'eval', file, '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
     const summary = JSON.parse(json.stdout) as { lines: number; fields: Record<string, { right: number; total: number }>; toLlm: { total: number } };
     expect(summary.lines).toBe(3);
     expect(summary.fields.score).toEqual({ right: 2, total: 2 });
@@ -83,7 +83,7 @@ describe('nlu CLI', { timeout: 20_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'nlu-eval-'));
     const file = join(dir, 'bad.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: 'a', question: 'nps', text: '8', gold: { score: [] } })}\n`);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/nlu/cli.ts', 'eval', file], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/nlu.ts', 'eval', file], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: '' } });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('bad.jsonl:1: gold.score');
   });

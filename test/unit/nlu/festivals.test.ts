@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIsoDate } from '../../../src/nlu/rules/calendarDate.ts';
+import { formatIsoDate } from '../../../src/core/calendar.ts';
 import { FESTIVALS, lunarDate, lunarNewYear } from '../../../src/nlu/rules/festivals.ts';
 
 const on = (key: string, year: number) => {

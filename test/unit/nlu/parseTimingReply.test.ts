@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimingBucket } from '../../../src/core/analysis.ts';
-import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from '../../../src/nlu/rules/calendarDate.ts';
+import { formatIsoDate, timeZoneOffsetMinutes, todayIn } from '../../../src/core/calendar.ts';
 import { normalizeText } from '../../../src/nlu/rules/normalizeText.ts';
 import { bucketForRange, parseTimingReply } from '../../../src/nlu/rules/parseTimingReply.ts';
 

@@ -2,7 +2,7 @@
  * `npm run -s flow -- validate FILE...` checks flow files and prints every problem (exit 1) or
  * one OK line per file (exit 0). `npm run -s flow -- schema` prints the flow JSON Schema.
  */
-import { compileFlow, createFlowJsonSchema, formatProblem, loadFlowFile } from './index.ts';
+import { compileFlow, createFlowJsonSchema, formatProblem, loadFlowFile } from '../engine/index.ts';
 
 const usage = 'usage: flow validate FILE...   |   flow schema';
 

@@ -27,8 +27,8 @@ import { loadConfig } from '../config.ts';
 // This command is an entry point (like main.ts): it may read a flow file through the engine's
 // parser, so the catalogue is validated exactly as at import. The analyser never imports the engine.
 import { formatProblem, loadFlowFile } from '../engine/index.ts';
-import { evaluate, formatSummary, parseEvalLines, type EvalSummary } from './evaluate.ts';
-import { createAnalyzer, createRuleAnalyzer, type AnalyzerMode, type LlmUsage } from './index.ts';
+import { evaluate, formatSummary, parseEvalLines, type EvalSummary } from '../nlu/evaluate.ts';
+import { createAnalyzer, createRuleAnalyzer, type AnalyzerMode, type LlmUsage } from '../nlu/index.ts';
 
 const inputSchema = z.object({
   id: z.union([z.string(), z.number()]),

@@ -6,15 +6,13 @@
  * against the same MONGODB_URI/REDIS_URL (the sweep takes the same Redis lock); with the
  * embedded servers, stop `npm start` first: both would open the same files.
  */
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../core/logger.ts';
 import { createAuditLog } from '../store/mongo/adminRepository.ts';
 import { createCustomerDataRepository, createRetentionSettings } from '../store/mongo/privacyRepository.ts';
 import { createRedisLock } from '../store/redis/redisLock.ts';
 import { createRedisFileRewriter } from '../store/redis/redisFileRewriter.ts';
 import { createRedisPrivacy } from '../store/redis/redisPrivacy.ts';
-import { startStores } from '../store/startStores.ts';
-import { createRetention } from './retention.ts';
+import { createRetention } from '../privacy/retention.ts';
+import { openCommandStores, runCommand } from './runCommand.ts';
 
 const usage = 'usage: privacy retention [--dry-run] [--now ISO-8601] | privacy reindex';
 
@@ -38,9 +36,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const config = loadConfig();
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const stores = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
+  const { config, logger, stores } = await openCommandStores();
   try {
     const repo = createCustomerDataRepository(stores.mongo);
     if (args.command === 'reindex') {
@@ -67,9 +63,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(main);

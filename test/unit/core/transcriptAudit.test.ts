@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditLog } from '../../../src/core/admin.ts';
-import { AuditUnavailableError, createTranscriptAudit } from '../../../src/privacy/transcriptAudit.ts';
+import { AuditUnavailableError, createTranscriptAudit } from '../../../src/core/transcriptAudit.ts';
 
 const logger = pino({ level: 'silent' });
 

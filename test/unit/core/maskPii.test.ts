@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsPii, isResidentId, maskPii, maskPiiDeep, passesLuhn } from '../../../src/privacy/maskPii.ts';
+import { containsPii, isResidentId, maskPii, maskPiiDeep, passesLuhn } from '../../../src/core/maskPii.ts';
 
 describe('maskPii masks personal numbers as customers write them', () => {
   it.each([

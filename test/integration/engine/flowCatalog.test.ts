@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlowCatalog } from '../../../src/conversation/flowCatalog.ts';
+import { createFlowCatalog } from '../../../src/engine/flowCatalog.ts';
 import { createFlowRepository, ensureFlowIndexes } from '../../../src/store/mongo/flowRepository.ts';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';
 

@@ -1,6 +1,6 @@
-import type { AuditLog, AuditEntry } from '../core/admin.ts';
-import { AppError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import type { AuditLog, AuditEntry } from './admin.ts';
+import { AppError } from './errors.ts';
+import type { Logger } from './logger.ts';
 
 /** One showing of a customer's full transcript: who, in which role, through what, of what. */
 export interface TranscriptRead {

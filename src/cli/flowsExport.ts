@@ -6,11 +6,12 @@
  * `npm start` first in that case: both would open the same files).
  */
 import { loadConfig } from '../config.ts';
-import { createFlowCatalog } from '../conversation/flowCatalog.ts';
+import { createFlowCatalog } from '../engine/index.ts';
 import { createLogger } from '../core/logger.ts';
 import { startEmbeddedMongo } from '../store/embedded/startEmbeddedMongo.ts';
 import { connectMongo } from '../store/mongo/connectMongo.ts';
 import { createFlowRepository } from '../store/mongo/flowRepository.ts';
+import { runCommand } from './runCommand.ts';
 
 const usage = 'usage: flows:export [DIR]   (default DIR: FLOWS_DIR)';
 
@@ -43,9 +44,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(main);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { NotFoundError } from '../core/errors.ts';
 import type { FlowRepository, StoredFlowVersion } from '../core/flows.ts';
 import type { Logger } from '../core/logger.ts';
-import { compileFlow, formatProblem, parseFlow, type CompiledFlow, type FlowProblem } from '../engine/index.ts';
+import { compileFlow, type CompiledFlow } from './compile/compileFlow.ts';
+import { formatProblem, type FlowProblem } from './definition/flowProblem.ts';
+import { parseFlow } from './definition/parseFlow.ts';
 
 /** Outcome of importing one flow file. */
 export type FlowImportResult =

@@ -2,8 +2,8 @@ import type { PurchaseFactor, SentimentLabel, TimingBucket } from '../core/analy
 import type { SessionStatus } from '../core/sessions.ts';
 
 /**
- * The analytics vocabulary: compact facts read from a session (one per session, stored as the
- * per-response record) and from an escalation, and what they contribute to the rollups.
+ * The facts read from a finished or running session (one per session, stored as the per-response
+ * record) and from an escalation: what analytics counts, follow-up rules test and webhooks carry.
  */
 
 export const segments = ['loyal', 'at_risk', 'potential', 'other'] as const;
@@ -87,42 +87,3 @@ export interface EscalationFacts {
   resolved: boolean;
   revision: number;
 }
-
-/** Counter fields a response adds (+1 each) to the rollup of one day. */
-export interface RollupLine {
-  /** YYYY-MM-DD in the survey time zone. */
-  day: string;
-  fields: string[];
-}
-
-/** A quote kept for display in capped per-month lists (`<group>:*` and `<group>:<topic>`). */
-export interface QuoteEntry {
-  /** Answer time, ms (the list order). */
-  score: number;
-  /** YYYY-MM */
-  month: string;
-  /** `<sessionId>|<stepId>` */
-  member: string;
-  text: string;
-  lists: string[];
-}
-
-/**
- * What one part of a response (its session, or one of its escalations) adds to the rollups.
- * Only the session part names the cell (the combination of filter attributes the counts are
- * filed under); escalation parts follow their session's cell.
- */
-export interface Contribution {
-  cell?: { id: string; dims: CellDims };
-  lines: RollupLine[];
-  quotes: QuoteEntry[];
-  /**
-   * The session's facts as JSON, kept beside its counters (in the same atomic step, so under the
-   * same revision rule) until its settled record is stored: open sessions have no record in
-   * MongoDB, where every update of a big collection is slow on FerretDB.
-   */
-  open?: string;
-}
-
-/** The filter attributes of a rollup cell: flow version, segment ('' until completed), dimensions. */
-export type CellDims = Record<string, string>;

@@ -6,15 +6,13 @@
  * embedded servers (no MONGODB_URI/REDIS_URL), stop `npm start` first: both would open the same
  * files. `--force` takes over from an interrupted rebuild.
  */
-import { loadConfig } from '../config.ts';
-import { createFlowCatalog } from '../conversation/flowCatalog.ts';
-import { createLogger } from '../core/logger.ts';
+import { createFlowCatalog } from '../engine/index.ts';
 import { createAnalyticsSources, createResponseRecordStore } from '../store/mongo/analyticsRepository.ts';
 import { createFlowRepository } from '../store/mongo/flowRepository.ts';
 import { createRedisRollups } from '../store/redis/redisRollups.ts';
-import { startStores } from '../store/startStores.ts';
-import { createFlowDefinitions } from './flowDefinitions.ts';
-import { rebuildAnalytics } from './rebuild.ts';
+import { createFlowDefinitions } from '../analytics/flowDefinitions.ts';
+import { rebuildAnalytics } from '../analytics/rebuild.ts';
+import { openCommandStores, runCommand } from './runCommand.ts';
 
 const usage = 'usage: analytics rebuild [--flow ID]... [--force]';
 
@@ -35,9 +33,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const config = loadConfig();
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const stores = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
+  const { config, logger, stores } = await openCommandStores();
   try {
     const flows = createFlowRepository(stores.mongo);
     const results = await rebuildAnalytics(
@@ -61,9 +57,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(main);

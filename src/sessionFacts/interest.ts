@@ -1,5 +1,5 @@
 import type { PurchaseFactor, TimingBucket } from '../core/analysis.ts';
-import { addDays, dayOf } from './calendar.ts';
+import { addDays, localDateKey } from '../core/calendar.ts';
 import type { AnswerFact } from './types.ts';
 
 /**
@@ -52,7 +52,7 @@ export function purchaseWindow(answers: readonly AnswerFact[], timeZone: string)
   for (const a of byTime(answers)) {
     if (a.missing || !a.timing) continue;
     const days = BUCKET_START_DAYS[a.timing];
-    const startDay = a.timingFrom ?? (days === undefined ? undefined : addDays(dayOf(a.at, timeZone), days));
+    const startDay = a.timingFrom ?? (days === undefined ? undefined : addDays(localDateKey(a.at, timeZone), days));
     const window: PurchaseWindow = { bucket: a.timing, ...(startDay ? { startDay } : {}), stepId: a.stepId, at: a.at };
     if (!best || (startDay !== undefined && (best.startDay === undefined || startDay < best.startDay))) best = window;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sessionContribution } from '../../../src/analytics/fields.ts';
-import { purchaseWindow, sessionInterest } from '../../../src/analytics/interest.ts';
-import type { AnswerFact, ResponseFacts } from '../../../src/analytics/types.ts';
+import { purchaseWindow, sessionInterest } from '../../../src/sessionFacts/interest.ts';
+import type { AnswerFact, ResponseFacts } from '../../../src/sessionFacts/types.ts';
 
 const TZ = 'Asia/Shanghai';
 /** An answer given at `at` (Shanghai 10:00 on that day unless a full instant is given). */

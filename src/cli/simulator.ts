@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createSimulatorControl } from './simulatorControl.ts';
-import { startSimulatorServer } from './simulatorServer.ts';
-import { SIMULATOR_DEFAULTS, createWecomSimulator } from './wecomSimulator.ts';
+import { createSimulatorControl } from '../simulator/simulatorControl.ts';
+import { startSimulatorServer } from '../simulator/simulatorServer.ts';
+import { SIMULATOR_DEFAULTS, createWecomSimulator } from '../simulator/wecomSimulator.ts';
 
 /**
  * The WeCom simulator as a process of its own (`npm run simulator -- --callback-url URL`), so it

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, dayOf, planPeriods, weekStart } from '../../../src/analytics/calendar.ts';
+import { planPeriods } from '../../../src/analytics/rollupPeriods.ts';
+import { addDays, daysBetween, localDateKey, weekStart } from '../../../src/core/calendar.ts';
 
 describe('calendar', () => {
   it('reads the day in the survey time zone', () => {
-    expect(dayOf(new Date('2026-11-22T16:30:00Z'), 'Asia/Shanghai')).toBe('2026-11-23');
-    expect(dayOf(new Date('2026-11-22T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-11-22');
+    expect(localDateKey(new Date('2026-11-22T16:30:00Z'), 'Asia/Shanghai')).toBe('2026-11-23');
+    expect(localDateKey(new Date('2026-11-22T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-11-22');
   });
   it('adds days across months and leap years', () => {
     expect(addDays('2028-02-28', 1)).toBe('2028-02-29');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { segmentOf, segmentRules } from '../../../src/analytics/segments.ts';
+import { segmentOf, segmentRules } from '../../../src/sessionFacts/segments.ts';
 import { segmentsSchema } from '../../../src/engine/index.ts';
-import type { Group } from '../../../src/analytics/types.ts';
+import type { Group } from '../../../src/sessionFacts/types.ts';
 
 const defaults = segmentRules({ settings: {} as never });
 const neg = (confidence: number) => ({ sentiment: { label: 'negative' as const, confidence } });
