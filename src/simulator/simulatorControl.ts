@@ -99,165 +99,211 @@ export interface SimulatorControl {
  * simulator.setCallbackUrl(`${origin}${control.relayPath}`);
  */
 export function createSimulatorControl(deps: { simulator: WecomSimulator; serviceCallbackUrl: string }): SimulatorControl {
-  const { simulator } = deps;
-  let faults: SimulatorFaults = structuredClone(NO_FAULTS);
-  const counters: FaultCounters = { apiFailed: 0, apiDelayed: 0, callbacksRelayed: 0, callbackCopies: 0, callbacksHeld: 0 };
-  const feed: FeedEntry[] = [];
-  let seq = 0;
-  let relayed = 0;
-  const waiters = new Set<() => void>();
-  const timers = new Set<NodeJS.Timeout>();
-
-  const unsubscribe = simulator.onEvent(({ customerId, message }) => {
-    seq += 1;
-    feed.push({ seq, customerId, message });
-    if (feed.length > FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
-    for (const wake of waiters) wake();
-    waiters.clear();
-  });
-
-  function later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  }
-
-  async function waitForFeed(after: number, waitMs: number): Promise<void> {
-    if (seq > after || waitMs <= 0) return;
-    await new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(wake);
-        resolve();
-      }, waitMs);
-      waiters.add(wake);
-    });
-  }
-
-  /** POSTs one callback to the service; the HTTP status, or 0 when it could not be reached in time. */
-  async function forward(search: string, body: Buffer): Promise<number> {
-    try {
-      const response = await fetch(`${deps.serviceCallbackUrl}${search}`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml' },
-        body,
-        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      return response.status;
-    } catch {
-      return 0;
-    }
-  }
-
-  async function relay(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
-    const body = await readBody(req);
-    const { duplicates, reorderMs } = faults.callbacks;
-    relayed += 1;
-    counters.callbacksRelayed += 1;
-    if (reorderMs > 0 && relayed % 2 === 1) {
-      counters.callbacksHeld += 1;
-      await sleep(reorderMs);
-    }
-    const copies: Array<Promise<number>> = [];
-    for (let i = 0; i < duplicates; i++) {
-      counters.callbackCopies += 1;
-      // The first copy races the original; later ones arrive while the first pull may still run.
-      if (i === 0) copies.push(forward(search, body));
-      else later(250 * i, () => void forward(search, body));
-    }
-    const status = await forward(search, body);
-    await Promise.all(copies);
-    // The simulator retries on anything but 200, as WeCom does.
-    sendJson(res, status === 0 ? 502 : status, { relayed: status });
-  }
-
-  const handle: SimulatorHandler = async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
-    if (!url.pathname.startsWith('/control/')) return false;
-    const route = `${req.method ?? 'GET'} ${url.pathname}`;
-    switch (route) {
-      case 'POST /control/relay':
-        await relay(req, res, url.search);
-        return true;
-      case 'GET /control/events': {
-        const after = Math.max(0, Number.parseInt(url.searchParams.get('after') ?? '0', 10) || 0);
-        const waitMs = Math.min(MAX_WAIT_MS, Math.max(0, Number.parseInt(url.searchParams.get('waitMs') ?? '0', 10) || 0));
-        await waitForFeed(after, waitMs);
-        const start = feed.findIndex((e) => e.seq > after);
-        sendJson(res, 200, { seq, events: start === -1 ? [] : feed.slice(start, start + 5_000) });
-        return true;
-      }
-      case 'GET /control/notifications':
-        sendJson(res, 200, { robot: simulator.robotMessages(), app: simulator.appMessages() });
-        return true;
-      case 'GET /control/stats':
-        sendJson(res, 200, { ...simulator.stats(), ...counters, callbackAttempts: simulator.callbackAttempts().length, faults });
-        return true;
-      case 'GET /control/faults':
-        sendJson(res, 200, faults);
-        return true;
-      case 'POST /control/faults': {
-        let json: unknown;
-        try {
-          json = JSON.parse((await readBody(req)).toString('utf8'));
-        } catch {
-          sendJson(res, 400, { error: 'body must be JSON' });
-          return true;
-        }
-        const parsed = faultsBody.safeParse(json);
-        if (!parsed.success) {
-          sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-          return true;
-        }
-        faults = { api: parsed.data.api ?? faults.api, callbacks: parsed.data.callbacks ?? faults.callbacks };
-        sendJson(res, 200, faults);
-        return true;
-      }
-      default:
-        sendJson(res, 404, { error: `no control route ${route}` });
-        return true;
-    }
+  const state: ControlState = {
+    ...deps,
+    faults: structuredClone(NO_FAULTS),
+    counters: { apiFailed: 0, apiDelayed: 0, callbacksRelayed: 0, callbackCopies: 0, callbacksHeld: 0 },
+    feed: createFeed(deps.simulator),
+    relayed: 0,
+    timers: new Set(),
   };
-
-  function withApiFaults(inner: SimulatorHandler): SimulatorHandler {
-    return async (req, res) => {
-      const fault = faults.api;
-      const path = new URL(req.url ?? '/', 'http://simulator.invalid').pathname;
-      const hit = path.startsWith('/cgi-bin/') && (fault.paths.length === 0 || fault.paths.some((p) => path.startsWith(p)));
-      if (fault.mode === 'none' || !hit) return inner(req, res);
-      const body = await readBody(req);
-      if (fault.mode === 'error') {
-        counters.apiFailed += 1;
-        res.writeHead(fault.status, { 'content-type': 'text/plain' });
-        res.end('simulated WeCom outage');
-        return true;
-      }
-      // The call happens, late: by then the caller has usually given up and will retry.
-      counters.apiDelayed += 1;
-      await sleep(fault.delayMs);
-      return inner(replayRequest(req, body), res);
-    };
-  }
-
   return {
-    handle,
-    withApiFaults,
+    handle: (req, res) => handleControlRoute(state, req, res),
+    withApiFaults: (inner) => withApiFaults(state, inner),
     relayPath: '/control/relay',
-    faults: () => structuredClone(faults),
+    faults: () => structuredClone(state.faults),
     close() {
-      unsubscribe();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const wake of waiters) wake();
-      waiters.clear();
+      state.feed.close();
+      for (const timer of state.timers) clearTimeout(timer);
+      state.timers.clear();
     },
   };
+}
+
+/** What the control routes, the relay and the API faults share; `faults` changes by `POST /control/faults`. */
+interface ControlState {
+  simulator: WecomSimulator;
+  serviceCallbackUrl: string;
+  faults: SimulatorFaults;
+  counters: FaultCounters;
+  feed: Feed;
+  /** Callbacks relayed so far: every other one is held when reordering. */
+  relayed: number;
+  /** Late duplicate callbacks still to send, cleared on close. */
+  timers: Set<NodeJS.Timeout>;
+}
+
+type Feed = ReturnType<typeof createFeed>;
+
+/** Every transcript message the simulator sees, numbered, with long-polling readers woken by news. */
+function createFeed(simulator: WecomSimulator) {
+  const entries: FeedEntry[] = [];
+  let seq = 0;
+  const waiters = new Set<() => void>();
+  const unsubscribe = simulator.onEvent(({ customerId, message }) => {
+    seq += 1;
+    entries.push({ seq, customerId, message });
+    if (entries.length > FEED_LIMIT) entries.splice(0, entries.length - FEED_LIMIT);
+    wakeAll();
+  });
+  function wakeAll(): void {
+    for (const wake of waiters) wake();
+    waiters.clear();
+  }
+  return {
+    seq: () => seq,
+    /** Resolves when an entry after `after` exists, or after `waitMs`. */
+    async waitFor(after: number, waitMs: number): Promise<void> {
+      if (seq > after || waitMs <= 0) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve();
+        }, waitMs);
+        waiters.add(wake);
+      });
+    },
+    /** Up to `limit` entries after `after`, oldest first. */
+    after(after: number, limit: number): FeedEntry[] {
+      const start = entries.findIndex((e) => e.seq > after);
+      return start === -1 ? [] : entries.slice(start, start + limit);
+    },
+    close(): void {
+      unsubscribe();
+      wakeAll();
+    },
+  };
+}
+
+async function handleControlRoute(state: ControlState, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+  if (!url.pathname.startsWith('/control/')) return false;
+  const { simulator, counters } = state;
+  const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  switch (route) {
+    case 'POST /control/relay':
+      await relayCallback(state, req, res, url.search);
+      return true;
+    case 'GET /control/events':
+      await sendFeed(state.feed, url.searchParams, res);
+      return true;
+    case 'GET /control/notifications':
+      sendJson(res, 200, { robot: simulator.robotMessages(), app: simulator.appMessages() });
+      return true;
+    case 'GET /control/stats':
+      sendJson(res, 200, { ...simulator.stats(), ...counters, callbackAttempts: simulator.callbackAttempts().length, faults: state.faults });
+      return true;
+    case 'GET /control/faults':
+      sendJson(res, 200, state.faults);
+      return true;
+    case 'POST /control/faults':
+      await updateFaults(state, req, res);
+      return true;
+    default:
+      sendJson(res, 404, { error: `no control route ${route}` });
+      return true;
+  }
+}
+
+/** `GET /control/events?after=N&waitMs=M`: the entries after N, waiting up to M ms for one. */
+async function sendFeed(feed: Feed, params: URLSearchParams, res: ServerResponse): Promise<void> {
+  const after = Math.max(0, Number.parseInt(params.get('after') ?? '0', 10) || 0);
+  const waitMs = Math.min(MAX_WAIT_MS, Math.max(0, Number.parseInt(params.get('waitMs') ?? '0', 10) || 0));
+  await feed.waitFor(after, waitMs);
+  sendJson(res, 200, { seq: feed.seq(), events: feed.after(after, 5_000) });
+}
+
+/** `POST /control/faults`: replaces the API fault, the callback fault, or both. */
+async function updateFaults(state: ControlState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse((await readBody(req)).toString('utf8'));
+  } catch {
+    sendJson(res, 400, { error: 'body must be JSON' });
+    return;
+  }
+  const parsed = faultsBody.safeParse(json);
+  if (!parsed.success) {
+    sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    return;
+  }
+  state.faults = { api: parsed.data.api ?? state.faults.api, callbacks: parsed.data.callbacks ?? state.faults.callbacks };
+  sendJson(res, 200, state.faults);
+}
+
+/** Passes one callback on to the service, held back or copied as the callback fault says. */
+async function relayCallback(state: ControlState, req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+  const body = await readBody(req);
+  const { duplicates, reorderMs } = state.faults.callbacks;
+  const { counters } = state;
+  const forward = () => forwardCallback(state.serviceCallbackUrl, search, body);
+  state.relayed += 1;
+  counters.callbacksRelayed += 1;
+  if (reorderMs > 0 && state.relayed % 2 === 1) {
+    counters.callbacksHeld += 1;
+    await sleep(reorderMs);
+  }
+  const copies: Array<Promise<number>> = [];
+  for (let i = 0; i < duplicates; i++) {
+    counters.callbackCopies += 1;
+    // The first copy races the original; later ones arrive while the first pull may still run.
+    if (i === 0) copies.push(forward());
+    else later(state.timers, 250 * i, () => void forward());
+  }
+  const status = await forward();
+  await Promise.all(copies);
+  // The simulator retries on anything but 200, as WeCom does.
+  sendJson(res, status === 0 ? 502 : status, { relayed: status });
+}
+
+/** POSTs one callback to the service; the HTTP status, or 0 when it could not be reached in time. */
+async function forwardCallback(serviceCallbackUrl: string, search: string, body: Buffer): Promise<number> {
+  try {
+    const response = await fetch(`${serviceCallbackUrl}${search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body,
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Wraps the simulator's own handler so `/cgi-bin/...` calls suffer the current API fault. */
+function withApiFaults(state: ControlState, inner: SimulatorHandler): SimulatorHandler {
+  return async (req, res) => {
+    const fault = state.faults.api;
+    const path = new URL(req.url ?? '/', 'http://simulator.invalid').pathname;
+    const hit = path.startsWith('/cgi-bin/') && (fault.paths.length === 0 || fault.paths.some((p) => path.startsWith(p)));
+    if (fault.mode === 'none' || !hit) return inner(req, res);
+    const body = await readBody(req);
+    if (fault.mode === 'error') {
+      state.counters.apiFailed += 1;
+      res.writeHead(fault.status, { 'content-type': 'text/plain' });
+      res.end('simulated WeCom outage');
+      return true;
+    }
+    // The call happens, late: by then the caller has usually given up and will retry.
+    state.counters.apiDelayed += 1;
+    await sleep(fault.delayMs);
+    return inner(replayRequest(req, body), res);
+  };
+}
+
+/** Runs `fn` after `ms` unless the control closes first. */
+function later(timers: Set<NodeJS.Timeout>, ms: number, fn: () => void): void {
+  const timer = setTimeout(() => {
+    timers.delete(timer);
+    fn();
+  }, ms);
+  timers.add(timer);
 }
 
 /** A request with the same method, URL and headers whose body is `body` (the original stream was read). */

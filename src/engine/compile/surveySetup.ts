@@ -1,6 +1,5 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { Intent } from '../../core/analysis.ts';
-import type { OutboundMessage } from '../../core/messages.ts';
 import { isQuestionStep } from '../definition/flowSchema.ts';
 import type { Condition, Flow, QuestionStep } from '../definition/flowSchema.ts';
 import { npsGroupOf } from '../definition/npsGroupOf.ts';
@@ -9,10 +8,11 @@ import type { SurveyContext } from '../runtime/persistedSnapshot.ts';
 import { readAnswer, readAnswerBesidesIntent, readMenuAnswer } from '../runtime/readAnswer.ts';
 import { renderQuestion, renderReask } from '../runtime/renderQuestion.ts';
 import { renderTemplate } from '../runtime/renderTemplate.ts';
-import type { EngineEffect, EngineEvent, EscalationTrigger, RecordedAnswer } from '../runtime/turnResult.ts';
+import type { RecordedAnswer } from '../runtime/turnResult.ts';
+import { ackFor, storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
+import { clip, emitEffect, emitEscalation, emitMessage, emitText, type SurveyEmitted, type SurveyEvent } from './surveyEmitted.ts';
 
-/** Engine events as the machine sees them: stamped with the turn's time. */
-export type SurveyEvent = { [K in EngineEvent['type']]: Extract<EngineEvent, { type: K }> & { at: string } }[EngineEvent['type']];
+export type { SurveyEmitted, SurveyEvent } from './surveyEmitted.ts';
 
 /** State tags; the session status is read from them. */
 export type SurveyTag = 'awaiting' | 'paused' | 'escalated' | 'optedOut' | 'completed' | 'expired';
@@ -25,68 +25,14 @@ export interface SurveyInput {
 }
 
 /**
- * The machine's only output channel. Actions never send or store anything: they emit messages
- * and effects, which the pure `transition()` hands back to `runTurn` to return to the caller.
- */
-export type SurveyEmitted = { type: 'message'; message: OutboundMessage } | { type: 'effect'; effect: EngineEffect };
-
-/**
  * Every named action and guard of a survey machine, closed over one flow. The machine config
  * (`compileFlow`) refers to them by name with step ids as params, so it stays plain data.
  */
 export function createSurveySetup(flow: Flow) {
-  const steps = new Map(flow.steps.map((s) => [s.id, s]));
-  const { texts, escalation } = flow.settings;
-  const questionStep = (stepId: string): QuestionStep => {
-    const step = steps.get(stepId);
-    if (step === undefined || !isQuestionStep(step)) throw new Error(`"${stepId}" is not a question step of flow ${flow.id}`);
-    return step;
-  };
+  const { texts } = flow.settings;
+  const questionStep = questionStepLookup(flow);
   const render = (template: string, context: Pick<SurveyContext, 'customer' | 'answers'>): string =>
     renderTemplate(template, createTemplateScope(flow, context));
-  const message = (m: OutboundMessage): SurveyEmitted => ({ type: 'message', message: m });
-  const text = (t: string): SurveyEmitted => message({ kind: 'text', text: t });
-  const effect = (e: EngineEffect): SurveyEmitted => ({ type: 'effect', effect: e });
-  const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
-  const escalate = (trigger: EscalationTrigger, reason: string, stepId: string): SurveyEmitted =>
-    effect({ type: 'escalate', trigger, reason, stepId, advisors: escalation.advisors });
-
-  /**
-   * A read answer as the context stores it, with the `answer.recorded` effect and the automatic
-   * escalations it raises (each once per session; `autoEscalate` false only marks them as raised).
-   */
-  const storeAnswer = (
-    context: SurveyContext,
-    event: Extract<SurveyEvent, { type: 'user.replied' }>,
-    step: QuestionStep,
-    value: RecordedAnswer['value'] & {},
-    autoEscalate: boolean,
-  ): { answers: SurveyContext['answers']; flagged: SurveyContext['flagged']; emitted: SurveyEmitted[] } => {
-    const extracted =
-      step.kind === 'text' && step.extract.length > 0 ? Object.fromEntries(step.extract.map((field) => [field, event.analysis[field]])) : undefined;
-    const answer: RecordedAnswer = {
-      kind: step.kind,
-      value,
-      raw: event.text,
-      at: event.at,
-      ...(step.kind === 'csat' ? { touchpoint: step.touchpoint } : {}),
-      ...(extracted === undefined ? {} : { extracted }),
-    };
-    const flagged = [...context.flagged];
-    const emitted: SurveyEmitted[] = [effect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, analysis: event.analysis })];
-    const raise = (trigger: 'detractor' | 'negative', reason: string) => {
-      if (flagged.includes(trigger)) return;
-      flagged.push(trigger);
-      if (autoEscalate) emitted.push(escalate(trigger, reason, step.id));
-    };
-    const sentiment = event.analysis.sentiment;
-    if (step.kind === 'nps' && typeof value === 'number' && npsGroupOf(value) === 'detractor') {
-      if (escalation.onDetractor) raise('detractor', `NPS ${value} 分（贬损者）`);
-    } else if (escalation.onNegativeSentiment !== undefined && sentiment?.label === 'negative' && sentiment.confidence >= escalation.onNegativeSentiment.minConfidence) {
-      raise('negative', `负面反馈：「${clip(event.text)}」`);
-    }
-    return { answers: { ...context.answers, [step.id]: answer }, flagged, emitted };
-  };
 
   return setup({
     types: {
@@ -106,21 +52,21 @@ export function createSurveySetup(flow: Flow) {
       })),
       askQuestion: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
         const step = questionStep(params.stepId);
-        enqueue.emit(message(renderQuestion(step, createTemplateScope(flow, context))));
-        if (step.once) enqueue.emit(effect({ type: 'asked.once', stepId: step.id }));
+        enqueue.emit(emitMessage(renderQuestion(step, createTemplateScope(flow, context))));
+        if (step.once) enqueue.emit(emitEffect({ type: 'asked.once', stepId: step.id }));
       }),
       /** Says a template text (flow step text or one of settings.texts). */
-      say: emit(({ context }, params: { text: string }) => text(render(params.text, context))),
+      say: emit(({ context }, params: { text: string }) => emitText(render(params.text, context))),
       recordAnswer: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
         if (event.type !== 'user.replied') return;
         const step = questionStep(params.stepId);
         const read = readAnswer(step, event);
         if (read.status !== 'answered') return;
-        const stored = storeAnswer(context, event, step, read.value, true);
+        const stored = storeAnswer(flow, context, event, step, read.value, true);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
         const ack = ackFor(step, read.value);
-        if (ack !== undefined) enqueue.emit(text(render(ack, { customer: context.customer, answers: stored.answers })));
+        if (ack !== undefined) enqueue.emit(emitText(render(ack, { customer: context.customer, answers: stored.answers })));
       }),
       /**
        * Keeps the answer a reply carries next to another intent ("2分，我要投诉", "8分，以后别发了"),
@@ -132,46 +78,40 @@ export function createSurveySetup(flow: Flow) {
         const step = questionStep(params.stepId);
         const read = readAnswerBesidesIntent(step, event);
         if (read.status !== 'answered') return;
-        const stored = storeAnswer(context, event, step, read.value, params.autoEscalate);
+        const stored = storeAnswer(flow, context, event, step, read.value, params.autoEscalate);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged, kept: step.id });
       }),
       /** Gives up on an unreadable question: the answer is stored as missing and the flow moves on. */
       recordMissing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
-        const step = questionStep(params.stepId);
         const raw = event.type === 'user.replied' ? event.text : '';
-        const answer: RecordedAnswer = { kind: step.kind, value: null, raw, missing: true, at: event.at };
-        enqueue.emit(effect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value: null, raw, missing: true }));
-        const flagged = [...context.flagged];
-        if (escalation.onUnreadable && !flagged.includes('unreadable')) {
-          flagged.push('unreadable');
-          enqueue.emit(escalate('unreadable', `「${step.id}」连续 ${context.reasks + 1} 次未能识别回复，最后一次：「${clip(raw)}」`, step.id));
-        }
-        enqueue.assign({ answers: { ...context.answers, [step.id]: answer }, flagged });
-        enqueue.emit(text(render(texts.skipped, context)));
+        const stored = storeMissingAnswer(flow, context, questionStep(params.stepId), raw, event.at);
+        for (const e of stored.emitted) enqueue.emit(e);
+        enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
+        enqueue.emit(emitText(render(texts.skipped, context)));
       }),
       reask: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
         enqueue.assign({ reasks: context.reasks + 1 });
-        enqueue.emit(message(renderReask(questionStep(params.stepId), createTemplateScope(flow, context))));
+        enqueue.emit(emitMessage(renderReask(questionStep(params.stepId), createTemplateScope(flow, context))));
       }),
       /** Answers an off-survey question from the FAQ (first entry with a keyword in the reply). */
       answerFaq: emit(({ context, event }) => {
         const reply = event.type === 'user.replied' ? event.text.toLowerCase() : '';
         const entry = flow.faq.find((e) => e.keywords.some((k) => reply.includes(k.toLowerCase())));
-        return text(render(entry?.answer ?? texts.faqFallback, context));
+        return emitText(render(entry?.answer ?? texts.faqFallback, context));
       }),
       handOver: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
         const said = event.type === 'user.replied' ? `：「${clip(event.text)}」` : '';
-        enqueue.emit(text(render(texts.escalated, context)));
-        enqueue.emit(escalate('intent', `客户要求人工${said}`, params.stepId));
+        enqueue.emit(emitText(render(texts.escalated, context)));
+        enqueue.emit(emitEscalation(flow, 'intent', `客户要求人工${said}`, params.stepId));
       }),
       optOut: enqueueActions(({ context, enqueue }) => {
-        enqueue.emit(text(render(texts.optedOut, context)));
-        enqueue.emit(effect({ type: 'opt_out' }));
+        enqueue.emit(emitText(render(texts.optedOut, context)));
+        enqueue.emit(emitEffect({ type: 'opt_out' }));
       }),
       remind: enqueueActions(({ context, enqueue }) => {
         enqueue.assign({ reminded: true });
-        enqueue.emit(text(render(texts.reminder, context)));
+        enqueue.emit(emitText(render(texts.reminder, context)));
       }),
       /** Leaves the current question for the previous one; the current one's answer no longer applies. */
       stepBack: enqueueActions(({ context, enqueue }) => {
@@ -179,10 +119,10 @@ export function createSurveySetup(flow: Flow) {
         if (current === undefined) return;
         const { [current]: dropped, ...answers } = context.answers;
         enqueue.assign({ trail: context.trail.slice(0, -1), answers });
-        if (dropped !== undefined) enqueue.emit(effect({ type: 'answer.withdrawn', stepId: current }));
-        enqueue.emit(text(render(texts.back, context)));
+        if (dropped !== undefined) enqueue.emit(emitEffect({ type: 'answer.withdrawn', stepId: current }));
+        enqueue.emit(emitText(render(texts.back, context)));
       }),
-      finish: emit((_, params: { endStepId?: string }) => effect({ type: 'completed', ...params })),
+      finish: emit((_, params: { endStepId?: string }) => emitEffect({ type: 'completed', ...params })),
     },
     guards: {
       isIntent: ({ event }, params: { intent: Intent }) => event.type === 'user.replied' && event.analysis.intent === params.intent,
@@ -205,13 +145,16 @@ export function createSurveySetup(flow: Flow) {
       answerKept: ({ context }, params: { stepId: string }) => context.kept === params.stepId,
     },
   });
-
 }
 
-/** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
-function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
-  const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
-  return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
+/** Finds a question step of `flow` by id; anything else is a compiler bug, not a user error. */
+function questionStepLookup(flow: Flow): (stepId: string) => QuestionStep {
+  const steps = new Map(flow.steps.map((s) => [s.id, s]));
+  return (stepId) => {
+    const step = steps.get(stepId);
+    if (step === undefined || !isQuestionStep(step)) throw new Error(`"${stepId}" is not a question step of flow ${flow.id}`);
+    return step;
+  };
 }
 
 /** Whether a branch condition holds for the answers so far; a missing answer never matches. */

@@ -6,7 +6,9 @@ import { formatPath, stepIdAt } from './flowProblem.ts';
 import type { FlowProblem, RawProblem } from './flowProblem.ts';
 import { isQuestionStep } from './flowSchema.ts';
 import type { Condition, Flow, Step } from './flowSchema.ts';
-import { listRoutes, routeTargets } from './listRoutes.ts';
+import { checkMessageLoops, checkReachability, checkRouting, indexStepIds, listSuccessors, reachableFrom } from './checkFlowGraph.ts';
+import type { AddProblem, FlowCheckContext, Successor } from './checkFlowGraph.ts';
+import { listRoutes } from './listRoutes.ts';
 import type { PathSegment } from './listRoutes.ts';
 
 /**
@@ -25,145 +27,81 @@ export function validateFlow(flow: Flow): FlowProblem[] {
 /** Like `validateFlow`, with paths as segments so a YAML parser can attach line numbers. */
 export function findFlowProblems(flow: Flow): RawProblem[] {
   const problems: RawProblem[] = [];
-  const add = (segments: PathSegment[], message: string): void => void problems.push({ segments, message });
+  const add: AddProblem = (segments, message) => void problems.push({ segments, message });
   const steps = flow.steps;
-  const routes = listRoutes(flow);
-
-  // Duplicates point at their first occurrence; graph checks use first occurrences only.
-  const indexOf = new Map<string, number>();
-  steps.forEach((step, i) => {
-    const first = indexOf.get(step.id);
-    if (first === undefined) indexOf.set(step.id, i);
-    else add(['steps', i, 'id'], `duplicate step id "${step.id}" (first used at steps[${first}])`);
-  });
+  const indexOf = indexStepIds(steps, add);
   const stepById = (id: string): Step | undefined => {
     const i = indexOf.get(id);
     return i === undefined ? undefined : steps[i];
   };
+  const context: FlowCheckContext = { flow, steps, routes: listRoutes(flow), indexOf, stepById, add };
 
-  // Routing structure and targets.
-  const broken = new Set<number>();
-  steps.forEach((step, i) => {
-    if (step.kind === 'end') return;
-    if (step.next !== undefined && step.branch !== undefined) add(['steps', i, 'next'], 'use either next or branch, not both');
-    if (step.branch === undefined && step.default !== undefined) add(['steps', i, 'default'], 'default only applies with branch; use next');
-    if (step.branch !== undefined && step.default === undefined) {
-      add(['steps', i, 'branch'], 'a branch needs a default step for when no condition holds');
-      broken.add(i);
-    } else if (routes[i]?.next === undefined) {
-      add(['steps', i], 'has no next step: add next, or finish the flow with an end step');
-      broken.add(i);
-    }
-    for (const target of routeTargets(routes[i] ?? { branches: [] })) {
-      if (!indexOf.has(target.to)) {
-        add(target.path, `goes to unknown step "${target.to}"`);
-        broken.add(i);
-      }
-    }
-  });
+  const broken = checkRouting(context);
+  const successors = listSuccessors(context);
+  checkReachability(context, successors, broken);
+  checkMessageLoops(context, successors);
+  steps.forEach((step, i) => checkStepValues(step, i, add));
+  checkBranchConditions(context, successors);
+  checkTemplates(context);
+  checkMessageSizes(flow, context.routes, indexOf, add);
 
-  const successors = steps.map((_, i) =>
-    routeTargets(routes[i] ?? { branches: [] }).flatMap((t) => {
-      const j = indexOf.get(t.to);
-      return j === undefined ? [] : [{ index: j, path: t.path }];
-    }),
-  );
-  const reachableFrom = (start: number): Set<number> => {
-    const seen = new Set([start]);
-    const queue = [start];
-    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      for (const s of successors[i] ?? []) {
-        if (seen.has(s.index)) continue;
-        seen.add(s.index);
-        queue.push(s.index);
-      }
-    }
-    return seen;
-  };
-  const reachable = reachableFrom(0);
-  steps.forEach((step, i) => {
-    if (!reachable.has(i) && indexOf.get(step.id) === i) add(['steps', i], 'is unreachable: no step leads here');
-  });
+  problems.push(...checkCatalog(flow.catalog));
+  checkSegmentSteps(flow, stepById, add);
+  checkFollowUp(flow, stepById, add);
 
-  // Which steps can still finish, walking edges backwards from the ends (and from broken steps,
-  // so that one bad target is reported once rather than at every step before it).
-  const reaches = (seeds: number[]): Set<number> => {
-    const seen = new Set(seeds);
-    const queue = [...seeds];
-    for (let j = queue.shift(); j !== undefined; j = queue.shift()) {
-      successors.forEach((out, i) => {
-        if (seen.has(i) || !out.some((s) => s.index === j)) return;
-        seen.add(i);
-        queue.push(i);
-      });
-    }
-    return seen;
-  };
-  const canEnd = reaches(steps.flatMap((s, i) => (s.kind === 'end' ? [i] : [])));
-  const canBreak = reaches([...broken]);
-  for (const i of reachable) {
-    if (!canEnd.has(i) && !canBreak.has(i)) add(['steps', i], 'no path from here to an end step');
+  if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
+    add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
   }
+  return problems;
+}
 
-  // A loop of message steps never waits for the customer, so the machine would spin forever.
-  const state = new Map<number, 'open' | 'done'>();
-  const visitMessages = (i: number): void => {
-    state.set(i, 'open');
-    for (const s of successors[i] ?? []) {
-      if (steps[s.index]?.kind !== 'message') continue;
-      if (state.get(s.index) === 'open') add(s.path, `loops back to "${steps[s.index]?.id}" without asking anything; the flow would never stop`);
-      else if (!state.has(s.index)) visitMessages(s.index);
-    }
-    state.set(i, 'done');
-  };
-  steps.forEach((step, i) => {
-    if (step.kind === 'message' && !state.has(i)) visitMessages(i);
-  });
-
-  // Ranges, labels and options.
-  steps.forEach((step, i) => {
-    if (step.kind === 'rating' && step.min >= step.max) {
-      add(['steps', i, 'max'], `max (${step.max}) must be greater than min (${step.min})`);
-    }
-    if ((step.kind === 'csat' || step.kind === 'rating' || step.kind === 'repurchase') && step.labels !== undefined) {
-      const range = describeQuestion(step).range;
-      for (const key of Object.keys(step.labels)) {
-        const value = Number(key);
-        if (range !== undefined && (value < range.min || value > range.max)) {
-          add(['steps', i, 'labels', key], `label for ${key} is outside the ${range.min}–${range.max} range`);
-        }
+/** Ranges, labels and options of one step. */
+function checkStepValues(step: Step, i: number, add: AddProblem): void {
+  if (step.kind === 'rating' && step.min >= step.max) {
+    add(['steps', i, 'max'], `max (${step.max}) must be greater than min (${step.min})`);
+  }
+  if ((step.kind === 'csat' || step.kind === 'rating' || step.kind === 'repurchase') && step.labels !== undefined) {
+    const range = describeQuestion(step).range;
+    for (const key of Object.keys(step.labels)) {
+      const value = Number(key);
+      if (range !== undefined && (value < range.min || value > range.max)) {
+        add(['steps', i, 'labels', key], `label for ${key} is outside the ${range.min}–${range.max} range`);
       }
     }
-    if ('lowScoreAck' in step && step.lowScoreAck !== undefined) {
-      const range = describeQuestion(step).range;
-      const { lte } = step.lowScoreAck;
-      if (range !== undefined && (lte < range.min || lte >= range.max)) {
-        add(['steps', i, 'lowScoreAck', 'lte'], `lte ${lte} must be at least ${range.min} and below the top score ${range.max}, or every answer (or none) would get it`);
-      }
+  }
+  if ('lowScoreAck' in step && step.lowScoreAck !== undefined) {
+    const range = describeQuestion(step).range;
+    const { lte } = step.lowScoreAck;
+    if (range !== undefined && (lte < range.min || lte >= range.max)) {
+      add(['steps', i, 'lowScoreAck', 'lte'], `lte ${lte} must be at least ${range.min} and below the top score ${range.max}, or every answer (or none) would get it`);
     }
-    if (step.kind === 'choice') {
-      const seen = new Set<string>();
-      step.options.forEach((o, j) => {
-        if (seen.has(o.id)) add(['steps', i, 'options', j, 'id'], `duplicate option id "${o.id}"`);
-        seen.add(o.id);
-      });
-    }
-  });
+  }
+  if (step.kind === 'choice') {
+    const seen = new Set<string>();
+    step.options.forEach((o, j) => {
+      if (seen.has(o.id)) add(['steps', i, 'options', j, 'id'], `duplicate option id "${o.id}"`);
+      seen.add(o.id);
+    });
+  }
+}
 
-  // Branch conditions must read an answer that exists by then.
+/** Branch conditions must read an answer that exists by then. */
+function checkBranchConditions({ steps, indexOf, stepById, add }: FlowCheckContext, successors: readonly Successor[][]): void {
   steps.forEach((step, i) => {
     if (step.kind === 'end') return;
     (step.branch ?? []).forEach((b, j) => {
       const at: PathSegment[] = ['steps', i, 'branch', j, 'when'];
       for (const message of checkCondition(b.when, stepById(b.when.step))) add([...at, message.key], message.text);
       const ref = indexOf.get(b.when.step);
-      if (ref !== undefined && stepById(b.when.step)?.kind !== 'message' && !reachableFrom(ref).has(i)) {
+      if (ref !== undefined && stepById(b.when.step)?.kind !== 'message' && !reachableFrom(successors, ref).has(i)) {
         add([...at, 'step'], `"${b.when.step}" is never answered before this step`);
       }
     });
   });
+}
 
-  // Templates.
+/** Every template (step texts, FAQ answers, settings texts) parses and names fields that exist. */
+function checkTemplates({ flow, steps, stepById, add }: FlowCheckContext): void {
   const checkTemplate = (segments: PathSegment[], template: string): void => {
     const listed = listTemplateFields(template);
     if (!listed.ok) return add(segments, listed.message);
@@ -182,17 +120,6 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
   });
   flow.faq.forEach((entry, k) => checkTemplate(['faq', k, 'answer'], entry.answer));
   for (const [key, text] of Object.entries(flow.settings.texts)) checkTemplate(['settings', 'texts', key], text);
-
-  checkMessageSizes(flow, routes, indexOf, add);
-
-  problems.push(...checkCatalog(flow.catalog));
-  checkSegmentSteps(flow, stepById, add);
-  checkFollowUp(flow, stepById, add);
-
-  if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
-    add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
-  }
-  return problems;
 }
 
 function checkCondition(when: Condition, ref: Step | undefined): Array<{ key: string; text: string }> {
@@ -244,7 +171,7 @@ function checkField(field: string, flow: Flow, stepById: (id: string) => Step | 
 }
 
 /** `settings.segments` may name its NPS and intent questions; they must exist and be of that kind. */
-function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefined, add: (segments: PathSegment[], message: string) => void): void {
+function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefined, add: AddProblem): void {
   const segments = flow.settings.segments;
   if (!segments) return;
   const refs = [
@@ -267,7 +194,7 @@ export const TASK_REASON_FIELDS = ['products', 'windowStart', 'window'] as const
  * names a score step or a touchpoint the flow has, a product condition names catalogue items the
  * flow has, and a task's reason uses only the fields tasks fill in.
  */
-function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, add: (segments: PathSegment[], message: string) => void): void {
+function checkFollowUp(flow: Flow, stepById: (id: string) => Step | undefined, add: AddProblem): void {
   const seen = new Map<string, number>();
   const touchpoints = new Set(flow.steps.flatMap((s) => (s.kind === 'csat' ? [s.touchpoint] : [])));
   flow.followUp.rules.forEach((rule, i) => {
