@@ -23,7 +23,14 @@ export function createWecomHandOver(ctx: EscalationContext, notices: { queueFirs
 
   async function handOverInWecom(escalationId: string, notice: TurnOutcome['notice']): Promise<void> {
     const e = await deps.escalations.findById(escalationId);
-    if (!e || e.status === 'resolved' || e.handover !== 'pending') return;
+    if (!e || e.status === 'resolved') return;
+    if (e.handover !== 'pending') {
+      // Placing the chat and queueing the advisors' notice are two writes: a run that died between
+      // them (its job then runs again) must still tell them. The notice's job id and
+      // `notifiedRounds` keep it to one.
+      if (e.handover !== 'waiting_reason' && e.notifiedRounds === 0) await notices.queueFirstNotice(e.id);
+      return;
+    }
     ctx.wecomState.forget(e.id);
     const now = clock();
     const session = await deps.sessions.findById(e.sessionId);

@@ -244,6 +244,26 @@ describe('hand-over to a person', () => {
     expect((await repo.openOnce(input, { at: new Date(), by: 'test', action: 'opened' })).created).toBe(true);
   });
 
+  it('a hand-over job that died after placing the chat and before telling the advisors tells them when it runs again, once', async () => {
+    // The state such a run leaves: the chat placed in WeCom, no notice queued, nobody told.
+    const repo = createEscalationRepository(service.stores.mongo);
+    const conversation = { channel: 'wecom-kf', accountId: 'wk', customerId: 'wm_placed' };
+    const { record } = await repo.openOnce(
+      { sessionId: 'placed-session', conversation, conversationKey: 'wecom-kf:wk:wm_placed', flowId: 'nps-advisors', trigger: 'intent', reason: '转人工', handover: 'pending', advisors: [] },
+      { at: new Date(), by: 'system', action: 'opened', detail: '客户要求人工｜转人工' },
+    );
+    await repo.update(record.id, { handover: 'queue', wecomState: 2, handedOverAt: new Date() });
+    const mentions = () => robotContents(sim.robotMessages()).filter((m) => m.includes(record.id)).length;
+    expect(mentions()).toBe(0);
+
+    for (let run = 0; run < 2; run++) await service.escalation.service.runJob({ kind: 'handover', escalationId: record.id });
+    await service.escalation.whenIdle({ timeoutMs: 10_000 });
+    await eventually(async () => ((await repo.findById(record.id))!.notifiedRounds > 0 ? true : undefined), 10_000, 'advisors notified');
+    await eventually(() => (mentions() > 0 ? true : undefined), 10_000, 'robot message');
+    expect(mentions()).toBe(1);
+    expect((await repo.findById(record.id))!.handover).toBe('queue');
+  });
+
   it('refuses console calls without a valid token', async () => {
     expect((await api(service, 'GET', '/api/console/escalations', undefined, 'nope')).status).toBe(401);
     expect((await api(service, 'GET', '/api/console/escalations', undefined, 'hfa.someone.AAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(401);
