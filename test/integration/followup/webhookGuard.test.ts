@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import { startService, type RunningService } from '../../../src/main.ts';
-import { ADMIN_TOKEN, isolatedEnv } from '../../support/serviceHarness.ts';
+import { isolatedEnv } from '../../support/serviceHarness.ts';
 import { startWebhookReceiver } from '../../support/webhookReceiver.ts';
+import { api as adminCall } from '../../support/escalationHarness.ts';
 
 // Webhooks must not reach inside (issue 25): URLs that lead to loopback, private or link-local
 // addresses or special names are refused at registration with a 400 that keeps the URL out of the
@@ -20,14 +21,7 @@ let target: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let chatty: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let inside: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
-const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
+const api = <T>(method: string, path: string, body?: unknown) => adminCall<T>(service, method, path, body);
 
 interface Attempt {
   status: number | null;
