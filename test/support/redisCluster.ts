@@ -19,8 +19,8 @@ export interface TestRedisCluster {
   /** `127.0.0.1:port,…` for REDIS_CLUSTER_NODES. */
   seedList: string;
   nodes: ClusterNode[];
-  /** The node serving `slot` as master now (asks a live node). */
-  masterOf(slot: number): Promise<ClusterNode>;
+  /** The node serving the slot of `key` as master now (asks a live node). */
+  masterOf(key: string): Promise<ClusterNode>;
   /** `CLUSTER NODES`-style roles by port, from a live node. */
   roles(): Promise<Map<number, 'master' | 'replica' | 'failed'>>;
   /** Kills one node with SIGKILL (no shutdown, no save): a crashed master. */
@@ -92,7 +92,8 @@ function testCluster(nodes: ClusterNode[], seedList: string, stop: () => Promise
   return {
     seedList,
     nodes,
-    async masterOf(slot) {
+    async masterOf(key) {
+      const slot = Number(await ask('CLUSTER', 'KEYSLOT', key));
       for (const line of (await ask('CLUSTER', 'NODES')).split('\n')) {
         const [, address, flags, , , , , , ...ranges] = line.split(' ');
         if (!flags?.includes('master') || flags.includes('fail')) continue;
