@@ -230,7 +230,8 @@ local function applyTo(g)
   if old and tonumber(old.v) >= rev then return 0 end
   local oldCell = state.c
   local newCell = cell ~= '' and cell or (oldCell or '_')
-  if cell ~= '' then redis.call('hsetnx', g .. 'celldims', cell, dimsJson) end
+  -- A cell the response is already filed under had its attributes stored when it was first used.
+  if cell ~= '' and cell ~= oldCell then redis.call('hsetnx', g .. 'celldims', cell, dimsJson) end
   local delta = {}
   local fresh = {v = ARGV[4], r = new.r, q = new.q}
   if oldCell and oldCell ~= newCell then
