@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { openSessionStatuses, type SessionRecord, type SessionRepository } from '../../core/sessions.ts';
+import { getMany } from './connectRedis.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /** How long the open-session pointer is trusted without a turn touching it. */
@@ -34,7 +35,8 @@ export function withOpenSessionCache(inner: SessionRepository, redis: Redis, key
   const readPointer = async (conversationKey: string): Promise<{ id: string | null; kept?: SessionRecord }> => {
     const kept = recent.get(conversationKey);
     if (!kept) return { id: await redis.get(keys.session(conversationKey)).catch(() => null) };
-    const [id, rev] = await redis.mget(keys.session(conversationKey), keys.sessionRev(kept.id)).catch(() => [null, null]);
+    // getMany: the pointer and the revision lie in different hash slots on a Redis Cluster.
+    const [id, rev] = await getMany(redis, [keys.session(conversationKey), keys.sessionRev(kept.id)]).catch(() => [null, null]);
     return id === kept.id && rev === String(kept.rev) ? { id, kept } : { id: id ?? null };
   };
 
