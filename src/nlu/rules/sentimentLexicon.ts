@@ -1,3 +1,5 @@
+import { GENERAL_IGNORED, GENERAL_POLAR } from './generalLexicon.ts';
+
 /**
  * The sentiment lexicon: polarity words with a strength, neutral verdicts, degree adverbs,
  * negators, contrast words, and "ignore" entries that stop a longer word from being read as the
@@ -36,6 +38,10 @@ const polar = (
   extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost' }> = {},
 ) =>
   add(words, { kind: 'polar', value, ...extra });
+
+// The general vocabulary first: every entry below overrides it where both know a word.
+for (const [value, words] of GENERAL_POLAR) polar(value, words);
+add(GENERAL_IGNORED, { kind: 'ignore' });
 
 // Positive, by strength.
 polar(2, '完美 无可挑剔 物超所值 一流 顶级 超赞 爆赞 完美无缺 好到爆 五星好评 无敌 excellent perfect');
