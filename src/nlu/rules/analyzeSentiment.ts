@@ -37,6 +37,9 @@ const CONCEDED = 0.5;
 const BEFORE_TURN = 0.7;
 // 就是/只是 add a reservation ("很好，就是有点贵") rather than overturn what came before.
 const SOFT_TURNS: ReadonlySet<string> = new Set(['就是', '只是']);
+// Sentence-final particles after a denial: 一点问题都没有啊.
+const PARTICLE = /^[了的啊呀哦呢吧嘛啦诶哈\s]$/;
+const SCOPE_CLOSERS: ReadonlySet<string> = new Set(['了', '就', '才']);
 // How many unknown characters may stand between a modifier and the word it modifies.
 const MAX_GAP = 3;
 
@@ -218,8 +221,9 @@ function endClause(scan: SentimentScan): void {
 function skipOther(scan: SentimentScan, t: SentimentToken): void {
   scan.gap++;
   if (scan.last) scan.last.gapSince++;
-  // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死.
-  if (scan.gap > MAX_GAP || (scan.negators.length > 0 && scan.text.slice(t.start, t.end) === '了')) resetModifiers(scan);
+  // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死; so
+  // does the consequence of a condition: in "不办就爱答不理" 不 denies 办, not 爱答不理.
+  if (scan.gap > MAX_GAP || (scan.negators.length > 0 && SCOPE_CLOSERS.has(scan.text.slice(t.start, t.end)))) resetModifiers(scan);
 }
 
 /** 但是/结果: what came before counts for less, a claim it answers is reversed, what follows weighs more. */
@@ -257,6 +261,14 @@ function readPostNegator(scan: SentimentScan, t: EntryToken, next: SentimentToke
     scan.negators.push('full');
     scan.gap = 0;
     scan.spans.push([t.start, t.end]);
+    return;
+  }
+  // Before more words, and apart from the word before, it starts a new statement ("投诉了也没有任何回应");
+  // right after a noun it denies it whatever follows ("毛病都没出过").
+  if (next?.kind === 'other' && !PARTICLE.test(scan.text.slice(next.start, next.end)) && (scan.last === null || scan.last.gapSince > 0)) {
+    scan.negators.push('full');
+    scan.gap = 0;
+    scan.pending.push([t.start, t.end]);
     return;
   }
   if (scan.last && canDenyAfter(scan.last)) denyLastWord(scan, scan.last, t, 'full');

@@ -13,7 +13,8 @@ export interface PatternCue {
   start: number;
   end: number;
   value: number;
-  kind: 'implicit' | 'rhetorical';
+  /** `adversative`: a passive (被…) that befell the customer; praise inside it is reversed (被推荐了一堆项目). */
+  kind: 'implicit' | 'rhetorical' | 'adversative';
 }
 
 const NUM = '[\\d零一二两三四五六七八九十百几半]+';
@@ -33,7 +34,7 @@ const REVIEW_EVENTS: ReadonlyArray<readonly [RegExp, number]> = [
   [/连[^,，。!！？?]{1,8}都有/g, 1],
   [/(?:直接|主动|免费|马上|立刻|当天|当场|专门|特意|还)就?(?:给|帮)(?:我|我们|孩子|宝宝)?[^,，。？?]{0,6}(?:了|好)/g, 1],
   [/(?<![没不别])帮(?:我|我们|孩子|宝宝|忙)[^,，。？?]{0,8}了/g, 1],
-  [/(?<![才没不])(?:拿来|送来|递来|端来|借给|借了)/g, 1],
+  [/(?<![才没不])(?:拿来|递来|端来|借给|借了)|(?:主动|还|专门|特意|特地|免费)送来/g, 1],
   [/(?:种类|品种|选择|花样|口味)(?:很|太|比较|有点)?(?:少|单一)|就那么?几样/g, -1.2],
   [/不知道(?:作者|他|她|你们|这书)?(?:想|要|在)(?:说|表达|讲)(?:什么|啥)/g, -1.2],
   [/让我[^,，。]{0,4}(?:思考|反思|明白了|懂得|学到|认识到)/g, 1],
@@ -48,6 +49,30 @@ const REVIEW_EVENTS: ReadonlyArray<readonly [RegExp, number]> = [
   [/(?:跟|和|与)[^,，。]{1,8}(?:一模一样|完全一致|相符)/g, 1.2],
   [/(?<![不没别再])(?:还会|会再|还想再|一定会再|一定还会|必须再|还会再)(?:来|住|入住|买|光顾|选择|回购|推荐|去|约|找)(?![吗么?？])/g, 1.2],
   [/(?:依然|依旧|还是|还)(?:像新的|跟新的一样|很新|好好的|有九成|有八成)/g, 1.2],
+];
+
+// Phenomena of any trade, stated by their grammar rather than by words: a potential complement that
+// fails (关不严, 洗不掉, 登不上), a promise or instruction the outcome contradicts (说是…一看,
+// 备注了…结果), a resolution to leave (以后不会再碰了), a wait still running (两个月还在审核), nobody
+// acting (也不管), staff busy with something else, cheaper elsewhere; and for praise, a result that
+// came fast (半小时就上门了), a rise (从六十分提到九十分), a habit of coming back for more.
+const GENERAL_EVENTS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/(?![忘舍离少免顾怪来去走回说看想记算谈忍禁挡分用犯摸跑搞弄大差错做见猜料听闻挑找])[\u4e00-\u9fa5]不(?:了(?!之)|上|开|动|严|掉|进|通|着|住|到|下去|出来)(?=[,，。!！?？~…了啊呀\s觉]|$)/g, -1],
+  [/(?:说是|说好的|说的|号称|宣传(?:的)?|介绍(?:的)?|承诺(?:的)?)[^。！!?？]{0,12}(?:一看|发现|其实|实际|结果|没想到|谁知|到了才|却)/g, -1.2],
+  [/(?:备注|交代|叮嘱|嘱咐|特意说|提醒|强调|要求)(?:了|过)?[^。！!?？]{0,12}(?:结果|还是|偏偏|照样|照旧)/g, -1.2],
+  [/(?:以后|下次|再也|今后|从此|这辈子|永远)[^,，。!！？?]{0,6}(?:不|别)(?:会)?(?:再)?(?:碰|点|叫|坐|乘|报|办|续|合作|考虑|消费|踏进|进|吃|喝|玩|约|联系|打|来|买|去|用|选|住|订|找|光顾|推荐|回购|信)/g, -1.5],
+  [/不(?:会)?再(?:来|买|去|用|选|点|碰|住|订|找|光顾|推荐|回购|考虑|合作|续|办|相信|信|踏进)(?![吗么?？])/g, -1.5],
+  [new RegExp(`(?:${NUM}|好几)(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年)了?(?:都|也|还|仍|仍然|依然)在(?:审核|处理|排队|等|走流程|核实|调查|研究|协调|申请)`, 'g'), -1.2],
+  [/(?:也|都|根本|压根)不(?:管|理|问|处理|回|负责|搭理)(?![吗么?？])/g, -1.2],
+  [/(?:一直|全程|总是|老是|光顾着)(?:在)?(?:聊天|打电话|玩手机|看手机|打游戏|刷视频|刷抖音|抽烟|吃东西|睡觉)/g, -1.2],
+  [/(?:别人家|别家|隔壁|外面|网上|其他店|别的店|其他家|人家)(?:店|家)?(?:才|只要|只卖|只需|便宜)/g, -1.2],
+  [/让我[^,，。]{0,4}再(?:来|跑|交|填|排|等|打|补)/g, -1.2],
+  [/(?:广告|弹窗)(?:也|太|很|特别|超)?多|全是广告|一堆广告|弹广告/g, -1.2],
+  [new RegExp(`(?:${NUM})(?:个)?(?:多)?(?:小时|分钟|钟头|天|周)(?:不到)?[^,，。!！？?]{0,6}就[^,，。!！？?]{0,4}(?:好了|完|到了|恢复|上门|来了|解决|搞定|办好|退了|通了|回复|处理好|修好|装好|换新)`, 'g'), 1.2],
+  [/(?:第二天|当天|隔天|次日|马上|立刻)就?(?:换了?新的?|换新)/g, 1],
+  [/从[^,，。]{1,6}(?:提|涨|升|提高|提升|进步)到|(?:提高|提升|进步|涨)了(?:${NUM})?(?:多)?(?:分|名)/g, 1.2],
+  [/每(?:次|天|回|晚)[^,，。]{0,8}都(?:会|要|抢着|吵着要|闹着要|想|主动)[^,，。]{0,2}(?:看|读|玩|穿|用|吃|去|来|拍|发|问|说|带|戴)/g, 1],
+  [/(?:专门|特意|特地|亲自|主动)(?:送|跑|打电话|过来|上门|开车|跑一趟)/g, 1.2],
 ];
 
 const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
@@ -77,7 +102,7 @@ const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
   [/有(?:一股)?(?:头发|蟑螂|虫子?|污渍|污垢|血渍|霉斑?|灰尘?|烟头|毛发|异物)|一股[^,，。]{0,3}味|味道(?:很|太|特别|好)?(?:大|重|冲)/g, -1.2],
   [/(?:用了|买了|穿了|戴了|做完|做了|刚买|刚做|装好|装完|修好|修完|刚装|刚修|换了|保养完|保养后|才|收到)[^。！!？?]{0,12}就(?:坏|掉|不|开始|没|出|裂|断|卡|塌|肿|红|起|花|闪|黑|漏|鼓|松|亮|返工)/g, -1.2],
   [new RegExp(`才用了?(?:${NUM})`, 'g'), -0.6],
-  [new RegExp(`(?:${NUM})(?:个)?(?:天|周|星期|礼拜|月)就(?:坏|掉|不|开始|没|裂|断|卡|塌|花|闪|黑|漏|鼓|松)`, 'g'), -1.2],
+  [new RegExp(`(?:${NUM})(?:个)?(?:天|周|星期|礼拜|月|年|次|回)就(?:坏|掉|不|开始|没|裂|断|卡|塌|花|闪|黑|漏|鼓|松)`, 'g'), -1.2],
   [/吃出|喝出/g, -1.5],
   [/(?:还是|依然|依旧)(?:有|一样|不行|没|不|错|老样子)/g, -0.8],
   // Staff, money, privacy.
@@ -112,16 +137,23 @@ const IMPLICIT: ReadonlyArray<readonly [RegExp, number]> = [
   [new RegExp(`(?:${NUM})(?:个)?(?:小时|分钟|天)就(?:装好|修好|搞定|到了|好了|解决|出来)`, 'g'), 1],
   [/(?:朋友|家人|同事|闺蜜|家里人)也(?:想|要)(?:来|买|做|试|去)/g, 1],
   ...REVIEW_EVENTS,
+  ...GENERAL_EVENTS,
 ];
 
 // Questions and exclamations that judge rather than ask.
 const RHETORICAL: ReadonlyArray<readonly [RegExp, number]> = [
   [/这叫什么|什么(?:破|烂|鬼|玩意)|啥玩意|搞什么|凭什么|像话吗|好意思吗|还好意思|什么态度|什么服务|啥服务|有必要吗|有意思吗|至于吗|开什么玩笑|开玩笑吗|是在开玩笑|逗我呢?|有病吧/g, -1.5],
-  [/不知道(?:该)?说什么好|无话可说|无力吐槽/g, -1],
+  [/不知道(?:该)?说什么好|无话可说|无力吐槽|(?<!得)简直了(?![吧吗])|什么人啊?(?![,，]?[很真好])/g, -1.2],
   [/有(?:你们)?(?:这么|这样)[^,，。？?]{0,8}的吗|难道[^,，。]{0,10}(?:吗|么|[?？])|还能(?:再|更)[^,，。？?]{0,4}(?:吗|么|[?？])|谁还(?:敢|会|想|愿意)|还想要[^,，。？?]{0,4}(?:[?？]|吗)|怎么(?:能|可以|好意思)[^,，。]{0,8}(?:[?？!！]|呢)/g, -1.5],
   [/哪里不好|哪有不好|有什么不好/g, 1.2],
   // "怎么可能不满意！" exclaims; the lexicon reads it as emphasis. Marked so it is not taken as a question.
   [/怎么(?:可能|会)不/g, 0],
+];
+
+// The adversative passive: 被 marks what befell the customer (被推荐了一堆项目, 行李箱被摔坏), unless
+// the verb is a favour (被表扬, 被照顾, 被惊艳). It covers the verb phrase, whose praise it reverses.
+const ADVERSATIVE: ReadonlyArray<readonly [RegExp, number]> = [
+  [/(?<![不没])被(?!表扬|夸|感动|治愈|惊艳|种草|圈粉|吸引|照顾|评为|选为|录取|认可|称为|誉为|邀请|录用|服务|治好|暖到|温暖|关照|宠|称赞|折服|打动|安排得)[^,，。!！?？]{1,4}/g, -0.8],
 ];
 
 // 呵呵 is dismissive in chat; 好一个… and 这也叫… are always ironic; the others are ironic next to a complaint.
@@ -142,7 +174,7 @@ function scan(text: string, patterns: ReadonlyArray<readonly [RegExp, number]>, 
 
 /** Implicit complaints and praise, and rhetorical questions, in a normalised reply. */
 export function findPatternCues(text: string): PatternCue[] {
-  return [...scan(text, IMPLICIT, 'implicit'), ...scan(text, RHETORICAL, 'rhetorical')];
+  return [...scan(text, IMPLICIT, 'implicit'), ...scan(text, RHETORICAL, 'rhetorical'), ...scan(text, ADVERSATIVE, 'adversative')];
 }
 
 /** Where the reply is ironic: spans whose praise means the opposite. */
