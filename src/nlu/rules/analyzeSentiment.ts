@@ -18,6 +18,8 @@ export interface SentimentReading {
   contributions: Contribution[];
   /** Words under two or more negators ("不是不满意"): readable, but not certain. */
   multipleNegations: number;
+  /** Words of the general vocabulary that counted: a reading resting on them is less sure. */
+  generalWords: number;
   /** Negators that modified nothing the lexicon knows ("没有一次让我…失望" read too far apart). */
   strayNegators: number;
 }
@@ -90,6 +92,7 @@ interface SentimentScan {
   multipleNegations: number;
   /** Negators that never reached a word (too far from it): the reading may have missed a denial. */
   strayNegators: number;
+  generalWords: number;
   weight: number;
   /** A claim (说是…, 以为…) weighs less until its clause ends; then the weight it interrupted returns. */
   weightBeforeClaim: number | null;
@@ -119,6 +122,7 @@ function startScan(text: string): SentimentScan {
     contributions: [],
     multipleNegations: 0,
     strayNegators: 0,
+    generalWords: 0,
     weight: 1,
     weightBeforeClaim: null,
     claimed: [],
@@ -134,10 +138,21 @@ function startScan(text: string): SentimentScan {
 }
 
 function finishReading(scan: SentimentScan): SentimentReading {
-  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators } = scan;
+  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators, generalWords } = scan;
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators };
+  return {
+    valence,
+    label,
+    confidence: Math.round(confidence * 100) / 100,
+    evidence,
+    ratingEvidence,
+    spans,
+    contributions,
+    multipleNegations,
+    strayNegators,
+    generalWords,
+  };
 }
 
 /** Adds a word's share to the valence (and to what a pending claim said). */
@@ -309,6 +324,7 @@ function readPolar(scan: SentimentScan, t: EntryToken, e: Extract<LexiconEntry, 
     contribute(scan, t.start, t.end, value * scan.weight);
     scan.evidence++;
     if (!entry.courtesy) scan.ratingEvidence++;
+    if (entry.general) scan.generalWords++;
   }
   scan.spans.push(...scan.pending, [t.start, t.end]);
   scan.last = { value, entry, gapSince: 0, counted };

@@ -5,7 +5,7 @@ import type { Span } from './normalizeText.ts';
 import { findPatternCues, findSarcasm } from './verdictPatterns.ts';
 
 /** Why a sentiment reading may be wrong; the analyser leaves such readings unsettled. */
-export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed' | 'negation';
+export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed' | 'negation' | 'general';
 
 export interface SentimentRead extends SentimentReading {
   doubts: ReadonlySet<SentimentDoubt>;
@@ -56,6 +56,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
   const spans: Span[] = [...lexical.spans, ...cues.map((c) => [c.start, c.end] as Span)];
   if (cues.some((c) => c.kind !== 'rhetorical')) doubts.add('implicit');
   if (lexical.multipleNegations > 0) doubts.add('negation');
+  if (lexical.generalWords > 0) doubts.add('general');
   const rhetorical = cues.some((c) => c.kind === 'rhetorical');
   if (rhetorical) doubts.add('rhetorical');
 
@@ -104,6 +105,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
     contributions,
     multipleNegations: lexical.multipleNegations,
     strayNegators: lexical.strayNegators,
+    generalWords: lexical.generalWords,
     doubts,
     rhetorical,
   };

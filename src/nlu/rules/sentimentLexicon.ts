@@ -9,7 +9,7 @@ import { GENERAL_IGNORED, GENERAL_POLAR } from './generalLexicon.ts';
 
 export type LexiconEntry =
   /** A word that says good or bad; `negated` overrides the default reading after a negator. */
-  | { kind: 'polar'; value: number; negated?: number; courtesy?: boolean; attribute?: 'benefit' | 'cost' }
+  | { kind: 'polar'; value: number; negated?: number; courtesy?: boolean; attribute?: 'benefit' | 'cost'; general?: boolean }
   /** 高/低: good or bad only after an attribute (性价比高 is good, 价格高 is bad). */
   | { kind: 'level'; value: number }
   /** A middling verdict (一般, 还行): evidence for neutral, never negated. */
@@ -35,12 +35,13 @@ function add(words: string, entry: LexiconEntry): void {
 const polar = (
   value: number,
   words: string,
-  extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost' }> = {},
+  extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost'; general: boolean }> = {},
 ) =>
   add(words, { kind: 'polar', value, ...extra });
 
 // The general vocabulary first: every entry below overrides it where both know a word.
-for (const [value, words] of GENERAL_POLAR) polar(value, words);
+// Its words are marked general: checked on fewer replies, a reading resting on them is not settled.
+for (const [value, words] of GENERAL_POLAR) polar(value, words, { general: true });
 add(GENERAL_IGNORED, { kind: 'ignore' });
 
 // Positive, by strength.
