@@ -208,3 +208,10 @@ export const SENTIMENT_LEXICON: ReadonlyMap<string, LexiconEntry> = entries;
 
 /** Length of the longest entry, for longest-first matching. */
 export const LONGEST_ENTRY = Math.max(...[...entries.keys()].map((k) => k.length));
+
+/** The longest entry starting with each first code unit: most characters start none, and are skipped at once. */
+export const LONGEST_BY_FIRST: ReadonlyMap<string, number> = (() => {
+  const longest = new Map<string, number>();
+  for (const k of entries.keys()) longest.set(k.charAt(0), Math.max(longest.get(k.charAt(0)) ?? 0, k.length));
+  return longest;
+})();
