@@ -117,7 +117,7 @@ polar(1.2, '也不卡 都不卡 一点不卡 稳稳的 稳得很 厚实 扎实 �
 polar(0.6, '免费');
 polar(0.8, '稳 快速 飞快 很轻 干爽 蓬松');
 polar(0, '续航 做工 用料 手感 色准 画质 音质 音效 屏幕 信号 电量 口感 分量 菜量 服务态度 隔音', { negated: -1.2, attribute: 'benefit' });
-polar(0, '解释 道歉 说法 交代 回应 下文 ', { negated: -1.2 });
+polar(0, '解释 道歉 说法 交代 回应 下文 回复 答复 反馈 音讯 回音', { negated: -1.2 });
 // Evaluative adjectives of the trades reviews come from most: stays (陈旧, 闹中取静), devices
 // (笨重, 轻薄, 跟手), books (空洞, 引人入胜), and staff (怠慢, 刁难).
 polar(-1.5, '不敢恭维 傲慢 怠慢 刁难 不负责 不负责任 失职 水货 翻新机 残次品 次品 蟑螂 扰民 言之无物 不知所云 误人子弟 浪费时间 浪费生命 一言难尽');
