@@ -163,7 +163,7 @@ const RHETORICAL: ReadonlyArray<readonly [RegExp, number]> = [
 // the verb is a favour (被表扬, 被照顾, 被惊艳). It covers the verb phrase, whose praise it reverses.
 const ADVERSATIVE: ReadonlyArray<readonly [RegExp, number]> = [
   [/(?:本来|原本|本想|原想|本打算|原打算)[^。]{0,12}(?:还是算了|就算了|算了吧|作罢)/g, -0.2],
-  [/(?<![不没])被(?![^,，。!！?？]{0,3}(?:表扬|夸|感动|治愈|惊艳|种草|圈粉|吸引|照顾|评为|选为|录取|认可|称为|誉为|邀请|录用|服务|治好|暖到|温暖|关照|宠|称赞|折服|打动|安排得))[^,，。!！?？]{1,4}/g, -0.8],
+  [/(?<![不没])被(?![^,，。!！?？]{0,3}(?:表扬|夸|感动|治愈|惊艳|种草|圈粉|吸引|照顾|评为|选为|录取|认可|称为|誉为|邀请|录用|服务|治好|暖到|温暖|关照|宠|称赞|折服|打动|安排|推荐来|推荐过来|介绍|带来|带过来|通知|告知|叫来|喊来|问到|选中|抽中))[^,，。!！?？]{1,4}/g, -0.8],
 ];
 
 // 呵呵 is dismissive in chat; 好一个… and 这也叫… are always ironic; the others are ironic next to a complaint.

@@ -63,6 +63,14 @@ describe('implicit complaints stated by their grammar', () => {
     expect(sentimentOf('被老师表扬了')).toBe('positive');
   });
 
+  it.each(['是被同事介绍过来的', '被通知周五去拿', '被安排在靠窗的位置'])('does not read a neutral passive as a complaint: "%s"', (text) => {
+    expect(sentimentOf(text)).not.toBe('negative');
+  });
+
+  it.each(['我走不开', '周末去不了', '孩子离不开'])('does not read a complement of going or staying as a failure: "%s"', (text) => {
+    expect(sentimentOf(text)).not.toBe('negative');
+  });
+
   it('reads a withdrawn intention to praise as a complaint', () => {
     expect(sentimentOf('本想给五星，想想还是算了')).toBe('negative');
   });
