@@ -195,6 +195,8 @@ add('一点都不 一点也不 一点儿都不 一点儿也不 完全不 根本�
   strength: 'strong',
 });
 add('都没有 也没有 都没 也没', { kind: 'postNegator' });
+// Cleaning a defect away denies it as 没有 does: 油渍都洗掉了.
+add('洗掉 擦掉 去掉 清掉 去除 清除 除掉 消除', { kind: 'postNegator' });
 add('但是 但 不过 可是 然而 只是 就是 but', { kind: 'contrast' });
 add('虽然 尽管 虽说 虽 although', { kind: 'concession' });
 add(

@@ -89,6 +89,12 @@ describe('implicit praise stated by its grammar', () => {
     expect(sentimentOf(text)).toBe(label);
   });
 
+  it('reads a defect cleaned away as praise, and one left as a complaint', () => {
+    expect(sentimentOf('衣服上的污渍都洗掉了')).toBe('positive');
+    expect(sentimentOf('洗了三遍都洗不掉')).toBe('negative');
+    expect(sentimentOf('杯子没洗干净')).toBe('negative');
+  });
+
   it('does not take a denied complaint noun as the start of a new statement: 毛病都没出过', () => {
     expect(sentimentOf('用了三年一次毛病都没出过')).toBe('positive');
     expect(sentimentOf('反映了也没有任何回复')).toBe('negative');
