@@ -18,6 +18,8 @@ export interface SentimentReading {
   contributions: Contribution[];
   /** Words under two or more negators ("不是不满意"): readable, but not certain. */
   multipleNegations: number;
+  /** Words of the general vocabulary that counted: a reading resting on them is less sure. */
+  generalWords: number;
   /** Negators that modified nothing the lexicon knows ("没有一次让我…失望" read too far apart). */
   strayNegators: number;
 }
@@ -37,6 +39,9 @@ const CONCEDED = 0.5;
 const BEFORE_TURN = 0.7;
 // 就是/只是 add a reservation ("很好，就是有点贵") rather than overturn what came before.
 const SOFT_TURNS: ReadonlySet<string> = new Set(['就是', '只是']);
+// Sentence-final particles after a denial: 一点问题都没有啊.
+const PARTICLE = /^[了的啊呀哦呢吧嘛啦诶哈\s]$/;
+const SCOPE_CLOSERS: ReadonlySet<string> = new Set(['了', '就', '才']);
 // How many unknown characters may stand between a modifier and the word it modifies.
 const MAX_GAP = 3;
 
@@ -87,6 +92,7 @@ interface SentimentScan {
   multipleNegations: number;
   /** Negators that never reached a word (too far from it): the reading may have missed a denial. */
   strayNegators: number;
+  generalWords: number;
   weight: number;
   /** A claim (说是…, 以为…) weighs less until its clause ends; then the weight it interrupted returns. */
   weightBeforeClaim: number | null;
@@ -116,6 +122,7 @@ function startScan(text: string): SentimentScan {
     contributions: [],
     multipleNegations: 0,
     strayNegators: 0,
+    generalWords: 0,
     weight: 1,
     weightBeforeClaim: null,
     claimed: [],
@@ -131,10 +138,21 @@ function startScan(text: string): SentimentScan {
 }
 
 function finishReading(scan: SentimentScan): SentimentReading {
-  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators } = scan;
+  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators, generalWords } = scan;
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
-  return { valence, label, confidence: Math.round(confidence * 100) / 100, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators };
+  return {
+    valence,
+    label,
+    confidence: Math.round(confidence * 100) / 100,
+    evidence,
+    ratingEvidence,
+    spans,
+    contributions,
+    multipleNegations,
+    strayNegators,
+    generalWords,
+  };
 }
 
 /** Adds a word's share to the valence (and to what a pending claim said). */
@@ -218,8 +236,9 @@ function endClause(scan: SentimentScan): void {
 function skipOther(scan: SentimentScan, t: SentimentToken): void {
   scan.gap++;
   if (scan.last) scan.last.gapSince++;
-  // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死.
-  if (scan.gap > MAX_GAP || (scan.negators.length > 0 && scan.text.slice(t.start, t.end) === '了')) resetModifiers(scan);
+  // A completed action closes the negation's scope: in "别再发了烦死了" 别 denies 发, not 烦死; so
+  // does the consequence of a condition: in "不办就爱答不理" 不 denies 办, not 爱答不理.
+  if (scan.gap > MAX_GAP || (scan.negators.length > 0 && SCOPE_CLOSERS.has(scan.text.slice(t.start, t.end)))) resetModifiers(scan);
 }
 
 /** 但是/结果: what came before counts for less, a claim it answers is reversed, what follows weighs more. */
@@ -257,6 +276,14 @@ function readPostNegator(scan: SentimentScan, t: EntryToken, next: SentimentToke
     scan.negators.push('full');
     scan.gap = 0;
     scan.spans.push([t.start, t.end]);
+    return;
+  }
+  // Before more words, and apart from the word before, it starts a new statement ("投诉了也没有任何回应");
+  // right after a noun it denies it whatever follows ("毛病都没出过").
+  if (next?.kind === 'other' && !PARTICLE.test(scan.text.slice(next.start, next.end)) && (scan.last === null || scan.last.gapSince > 0)) {
+    scan.negators.push('full');
+    scan.gap = 0;
+    scan.pending.push([t.start, t.end]);
     return;
   }
   if (scan.last && canDenyAfter(scan.last)) denyLastWord(scan, scan.last, t, 'full');
@@ -297,6 +324,7 @@ function readPolar(scan: SentimentScan, t: EntryToken, e: Extract<LexiconEntry, 
     contribute(scan, t.start, t.end, value * scan.weight);
     scan.evidence++;
     if (!entry.courtesy) scan.ratingEvidence++;
+    if (entry.general) scan.generalWords++;
   }
   scan.spans.push(...scan.pending, [t.start, t.end]);
   scan.last = { value, entry, gapSince: 0, counted };

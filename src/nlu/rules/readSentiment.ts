@@ -5,7 +5,7 @@ import type { Span } from './normalizeText.ts';
 import { findPatternCues, findSarcasm } from './verdictPatterns.ts';
 
 /** Why a sentiment reading may be wrong; the analyser leaves such readings unsettled. */
-export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed' | 'negation';
+export type SentimentDoubt = 'sarcasm' | 'rhetorical' | 'hypothetical' | 'implicit' | 'mixed' | 'negation' | 'general';
 
 export interface SentimentRead extends SentimentReading {
   doubts: ReadonlySet<SentimentDoubt>;
@@ -46,16 +46,17 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
   const contributions: Contribution[] = [...lexical.contributions, ...cues.map(({ start, end, value }) => ({ start, end, value }))].filter(
     (c) => !(c.value > 0 && inside(c, hypothetical)),
   );
-  // Praise inside a rhetorical complaint is ironic: "谁还敢再来".
+  // Praise inside a rhetorical complaint is ironic ("谁还敢再来"); inside an adversative passive it was pushed on the customer.
   for (const cue of cues) {
-    if (cue.kind !== 'rhetorical' || cue.value >= 0) continue;
+    if (cue.kind === 'implicit' || cue.value >= 0) continue;
     for (const c of contributions) if (c.value > 0 && c.start >= cue.start && c.end <= cue.end) c.value = -c.value;
   }
   let evidence = lexical.evidence + cues.length;
   let ratingEvidence = lexical.ratingEvidence + cues.length;
   const spans: Span[] = [...lexical.spans, ...cues.map((c) => [c.start, c.end] as Span)];
-  if (cues.some((c) => c.kind === 'implicit')) doubts.add('implicit');
+  if (cues.some((c) => c.kind !== 'rhetorical')) doubts.add('implicit');
   if (lexical.multipleNegations > 0) doubts.add('negation');
+  if (lexical.generalWords > 0) doubts.add('general');
   const rhetorical = cues.some((c) => c.kind === 'rhetorical');
   if (rhetorical) doubts.add('rhetorical');
 
@@ -104,6 +105,7 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
     contributions,
     multipleNegations: lexical.multipleNegations,
     strayNegators: lexical.strayNegators,
+    generalWords: lexical.generalWords,
     doubts,
     rhetorical,
   };

@@ -1,3 +1,5 @@
+import { GENERAL_IGNORED, GENERAL_POLAR } from './generalLexicon.ts';
+
 /**
  * The sentiment lexicon: polarity words with a strength, neutral verdicts, degree adverbs,
  * negators, contrast words, and "ignore" entries that stop a longer word from being read as the
@@ -7,7 +9,7 @@
 
 export type LexiconEntry =
   /** A word that says good or bad; `negated` overrides the default reading after a negator. */
-  | { kind: 'polar'; value: number; negated?: number; courtesy?: boolean; attribute?: 'benefit' | 'cost' }
+  | { kind: 'polar'; value: number; negated?: number; courtesy?: boolean; attribute?: 'benefit' | 'cost'; general?: boolean }
   /** 高/低: good or bad only after an attribute (性价比高 is good, 价格高 is bad). */
   | { kind: 'level'; value: number }
   /** A middling verdict (一般, 还行): evidence for neutral, never negated. */
@@ -33,9 +35,14 @@ function add(words: string, entry: LexiconEntry): void {
 const polar = (
   value: number,
   words: string,
-  extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost' }> = {},
+  extra: Partial<{ negated: number; courtesy: boolean; attribute: 'benefit' | 'cost'; general: boolean }> = {},
 ) =>
   add(words, { kind: 'polar', value, ...extra });
+
+// The general vocabulary first: every entry below overrides it where both know a word.
+// Its words are marked general: checked on fewer replies, a reading resting on them is not settled.
+for (const [value, words] of GENERAL_POLAR) polar(value, words, { general: true });
+add(GENERAL_IGNORED, { kind: 'ignore' });
 
 // Positive, by strength.
 polar(2, '完美 无可挑剔 物超所值 一流 顶级 超赞 爆赞 完美无缺 好到爆 五星好评 无敌 excellent perfect');
@@ -110,7 +117,7 @@ polar(1.2, '也不卡 都不卡 一点不卡 稳稳的 稳得很 厚实 扎实 �
 polar(0.6, '免费');
 polar(0.8, '稳 快速 飞快 很轻 干爽 蓬松');
 polar(0, '续航 做工 用料 手感 色准 画质 音质 音效 屏幕 信号 电量 口感 分量 菜量 服务态度 隔音', { negated: -1.2, attribute: 'benefit' });
-polar(0, '解释 道歉 说法 交代 回应 下文 ', { negated: -1.2 });
+polar(0, '解释 道歉 说法 交代 回应 下文 回复 答复 反馈 音讯 回音', { negated: -1.2 });
 // Evaluative adjectives of the trades reviews come from most: stays (陈旧, 闹中取静), devices
 // (笨重, 轻薄, 跟手), books (空洞, 引人入胜), and staff (怠慢, 刁难).
 polar(-1.5, '不敢恭维 傲慢 怠慢 刁难 不负责 不负责任 失职 水货 翻新机 残次品 次品 蟑螂 扰民 言之无物 不知所云 误人子弟 浪费时间 浪费生命 一言难尽');
@@ -147,7 +154,7 @@ polar(0, '热水 暖气 空调 窗户 停车位 电梯 网络 wifi', { negated: 
 add('非', { kind: 'negator', strength: 'full' });
 
 // Claims and worries whose praise or fear the rest of the reply answers: 说是海景房，… / 担心不好用，结果….
-add('说是 说好的 号称 宣传 宣传的 标称 写着 标的 承诺 说的是 以为 原以为 本以为 还以为 担心 一开始 本来 起初 刚开始', { kind: 'claim' });
+add('说是 说的 说好的 号称 宣传 宣传的 标称 写着 标的 承诺 说的是 以为 原以为 本以为 还以为 担心 一开始 本来 起初 刚开始', { kind: 'claim' });
 add('结果 发现 没想到 谁知 谁知道 哪知 却 实际上 实际', { kind: 'contrast' });
 add('卡里 办卡 会员卡 银行卡 信用卡 储值卡 次卡 年卡 月卡 卡券 卡片 打卡 刷卡 贺卡 卡通 购物卡 房卡 饭卡 卡车 关卡 香菜 香水 香港 香肠 香烟 香蕉 香菇 香槟 香料 烫发 烫染 烫头 虫草 卡号 一卡通 欢迎卡 多亏 幸亏 亏得 年轻 倒垃圾 扔垃圾 收垃圾 垃圾桶 垃圾袋 垃圾分类 把垃圾 不认识 不认得 装好 弄好 做好 搞好 修好 办好 写好 填好 放好 收好 包好 订好 排好 调好 接好 换好 洗好 剪好 拿好 穿好 戴好 停好 非要 非得 非说 非让 非逼 是非 非洲 非遗 除非 无非 莫非 非典 快中午 快天亮 快天黑 快下班 快到 快要 快一 快两 快三 快半 快十 快过年 快关门 判断 诊断 不轻 年轻', { kind: 'ignore' });
 
@@ -188,6 +195,8 @@ add('一点都不 一点也不 一点儿都不 一点儿也不 完全不 根本�
   strength: 'strong',
 });
 add('都没有 也没有 都没 也没', { kind: 'postNegator' });
+// Cleaning a defect away denies it as 没有 does: 油渍都洗掉了.
+add('洗掉 擦掉 去掉 清掉 去除 清除 除掉 消除', { kind: 'postNegator' });
 add('但是 但 不过 可是 然而 只是 就是 but', { kind: 'contrast' });
 add('虽然 尽管 虽说 虽 although', { kind: 'concession' });
 add(
@@ -201,3 +210,10 @@ export const SENTIMENT_LEXICON: ReadonlyMap<string, LexiconEntry> = entries;
 
 /** Length of the longest entry, for longest-first matching. */
 export const LONGEST_ENTRY = Math.max(...[...entries.keys()].map((k) => k.length));
+
+/** The longest entry starting with each first code unit: most characters start none, and are skipped at once. */
+export const LONGEST_BY_FIRST: ReadonlyMap<string, number> = (() => {
+  const longest = new Map<string, number>();
+  for (const k of entries.keys()) longest.set(k.charAt(0), Math.max(longest.get(k.charAt(0)) ?? 0, k.length));
+  return longest;
+})();

@@ -1,4 +1,4 @@
-import { LONGEST_ENTRY, SENTIMENT_LEXICON, type LexiconEntry } from './sentimentLexicon.ts';
+import { LONGEST_BY_FIRST, SENTIMENT_LEXICON, type LexiconEntry } from './sentimentLexicon.ts';
 
 /** A lexicon word, a clause boundary, or any other character. */
 export type SentimentToken =
@@ -34,7 +34,9 @@ export function tokenizeSentiment(text: string): SentimentToken[] {
 
 /** The longest lexicon word starting at `i`, if any. */
 function lexiconWordAt(text: string, i: number): SentimentToken | null {
-  for (let len = Math.min(LONGEST_ENTRY, text.length - i); len >= 1; len--) {
+  const longest = LONGEST_BY_FIRST.get(text.charAt(i));
+  if (longest === undefined) return null;
+  for (let len = Math.min(longest, text.length - i); len >= 1; len--) {
     const piece = text.slice(i, i + len);
     const entry = SENTIMENT_LEXICON.get(piece);
     if (!entry) continue;
