@@ -308,7 +308,9 @@ const CONDITION_MARKER = /如果|要是|假如|假设|假使|倘若|万一|若�
 const DOUBLE_NEGATION = /(?:没有?|不|无|别)[^，。,.!?！？]{0,3}(?:不|没)(?![错行好])|不得不|非.{0,4}不可|没理由不|不能不|不会不|不可能不/;
 
 // Questions nobody expects answered: "谁会推荐这种店", "难道还会来吗", "哪会再去".
-const RHETORICAL_ASK = /谁(?:会|还|能|敢|愿意)|难道|哪(?:会|能|还)|怎么可能|岂|凭什么/;
+const RHETORICAL_ASK = /谁(?:会|还|能|敢|愿意)|难道|哪(?:会|能|还)|怎么可能|岂|凭什么|开玩笑|逗我|搞笑/;
+
+const BOUND = /不到|不足|不超过|低于|少于|高于|多于|超过|不止|以上|以下|以内|之间/;
 
 /** Doubts the wording around a reading casts on it, whatever the reading is. */
 function contextDoubts(text: string): ReadingDoubt[] {
@@ -316,6 +318,8 @@ function contextDoubts(text: string): ReadingDoubt[] {
   if (QUESTION_SHAPE.test(text)) out.push('rhetorical');
   if (CONDITION_MARKER.test(text)) out.push('hypothetical');
   if (DOUBLE_NEGATION.test(text)) out.push('negation');
+  // "不到六分", "八分以上": a bound, not the score.
+  if (BOUND.test(text)) out.push('derived');
   return out;
 }
 

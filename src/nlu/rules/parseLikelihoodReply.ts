@@ -38,7 +38,7 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
  * parseLikelihoodReply('大概率会')?.level // 4
  */
 export function parseLikelihoodReply(text: string, options: { conditional?: boolean } = {}): LikelihoodReading | null {
-  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看/.test(text);
+  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看|有空|有时间|有机会|有钱/.test(text);
   const bare = text.replace(FILLERS, '');
   if (YES.test(bare)) return { level: /当然|必须|肯定|一定/.test(bare) ? 5 : 4, spans: [[0, text.length]] };
   if (NO.test(bare)) return { level: 1, spans: [[0, text.length]] };
