@@ -346,8 +346,6 @@ function decideSettled(
   const settled = new Set<AnalysisField>();
   if (residualText(r.text, r.spans, FILLERS) === '' && r.doubts.size === 0) {
     for (const f of ANALYSIS_FIELDS) settled.add(f);
-    // An answer to a scale question that names no score (an emoji, a verdict) leaves the score open.
-    if (r.analysis.score === null && r.analysis.intent === 'answer' && SCALE_KINDS.has(kind) && resolveRange(request) !== null) settled.delete('score');
     return settled;
   }
   // An escalation or opt-out under a condition or inside a question is not one yet ("除非换个店长").
