@@ -21,7 +21,7 @@ import { createFollowUpModule, type FollowUpModule, type FollowUpModuleDeps } fr
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
-import { landingRoutes } from './http/landingRoutes.ts';
+import { uiRoutes } from './http/uiRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
@@ -446,7 +446,7 @@ async function createServiceApp(parts: Parts) {
       ...privacy.routes,
       ...(await analytics.routes()),
       ...followUp.routes,
-      ...landingRoutes(),
+      ...(await uiRoutes()),
     ],
     rawHandlers: wecom.rawHandlers,
   });

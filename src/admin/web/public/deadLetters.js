@@ -1,7 +1,7 @@
 // Dead letters (#/deadletters, admins only): inbound messages the conversation set aside after
 // they kept failing, with the error; an admin requeues one (after a fix) or dismisses it.
 import { get, post } from './api.js';
-import { formatTime, h, replace } from './dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 const statusLabels = { open: '待处理', requeued: '已重新排队', dismissed: '已忽略' };

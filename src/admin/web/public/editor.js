@@ -1,7 +1,7 @@
 // The flow editor page: outline and YAML views of one draft, saving versions, publishing,
 // versions with diff and rollback, the flow's audit log, and the preview chat.
 import { ApiError, flowPath, get, post } from './api.js';
-import { debounce, formatTime, h, replace, select } from './dom.js';
+import { debounce, formatTime, h, replace, select } from '/ui/dom.js';
 import { FlowModel } from './flowModel.js';
 import { actionLabels, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';

@@ -1,5 +1,5 @@
 // Chinese labels for what the API returns in English codes.
-import { formatTime } from './dom.js';
+import { formatTime } from '/ui/dom.js';
 
 export const kindLabels = {
   message: '消息',

@@ -3,7 +3,7 @@
 // as status and length; 详情 opens one delivery (every attempt with the start of the receiver's
 // answer, the exact payload), and a replay for delivered or dead-lettered ones.
 import { get, post } from './api.js';
-import { formatTime, h, replace } from './dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 const EVENTS = [

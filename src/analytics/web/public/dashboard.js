@@ -2,7 +2,8 @@
 // tab), filters kept in the URL (?flowId=…&from=…) so a view can be shared, refreshed every 10 s.
 // Every text from the server is set with textContent (dom.js); charts render on canvas.
 import { ApiError, get, session, setUnauthorizedHandler } from '/admin/static/api.js';
-import { formatTime, h, replace } from '/admin/static/dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
+import { showLoginCard, signInErrorText } from '/ui/login.js';
 import { csatOption, factorsOption, funnelOption, intentOption, outcomesOption, productsOption, segmentsOption, timingOption, trendOption } from './charts.js';
 import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, segmentOrNoneLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
 
@@ -15,10 +16,10 @@ let view = null;
 // anyone else, so the page does not offer them). Quotes come masked below admin.
 let canSeeFullText = false;
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler((error) => {
   session.clear();
   stop();
-  showLogin('令牌无效或已被撤销，请重新登录。');
+  showLogin(signInErrorText(error));
 });
 window.addEventListener('hashchange', route);
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
@@ -33,32 +34,20 @@ function stop() {
 
 function showLogin(message) {
   replace(document.getElementById('who'));
-  const token = h('input', { type: 'password', autocomplete: 'off', placeholder: 'ADMIN_TOKEN 或个人令牌（hf_…）', 'aria-label': '访问令牌' });
-  const error = h('p', { class: 'bad', text: message || '' });
-  const form = h(
-    'form',
-    {
-      class: 'login card',
-      onSubmit: async (e) => {
-        e.preventDefault();
-        session.set(token.value.trim());
-        try {
-          await get('/api/me');
-          route();
-        } catch (err) {
-          session.clear();
-          error.textContent = err instanceof ApiError && err.status === 401 ? '令牌无效或已被撤销。' : err.message;
-        }
-      },
+  showLoginCard(main, {
+    title: '登录数据看板',
+    message,
+    onToken: async (token) => {
+      session.set(token);
+      try {
+        await get('/api/me');
+      } catch (err) {
+        session.clear();
+        throw err;
+      }
+      route();
     },
-    h('h1', { text: '登录数据看板' }),
-    h('p', { class: 'muted', text: '请输入管理员分配给您的访问令牌（只读及以上角色）。令牌只保存在本标签页中。' }),
-    token,
-    h('button', { type: 'submit', text: '登录' }),
-    error,
-  );
-  replace(main, form);
-  token.focus();
+  });
 }
 
 async function route() {
