@@ -145,7 +145,7 @@ describe('the Webhook pages of /admin', () => {
     const page = await open('/admin', { width: 1366, height: 768 });
     await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('link', { name: 'Webhook' }).click();
+    await page.getByRole('link', { name: '数据推送' }).click();
     await page.locator('table.webhooks-table tbody tr').first().waitFor();
     expect(await page.locator('table.webhooks-table').textContent()).toContain(receiver.url());
     await page.screenshot({ path: `${SHOTS}/admin-webhooks-1366.png` });
@@ -154,7 +154,7 @@ describe('the Webhook pages of /admin', () => {
     const rows = page.locator('table.deliveries-table tbody tr[data-delivery]');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
     await expect.poll(async () => (await page.getByRole('button', { name: '刷新' }).click(), await page.locator('table.deliveries-table').textContent()), { timeout: 15_000 }).not.toContain('投递中');
-    expect(await rows.first().textContent()).toContain('失败（已转入死信）');
+    expect(await rows.first().textContent()).toContain('失败（已停止重试，可重放）');
     expect(await rows.first().textContent()).toContain('HTTP 503');
     await rows.first().getByRole('button', { name: '详情' }).click();
     const details = page.locator('tr.delivery-details').first();
