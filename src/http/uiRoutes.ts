@@ -9,6 +9,11 @@ import { fileReply, locatePublicDir, pageRoute, servableFiles, staticFolderRoute
 const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const SWAGGER_FILES = new Set(['swagger-ui-bundle.js', 'swagger-ui.css']);
 
+/** The UI kit's folder (the simulator's chat page, served apart from the app, reads it too). */
+export function uiKitDir(): string {
+  return locatePublicDir(import.meta.url, 'src/http/public');
+}
+
 /**
  * The UI kit every page shares, served from `public/`: `/ui/kit.css` (design tokens, header, login
  * card, tables, toasts, dialogs), `/ui/dom.js`, `/ui/login.js`, `/ui/header.js`, the favicon;
@@ -16,7 +21,7 @@ const SWAGGER_FILES = new Set(['swagger-ui-bundle.js', 'swagger-ui.css']);
  * never a CDN) over the generated `/api/openapi.json`.
  */
 export async function uiRoutes(): Promise<Route[]> {
-  const dir = locatePublicDir(import.meta.url, 'src/http/public');
+  const dir = uiKitDir();
   const files = await servableFiles(dir);
   const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   return [
