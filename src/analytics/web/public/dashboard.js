@@ -15,6 +15,8 @@ let view = null;
 // Transcripts and the CSV export hold customers' full words: admins only (the API says 403 to
 // anyone else, so the page does not offer them). Quotes come masked below admin.
 let canSeeFullText = false;
+// Questions by their label (never their id), from the latest summary's funnel.
+let stepLabels = new Map();
 
 setUnauthorizedHandler((error) => {
   session.clear();
@@ -260,7 +262,8 @@ function renderSummary(s, trend, quotes) {
   view.split.querySelectorAll('span').forEach((span) => span.style.setProperty('width', `${span.dataset.pct}%`));
   replace(view.legend, ...['promoter', 'passive', 'detractor'].map((g) => h('span', null, h('i', { class: `dot ${g}` }), `${groupLabels[g]} ${nps[`${g}s`]}（${pct(nps[`${g}Pct`], 0)}）`)));
   replace(k.responses.value, String(nps.responses));
-  replace(k.responses.sub, `NPS 题：${nps.stepId ?? '—'}`);
+  stepLabels = new Map(s.funnel.map((r) => [r.stepId, r.label]));
+  replace(k.responses.sub, `NPS 题：${(nps.stepId && stepLabels.get(nps.stepId)) || '—'}`);
   replace(k.completion.value, pct(s.sessions.completionRate, 0));
   replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed} · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
   replace(k.escalations.value, String(s.escalations.count));
@@ -268,7 +271,7 @@ function renderSummary(s, trend, quotes) {
 
   chart('chart-trend', trendOption(trend));
   chart('chart-csat', csatOption(s.csat));
-  replace(view.csatTable, table(['环节', '题目', '回答数', '平均分', '好评率（4-5）'], s.csat.map((c) => [c.label, c.stepId, c.n, fixed(c.mean, 2), pct(c.top2Box)]), [2, 3, 4]));
+  replace(view.csatTable, table(['环节', '回答数', '平均分', '好评率（4-5）'], s.csat.map((c) => [c.label, c.n, fixed(c.mean, 2), pct(c.top2Box)]), [1, 2, 3]));
   chart('chart-intent', intentOption(s.repurchase));
   chart('chart-timing', timingOption(s.repurchase));
   replace(view.productList, `复购意向回答 ${s.repurchase.n} · 可能复购（≥4）${pct(s.repurchase.likelyShare)} · 意向项目见下方`);
@@ -278,7 +281,7 @@ function renderSummary(s, trend, quotes) {
     view.funnelTable,
     table(
       ['题目', '到达', '作答', '跳过', '停此：退订', '转人工', '超时', '进行中'],
-      s.funnel.filter((r) => r.reached > 0).map((r) => [`${r.stepId} ${r.label}`, r.reached, r.answered, r.skipped, r.stopped.opted_out, r.stopped.escalated, r.stopped.expired, r.stopped.in_progress]),
+      s.funnel.filter((r) => r.reached > 0).map((r, i) => [`${i + 1}. ${r.label}`, r.reached, r.answered, r.skipped, r.stopped.opted_out, r.stopped.escalated, r.stopped.expired, r.stopped.in_progress]),
       [1, 2, 3, 4, 5, 6, 7],
     ),
   );
@@ -404,8 +407,12 @@ async function exportCsv(button) {
 
 async function renderSession(id) {
   const s = await get(`/api/sessions/${id}`);
+  if (!stepLabels.size && s.flowId) {
+    const summary = await get(`/api/analytics/summary?${query({ flowId: s.flowId, from: '2000-01-01', to: today() })}`).catch(() => null);
+    if (summary) stepLabels = new Map(summary.funnel.map((r) => [r.stepId, r.label]));
+  }
   const back = h('a', { href: `${location.pathname}${location.search}`, text: '← 返回看板' });
-  const answers = Object.entries(s.answers || {}).map(([stepId, a]) => [stepId, a.missing ? '（跳过）' : Array.isArray(a.value) ? a.value.join('、') : String(a.value), a.raw]);
+  const answers = Object.entries(s.answers || {}).map(([stepId, a]) => [stepLabels.get(stepId) || '（已删除的题目）', a.missing ? '（跳过）' : Array.isArray(a.value) ? a.value.join('、') : String(a.value), a.raw]);
   replace(
     main,
     h(

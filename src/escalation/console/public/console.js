@@ -241,7 +241,7 @@ import { showLoginCard, signInErrorText } from '/ui/login.js';
     setStatus('reply-status', '发送中…');
     api('POST', '/api/console/escalations/' + id + '/reply', { text: text, clientId: randomId() }).then(function (r) {
       $('reply-text').value = '';
-      setStatus('reply-status', r.path === 'event_code' ? '已发送（借转接消息码，后续请在企业微信回复）' : '已发送', 'good');
+      setStatus('reply-status', r.path === 'event_code' ? '已发送。企业微信只允许从这里发这 1 条，之后请在企业微信客户端回复。' : '已发送', 'good');
       loadDetail(id, true);
       loadList();
     }, function (err) {
