@@ -3,7 +3,7 @@
 import { ApiError, flowPath, get, post } from './api.js';
 import { debounce, formatTime, h, replace, select } from '/ui/dom.js';
 import { FlowModel } from './flowModel.js';
-import { actionLabels, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
+import { actionLabels, auditNoteText, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';
 import { createPreview } from './preview.js';
 
@@ -408,7 +408,7 @@ export function renderAuditList(items) {
           h('td', { text: actionLabels[e.action] || e.action }),
           h('td', { text: e.flowId || (e.details && e.details.name ? `用户 ${e.details.name}` : '') }),
           h('td', { text: e.version ? `v${e.version}` : '' }),
-          h('td', { text: [e.note, e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
+          h('td', { text: [auditNoteText(e.note), e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
         ),
       ),
     ),

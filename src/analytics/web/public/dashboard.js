@@ -168,12 +168,12 @@ function buildView(filters, flows, values) {
 
   const chartBox = (id, cls = 'chart') => h('div', { class: cls, id, role: 'img' });
   const card = (title, ...children) => h('section', { class: 'card' }, h('h2', { text: title }), ...children);
-  const csatTable = h('div', { class: 'scroll' });
+  const csatTable = h('div', { class: 'scroll', tabindex: '0' });
   const productList = h('p', { class: 'sub muted' });
-  const funnelTable = h('div', { class: 'scroll' });
+  const funnelTable = h('div', { class: 'scroll', tabindex: '0' });
   const productsChart = chartBox('chart-products', 'chart products');
   const productsNote = h('p', { class: 'sub muted' });
-  const productsTable = h('div', { class: 'scroll' });
+  const productsTable = h('div', { class: 'scroll', tabindex: '0' });
   const escalationBox = h('div');
   const groups = h('div', { class: 'groups' });
   const sessionsNote = h('p', { class: 'muted' });
@@ -207,6 +207,8 @@ function buildView(filters, flows, values) {
       card('会话结果与客户分群', sessionsNote, chartBox('chart-outcomes'), chartBox('chart-segments'), escalationBox),
     ),
   );
+  // Charts draw on canvas: each says what it shows by its card's title.
+  root.querySelectorAll('[role="img"]').forEach((box) => box.setAttribute('aria-label', box.closest('section')?.querySelector('h2')?.textContent || '图表'));
   return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
 }
 
