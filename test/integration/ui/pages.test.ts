@@ -71,7 +71,7 @@ async function openPage(c: PageCase, size: { width: number; height: number }): P
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().includes('/api/')) problems.push(`${r.status()} ${r.url()}`);
   });
-  if (c.path === '/simulator') await page.addInitScript(() => localStorage.setItem('huifangSim.sceneParam', 'nps-default'));
+  if (c.path === '/simulator') await page.addInitScript("localStorage.setItem('huifangSim.sceneParam', 'nps-default')");
   await page.goto(`${service.url}${c.path}`);
   if (c.signIn) {
     await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
@@ -100,17 +100,17 @@ describe('every page', () => {
         await page.addScriptTag({ content: AXE });
         const violations = await page.evaluate(async () => {
           const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-          const result = await axe.run(document, { resultTypes: ['violations'] });
+          const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
           return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(' ')}`);
         });
         expect(violations).toEqual([]);
 
-        const text = await page.evaluate(() => document.body.innerText);
+        const text = String(await page.evaluate('document.body.innerText'));
         expect(wordsIn(text, ENGLISH)).toEqual([]);
         if (!c.stepIdsAllowed) expect(wordsIn(text, STEP_IDS)).toEqual([]);
 
         // Nothing spills sideways on a phone.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
         expect(overflow).toBeLessThanOrEqual(0);
         expect(problems).toEqual([]);
         await page.close();
