@@ -53,7 +53,8 @@ describe('admin editor in a browser', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('table.flows-table').waitFor();
     expect(await page.locator('table.flows-table tbody tr').count()).toBe(3);
-    expect(await page.locator('#who').textContent()).toContain('admin（管理员）');
+    // The ADMIN_TOKEN holder is 管理员, not "admin（管理员）".
+    await expect.poll(() => page.locator('#who span').textContent()).toBe('管理员');
   });
 
   it('shows the flow as an outline, and YAML errors at their line', async () => {

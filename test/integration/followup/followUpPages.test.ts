@@ -78,7 +78,7 @@ async function open(path: string, viewport: { width: number; height: number }): 
 describe('the 回访任务 tab of /console', () => {
   it('lists tasks with the overdue one highlighted, and an advisor claims, notes and closes it', { timeout: 90_000 }, async () => {
     const page = await open('/console', { width: 1366, height: 768 });
-    await page.getByLabel('顾问令牌').fill(advisorToken);
+    await page.getByLabel('访问令牌').fill(advisorToken);
     await page.getByRole('button', { name: '登录' }).click();
     await expect.poll(() => page.locator('#count-tasks').textContent()).toBe('2');
     await page.getByRole('tab', { name: /回访任务/ }).click();
@@ -128,7 +128,7 @@ describe('the 回访任务 tab of /console', () => {
   it('reads well at phone width, and a shared task link opens it', { timeout: 60_000 }, async () => {
     const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>('GET', '/api/tasks?status=open')).body;
     const page = await open('/console', { width: 390, height: 844 });
-    await page.getByLabel('顾问令牌').fill(advisorToken);
+    await page.getByLabel('访问令牌').fill(advisorToken);
     await page.getByRole('button', { name: '登录' }).click();
     await page.goto(`${service.url}/console#/tasks/${items.find((t) => t.customer.id === 'wm_page_2')!.id}`);
     await page.locator('#task-body .d-head').waitFor();

@@ -125,7 +125,7 @@ import { showLoginCard, signInErrorText } from '/ui/login.js';
     clear(list);
     if (view === 'active') $('count-active').textContent = String(listItems.length);
     $('list-empty').hidden = listItems.length > 0;
-    $('list-empty').textContent = view === 'active' ? '没有待处理的转人工 🎉' : '还没有已解决的转人工';
+    $('list-empty').textContent = view === 'active' ? '没有待处理的转人工，都处理完了。' : '还没有已解决的转人工';
     listItems.forEach(function (item) {
       var li = el('li');
       li.setAttribute('data-id', item.id);
