@@ -1,6 +1,6 @@
 // The DOM helpers every page uses (admin, dashboard, console, tasks, simulator, landing). Data only
 // ever reaches a page through textContent, form values and text nodes: nothing here (or anywhere
-// in the UI) assigns innerHTML.
+// in the UI) parses strings as markup.
 
 /** The element with this id. */
 export function $(id) {

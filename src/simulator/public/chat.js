@@ -1,5 +1,5 @@
 // The simulator's chat page: a person plays a WeChat customer. All text from the server is put on
-// the page with textContent (dom.js), never innerHTML.
+// the page with textContent (dom.js), never parsed as markup.
 import { $, el } from './dom.js';
 
 (function () {
