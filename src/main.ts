@@ -21,7 +21,7 @@ import { createFollowUpModule, type FollowUpModule, type FollowUpModuleDeps } fr
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
-import { landingRoutes } from './http/landingRoutes.ts';
+import { uiKitDir, uiRoutes } from './http/uiRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue, type QueueConnection } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
@@ -218,7 +218,7 @@ interface WecomSetup {
 
 /** The one place that picks the simulator or real WeCom: with no WeCom credentials, the simulator stands in. */
 function createWecom({ config, url, connections, stores, logger }: Wiring): WecomSetup {
-  const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
+  const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true, uiDir: uiKitDir() });
   if (simulator) {
     simulator.apiBase = `${url}/simulator`;
     simulator.setCallbackUrl(`${url}/wecom/callback`);
@@ -450,7 +450,7 @@ async function createServiceApp(parts: Parts) {
       ...privacy.routes,
       ...(await analytics.routes()),
       ...followUp.routes,
-      ...landingRoutes(),
+      ...(await uiRoutes()),
     ],
     rawHandlers: wecom.rawHandlers,
   });

@@ -142,7 +142,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       case 'send_failed':
         return recordOnly(message, { direction: 'out', author: 'system', text: `消息发送失败（${message.failType}）`, at: message.sentAt, messageId: message.id, delivery: 'failed' });
       case 'session_status':
-        return recordOnly(message, { direction: 'in', author: 'system', text: `会话状态变化（${message.changeType}）`, at: message.sentAt, messageId: message.id });
+        return recordOnly(message, { direction: 'in', author: 'system', text: sessionStatusText(message.changeType), at: message.sentAt, messageId: message.id });
     }
   }
 
@@ -190,4 +190,12 @@ async function recordOnOpenSession(
     // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
     await deps.escalations.recorded(saved, message).catch((error: unknown) => log.error({ err: error, sessionId: saved.id }, 'escalation bookkeeping failed'));
   }
+}
+
+// WeCom's change_type values (kf/sync_msg event session_status_change) in words.
+const SESSION_STATUS_TEXT: Record<number, string> = { 1: '企业微信：接待人员接入了会话', 2: '企业微信：会话转给了另一位接待人员', 3: '企业微信：接待人员结束了会话', 4: '企业微信：接待人员重新接入了已结束的会话' };
+
+/** A WeCom session-status event as the transcript says it. */
+export function sessionStatusText(changeType: number | string): string {
+  return SESSION_STATUS_TEXT[Number(changeType)] ?? '企业微信：会话状态有变化';
 }

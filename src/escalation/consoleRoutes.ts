@@ -4,9 +4,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { Logger } from '../core/logger.ts';
 import { itemsOf } from '../http/apiSchemas.ts';
 import type { AdvisorTokens } from '../http/auth.ts';
-import { defineRoute, reply, staticRoute, type InvalidInput, type Route } from '../http/route.ts';
+import { join } from 'node:path';
+import { defineRoute, reply, type InvalidInput, type Route } from '../http/route.ts';
+import { fileReply, locatePublicDir, pageRoute } from '../http/staticFiles.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
-import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console/consolePage.ts';
 import type { EscalationService } from './escalationService.ts';
 
 const advisorBody = z.strictObject({
@@ -35,14 +36,6 @@ const resolveBody = z.strictObject({
 const listQuery = z.object({ view: z.enum(['active', 'resolved']).default('active') });
 const escalationId = z.string().regex(/^[0-9a-f]{24}$/);
 
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  // Nothing inline runs: the script and style are served from /console itself.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-};
 
 const advisorSchema = z
   .object({ id: z.string(), name: z.string(), wecomUserId: z.string().nullable(), createdAt: z.iso.datetime(), lastSeenAt: z.iso.datetime().nullable() })
@@ -75,13 +68,15 @@ export function consoleRoutes(deps: { service: EscalationService; advisors: Advi
   return [...consolePageRoutes(), ...advisorRoutes(deps), ...consoleApiRoutes(deps)];
 }
 
-/** `/console` and its script and style. */
+/** `/console` and its script and style, from `console/public/` (no script inside TypeScript). */
 function consolePageRoutes(): Route[] {
-  const headers = PAGE_HEADERS;
+  const dir = locatePublicDir(import.meta.url, 'src/escalation/console/public', './console/public/');
+  const file = (path: string, name: string, summary: string) =>
+    defineRoute({ method: 'get', path, auth: 'public', tags: ['pages'], summary, output: { description: summary, type: name.endsWith('.css') ? 'text/css' : 'text/javascript' }, handler: () => fileReply(join(dir, name), 'no-cache') });
   return [
-    staticRoute({ path: '/console', type: 'text/html; charset=utf-8', body: CONSOLE_HTML, headers, summary: 'The advisor console (page)' }),
-    staticRoute({ path: '/console/app.js', type: 'application/javascript; charset=utf-8', body: CONSOLE_SCRIPT, headers, summary: 'The console’s script' }),
-    staticRoute({ path: '/console/app.css', type: 'text/css; charset=utf-8', body: CONSOLE_STYLE, headers, summary: 'The console’s style' }),
+    pageRoute({ path: '/console', file: join(dir, 'index.html'), summary: 'The advisor console (page)' }),
+    file('/console/app.js', 'console.js', 'The console’s script'),
+    file('/console/app.css', 'console.css', 'The console’s style'),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { renderChatPage } from './chatPage.ts';
+import { CHAT_PAGE_CSP, chatPageFiles } from './chatPage.ts';
 import {
   appMessageBody,
   customerBatchgetBody,
@@ -249,8 +249,9 @@ async function handlePage(rest: string, req: IncomingMessage, res: ServerRespons
 }
 
 /** Builds the mountable handler for one simulator. */
-export function createSimulatorHandler(deps: { state: SimulatorState; driver: ChatDriver; pathPrefix: string }): SimulatorHandler {
+export function createSimulatorHandler(deps: { state: SimulatorState; driver: ChatDriver; pathPrefix: string; uiDir?: string }): SimulatorHandler {
   const prefix = normalizePathPrefix(deps.pathPrefix);
+  const page = chatPageFiles(deps.uiDir);
   const routes = buildApiRoutes(deps.state);
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
@@ -258,7 +259,7 @@ export function createSimulatorHandler(deps: { state: SimulatorState; driver: Ch
     if (prefix === '') {
       rest = url.pathname;
       // Without a prefix only claim our own trees, so a host server keeps everything else.
-      if (rest !== '/' && !rest.startsWith('/cgi-bin/') && !rest.startsWith('/api/')) return false;
+      if (rest !== '/' && !rest.startsWith('/cgi-bin/') && !rest.startsWith('/api/') && !rest.startsWith('/static/')) return false;
     } else if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) {
       rest = url.pathname.slice(prefix.length);
     } else {
@@ -270,17 +271,22 @@ export function createSimulatorHandler(deps: { state: SimulatorState; driver: Ch
           sendJson(res, 405, { error: 'method not allowed' });
           return true;
         }
-        const html = renderChatPage(prefix);
+        const html = page.html(prefix);
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           'content-length': Buffer.byteLength(html),
           'cache-control': 'no-store',
-          // Everything is inline and same-origin; nothing else may load.
-          'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          'content-security-policy': CHAT_PAGE_CSP,
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
         });
         res.end(req.method === 'HEAD' ? undefined : html);
+        return true;
+      }
+      const asset = rest.startsWith('/static/') && (req.method === 'GET' || req.method === 'HEAD') ? page.file(rest.slice('/static/'.length)) : undefined;
+      if (asset) {
+        res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'no-cache', 'content-security-policy': CHAT_PAGE_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+        res.end(req.method === 'HEAD' ? undefined : asset.body);
         return true;
       }
       const route = routes[rest];

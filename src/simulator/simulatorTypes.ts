@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   tokenTtlSeconds?: number;
   /** Mount point, e.g. '/simulator' → chat page at /simulator, API at /simulator/cgi-bin/... Default ''. */
   pathPrefix?: string;
+  /** The product's UI kit folder (its DOM helpers and favicon serve the chat page); default src/http/public. */
+  uiDir?: string;
   /** Advisor userids known to the fake corp (all "receiving"), default ['advisor1', 'advisor2']. */
   servicers?: string[];
   /** Simulated clock in epoch ms, default Date.now. Drives every expiry and window. */

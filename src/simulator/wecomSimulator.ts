@@ -104,7 +104,7 @@ class Simulator implements WecomSimulator {
         apiEvent: () => this.deliverInBackground(this.retryCallbacks),
       },
     );
-    this.handle = createSimulatorHandler({ state: this.state, driver: this.chatDriver(), pathPrefix: this.pathPrefix });
+    this.handle = createSimulatorHandler({ state: this.state, driver: this.chatDriver(), pathPrefix: this.pathPrefix, ...(options.uiDir ? { uiDir: options.uiDir } : {}) });
   }
 
   setCallbackUrl(url: string): void {

@@ -1,9 +1,9 @@
 // The flow editor page: outline and YAML views of one draft, saving versions, publishing,
 // versions with diff and rollback, the flow's audit log, and the preview chat.
 import { ApiError, flowPath, get, post } from './api.js';
-import { debounce, formatTime, h, replace, select } from './dom.js';
+import { confirmDialog, debounce, formatTime, h, replace, select } from '/ui/dom.js';
 import { FlowModel } from './flowModel.js';
-import { actionLabels, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
+import { actionLabels, auditNoteText, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';
 import { createPreview } from './preview.js';
 
@@ -201,6 +201,12 @@ export async function renderEditor(main, { flowId, me, flash }) {
   }
 
   async function publish() {
+    const ok = await confirmDialog({
+      title: '发布这个版本？',
+      text: `发布后，此后开始的会话都使用新版本${dirty() ? '（未保存的修改会先保存为新版本）' : ''}；进行中的会话保持原版本。可以随时回滚。`,
+      ok: '确认发布',
+    });
+    if (!ok) return;
     const text = note.value.trim();
     let version = st.loadedVersion;
     if (dirty() || version === null) version = (await saveVersion()).version;
@@ -408,7 +414,7 @@ export function renderAuditList(items) {
           h('td', { text: actionLabels[e.action] || e.action }),
           h('td', { text: e.flowId || (e.details && e.details.name ? `用户 ${e.details.name}` : '') }),
           h('td', { text: e.version ? `v${e.version}` : '' }),
-          h('td', { text: [e.note, e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
+          h('td', { text: [auditNoteText(e.note), e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
         ),
       ),
     ),
