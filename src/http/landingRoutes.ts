@@ -30,6 +30,7 @@ const HTML = `<!doctype html>
 <ul>
 ${PAGES.map(([href, title, text]) => `<li><a href="${href}"><strong>${title}</strong><span>${text}</span></a></li>`).join('\n')}
 </ul>
+<p class="first">首次使用：服务第一次启动时会在日志里打印一条登录链接（<code>http://127.0.0.1:3000/login#token=…</code>），打开它即以管理员身份登录。链接丢了：停止服务，运行 <code>npm run admin -- sign-in-link</code> 生成新的。</p>
 <p class="foot"><a href="/api/openapi.json">API 文档（OpenAPI）</a> · <a href="/healthz">健康检查</a></p>
 </main>
 </body>
@@ -44,6 +45,7 @@ ul{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(
 li a{display:block;background:#fff;border-radius:8px;padding:16px 18px;box-shadow:0 1px 3px rgba(0,0,0,.08);color:inherit;text-decoration:none;height:100%}
 li a:hover{box-shadow:0 2px 8px rgba(29,111,224,.25)}
 li strong{display:block;color:#1d6fe0;font-size:17px}li span{color:#5c6370;font-size:13px}
+.first{margin-top:24px;font-size:14px;color:#5c6370;background:#fff;border-radius:8px;padding:12px 16px;overflow-wrap:anywhere}.first code{font-size:12px}
 .foot{margin-top:24px;font-size:13px;color:#8a919f}.foot a{color:#5c6370}`;
 
 /**
