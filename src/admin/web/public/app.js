@@ -4,6 +4,7 @@ import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } f
 import { formatTime, h, replace, select } from './dom.js';
 import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
+import { renderAdvisors } from './advisors.js';
 import { renderPrivacy } from './privacy.js';
 import { renderDeliveries, renderWebhooks } from './webhooks.js';
 import { renderAuditList, renderEditor } from './editor.js';
@@ -68,6 +69,7 @@ function showMe() {
   document.getElementById('nav-deadletters').hidden = me.role !== 'admin';
   document.getElementById('nav-webhooks').hidden = me.role !== 'admin';
   document.getElementById('nav-privacy').hidden = me.role !== 'admin';
+  document.getElementById('nav-advisors').hidden = me.role !== 'admin';
   replace(
     document.getElementById('who'),
     h('span', { text: `${me.name}（${roleLabels[me.role] || me.role}）` }),
@@ -105,6 +107,7 @@ async function route() {
     else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });
     else if (hash === '/webhooks' && me.role === 'admin') await renderWebhooks(main, { flash });
     else if (hash === '/privacy' && me.role === 'admin') await renderPrivacy(main, { flash });
+    else if (hash === '/advisors' && me.role === 'admin') await renderAdvisors(main, { flash });
     else if (/^\/webhooks\/we_[0-9a-f]{24}$/.test(hash) && me.role === 'admin') await renderDeliveries(main, { endpointId: hash.slice('/webhooks/'.length), flash });
     else await renderFlows();
   } catch (error) {

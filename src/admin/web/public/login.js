@@ -16,7 +16,9 @@ function nextPath() {
 
 async function signIn(token) {
   status.textContent = '正在登录…';
-  const res = await fetch('/api/me', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  // Advisors' tokens open the console only: checked there, and kept only where the console reads them.
+  const forConsole = nextPath().startsWith('/console');
+  const res = await fetch(forConsole ? '/api/console/me' : '/api/me', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
   if (!res) return showForm('连不上服务，请确认它在运行后重试。');
   if (res.status === 401) {
     const body = await res.json().catch(() => ({}));
@@ -24,7 +26,7 @@ async function signIn(token) {
     return showForm(code === 'AUTH_NOT_CONFIGURED' ? '还没有任何账号：请查看服务日志里的登录链接。' : '这个令牌无效或已被更换。请用最新的登录链接，或粘贴有效的令牌。');
   }
   if (!res.ok) return showForm(`登录失败（HTTP ${res.status}），请稍后重试。`);
-  sessionStorage.setItem(ADMIN_KEY, token);
+  if (!forConsole) sessionStorage.setItem(ADMIN_KEY, token);
   sessionStorage.setItem(CONSOLE_KEY, token);
   status.textContent = '已登录，正在跳转…';
   location.replace(nextPath());
