@@ -62,7 +62,7 @@ describe('advisors in /admin', () => {
     await page.screenshot({ path: '.data/screenshots/admin-advisors-1366.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: '.data/screenshots/admin-advisors-390.png', fullPage: true });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1366, height: 768 });
 
     expect(await consoleName(link)).toBe('王丽');
