@@ -116,6 +116,10 @@ describe('admin editor in a browser', () => {
 
     await page.getByLabel('修改说明').fill('网页改版');
     await page.getByRole('button', { name: '发布', exact: true }).click();
+    // Publishing shows what changes and asks first (issue 22).
+    const confirm = page.getByRole('dialog', { name: '确认发布' });
+    await expect.poll(() => confirm.textContent()).toContain(NEW_TEXT);
+    await confirm.getByRole('button', { name: '确认发布' }).click();
     await expect.poll(() => page.locator('#flash').textContent()).toContain('已发布 v2');
     expect(await page.locator('.chip', { hasText: '线上：v2' }).count()).toBe(1);
 

@@ -5,6 +5,7 @@ import { formatTime, h, replace, select } from './dom.js';
 import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
 import { renderAdvisors } from './advisors.js';
+import { renderFlowSettings } from './settings.js';
 import { renderPrivacy } from './privacy.js';
 import { renderDeliveries, renderWebhooks } from './webhooks.js';
 import { renderAuditList, renderEditor } from './editor.js';
@@ -99,7 +100,9 @@ async function route() {
   const flowMatch = /^\/flows\/([a-z0-9-]+)$/.exec(hash);
   const campaignMatch = /^\/campaigns\/([a-z0-9]+)$/.exec(hash);
   try {
-    if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
+    const settingsMatch = /^\/flows\/([a-z0-9-]+)\/settings$/.exec(hash);
+    if (settingsMatch) await renderFlowSettings(main, { flowId: settingsMatch[1], me, flash });
+    else if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
     else if (campaignMatch) await renderCampaign(main, { id: campaignMatch[1], me, flash });
     else if (hash === '/campaigns') await renderCampaigns(main, { me, flash });
     else if (hash === '/users' && me.role === 'admin') await renderUsers();

@@ -6,6 +6,7 @@ import { FlowModel } from './flowModel.js';
 import { actionLabels, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';
 import { createPreview } from './preview.js';
+import { confirmPublish } from './publishConfirm.js';
 
 export async function renderEditor(main, { flowId, me, flash }) {
   const canEdit = me.role === 'editor' || me.role === 'admin';
@@ -145,6 +146,7 @@ export async function renderEditor(main, { flowId, me, flash }) {
       dirty() ? h('span', { class: 'chip orange', text: '有未保存的修改' }) : null,
     ];
     const buttons = [
+      h('button', { type: 'button', class: 'plain', text: '设置', onClick: () => (location.hash = `#/flows/${encodeURIComponent(flowId)}/settings`) }),
       h('button', { type: 'button', class: 'plain', text: '校验', onClick: () => void validate() }),
       canEdit ? h('button', { type: 'button', class: 'plain', text: '保存版本', disabled: st.busy, onClick: () => void run(saveVersion) }) : null,
       isAdmin ? h('button', { type: 'button', text: '发布', disabled: st.busy, onClick: () => void run(publish) }) : null,
@@ -204,6 +206,7 @@ export async function renderEditor(main, { flowId, me, flash }) {
     const text = note.value.trim();
     let version = st.loadedVersion;
     if (dirty() || version === null) version = (await saveVersion()).version;
+    if (!(await confirmPublish(flowId, st.flow.publishedVersion, version))) return;
     const result = await post(flowPath(flowId, '/publish'), { version, ...(text ? { note: text } : {}) });
     note.value = '';
     await refreshFlow();
