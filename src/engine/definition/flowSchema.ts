@@ -68,6 +68,8 @@ export const choiceOptionSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
   label: textSchema,
   synonyms: z.array(textSchema).optional(),
+  /** Sent instead of the step's `ack` when this option is chosen (e.g. the review link for 写个评价: `{{links.review}}`). */
+  ack: textSchema.optional(),
 });
 
 export const messageStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('message'), text: textSchema, ...routing });
@@ -201,7 +203,7 @@ export const settingsSchema = z.strictObject({
   /** Segment thresholds for analytics; absent = the defaults of `segmentsSchema`. */
   segments: segmentsSchema.optional(),
   /** The merchant's review page (e.g. on Dianping or Meituan): sent to a promoter who offers to write a review. */
-  reviewUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  reviewUrl: z.url({ protocol: /^https?$/ }).max(200).optional(),
   /**
    * The campaign a promoter's 推荐朋友 link invites friends to: a personal invitation of that
    * campaign, attributed to the promoter. Absent: the promoter is thanked without a link.

@@ -60,8 +60,14 @@ describe('flow settings in /admin', () => {
     const audit = (await adminGet<{ items: Array<{ action: string; version?: number; note?: string }> }>(service, '/api/audit?flowId=nps-default')).body.items;
     expect(audit.find((e) => e.action === 'flow.published' && e.version === 2)?.note).toContain('品牌名称');
 
-    const said = await customer(service, service.simulator!, 'wm_settings').says('你好');
-    expect(said.join('\n')).toContain('我是悦颜美容静安店的回访小助手');
+    const c = customer(service, service.simulator!, 'wm_settings');
+    expect((await c.says('你好')).join('\n')).toContain('我是悦颜美容静安店的回访小助手');
+    // A promoter who offers a review gets the review link set on the page.
+    for (const reply of ['9', '顾问很专业']) await c.says(reply);
+    for (const score of [/^5/, /^4/, /^5/, /^4/]) await c.clicks(score);
+    await c.says('下个月');
+    expect((await c.says('面部护理')).join('\n')).toContain('写个评价');
+    expect((await c.clicks('写个评价')).join('\n')).toContain('太感谢了！https://www.dianping.com/shop/H1234');
   });
 
   it('does not publish when the diff is cancelled', async () => {
