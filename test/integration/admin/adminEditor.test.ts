@@ -173,7 +173,7 @@ describe('admin editor in a browser', () => {
     const yaml = page.getByLabel('YAML 源文件');
     await expect.poll(() => yaml.inputValue()).toMatch(/synonyms: \[ ?热玛奇, 紧肤针 ?\]/);
     expect(await yaml.inputValue()).toMatch(/- id: item12\n\s+name: 头皮护理\n\s*\nsteps:|- id: item12\n\s+name: 头皮护理\n+steps:/);
-    expect(await yaml.inputValue()).toContain('# What the clinic offers.');
+    expect(await yaml.inputValue()).toContain('# 门店提供的项目。');
     await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
 
     // A word two items claim is refused with its line, above the steps.
