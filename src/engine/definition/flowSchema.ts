@@ -204,11 +204,6 @@ export const settingsSchema = z.strictObject({
   segments: segmentsSchema.optional(),
   /** The merchant's review page (e.g. on Dianping or Meituan): sent to a promoter who offers to write a review. */
   reviewUrl: z.url({ protocol: /^https?$/ }).max(200).optional(),
-  /**
-   * The campaign a promoter's 推荐朋友 link invites friends to: a personal invitation of that
-   * campaign, attributed to the promoter. Absent: the promoter is thanked without a link.
-   */
-  referralCampaignId: z.string().regex(/^[a-z0-9]{1,40}$/, 'must be a campaign id').optional(),
 });
 
 export const faqEntrySchema = z.strictObject({

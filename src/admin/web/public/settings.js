@@ -1,11 +1,11 @@
 // A flow's settings as a form (#/flows/<id>/settings): brand and store names, reminders and
-// expiry, hand-over to a person, segment thresholds, follow-up rules, review and referral links.
+// expiry, hand-over to a person, segment thresholds, follow-up rules, the review link.
 // The form edits the latest version's YAML document in place (comments and everything else stay),
 // saves it as a new version (validated by the flow schema on the server, audited), and an admin
 // publishes it after seeing the diff.
 import { parseDocument } from '/admin/vendor/yaml/index.js';
 import { flowPath, get, post } from './api.js';
-import { h, replace, select } from './dom.js';
+import { h, replace } from './dom.js';
 import { useMerchantStyles } from './advisors.js';
 import { describeError, describeProblem } from './labels.js';
 import { confirmPublish } from './publishConfirm.js';
@@ -51,25 +51,19 @@ const SECTIONS = [
     ],
   },
   {
-    title: '评价与推荐',
-    note: '推荐者选「写个评价」时收到评价链接；选「推荐朋友」时收到一个专属邀请链接（记在推荐人名下，看板上可见）。',
+    title: '评价',
+    note: '推荐者选「写个评价」时收到这个评价链接；没填时只道谢。',
     fields: [
       { path: ['settings', 'reviewUrl'], unset: ['settings', 'reviewUrl'], label: '评价链接（如大众点评、美团的店铺页）', type: 'url', placeholder: 'https://…' },
-      { path: ['settings', 'referralCampaignId'], unset: ['settings', 'referralCampaignId'], label: '推荐朋友使用的活动', type: 'campaign' },
     ],
   },
 ];
 
 const isEmpty = (v) => v === undefined || v === null || v === '';
 
-function inputFor(field, current, campaigns) {
+function inputFor(field, current) {
   const props = { 'aria-label': field.label, name: field.path.join('.') };
   if (field.type === 'bool') return h('input', { ...props, type: 'checkbox', checked: isEmpty(current) ? Boolean(field.absent) : Boolean(current) });
-  if (field.type === 'campaign') {
-    const options = [['', '不发推荐链接'], ...campaigns.map((c) => [c.id, `${c.name}（${c.id}）`])];
-    if (current && !campaigns.some((c) => c.id === current)) options.push([String(current), `${current}（找不到这个活动）`]);
-    return select(options, current ? String(current) : '', props);
-  }
   const value = field.type === 'list' ? (Array.isArray(current) ? current.join(', ') : '') : isEmpty(current) ? '' : String(current);
   const type = field.type === 'int' || field.type === 'number' ? 'number' : field.type === 'url' ? 'url' : 'text';
   return h('input', {
@@ -128,7 +122,6 @@ export async function renderFlowSettings(main, { flowId, me, flash }) {
   const canEdit = me.role === 'editor' || me.role === 'admin';
   const flow = await get(flowPath(flowId));
   const latest = await get(flowPath(flowId, `/versions/${flow.latestVersion}`));
-  const campaigns = (await get('/api/campaigns').catch(() => ({ items: [] }))).items;
   const doc = parseDocument(latest.source);
   if (doc.errors.length) {
     replace(main, h('h1', { text: '流程设置' }), h('p', { class: 'bad', text: `v${latest.version} 的 YAML 无法解析，请先在编辑器里修正。` }));
@@ -142,7 +135,7 @@ export async function renderFlowSettings(main, { flowId, me, flash }) {
       h('legend', { text: section.title }),
       section.note ? h('p', { class: 'muted', text: section.note }) : null,
       section.fields.map((field) => {
-        const input = inputFor(field, doc.getIn(field.path, false)?.toJSON?.() ?? doc.getIn(field.path), campaigns);
+        const input = inputFor(field, doc.getIn(field.path, false)?.toJSON?.() ?? doc.getIn(field.path));
         input.disabled = !canEdit;
         controls.push({ field, input });
         return h('label', { class: field.type === 'bool' ? 'setting bool' : 'setting' }, h('span', { text: field.label }), input);
