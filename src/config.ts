@@ -230,6 +230,18 @@ export interface Config {
  * @example
  * const config = loadConfig(); // throws ConfigError naming every bad variable
  */
+/**
+ * Reads `.env` (or `path`) into `process.env` before the configuration is: variables already set
+ * win over the file's. No file is fine (everything has a default); a malformed one stops start-up.
+ */
+export function loadEnvFile(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),

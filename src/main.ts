@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
+import { ensureOwner } from './admin/firstRun.ts';
 import { deadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { sessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createAnalytics, createFlowDefinitions, type FlowDefinitions } from './analytics/index.ts';
 import { backfillConsent, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createKfClient, createWecomChannel, type KfClient, type WecomChannel } from './channels/wecom/index.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, loadEnvFile, type Config } from './config.ts';
 import { createConversationService, type ConversationService } from './conversation/conversationService.ts';
 import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
@@ -94,6 +95,7 @@ export async function startService(
     const app = await createServiceApp(parts);
     server.on('request', app.callback());
     logger.info({ url }, 'huifang is listening');
+    await ensureOwner({ adminToken: config.adminToken, users: stores.admin.users, audit: stores.admin.audit, baseUrl: url, logger });
     return runningService(parts, app, stoppables);
   } catch (error) {
     for (const stop of stoppables.reverse()) await stop().catch(() => undefined);
@@ -526,6 +528,7 @@ function serviceUrl(server: Server, config: Readonly<Config>): string {
 async function main(): Promise<void> {
   let config: Readonly<Config>;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -4,6 +4,8 @@ import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } f
 import { formatTime, h, replace, select } from '/ui/dom.js';
 import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
+import { renderAdvisors } from './advisors.js';
+import { renderFlowSettings } from './settings.js';
 import { renderPrivacy } from './privacy.js';
 import { renderDeliveries, renderWebhooks } from './webhooks.js';
 import { renderAuditList, renderEditor } from './editor.js';
@@ -57,6 +59,7 @@ function showMe() {
   document.getElementById('nav-deadletters').hidden = me.role !== 'admin';
   document.getElementById('nav-webhooks').hidden = me.role !== 'admin';
   document.getElementById('nav-privacy').hidden = me.role !== 'admin';
+  document.getElementById('nav-advisors').hidden = me.role !== 'admin';
   replace(
     document.getElementById('who'),
     h('span', { text: whoText(me) }),
@@ -92,7 +95,9 @@ async function route() {
   const flowMatch = /^\/flows\/([a-z0-9-]+)$/.exec(hash);
   const campaignMatch = /^\/campaigns\/([a-z0-9]+)$/.exec(hash);
   try {
-    if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
+    const settingsMatch = /^\/flows\/([a-z0-9-]+)\/settings$/.exec(hash);
+    if (settingsMatch) await renderFlowSettings(main, { flowId: settingsMatch[1], me, flash });
+    else if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
     else if (campaignMatch) await renderCampaign(main, { id: campaignMatch[1], me, flash });
     else if (hash === '/campaigns') await renderCampaigns(main, { me, flash });
     else if (hash === '/users' && me.role === 'admin') await renderUsers();
@@ -100,6 +105,7 @@ async function route() {
     else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });
     else if (hash === '/webhooks' && me.role === 'admin') await renderWebhooks(main, { flash });
     else if (hash === '/privacy' && me.role === 'admin') await renderPrivacy(main, { flash });
+    else if (hash === '/advisors' && me.role === 'admin') await renderAdvisors(main, { flash });
     else if (/^\/webhooks\/we_[0-9a-f]{24}$/.test(hash) && me.role === 'admin') await renderDeliveries(main, { endpointId: hash.slice('/webhooks/'.length), flash });
     else await renderFlows();
   } catch (error) {

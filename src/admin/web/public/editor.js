@@ -1,11 +1,12 @@
 // The flow editor page: outline and YAML views of one draft, saving versions, publishing,
 // versions with diff and rollback, the flow's audit log, and the preview chat.
 import { ApiError, flowPath, get, post } from './api.js';
-import { confirmDialog, debounce, formatTime, h, replace, select } from '/ui/dom.js';
+import { debounce, formatTime, h, replace, select } from '/ui/dom.js';
 import { FlowModel } from './flowModel.js';
 import { actionLabels, auditNoteText, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';
 import { createPreview } from './preview.js';
+import { confirmPublish } from './publishConfirm.js';
 
 export async function renderEditor(main, { flowId, me, flash }) {
   const canEdit = me.role === 'editor' || me.role === 'admin';
@@ -145,6 +146,7 @@ export async function renderEditor(main, { flowId, me, flash }) {
       dirty() ? h('span', { class: 'chip orange', text: '有未保存的修改' }) : null,
     ];
     const buttons = [
+      h('button', { type: 'button', class: 'plain', text: '设置', onClick: () => (location.hash = `#/flows/${encodeURIComponent(flowId)}/settings`) }),
       h('button', { type: 'button', class: 'plain', text: '校验', onClick: () => void validate() }),
       canEdit ? h('button', { type: 'button', class: 'plain', text: '保存版本', disabled: st.busy, onClick: () => void run(saveVersion) }) : null,
       isAdmin ? h('button', { type: 'button', text: '发布', disabled: st.busy, onClick: () => void run(publish) }) : null,
@@ -201,15 +203,10 @@ export async function renderEditor(main, { flowId, me, flash }) {
   }
 
   async function publish() {
-    const ok = await confirmDialog({
-      title: '发布这个版本？',
-      text: `发布后，此后开始的会话都使用新版本${dirty() ? '（未保存的修改会先保存为新版本）' : ''}；进行中的会话保持原版本。可以随时回滚。`,
-      ok: '确认发布',
-    });
-    if (!ok) return;
     const text = note.value.trim();
     let version = st.loadedVersion;
     if (dirty() || version === null) version = (await saveVersion()).version;
+    if (!(await confirmPublish(flowId, st.flow.publishedVersion, version))) return;
     const result = await post(flowPath(flowId, '/publish'), { version, ...(text ? { note: text } : {}) });
     note.value = '';
     await refreshFlow();

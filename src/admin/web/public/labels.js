@@ -23,6 +23,7 @@ export const actionLabels = {
   'flow.unarchived': '取消归档',
   'user.created': '创建用户',
   'user.revoked': '撤销用户',
+  'user.token_replaced': '重发登录链接',
   'campaign.created': '创建活动',
   'campaign.changed': '修改活动',
   'campaign.audience_imported': '导入活动名单',
