@@ -27,6 +27,7 @@ import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
+import { createSpeechTranscriber } from './nlu/llm/transcribeSpeech.ts';
 import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createStores, type ServiceStores } from './store/createStores.ts';
@@ -156,7 +157,9 @@ async function constructParts(w: Wiring) {
     responses: analytics.recorder,
     entries: campaigns.entries,
     reminders: campaigns.reminders,
+    speech: config.speech ? createSpeechTranscriber({ ...config.speech, logger }) : undefined,
   });
+  logger.info(config.speech ? 'voice notes are transcribed (ffmpeg converts AMR first)' : 'voice notes get a request to type (no SPEECH_BASE_URL / SPEECH_API_KEY)');
   logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
   const privacy = createPrivacyModule({
     repo: stores.privacy.customerData,
