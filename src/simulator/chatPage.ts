@@ -42,6 +42,12 @@ footer textarea{flex:1;resize:none;height:38px;max-height:120px;padding:8px;bord
 .advisor{background:#f7f7f7;border-top:1px solid #dcdcdc;padding:6px 10px;font-size:13px}
 .advisor .row{display:flex;gap:6px;margin-top:6px;flex-wrap:wrap}
 .advisor input{flex:1;min-width:120px;padding:5px 7px;border:1px solid #ccc;border-radius:4px}
+.tools{display:flex;gap:6px;padding:6px 8px 0;background:#f7f7f7;border-top:1px solid #dcdcdc;flex-wrap:wrap}
+.tools button,.tools label{font-size:13px;padding:4px 10px}
+.tools label{border-radius:4px;background:#fff;color:#333;border:1px solid #ccc;cursor:pointer}
+.faces{display:flex;flex-wrap:wrap;gap:4px;padding:6px 8px 0;background:#f7f7f7}
+.faces[hidden]{display:none}
+.faces button{background:#fff;color:#333;border:1px solid #ddd;font-size:13px;padding:3px 6px}
 .status{font-size:12px;color:#888;padding:4px 10px 8px;background:#f7f7f7;min-height:22px}
 .status.bad{color:#d93026}
 `;
@@ -215,8 +221,30 @@ const SCRIPT = `
   $('txt').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendTyped(); }
   });
-  $('img').addEventListener('click', function () {
-    api('POST', '/api/image', { customer: customer, nickname: nickname() }).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('发送失败：' + err.message, true); });
+  function sendMedia(path, extra) {
+    var body = { customer: customer, nickname: nickname() };
+    if (extra) { body.dataBase64 = extra.dataBase64; body.contentType = extra.contentType; }
+    api('POST', path, body).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('发送失败：' + err.message, true); });
+  }
+  $('img').addEventListener('click', function () { sendMedia('/api/image'); });
+  $('voice').addEventListener('click', function () { sendMedia('/api/voice'); });
+  // WeChat's built-in faces travel as bracketed text such as [强]; saved stickers arrive as pictures.
+  $('facesbtn').addEventListener('click', function () { $('faces').hidden = !$('faces').hidden; });
+  Array.prototype.forEach.call(document.querySelectorAll('#faces button'), function (b) {
+    b.addEventListener('click', function () { say(b.getAttribute('data-code')); $('faces').hidden = true; });
+  });
+  $('file').addEventListener('change', function () {
+    var f = $('file').files && $('file').files[0];
+    $('file').value = '';
+    if (!f) return;
+    if (f.size > 1000000) { status('文件太大：模拟器只收 1 MB 以内的图片或语音', true); return; }
+    var reader = new FileReader();
+    reader.onload = function () {
+      var data = String(reader.result).split(',')[1] || '';
+      var isVoice = /^audio\//.test(f.type) || /\.amr$/i.test(f.name);
+      sendMedia(isVoice ? '/api/voice' : '/api/image', { dataBase64: data, contentType: f.type || (isVoice ? 'audio/amr' : 'image/png') });
+    };
+    reader.readAsDataURL(f);
   });
   $('enter').addEventListener('click', function () {
     var id = $('cid').value.trim();
@@ -280,8 +308,14 @@ export function renderChatPage(pathPrefix: string): string {
     <div class="row"><button id="enter" type="button">进入会话</button><button id="newc" type="button" class="plain">换个新客户</button></div>
   </section>
   <main id="log" aria-live="polite"></main>
+  <div class="tools">
+    <button id="img" type="button" class="plain" title="发送一张图片（1×1 样图）">图片</button>
+    <button id="voice" type="button" class="plain" title="发送一条语音（内置 1 秒 AMR 样例）">语音</button>
+    <button id="facesbtn" type="button" class="plain" title="微信表情（以 [强] 这样的文字发送）">表情</button>
+    <label title="上传图片或 AMR 语音（1 MB 以内）">上传文件<input id="file" type="file" accept="image/*,audio/*,.amr" hidden></label>
+  </div>
+  <div id="faces" class="faces" hidden><button type="button" data-code="[微笑]">[微笑]</button><button type="button" data-code="[强]">[强]</button><button type="button" data-code="[玫瑰]">[玫瑰]</button><button type="button" data-code="[OK]">[OK]</button><button type="button" data-code="[抱拳]">[抱拳]</button><button type="button" data-code="[耶]">[耶]</button><button type="button" data-code="[发怒]">[发怒]</button><button type="button" data-code="[流泪]">[流泪]</button><button type="button" data-code="[弱]">[弱]</button><button type="button" data-code="[捂脸]">[捂脸]</button><button type="button" data-code="[衰]">[衰]</button><button type="button" data-code="[撇嘴]">[撇嘴]</button></div>
   <footer>
-    <button id="img" type="button" class="plain" title="发送一张图片">图片</button>
     <textarea id="txt" placeholder="输入消息，回车发送"></textarea>
     <button id="send" type="button">发送</button>
   </footer>
