@@ -268,6 +268,7 @@ function createEscalations(w: Wiring, shared: SharedParts, wecom: WecomSetup, re
   const { config, url, stores, logger } = w;
   return createEscalationModule({
     ...stores.escalation,
+    media: stores.conversation.media,
     sessions: stores.sessions,
     locks: stores.locks,
     channel: wecom.channel.port,

@@ -198,6 +198,20 @@ function consoleApiRoutes(deps: { service: EscalationService; advisors: AdvisorR
       handler: ({ params, consoleUser }) => deps.service.detail(params.id, consoleUser),
     }),
     defineRoute({
+      method: 'get',
+      path: '/api/console/escalations/:id/media/:fileId',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'A voice note or picture the customer sent in this escalation’s conversation (audited like a transcript read)',
+      input: { params: z.object({ id: z.string().min(1).max(100), fileId: z.string().min(1).max(140) }), invalidParams: noEscalation },
+      output: { status: 200, description: 'The file as the customer sent it (AMR for voice)', type: 'application/octet-stream' },
+      errors: { 404: 'MEDIA_NOT_FOUND' },
+      handler: async ({ params, consoleUser }) => {
+        const file = await deps.service.mediaFile(params.id, params.fileId, consoleUser);
+        return reply({ body: file.data, type: file.contentType, headers: { 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' } });
+      },
+    }),
+    defineRoute({
       ...escalationAction('claim', 'Take an escalation (first come, first served)'),
       input: { params: escalationParams, invalidParams: noEscalation, body: z.object({}) },
       handler: ({ params, consoleUser }) => deps.service.claim(params.id, consoleUser),

@@ -125,7 +125,7 @@ describe('pictures', () => {
     const detail = await consoleGet<{ session: { transcript: TranscriptRow[] } }>(`/api/console/escalations/${escalation!.id}`);
     const shown = detail.body.session.transcript.find((t) => t.media?.type === 'image');
     expect(shown?.media?.fileId).toBe(entry!.media!.fileId);
-    const file = await fetch(`${service.url}/api/console/media/${shown!.media!.fileId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const file = await fetch(`${service.url}/api/console/escalations/${escalation!.id}/media/${shown!.media!.fileId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
