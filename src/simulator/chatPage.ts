@@ -241,7 +241,7 @@ const SCRIPT = `
     var reader = new FileReader();
     reader.onload = function () {
       var data = String(reader.result).split(',')[1] || '';
-      var isVoice = /^audio\//.test(f.type) || /\.amr$/i.test(f.name);
+      var isVoice = f.type.indexOf('audio/') === 0 || /[.]amr$/i.test(f.name);
       sendMedia(isVoice ? '/api/voice' : '/api/image', { dataBase64: data, contentType: f.type || (isVoice ? 'audio/amr' : 'image/png') });
     };
     reader.readAsDataURL(f);

@@ -135,6 +135,7 @@ input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #c9cdd4;bord
 .msg .who{font-size:11px;color:#8f959e}
 .msg .bubble{max-width:75%;padding:7px 10px;border-radius:6px;background:#f2f3f5;white-space:pre-wrap;word-break:break-word}
 .msg.bot .bubble{background:#e8f7ef}.msg.advisor .bubble{background:#dbe9ff}
+.msg .media{margin-top:4px;font-size:13px}.msg .media img{display:block;max-width:180px;max-height:180px;border-radius:4px;border:1px solid #e5e6eb}
 .msg.system{align-items:center}.msg.system .bubble{background:none;color:#8f959e;font-size:12px}
 .msg .note{font-size:11px;color:#d93026}
 .reply,.resolve{background:#fff;border-radius:6px;padding:12px;margin-top:12px}
@@ -207,6 +208,36 @@ export const CONSOLE_SCRIPT = `
     var s = '';
     for (var i = 0; i < bytes.length; i++) s += ('0' + bytes[i].toString(16)).slice(-2);
     return s;
+  }
+
+  // Voice notes and pictures need the sign-in header, so they are fetched as blobs (once each).
+  var mediaUrls = {};
+  function withMedia(escalationId, fileId, done) {
+    if (mediaUrls[fileId]) { done(mediaUrls[fileId]); return; }
+    fetch('/api/console/escalations/' + encodeURIComponent(escalationId) + '/media/' + encodeURIComponent(fileId), { headers: { authorization: 'Bearer ' + token() } })
+      .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.blob(); })
+      .then(function (blob) { mediaUrls[fileId] = URL.createObjectURL(blob); done(mediaUrls[fileId]); })
+      .catch(function () { /* the entry still says [图片] / [语音] */ });
+  }
+  function mediaBox(escalationId, media) {
+    var box = el('div', 'media');
+    if (!media.fileId) { box.textContent = media.type === 'voice' ? '（语音未能取回）' : '（图片未能取回）'; return box; }
+    withMedia(escalationId, media.fileId, function (url) {
+      if (media.type === 'image') {
+        var a = el('a', '', '');
+        a.href = url; a.target = '_blank'; a.rel = 'noopener';
+        var img = el('img', '', '');
+        img.src = url; img.alt = '顾客发送的图片';
+        a.appendChild(img);
+        box.appendChild(a);
+      } else {
+        // Browsers do not play AMR: offer the file (and the transcript above says what was heard).
+        var link = el('a', '', '下载语音原件（AMR）');
+        link.href = url; link.download = 'voice-' + media.fileId + '.amr';
+        box.appendChild(link);
+      }
+    });
+    return box;
   }
 
   function api(method, path, body) {
@@ -344,6 +375,7 @@ export const CONSOLE_SCRIPT = `
       var m = el('div', 'msg ' + side + ' ' + t.author);
       m.appendChild(el('span', 'who', (AUTHOR[t.author] || t.author) + (t.advisorId ? '·' + t.advisorId : '') + ' ' + time(t.at)));
       m.appendChild(el('div', 'bubble', t.text));
+      if (t.media) m.appendChild(mediaBox(d.id, t.media));
       if (t.delivery && t.delivery !== 'sent') m.appendChild(el('span', 'note', t.delivery === 'blocked' ? '未送达（企业微信拒收）' : '发送失败'));
       box.appendChild(m);
     });
