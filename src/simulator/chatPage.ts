@@ -230,8 +230,11 @@ const SCRIPT = `
   $('voice').addEventListener('click', function () { sendMedia('/api/voice'); });
   // WeChat's built-in faces travel as bracketed text such as [强]; saved stickers arrive as pictures.
   $('facesbtn').addEventListener('click', function () { $('faces').hidden = !$('faces').hidden; });
-  Array.prototype.forEach.call(document.querySelectorAll('#faces button'), function (b) {
-    b.addEventListener('click', function () { say(b.getAttribute('data-code')); $('faces').hidden = true; });
+  ['微笑', '强', '玫瑰', 'OK', '抱拳', '耶', '发怒', '流泪', '弱', '捂脸', '衰', '撇嘴'].forEach(function (face) {
+    var b = el('button', null, '[' + face + ']');
+    b.type = 'button';
+    b.addEventListener('click', function () { say('[' + face + ']'); $('faces').hidden = true; });
+    $('faces').appendChild(b);
   });
   $('file').addEventListener('change', function () {
     var f = $('file').files && $('file').files[0];
@@ -314,7 +317,7 @@ export function renderChatPage(pathPrefix: string): string {
     <button id="facesbtn" type="button" class="plain" title="微信表情（以 [强] 这样的文字发送）">表情</button>
     <label title="上传图片或 AMR 语音（1 MB 以内）">上传文件<input id="file" type="file" accept="image/*,audio/*,.amr" hidden></label>
   </div>
-  <div id="faces" class="faces" hidden><button type="button" data-code="[微笑]">[微笑]</button><button type="button" data-code="[强]">[强]</button><button type="button" data-code="[玫瑰]">[玫瑰]</button><button type="button" data-code="[OK]">[OK]</button><button type="button" data-code="[抱拳]">[抱拳]</button><button type="button" data-code="[耶]">[耶]</button><button type="button" data-code="[发怒]">[发怒]</button><button type="button" data-code="[流泪]">[流泪]</button><button type="button" data-code="[弱]">[弱]</button><button type="button" data-code="[捂脸]">[捂脸]</button><button type="button" data-code="[衰]">[衰]</button><button type="button" data-code="[撇嘴]">[撇嘴]</button></div>
+  <div id="faces" class="faces" hidden></div>
   <footer>
     <textarea id="txt" placeholder="输入消息，回车发送"></textarea>
     <button id="send" type="button">发送</button>
