@@ -28,6 +28,7 @@ import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createSpeechTranscriber } from './nlu/llm/transcribeSpeech.ts';
+import { withWechatFaces } from './nlu/wechatFaces.ts';
 import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createStores, type ServiceStores } from './store/createStores.ts';
@@ -139,7 +140,8 @@ async function constructParts(w: Wiring) {
   const campaigns = await createCampaigns(w, shared.catalog, wecom);
   const followUp = createFollowUp(w, shared, wecom);
   const turns = createTurnQueue(w);
-  const analyzer = createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) });
+  // WeChat faces ([强], [发怒]) are read as the emoji they mean.
+  const analyzer = withWechatFaces(createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) }));
   const conversation = createConversationService({
     channel: wecom.channel.port,
     analyzer,
