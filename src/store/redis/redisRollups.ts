@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CellDims, Contribution, Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
+import { scanKeys } from './connectRedis.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /**
@@ -377,8 +378,7 @@ function rebuildGenerations(redis: Redis, keys: RedisKeys): Pick<RollupStore, 'b
 
   async function dropGeneration(flowId: string, gen: string): Promise<void> {
     // Flow ids are [a-z0-9-], so the pattern holds no glob characters but our own `*`.
-    const stream = redis.scanStream({ match: `${base(flowId)}${gen}:*`, count: 1000 });
-    for await (const batch of stream as AsyncIterable<string[]>) if (batch.length) await redis.unlink(...batch);
+    for await (const batch of scanKeys(redis, `${base(flowId)}${gen}:*`)) await redis.unlink(...batch);
   }
 
   return {
