@@ -5,7 +5,7 @@ import { createLogger } from '../../../src/core/logger.ts';
 
 const analyzer = withWechatFaces(createAnalyzer({ config: {}, logger: createLogger({ level: 'silent' }), mode: 'rules' }));
 const NOW = new Date('2026-12-07T12:00:00Z');
-const read = (question: string, text: string) => analyzer.analyze({ question, text, now: NOW, timeZone: 'Asia/Shanghai', ...(question === 'nps' ? { range: { min: 0, max: 10 } } : {}) });
+const read = (question: 'nps' | 'reason', text: string) => analyzer.analyze({ question, text, now: NOW, timeZone: 'Asia/Shanghai', ...(question === 'nps' ? { range: { min: 0, max: 10 } } : {}) });
 
 describe('WeChat faces count for sentiment where their meaning is clear', () => {
   it.each([
