@@ -28,6 +28,8 @@ import { createJobQueue, type JobQueue, type QueueConnection } from './jobs/jobQ
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
+import { createSpeechTranscriber } from './nlu/llm/transcribeSpeech.ts';
+import { withWechatFaces } from './nlu/wechatFaces.ts';
 import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createStores, type ServiceStores } from './store/createStores.ts';
@@ -140,7 +142,8 @@ async function constructParts(w: Wiring) {
   const campaigns = await createCampaigns(w, shared.catalog, wecom);
   const followUp = createFollowUp(w, shared, wecom);
   const turns = createTurnQueue(w);
-  const analyzer = createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) });
+  // WeChat faces ([强], [发怒]) are read as the emoji they mean.
+  const analyzer = withWechatFaces(createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) }));
   const conversation = createConversationService({
     channel: wecom.channel.port,
     analyzer,
@@ -158,7 +161,9 @@ async function constructParts(w: Wiring) {
     responses: analytics.recorder,
     entries: campaigns.entries,
     reminders: campaigns.reminders,
+    speech: config.speech ? createSpeechTranscriber({ ...config.speech, logger }) : undefined,
   });
+  logger.info(config.speech ? 'voice notes are transcribed (ffmpeg converts AMR first)' : 'voice notes get a request to type (no SPEECH_BASE_URL / SPEECH_API_KEY)');
   logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
   const privacy = createPrivacyModule({
     repo: stores.privacy.customerData,
@@ -271,6 +276,7 @@ function createEscalations(w: Wiring, shared: SharedParts, wecom: WecomSetup, re
   const { config, url, stores, logger } = w;
   return createEscalationModule({
     ...stores.escalation,
+    media: stores.conversation.media,
     sessions: stores.sessions,
     locks: stores.locks,
     channel: wecom.channel.port,

@@ -6,7 +6,7 @@ import { itemsOf } from '../http/apiSchemas.ts';
 import type { AdvisorTokens } from '../http/auth.ts';
 import { join } from 'node:path';
 import { defineRoute, reply, type InvalidInput, type Route } from '../http/route.ts';
-import { fileReply, locatePublicDir, pageRoute } from '../http/staticFiles.ts';
+import { fileReply, locatePublicDir, PAGE_CSP, pageRoute } from '../http/staticFiles.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
 import type { EscalationService } from './escalationService.ts';
 
@@ -35,7 +35,8 @@ const resolveBody = z.strictObject({
 });
 const listQuery = z.object({ view: z.enum(['active', 'resolved']).default('active') });
 const escalationId = z.string().regex(/^[0-9a-f]{24}$/);
-
+// Pictures and voice notes are fetched with the sign-in header and shown as blob: URLs.
+const CONSOLE_CSP = PAGE_CSP.replace("img-src 'self' data:", "img-src 'self' data: blob:");
 
 const advisorSchema = z
   .object({ id: z.string(), name: z.string(), wecomUserId: z.string().nullable(), createdAt: z.iso.datetime(), lastSeenAt: z.iso.datetime().nullable() })
@@ -74,7 +75,7 @@ function consolePageRoutes(): Route[] {
   const file = (path: string, name: string, summary: string) =>
     defineRoute({ method: 'get', path, auth: 'public', tags: ['pages'], summary, output: { description: summary, type: name.endsWith('.css') ? 'text/css' : 'text/javascript' }, handler: () => fileReply(join(dir, name), 'no-cache') });
   return [
-    pageRoute({ path: '/console', file: join(dir, 'index.html'), summary: 'The advisor console (page)' }),
+    pageRoute({ path: '/console', file: join(dir, 'index.html'), summary: 'The advisor console (page)', csp: CONSOLE_CSP }),
     file('/console/app.js', 'console.js', 'The console’s script'),
     file('/console/app.css', 'console.css', 'The console’s style'),
   ];
@@ -191,6 +192,20 @@ function consoleApiRoutes(deps: { service: EscalationService; advisors: AdvisorR
       output: escalationViewSchema,
       errors: { 404: 'ESCALATION_NOT_FOUND' },
       handler: ({ params, consoleUser }) => deps.service.detail(params.id, consoleUser),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/console/escalations/:id/media/:fileId',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'A voice note or picture the customer sent in this escalation’s conversation (audited like a transcript read)',
+      input: { params: z.object({ id: z.string().min(1).max(100), fileId: z.string().min(1).max(140) }), invalidParams: noEscalation },
+      output: { status: 200, description: 'The file as the customer sent it (AMR for voice)', type: 'application/octet-stream' },
+      errors: { 404: 'MEDIA_NOT_FOUND' },
+      handler: async ({ params, consoleUser }) => {
+        const file = await deps.service.mediaFile(params.id, params.fileId, consoleUser);
+        return reply({ body: file.data, type: file.contentType, headers: { 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' } });
+      },
     }),
     defineRoute({
       ...escalationAction('claim', 'Take an escalation (first come, first served)'),

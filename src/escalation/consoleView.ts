@@ -61,6 +61,11 @@ export function replyModeOf(e: EscalationRecord, state: WecomSessionState | null
   return { mode: 'ended', canReply: false, text: '企业微信会话已结束：等顾客再发来消息后才能回复。' };
 }
 
+/** Masked views show that a voice note or picture was sent, not the file. */
+function withoutMediaFiles<S extends { transcript: Array<{ media: { fileId: string | null } | null }> }>(session: S): S {
+  return { ...session, transcript: session.transcript.map((t) => (t.media ? { ...t, media: { ...t.media, fileId: null } } : t)) };
+}
+
 /** The console's reading side: lists and one escalation's detail, masked where it is not the actor's. */
 export function createConsoleView(ctx: EscalationContext) {
   const { deps, clock } = ctx;
@@ -101,7 +106,15 @@ export function createConsoleView(ctx: EscalationContext) {
       flowId: session.flowId,
       flowVersion: session.flowVersion,
       answers: session.answers,
-      transcript: (await deps.sessions.transcript(session)).map((t) => ({ direction: t.direction, author: t.author, text: t.text, at: t.at, delivery: t.delivery ?? null, advisorId: t.advisorId ?? null })),
+      transcript: (await deps.sessions.transcript(session)).map((t) => ({
+        direction: t.direction,
+        author: t.author,
+        text: t.text,
+        at: t.at,
+        delivery: t.delivery ?? null,
+        advisorId: t.advisorId ?? null,
+        media: t.media ? { type: t.media.type, fileId: t.media.fileId ?? null, contentType: t.media.contentType ?? null } : null,
+      })),
     };
   }
 
@@ -134,8 +147,21 @@ export function createConsoleView(ctx: EscalationContext) {
         actions: masked ? maskActions(e.actions, deps.mask) : e.actions,
         wecom: state ? { state: state.state, stateText: STATE_TEXT[state.state], servicerId: state.servicerId ?? null } : null,
         reply: replyModeOf(e, state),
-        session: shown && masked ? maskSessionTexts(shown, deps.mask) : shown,
+        session: shown && masked ? withoutMediaFiles(maskSessionTexts(shown, deps.mask)) : shown,
       };
+    },
+
+    /**
+     * A voice note or picture of the escalation's conversation, for those who may read its full
+     * transcript (the read is audited like the transcript's); anyone else gets not found.
+     */
+    async mediaFile(id: string, fileId: string, actor: ConsoleActor) {
+      const e = await deps.escalations.findById(id);
+      if (!e || !deps.media) throw new NotFoundError('MEDIA_NOT_FOUND', `No media ${fileId}`);
+      if ((await sightOf(e, actor)) !== null) throw new NotFoundError('MEDIA_NOT_FOUND', `No media ${fileId}`);
+      const [session, file] = await Promise.all([deps.sessions.findById(e.sessionId), deps.media.find(fileId)]);
+      if (!session || !file || file.conversationKey !== session.conversationKey) throw new NotFoundError('MEDIA_NOT_FOUND', `No media ${fileId}`);
+      return file;
     },
   };
 }

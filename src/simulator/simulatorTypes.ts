@@ -80,7 +80,10 @@ export interface WecomSimulator {
     text: string,
     opts?: { menuId?: string; nickname?: string },
   ): Promise<{ msgid: string; callbackStatus: number }>;
-  customerSendsImage(customerId: string): Promise<{ msgid: string; callbackStatus: number }>;
+  /** A picture (1×1 PNG unless `file` is given), fetched back through media/get. */
+  customerSendsImage(customerId: string, file?: { data: Buffer; contentType: string }): Promise<{ msgid: string; callbackStatus: number }>;
+  /** A voice note (the bundled one-second AMR unless `file` is given). */
+  customerSendsVoice(customerId: string, file?: { data: Buffer; contentType: string }): Promise<{ msgid: string; callbackStatus: number }>;
   /** enter_session event; welcomeCode is '' when WeCom would not offer one (customer wrote within 48 h, or a person holds the session). */
   customerEnters(
     customerId: string,

@@ -162,8 +162,33 @@ import { $, el } from './dom.js';
   $('txt').addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendTyped(); }
   });
-  $('img').addEventListener('click', function () {
-    api('POST', '/api/image', { customer: customer, nickname: nickname() }).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('发送失败：' + err.message, true); });
+  function sendMedia(path, extra) {
+    var body = { customer: customer, nickname: nickname() };
+    if (extra) { body.dataBase64 = extra.dataBase64; body.contentType = extra.contentType; }
+    api('POST', path, body).then(function (r) { reportCallback(r); poll(); }).catch(function (err) { status('发送失败：' + err.message, true); });
+  }
+  $('img').addEventListener('click', function () { sendMedia('/api/image'); });
+  $('voice').addEventListener('click', function () { sendMedia('/api/voice'); });
+  // WeChat's built-in faces travel as bracketed text such as [强]; saved stickers arrive as pictures.
+  $('facesbtn').addEventListener('click', function () { $('faces').hidden = !$('faces').hidden; });
+  ['微笑', '强', '玫瑰', 'OK', '抱拳', '耶', '发怒', '流泪', '弱', '捂脸', '衰', '撇嘴'].forEach(function (face) {
+    var b = el('button', null, '[' + face + ']');
+    b.type = 'button';
+    b.addEventListener('click', function () { say('[' + face + ']'); $('faces').hidden = true; });
+    $('faces').appendChild(b);
+  });
+  $('file').addEventListener('change', function () {
+    var f = $('file').files && $('file').files[0];
+    $('file').value = '';
+    if (!f) return;
+    if (f.size > 1000000) { status('文件太大：模拟器只收 1 MB 以内的图片或语音', true); return; }
+    var reader = new FileReader();
+    reader.onload = function () {
+      var data = String(reader.result).split(',')[1] || '';
+      var isVoice = f.type.indexOf('audio/') === 0 || /[.]amr$/i.test(f.name);
+      sendMedia(isVoice ? '/api/voice' : '/api/image', { dataBase64: data, contentType: f.type || (isVoice ? 'audio/amr' : 'image/png') });
+    };
+    reader.readAsDataURL(f);
   });
   $('enter').addEventListener('click', function () {
     var id = $('cid').value.trim();

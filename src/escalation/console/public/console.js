@@ -39,6 +39,36 @@ import { showLoginCard, signInErrorText } from '/ui/login.js';
     return s;
   }
 
+  // Voice notes and pictures need the sign-in header, so they are fetched as blobs (once each).
+  var mediaUrls = {};
+  function withMedia(escalationId, fileId, done) {
+    if (mediaUrls[fileId]) { done(mediaUrls[fileId]); return; }
+    fetch('/api/console/escalations/' + encodeURIComponent(escalationId) + '/media/' + encodeURIComponent(fileId), { headers: { authorization: 'Bearer ' + token() } })
+      .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.blob(); })
+      .then(function (blob) { mediaUrls[fileId] = URL.createObjectURL(blob); done(mediaUrls[fileId]); })
+      .catch(function () { /* the entry still says [图片] / [语音] */ });
+  }
+  function mediaBox(escalationId, media) {
+    var box = el('div', 'media');
+    if (!media.fileId) { box.textContent = media.type === 'voice' ? '（语音未能取回）' : '（图片未能取回）'; return box; }
+    withMedia(escalationId, media.fileId, function (url) {
+      if (media.type === 'image') {
+        var a = el('a', '', '');
+        a.href = url; a.target = '_blank'; a.rel = 'noopener';
+        var img = el('img', '', '');
+        img.src = url; img.alt = '顾客发送的图片';
+        a.appendChild(img);
+        box.appendChild(a);
+      } else {
+        // Browsers do not play AMR: offer the file (and the transcript above says what was heard).
+        var link = el('a', '', '下载语音原件（AMR）');
+        link.href = url; link.download = 'voice-' + media.fileId + '.amr';
+        box.appendChild(link);
+      }
+    });
+    return box;
+  }
+
   function api(method, path, body) {
     var init = { method: method, headers: { authorization: 'Bearer ' + token() } };
     if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
@@ -203,6 +233,7 @@ import { showLoginCard, signInErrorText } from '/ui/login.js';
       var m = el('div', 'msg ' + side + ' ' + t.author);
       m.appendChild(el('span', 'who', (AUTHOR[t.author] || t.author) + (t.advisorId ? '·' + t.advisorId : '') + ' ' + time(t.at)));
       m.appendChild(el('div', 'bubble', t.text));
+      if (t.media) m.appendChild(mediaBox(d.id, t.media));
       if (t.delivery && t.delivery !== 'sent') m.appendChild(el('span', 'note', t.delivery === 'blocked' ? '未送达（企业微信拒收）' : '发送失败'));
       box.appendChild(m);
     });
