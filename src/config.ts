@@ -127,6 +127,14 @@ const envSchema = z
     OPENAI_MODEL: z.string().trim().min(1).default('deepseek-chat'),
     OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(3_000),
 
+    /** OpenAI-compatible speech endpoint (`audio/transcriptions`) for voice notes; SPEECH_API_KEY alone reuses OPENAI_BASE_URL. */
+    SPEECH_BASE_URL: optionalUrl,
+    SPEECH_API_KEY: optionalString,
+    SPEECH_MODEL: z.string().trim().min(1).default('whisper-1'),
+    SPEECH_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** ffmpeg converts WeCom's AMR voice notes before transcription (Debian: apt-get install ffmpeg). */
+    FFMPEG_PATH: z.string().trim().min(1).default('/usr/bin/ffmpeg'),
+
     SURVEY_TIMEZONE: z
       .string()
       .trim()
@@ -219,6 +227,8 @@ export interface Config {
   retention: { days: number; escalationDays: number };
   /** Set when OPENAI_API_KEY is; otherwise only the rule-based analyser runs. */
   llm?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number };
+  /** Set when SPEECH_BASE_URL or SPEECH_API_KEY is; otherwise voice notes get a kind request to type. */
+  speech?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; ffmpegPath: string };
   surveyTimeZone: string;
   defaultFlowId: string;
   flowsDir: string;
@@ -230,6 +240,18 @@ export interface Config {
  * @example
  * const config = loadConfig(); // throws ConfigError naming every bad variable
  */
+/**
+ * Reads `.env` (or `path`) into `process.env` before the configuration is: variables already set
+ * win over the file's. No file is fine (everything has a default); a malformed one stops start-up.
+ */
+export function loadEnvFile(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
@@ -284,6 +306,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
       : undefined,
+    speech:
+      e.SPEECH_BASE_URL || e.SPEECH_API_KEY
+        ? {
+            // A local endpoint may take no key; the library still wants one.
+            apiKey: e.SPEECH_API_KEY ?? e.OPENAI_API_KEY ?? 'none',
+            baseUrl: e.SPEECH_BASE_URL ?? e.OPENAI_BASE_URL,
+            model: e.SPEECH_MODEL,
+            timeoutMs: e.SPEECH_TIMEOUT_MS,
+            ffmpegPath: e.FFMPEG_PATH,
+          }
+        : undefined,
     surveyTimeZone: e.SURVEY_TIMEZONE,
     defaultFlowId: e.DEFAULT_FLOW_ID,
     flowsDir: e.FLOWS_DIR,

@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminRoutes } from './admin/api/createAdminRoutes.ts';
+import { ensureOwner } from './admin/firstRun.ts';
 import { deadLettersRoutes } from './admin/api/deadLettersRoutes.ts';
 import { sessionsRoutes } from './admin/api/sessionsRoutes.ts';
 import { createAnalytics, createFlowDefinitions, type FlowDefinitions } from './analytics/index.ts';
 import { backfillConsent, createCampaignModule, type CampaignModule } from './campaigns/index.ts';
 import { createContactClient } from './channels/wecom/contactClient.ts';
 import { createKfClient, createWecomChannel, type KfClient, type WecomChannel } from './channels/wecom/index.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, loadEnvFile, type Config } from './config.ts';
 import { createConversationService, type ConversationService } from './conversation/conversationService.ts';
 import { createLlmUsageTracker } from './conversation/llmUsageTracker.ts';
 import { createLogger, type Logger } from './core/logger.ts';
@@ -21,12 +22,14 @@ import { createFollowUpModule, type FollowUpModule, type FollowUpModuleDeps } fr
 import { answerNotReady } from './http/answerNotReady.ts';
 import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
-import { landingRoutes } from './http/landingRoutes.ts';
+import { uiKitDir, uiRoutes } from './http/uiRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue, type QueueConnection } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
+import { createSpeechTranscriber } from './nlu/llm/transcribeSpeech.ts';
+import { withWechatFaces } from './nlu/wechatFaces.ts';
 import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
 import { createStores, type ServiceStores } from './store/createStores.ts';
@@ -94,6 +97,7 @@ export async function startService(
     const app = await createServiceApp(parts);
     server.on('request', app.callback());
     logger.info({ url }, 'huifang is listening');
+    await ensureOwner({ adminToken: config.adminToken, users: stores.admin.users, audit: stores.admin.audit, baseUrl: url, logger });
     return runningService(parts, app, stoppables);
   } catch (error) {
     for (const stop of stoppables.reverse()) await stop().catch(() => undefined);
@@ -138,7 +142,8 @@ async function constructParts(w: Wiring) {
   const campaigns = await createCampaigns(w, shared.catalog, wecom);
   const followUp = createFollowUp(w, shared, wecom);
   const turns = createTurnQueue(w);
-  const analyzer = createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) });
+  // WeChat faces ([强], [发怒]) are read as the emoji they mean.
+  const analyzer = withWechatFaces(createAnalyzer({ config, logger, onUsage: (u) => shared.usage.record(u) }));
   const conversation = createConversationService({
     channel: wecom.channel.port,
     analyzer,
@@ -156,7 +161,9 @@ async function constructParts(w: Wiring) {
     responses: analytics.recorder,
     entries: campaigns.entries,
     reminders: campaigns.reminders,
+    speech: config.speech ? createSpeechTranscriber({ ...config.speech, logger }) : undefined,
   });
+  logger.info(config.speech ? 'voice notes are transcribed (ffmpeg converts AMR first)' : 'voice notes get a request to type (no SPEECH_BASE_URL / SPEECH_API_KEY)');
   logger.info(config.llm ? 'answers are read by the LLM where the rules are unsure, with the rules as fallback' : 'answers are read by the rule-based analyser (no OPENAI_API_KEY)');
   const privacy = createPrivacyModule({
     repo: stores.privacy.customerData,
@@ -218,7 +225,7 @@ interface WecomSetup {
 
 /** The one place that picks the simulator or real WeCom: with no WeCom credentials, the simulator stands in. */
 function createWecom({ config, url, connections, stores, logger }: Wiring): WecomSetup {
-  const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true });
+  const simulator = config.wecom ? undefined : createWecomSimulator({ pathPrefix: '/simulator', retryCallbacks: true, uiDir: uiKitDir() });
   if (simulator) {
     simulator.apiBase = `${url}/simulator`;
     simulator.setCallbackUrl(`${url}/wecom/callback`);
@@ -269,6 +276,7 @@ function createEscalations(w: Wiring, shared: SharedParts, wecom: WecomSetup, re
   const { config, url, stores, logger } = w;
   return createEscalationModule({
     ...stores.escalation,
+    media: stores.conversation.media,
     sessions: stores.sessions,
     locks: stores.locks,
     channel: wecom.channel.port,
@@ -450,7 +458,7 @@ async function createServiceApp(parts: Parts) {
       ...privacy.routes,
       ...(await analytics.routes()),
       ...followUp.routes,
-      ...landingRoutes(),
+      ...(await uiRoutes()),
     ],
     rawHandlers: wecom.rawHandlers,
   });
@@ -526,6 +534,7 @@ function serviceUrl(server: Server, config: Readonly<Config>): string {
 async function main(): Promise<void> {
   let config: Readonly<Config>;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

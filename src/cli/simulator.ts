@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { uiKitDir } from '../http/uiRoutes.ts';
 import { createSimulatorControl } from '../simulator/simulatorControl.ts';
 import { startSimulatorServer } from '../simulator/simulatorServer.ts';
 import { SIMULATOR_DEFAULTS, createWecomSimulator } from '../simulator/wecomSimulator.ts';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   }
 
   const simulator = createWecomSimulator({
+    uiDir: uiKitDir(),
     retryCallbacks: true,
     retryDelayMs: args['retry-delay-ms'],
     callbackTimeoutMs: args['callback-timeout-ms'],

@@ -109,7 +109,7 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       if (closed) await outbox.complete(closed);
     }
     // Only something the customer did say is acknowledged (a corrupt item may carry no words).
-    const said = (message.kind === 'text' && typeof message.text === 'string' && message.text.trim() !== '') || message.kind === 'unsupported';
+    const said = (message.kind === 'text' && typeof message.text === 'string' && message.text.trim() !== '') || message.kind === 'unsupported' || message.kind === 'media';
     if (!said) return;
     await deps.channel.send(message.conversation, { kind: 'text', text: SET_ASIDE_REPLY }, { idempotencyKey: `aside-${message.id}` }).catch((e: unknown) => {
       log.warn({ err: e, msgId: message.id }, 'could not acknowledge a set-aside message');

@@ -2,7 +2,7 @@ import type { Analyzer } from '../core/analysis.ts';
 import type { EntryResolver, ReminderPolicy } from '../core/campaigns.ts';
 import type { Logger } from '../core/logger.ts';
 import type { InboundMessage } from '../core/messages.ts';
-import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, OutboxProgress, TimerSchedule } from '../core/ports.ts';
+import type { ChannelPort, ConversationInbox, DeadLetterStore, LockService, MediaStore, OutboxProgress, SpeechTranscriber, TimerSchedule } from '../core/ports.ts';
 import type { CustomerRepository, SessionFollowUp, SessionMilestone, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
 import type { FlowCatalog, TurnResult } from '../engine/index.ts';
 
@@ -119,6 +119,10 @@ export interface ConversationDeps {
   takeLlmUsage?: (sessionId: string) => { promptTokens: number; completionTokens: number; calls: number } | undefined;
   /** Follow-up rules, tasks, tags and webhooks; without it milestones are only logged. */
   followUp?: FollowUpHooks;
+  /** Keeps customers' voice notes and pictures for advisors; without it they are recorded as references only. */
+  media?: MediaStore;
+  /** Speech to text for voice notes; without it the customer is kindly asked to type. */
+  speech?: SpeechTranscriber;
 }
 
 export interface ConversationService {

@@ -1,9 +1,10 @@
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
-import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
+import { openSessionStatuses, type SessionRecord, type TranscriptEntry, type TranscriptMedia } from '../core/sessions.ts';
 import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
+import { createMediaReader } from './customerMedia.ts';
 import { createCustomerOptOut } from './customerOptOut.ts';
 import { createEntryFlows } from './entryFlows.ts';
 import { handOverTurn } from './handOverTurn.ts';
@@ -39,6 +40,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
   const cooldownMs = (deps.settings.restartCooldownHours ?? 24) * 3_600_000;
   const optOut = createCustomerOptOut(deps);
   const { entryStart, defaultFlow } = createEntryFlows(deps, clock);
+  const mediaReader = createMediaReader(deps);
 
   /** The conversation's newest session, with whatever its last revision owes carried out. */
   async function latestSession(key: string): Promise<SessionRecord | null> {
@@ -55,19 +57,33 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     return flow?.flow.privacy.llmFullText === true;
   }
 
-  async function customerText(message: InboundMessage, text: string | null, menuId: string | undefined): Promise<void> {
+  /**
+   * What the customer said, read like typed text; `text` null when there are no words to read
+   * (a picture, a voice note not understood): then `unread.reply` is said, and with `reask` the
+   * current question again.
+   */
+  async function customerText(
+    message: InboundMessage,
+    text: string | null,
+    menuId: string | undefined,
+    unread: { reply: string; reask?: boolean; media?: TranscriptMedia } = { reply: TEXT_ONLY_REPLY },
+  ): Promise<void> {
     const now = clock();
     const ref = message.conversation;
     const key = conversationKey(ref);
     const latest = await latestSession(key);
     if (latest?.handledMessageIds.includes(message.id)) return;
-    const inbound = inboundEntry(message, text, menuId);
+    const inbound = inboundEntry(message, text, menuId, unread.media);
     const session = latest && openSessionStatuses.includes(latest.status) ? latest : null;
     if (!session) return notSurveying(message, text, latest, inbound, now);
     const extra = { inbound, handledMessageId: message.id };
     // An advisor owns the conversation: record, stay silent.
     if (session.status === 'escalated') return void (await commits.commit(session, {}, extra));
-    if (text === null) return void (await commits.commit(session, { messages: [{ kind: 'text', text: TEXT_ONLY_REPLY }] }, extra));
+    if (text === null) {
+      // One message, so the re-ask costs the customer's 5-message allowance nothing extra.
+      const again = unread.reask && session.lastBotText ? `\n${session.lastBotText}` : '';
+      return void (await commits.commit(session, { messages: [{ kind: 'text', text: `${unread.reply}${again}` }] }, extra));
+    }
 
     const awaiting = session.awaiting as Awaiting | null;
     const analysis = await deps.analyzer.analyze(
@@ -126,6 +142,15 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     await commits.start(entry.flow, ref, { handledMessageId: message.id, welcomeCode: message.welcomeCode, ...entry.extra });
   }
 
+  /** A voice note is read as its transcript when heard; a picture or an unheard note is kept, acknowledged, and the question asked again. */
+  async function customerMedia(message: Extract<InboundMessage, { kind: 'media' }>): Promise<void> {
+    const latest = await latestSession(conversationKey(message.conversation));
+    if (latest?.handledMessageIds.includes(message.id)) return;
+    const reading = await mediaReader.read(message);
+    if (reading.text !== null) return customerText(message, reading.text, undefined, { reply: TEXT_ONLY_REPLY, media: reading.media });
+    return customerText(message, null, undefined, { reply: reading.reply, reask: true, media: reading.media });
+  }
+
   const recordOnly = (message: InboundMessage, entry: TranscriptEntry) => recordOnOpenSession({ deps, outbox, commits, latestSession, log }, message, entry);
 
   async function handle(message: InboundMessage): Promise<void> {
@@ -135,6 +160,8 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
         return customerText(message, message.text, message.menuId);
       case 'unsupported':
         return customerText(message, null, undefined);
+      case 'media':
+        return customerMedia(message);
       case 'enter_session':
         return enter(message);
       case 'servicer_text':
@@ -142,7 +169,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       case 'send_failed':
         return recordOnly(message, { direction: 'out', author: 'system', text: `消息发送失败（${message.failType}）`, at: message.sentAt, messageId: message.id, delivery: 'failed' });
       case 'session_status':
-        return recordOnly(message, { direction: 'in', author: 'system', text: `会话状态变化（${message.changeType}）`, at: message.sentAt, messageId: message.id });
+        return recordOnly(message, { direction: 'in', author: 'system', text: sessionStatusText(message.changeType), at: message.sentAt, messageId: message.id });
     }
   }
 
@@ -151,14 +178,19 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
 
 export type InboundHandlers = ReturnType<typeof createInboundHandlers>;
 
-function inboundEntry(message: InboundMessage, text: string | null, menuId: string | undefined): TranscriptEntry {
+const MEDIA_LABELS = { voice: '[语音]', image: '[图片]' } as const;
+
+function inboundEntry(message: InboundMessage, text: string | null, menuId: string | undefined, media?: TranscriptMedia): TranscriptEntry {
+  const label = message.kind === 'media' ? MEDIA_LABELS[message.mediaType] : `[${message.kind === 'unsupported' ? message.msgType : '消息'}]`;
   return {
     direction: 'in',
     author: 'customer',
-    text: text ?? `[${message.kind === 'unsupported' ? message.msgType : '消息'}]`,
+    // A heard voice note reads as its words, marked as voice; the audio stays beside it.
+    text: text === null ? label : message.kind === 'media' ? `${label} ${text}` : text,
     at: message.sentAt,
     messageId: message.id,
     ...(menuId ? { menuId } : {}),
+    ...(media ? { media } : {}),
   };
 }
 
@@ -190,4 +222,12 @@ async function recordOnOpenSession(
     // Bookkeeping (first reply, who holds the chat) must not cost the transcript a replay.
     await deps.escalations.recorded(saved, message).catch((error: unknown) => log.error({ err: error, sessionId: saved.id }, 'escalation bookkeeping failed'));
   }
+}
+
+// WeCom's change_type values (kf/sync_msg event session_status_change) in words.
+const SESSION_STATUS_TEXT: Record<number, string> = { 1: '企业微信：接待人员接入了会话', 2: '企业微信：会话转给了另一位接待人员', 3: '企业微信：接待人员结束了会话', 4: '企业微信：接待人员重新接入了已结束的会话' };
+
+/** A WeCom session-status event as the transcript says it. */
+export function sessionStatusText(changeType: number | string): string {
+  return SESSION_STATUS_TEXT[Number(changeType)] ?? '企业微信：会话状态有变化';
 }

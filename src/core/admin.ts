@@ -36,6 +36,10 @@ export interface AdminUserRepository {
   list(): Promise<AdminUser[]>;
   /** Revokes the user's token; false when there is no such active user. */
   revoke(name: string): Promise<boolean>;
+  /** Whether any user was ever created (revoked ones count: users are never deleted). */
+  hasAny(): Promise<boolean>;
+  /** Gives an existing user a new token (the old one stops working) and lifts a revocation; false when there is no such user. */
+  replaceToken(name: string, tokenHash: string): Promise<boolean>;
 }
 
 /** What an audit entry records; `flow.*` entries carry `flowId`. */
@@ -48,6 +52,8 @@ export type AuditAction =
   | 'flow.unarchived'
   | 'user.created'
   | 'user.revoked'
+  /** A user was given a new sign-in token (first run, `npm run admin -- sign-in-link`). */
+  | 'user.token_replaced'
   | 'deadletter.requeued'
   | 'deadletter.dismissed'
   | 'campaign.created'

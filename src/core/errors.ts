@@ -45,8 +45,8 @@ export class ValidationError extends AppError {
 
 /** Missing or wrong credentials (401). */
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Send a valid bearer token in the Authorization header') {
-    super('UNAUTHORIZED', message, { status: 401 });
+  constructor(message = 'Send a valid bearer token in the Authorization header', code = 'UNAUTHORIZED') {
+    super(code, message, { status: 401 });
   }
 }
 

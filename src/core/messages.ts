@@ -19,6 +19,9 @@ export function conversationKey(ref: ConversationRef): string {
   return `${ref.channel}:${ref.accountId}:${ref.customerId}`;
 }
 
+/** Media the bot keeps for the advisor: voice notes (transcribed when it can) and pictures. */
+export type MediaType = 'voice' | 'image';
+
 interface InboundBase {
   /** Channel message id; the dedupe key. */
   id: string;
@@ -29,7 +32,9 @@ interface InboundBase {
 export type InboundMessage =
   /** The customer typed text, or clicked a menu item (then `menuId` is set). */
   | (InboundBase & { kind: 'text'; text: string; menuId?: string })
-  /** Image, voice, video, file, location…: the bot reads text only. */
+  /** A voice note or a picture (stickers the customer saved arrive as pictures); `mediaId` is the channel's temporary media id. */
+  | (InboundBase & { kind: 'media'; mediaType: MediaType; mediaId: string })
+  /** Video, file, location…: the bot reads text only. */
   | (InboundBase & { kind: 'unsupported'; msgType: string })
   /** The customer opened the chat (e.g. from a link or QR code). */
   | (InboundBase & { kind: 'enter_session'; scene?: string; sceneParam?: string; welcomeCode?: string })

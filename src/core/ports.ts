@@ -1,4 +1,4 @@
-import type { ConversationRef, OutboundMessage } from './messages.ts';
+import type { ConversationRef, MediaType, OutboundMessage } from './messages.ts';
 
 /**
  * Ports: what the conversation layer needs from the outside world. `store/` and
@@ -36,6 +36,8 @@ export interface ChannelPort {
   serviceState(to: ConversationRef): Promise<{ state: ServiceState; servicerId?: string }>;
   /** Nickname and entry context, when the channel knows them. */
   customerProfile?(to: ConversationRef): Promise<{ nickname?: string; sceneParam?: string } | null>;
+  /** A customer's voice note or picture by the channel's temporary media id. */
+  fetchMedia?(to: ConversationRef, mediaId: string): Promise<MediaFile>;
 }
 
 /** "Have I seen this id before?" across processes, for a bounded time. */
@@ -130,4 +132,25 @@ export interface DeadLetterStore {
   list(options: { status?: DeadLetter['status']; limit: number }): Promise<DeadLetter[]>;
   findById(id: string): Promise<DeadLetter | null>;
   setStatus(id: string, status: DeadLetter['status']): Promise<DeadLetter | null>;
+}
+
+/** A file fetched from a channel or kept in the media store. */
+export interface MediaFile {
+  data: Buffer;
+  contentType: string;
+}
+
+/** Customers' voice notes and pictures, kept for advisors. */
+export interface MediaStore {
+  /** Keeps one file; `key` (e.g. the inbound message id) makes a replayed save return the same id. */
+  save(input: { key: string; conversationKey: string; type: MediaType; file: MediaFile; at: Date }): Promise<{ id: string }>;
+  find(id: string): Promise<(MediaFile & { conversationKey: string; type: MediaType }) | null>;
+}
+
+/** Why a voice note yielded no text; the customer is asked to type instead. */
+export type SpeechFailure = 'convert' | 'recognise' | 'empty';
+
+/** Speech to text (AMR from WeCom is converted first). Never throws for bad audio: says why instead. */
+export interface SpeechTranscriber {
+  transcribe(audio: MediaFile): Promise<{ ok: true; text: string } | { ok: false; reason: SpeechFailure; detail: string }>;
 }

@@ -1,4 +1,4 @@
-import type { ConversationRef, OutboundMessage } from './messages.ts';
+import type { ConversationRef, MediaType, OutboundMessage } from './messages.ts';
 
 /**
  * Survey sessions and customers as the conversation layer sees them. `store/` implements the
@@ -28,6 +28,18 @@ export interface TranscriptEntry {
    */
   delivery?: 'sent' | 'blocked' | 'failed' | 'unconfirmed';
   advisorId?: string;
+  /** A voice note or picture the customer sent: the stored file (absent when it could not be fetched) and, for voice, what was heard. */
+  media?: TranscriptMedia;
+}
+
+/** The media behind an inbound transcript entry, for the advisor console. */
+export interface TranscriptMedia {
+  type: MediaType;
+  /** Id in the media store; absent when the file could not be fetched or kept. */
+  fileId?: string;
+  contentType?: string;
+  /** Voice only: the transcript the survey read, when speech recognition heard something. */
+  heard?: string;
 }
 
 /** An outbound message persisted before sending, so a crash resends rather than loses it. */

@@ -4,9 +4,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { Logger } from '../core/logger.ts';
 import { itemsOf } from '../http/apiSchemas.ts';
 import type { AdvisorTokens } from '../http/auth.ts';
-import { defineRoute, reply, staticRoute, type InvalidInput, type Route } from '../http/route.ts';
+import { join } from 'node:path';
+import { defineRoute, reply, type InvalidInput, type Route } from '../http/route.ts';
+import { fileReply, locatePublicDir, PAGE_CSP, pageRoute } from '../http/staticFiles.ts';
 import { ADVISOR_ID_PATTERN, advisorIdOf, generateAdvisorToken, hashAdvisorToken, tokenMatches } from './advisorTokens.ts';
-import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console/consolePage.ts';
 import type { EscalationService } from './escalationService.ts';
 
 const advisorBody = z.strictObject({
@@ -34,15 +35,8 @@ const resolveBody = z.strictObject({
 });
 const listQuery = z.object({ view: z.enum(['active', 'resolved']).default('active') });
 const escalationId = z.string().regex(/^[0-9a-f]{24}$/);
-
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  // Nothing inline runs: the script and style are served from /console itself.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-};
+// Pictures and voice notes are fetched with the sign-in header and shown as blob: URLs.
+const CONSOLE_CSP = PAGE_CSP.replace("img-src 'self' data:", "img-src 'self' data: blob:");
 
 const advisorSchema = z
   .object({ id: z.string(), name: z.string(), wecomUserId: z.string().nullable(), createdAt: z.iso.datetime(), lastSeenAt: z.iso.datetime().nullable() })
@@ -75,13 +69,15 @@ export function consoleRoutes(deps: { service: EscalationService; advisors: Advi
   return [...consolePageRoutes(), ...advisorRoutes(deps), ...consoleApiRoutes(deps)];
 }
 
-/** `/console` and its script and style. */
+/** `/console` and its script and style, from `console/public/` (no script inside TypeScript). */
 function consolePageRoutes(): Route[] {
-  const headers = PAGE_HEADERS;
+  const dir = locatePublicDir(import.meta.url, 'src/escalation/console/public', './console/public/');
+  const file = (path: string, name: string, summary: string) =>
+    defineRoute({ method: 'get', path, auth: 'public', tags: ['pages'], summary, output: { description: summary, type: name.endsWith('.css') ? 'text/css' : 'text/javascript' }, handler: () => fileReply(join(dir, name), 'no-cache') });
   return [
-    staticRoute({ path: '/console', type: 'text/html; charset=utf-8', body: CONSOLE_HTML, headers, summary: 'The advisor console (page)' }),
-    staticRoute({ path: '/console/app.js', type: 'application/javascript; charset=utf-8', body: CONSOLE_SCRIPT, headers, summary: 'The console’s script' }),
-    staticRoute({ path: '/console/app.css', type: 'text/css; charset=utf-8', body: CONSOLE_STYLE, headers, summary: 'The console’s style' }),
+    pageRoute({ path: '/console', file: join(dir, 'index.html'), summary: 'The advisor console (page)', csp: CONSOLE_CSP }),
+    file('/console/app.js', 'console.js', 'The console’s script'),
+    file('/console/app.css', 'console.css', 'The console’s style'),
   ];
 }
 
@@ -196,6 +192,20 @@ function consoleApiRoutes(deps: { service: EscalationService; advisors: AdvisorR
       output: escalationViewSchema,
       errors: { 404: 'ESCALATION_NOT_FOUND' },
       handler: ({ params, consoleUser }) => deps.service.detail(params.id, consoleUser),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/console/escalations/:id/media/:fileId',
+      auth: 'console',
+      tags: consoleTags,
+      summary: 'A voice note or picture the customer sent in this escalation’s conversation (audited like a transcript read)',
+      input: { params: z.object({ id: z.string().min(1).max(100), fileId: z.string().min(1).max(140) }), invalidParams: noEscalation },
+      output: { status: 200, description: 'The file as the customer sent it (AMR for voice)', type: 'application/octet-stream' },
+      errors: { 404: 'MEDIA_NOT_FOUND' },
+      handler: async ({ params, consoleUser }) => {
+        const file = await deps.service.mediaFile(params.id, params.fileId, consoleUser);
+        return reply({ body: file.data, type: file.contentType, headers: { 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' } });
+      },
     }),
     defineRoute({
       ...escalationAction('claim', 'Take an escalation (first come, first served)'),

@@ -2,7 +2,7 @@ import type { ResponseRecorder } from '../analytics/ports.ts';
 import type { ReleaseMode, TurnOutcome } from '../conversation/conversationService.ts';
 import type { AdvisorRepository, ConversationSummarizer, EscalationAction, EscalationRecord, EscalationRepository, EscalationRuntimeStore } from '../core/escalations.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ChannelPort } from '../core/ports.ts';
+import type { ChannelPort, MediaStore } from '../core/ports.ts';
 import type { SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
 import type { TranscriptAudit } from '../core/transcriptAudit.ts';
 import type { AdvisorNotifier } from './advisorNotifier.ts';
@@ -72,6 +72,8 @@ export interface EscalationServiceDeps {
   mask: (text: string) => string;
   /** Audits each full transcript the console shows. */
   reads: TranscriptAudit;
+  /** Customers' voice notes and pictures, shown in the console. */
+  media?: MediaStore;
 }
 
 /** Said through the transfer's one-message code when the turn's own notice could not go out. */

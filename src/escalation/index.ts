@@ -52,6 +52,7 @@ export interface EscalationModuleDeps {
   /** Privacy: masking for console users an escalation is not theirs, and the transcript-read audit. */
   mask: EscalationServiceDeps['mask'];
   reads: EscalationServiceDeps['reads'];
+  media?: EscalationServiceDeps['media'];
 }
 
 /** The escalation module, wired: hooks for the conversation layer, routes, and its queue workers. */
@@ -134,6 +135,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
     responses: deps.responses,
     mask: deps.mask,
     reads: deps.reads,
+    media: deps.media,
   });
   const ready = service;
   const routes = consoleRoutes({ service: ready, advisors: deps.advisors, logger: deps.logger });

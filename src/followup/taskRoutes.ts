@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { defineRoute, staticRoute, type Route } from '../http/route.ts';
+import { join } from 'node:path';
+import { defineRoute, type Route } from '../http/route.ts';
+import { fileReply, locatePublicDir } from '../http/staticFiles.ts';
 import { AuditUnavailableError, type TranscriptAudit } from '../core/transcriptAudit.ts';
-import { TASKS_SCRIPT } from './console/tasksScript.ts';
 import { consoleTaskDetailSchema, consoleTaskSchema, followUpTaskSchema, hexId, taskCloseBodySchema, taskNoteBodySchema, tasksQuerySchema } from './followUpSchemas.ts';
 import { taskView, type TaskActor, type TaskService } from './tasks/taskService.ts';
 import { maskTaskView, requireTaskSight, taskAccess } from './tasks/taskAccess.ts';
@@ -21,7 +22,7 @@ const tags = ['follow-up'];
  *   `POST /:id/note {text}`, `POST /:id/close {outcome, note?}`. An advisor sees their own tasks
  *   in full and the unclaimed queue masked; others' answer 403 TASK_NOT_YOURS (tasks/taskAccess.ts).
  *   A full transcript is shown only once its read is audited; otherwise it is shown masked.
- * - `GET /console/tasks.js`: the console's tasks tab.
+ * - `GET /console/tasks.js`: the console's tasks tab (console/public/tasks.js).
  */
 export function taskRoutes(deps: {
   tasks: TaskService;
@@ -31,6 +32,7 @@ export function taskRoutes(deps: {
   now?: () => Date;
 }): Route[] {
   const clock = deps.now ?? (() => new Date());
+  const tasksScriptDir = locatePublicDir(import.meta.url, 'src/followup/console/public', './console/public/', 'tasks.js');
   const actorOf = (user: TaskActor): TaskActor => ({ id: user.id, name: user.name, admin: user.admin });
   const taskAction = (action: 'claim' | 'note' | 'close', summary: string) => ({
     method: 'post' as const,
@@ -55,15 +57,14 @@ export function taskRoutes(deps: {
         return { items: (await deps.tasks.list(query.status, query.limit)).map((t) => taskView(t, now)), open: await deps.tasks.countOpen() };
       },
     }),
-    staticRoute({
+    defineRoute({
+      method: 'get',
       path: '/console/tasks.js',
-      type: 'application/javascript; charset=utf-8',
-      body: TASKS_SCRIPT,
-      headers: {
-        'cache-control': 'no-store',
-        'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-      },
+      auth: 'public',
+      tags: ['pages'],
       summary: 'The console’s follow-up tasks tab (script)',
+      output: { description: 'JavaScript', type: 'text/javascript' },
+      handler: () => fileReply(join(tasksScriptDir, 'tasks.js'), 'no-cache'),
     }),
     defineRoute({
       method: 'get',

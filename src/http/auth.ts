@@ -32,7 +32,7 @@ export interface AdvisorTokens {
 
 export interface AuthDeps {
   adminToken: () => string | undefined;
-  users: Pick<AdminUserRepository, 'findByTokenHash'>;
+  users: Pick<AdminUserRepository, 'findByTokenHash' | 'hasAny'>;
   /** Without it, only ADMIN_TOKEN and admin users reach `console` routes. */
   advisors?: AdvisorTokens;
 }
@@ -50,6 +50,17 @@ export interface AuthDeps {
  * const caller = await auth.admin(ctx.get('authorization'), 'editor');
  */
 export function createAuth(deps: AuthDeps) {
+  // Users are never deleted, so once one exists the answer stays yes (no lookup per refused token).
+  let accountExists = false;
+  /** A refused sign-in: AUTH_NOT_CONFIGURED while no account exists at all (nothing could be right), else `message`. */
+  async function refused(message?: string): Promise<UnauthorizedError> {
+    if (!deps.adminToken() && !accountExists) accountExists = await deps.users.hasAny();
+    if (!deps.adminToken() && !accountExists) {
+      return new UnauthorizedError('还没有任何账号：未设置 ADMIN_TOKEN，也没有创建过用户。首次启动时服务日志里有一条登录链接；也可运行 npm run admin -- sign-in-link 生成新的', 'AUTH_NOT_CONFIGURED');
+    }
+    return new UnauthorizedError(message);
+  }
+
   async function principal(header: string): Promise<Principal | null> {
     const token = bearerToken(header);
     if (!token) return null;
@@ -64,7 +75,7 @@ export function createAuth(deps: AuthDeps) {
 
   async function admin(header: string, needed: AdminRole): Promise<Principal> {
     const caller = await principal(header);
-    if (!caller) throw new UnauthorizedError();
+    if (!caller) throw await refused();
     if (!roleAllows(caller.role, needed)) {
       throw new ForbiddenError(`This needs the ${needed} role; ${caller.name} is ${caller.role}`, { needed, role: caller.role });
     }
@@ -73,7 +84,7 @@ export function createAuth(deps: AuthDeps) {
 
   async function console(header: string): Promise<ConsoleUser> {
     const token = bearerToken(header);
-    if (!token) throw new UnauthorizedError('请使用顾问令牌登录');
+    if (!token) throw await refused('请使用顾问令牌登录');
     if (deps.advisors?.owns(token)) {
       const advisor = await deps.advisors.signIn(token);
       if (advisor) return advisor;
@@ -83,7 +94,7 @@ export function createAuth(deps: AuthDeps) {
       if (caller?.role === 'admin') return { id: caller.name, name: caller.name, admin: true };
       if (caller) throw new ForbiddenError(`控制台只对顾问和管理员开放；${caller.name} 的角色是 ${caller.role}`, { role: caller.role }, 'CONSOLE_FORBIDDEN');
     }
-    throw new UnauthorizedError('令牌无效或已被更换');
+    throw await refused('令牌无效或已被更换');
   }
 
   return { principal, admin, console };

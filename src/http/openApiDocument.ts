@@ -106,10 +106,10 @@ function failures(route: Route): ZodOpenApiResponsesObject {
   const texts: Record<number, string[]> = {};
   const add = (status: number, text: string) => (texts[status] ??= []).push(text);
   if (route.auth === 'console') {
-    add(401, 'UNAUTHORIZED: no valid console token');
+    add(401, 'UNAUTHORIZED: no valid console token; AUTH_NOT_CONFIGURED: no ADMIN_TOKEN and no account exists yet');
     add(403, 'CONSOLE_FORBIDDEN: a viewer or editor token');
   } else if (route.auth !== 'public' && route.auth !== 'signed') {
-    add(401, 'UNAUTHORIZED: no valid bearer token');
+    add(401, 'UNAUTHORIZED: no valid bearer token; AUTH_NOT_CONFIGURED: no ADMIN_TOKEN and no account exists yet');
     if (route.auth !== 'viewer') add(403, `FORBIDDEN: needs the ${route.auth} role`);
   }
   if (route.auth !== 'public' && route.auth !== 'signed') add(429, 'AUTH_RATE_LIMITED: too many refused tokens from this address; wait Retry-After seconds');

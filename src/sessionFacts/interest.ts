@@ -18,7 +18,7 @@ export const BUCKET_START_DAYS: Partial<Record<TimingBucket, number>> = {
   over_12_months: 365,
 };
 
-/** Timing buckets in words (export, task reasons; the dashboard's labels.js says the same). */
+/** Timing buckets in words (export, task reasons, and the dashboard, which loads them as /dashboard/timing.js). */
 export const TIMING_LABELS: Record<TimingBucket, string> = {
   within_1_month: '1个月内',
   '1_3_months': '1-3个月',

@@ -127,7 +127,13 @@ export const pageEnterBody = z.object({
   link: z.string().url().max(2048).optional(),
   nickname,
 });
-export const pageImageBody = z.object({ customer: customerId, nickname });
+/** A picture or voice note from the page: the built-in sample, or an uploaded file (base64, ≤ 1 MB). */
+export const pageMediaBody = z.object({
+  customer: customerId,
+  nickname,
+  dataBase64: z.string().max(1_400_000).regex(/^[A-Za-z0-9+/]*={0,2}$/).optional(),
+  contentType: z.string().max(100).optional(),
+});
 export const pageServicerBody = z.object({ customer: customerId, servicerId: z.string().min(1), text: z.string().min(1).max(2000) });
 export const pageStateBody = z.object({
   customer: customerId,

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { renderChatPage } from './chatPage.ts';
+import { CHAT_PAGE_CSP, chatPageFiles } from './chatPage.ts';
 import {
   appMessageBody,
   customerBatchgetBody,
   pageEnterBody,
-  pageImageBody,
+  pageMediaBody,
   pageSayBody,
   pageServicerBody,
   pageStateBody,
@@ -19,7 +19,7 @@ import {
 } from './simulatorSchemas.ts';
 import { addContactWayBody, addMsgTemplateBody } from './simulatorContactWays.ts';
 import { addCorpTagBody, byUserBody, corpTagListBody, markTagBody } from './contactDirectory.ts';
-import { WecomErrcode, wecomError, type SimulatorState } from './simulatorState.ts';
+import { WecomErrcode, wecomError, type SimulatedMedia, type SimulatorState } from './simulatorState.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
 /**
@@ -31,7 +31,8 @@ import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulato
 /** What the chat page endpoints drive; the wrapper adds callbacks (with retries) on top of the state. */
 export interface ChatDriver {
   say(customer: string, text: string, opts: { menuId?: string; nickname?: string }): Promise<{ msgid: string; callbackStatus: number }>;
-  image(customer: string, nickname?: string): Promise<{ msgid: string; callbackStatus: number }>;
+  image(customer: string, nickname?: string, file?: SimulatedMedia): Promise<{ msgid: string; callbackStatus: number }>;
+  voice(customer: string, nickname?: string, file?: SimulatedMedia): Promise<{ msgid: string; callbackStatus: number }>;
   enter(customer: string, opts: { scene?: string; sceneParam?: string; nickname?: string; link?: string }): Promise<{ welcomeCode: string; callbackStatus: number }>;
   servicerSays(customer: string, servicerId: string, text: string): Promise<{ msgid: string; callbackStatus: number }>;
   setState(customer: string, state: ServiceStateValue, servicerId?: string): void;
@@ -144,10 +145,10 @@ function buildApiRoutes(state: SimulatorState): Record<string, ApiRoute> {
       method: 'GET',
       auth: 'token',
       run(q, _raw, res) {
-        const image = state.mediaGet(q.get('media_id') ?? '');
-        if (image === undefined) return wecomError(WecomErrcode.invalidMediaId, 'invalid media_id');
-        res.writeHead(200, { 'content-type': 'image/png', 'content-length': image.length });
-        res.end(image);
+        const media = state.mediaGet(q.get('media_id') ?? '');
+        if (media === undefined) return wecomError(WecomErrcode.invalidMediaId, 'invalid media_id');
+        res.writeHead(200, { 'content-type': media.contentType, 'content-length': media.data.length });
+        res.end(media.data);
         return undefined;
       },
     },
@@ -208,9 +209,13 @@ async function handlePage(rest: string, req: IncomingMessage, res: ServerRespons
       if (b) sendJson(res, 200, await driver.say(b.customer, b.text, { ...(b.menuId ? { menuId: b.menuId } : {}), ...(b.nickname ? { nickname: b.nickname } : {}) }));
       return true;
     }
-    case 'POST /api/image': {
-      const b = await pageBody(pageImageBody);
-      if (b) sendJson(res, 200, await driver.image(b.customer, b.nickname || undefined));
+    case 'POST /api/image':
+    case 'POST /api/voice': {
+      const b = await pageBody(pageMediaBody);
+      if (!b) return true;
+      const file = b.dataBase64 ? { data: Buffer.from(b.dataBase64, 'base64'), contentType: b.contentType ?? 'application/octet-stream' } : undefined;
+      const send = route === 'POST /api/voice' ? driver.voice : driver.image;
+      sendJson(res, 200, await send(b.customer, b.nickname || undefined, file));
       return true;
     }
     case 'POST /api/enter': {
@@ -249,8 +254,9 @@ async function handlePage(rest: string, req: IncomingMessage, res: ServerRespons
 }
 
 /** Builds the mountable handler for one simulator. */
-export function createSimulatorHandler(deps: { state: SimulatorState; driver: ChatDriver; pathPrefix: string }): SimulatorHandler {
+export function createSimulatorHandler(deps: { state: SimulatorState; driver: ChatDriver; pathPrefix: string; uiDir?: string }): SimulatorHandler {
   const prefix = normalizePathPrefix(deps.pathPrefix);
+  const page = chatPageFiles(deps.uiDir);
   const routes = buildApiRoutes(deps.state);
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
@@ -258,7 +264,7 @@ export function createSimulatorHandler(deps: { state: SimulatorState; driver: Ch
     if (prefix === '') {
       rest = url.pathname;
       // Without a prefix only claim our own trees, so a host server keeps everything else.
-      if (rest !== '/' && !rest.startsWith('/cgi-bin/') && !rest.startsWith('/api/')) return false;
+      if (rest !== '/' && !rest.startsWith('/cgi-bin/') && !rest.startsWith('/api/') && !rest.startsWith('/static/')) return false;
     } else if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) {
       rest = url.pathname.slice(prefix.length);
     } else {
@@ -270,17 +276,22 @@ export function createSimulatorHandler(deps: { state: SimulatorState; driver: Ch
           sendJson(res, 405, { error: 'method not allowed' });
           return true;
         }
-        const html = renderChatPage(prefix);
+        const html = page.html(prefix);
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           'content-length': Buffer.byteLength(html),
           'cache-control': 'no-store',
-          // Everything is inline and same-origin; nothing else may load.
-          'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          'content-security-policy': CHAT_PAGE_CSP,
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
         });
         res.end(req.method === 'HEAD' ? undefined : html);
+        return true;
+      }
+      const asset = rest.startsWith('/static/') && (req.method === 'GET' || req.method === 'HEAD') ? page.file(rest.slice('/static/'.length)) : undefined;
+      if (asset) {
+        res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'no-cache', 'content-security-policy': CHAT_PAGE_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+        res.end(req.method === 'HEAD' ? undefined : asset.body);
         return true;
       }
       const route = routes[rest];

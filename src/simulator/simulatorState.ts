@@ -11,6 +11,7 @@ import type {
   SyncMsgBody,
 } from './simulatorSchemas.ts';
 import { SimulatorContactWays } from './simulatorContactWays.ts';
+import { SAMPLE_VOICE_AMR } from './sampleVoice.ts';
 import { ContactDirectory } from './contactDirectory.ts';
 import type { ServiceStateValue, SimulatorMessage, WecomReply } from './simulatorTypes.ts';
 
@@ -161,6 +162,12 @@ const PIXEL_PNG = Buffer.from(
   'base64',
 );
 
+/** A file the customer sends (served back by media/get). */
+export interface SimulatedMedia {
+  data: Buffer;
+  contentType: string;
+}
+
 /** The fake corp's memory; one instance per simulator. */
 export class SimulatorState {
   readonly counters = { gettokenCalls: 0, syncCalls: 0, sendCalls: 0 };
@@ -179,7 +186,7 @@ export class SimulatorState {
   private readonly syncTokens = new Map<string, number>();
   private readonly codes = new Map<string, EventCode>();
   private readonly usedMsgids = new Set<string>();
-  private readonly media = new Map<string, number>();
+  private readonly media = new Map<string, { expiresAt: number; data: Buffer; contentType: string }>();
   private readonly robotSends = new Map<string, number[]>();
   /** kf customer → unionid (WeCom knows one when a WeChat developer account is bound). */
   private readonly unionIds = new Map<string, string>();
@@ -313,11 +320,21 @@ export class SimulatorState {
     return this.addCustomerMessage(c, 'text', menuId === undefined ? { content: text } : { content: text, menu_id: menuId });
   }
 
-  addCustomerImage(customerId: string, nickname?: string): string {
+  /** A picture (a 1×1 PNG unless `file` is given); stickers a customer saved travel the same way. */
+  addCustomerImage(customerId: string, nickname?: string, file?: SimulatedMedia): string {
+    return this.addCustomerMedia(customerId, 'image', file ?? { data: PIXEL_PNG, contentType: 'image/png' }, nickname);
+  }
+
+  /** A voice note: AMR, as WeCom sends by default (`voice_format` 0); the bundled sample unless `file` is given. */
+  addCustomerVoice(customerId: string, nickname?: string, file?: SimulatedMedia): string {
+    return this.addCustomerMedia(customerId, 'voice', file ?? { data: SAMPLE_VOICE_AMR, contentType: 'audio/amr' }, nickname);
+  }
+
+  private addCustomerMedia(customerId: string, msgtype: 'image' | 'voice', file: SimulatedMedia, nickname?: string): string {
     const c = this.ensureCustomer(customerId, nickname);
     const mediaId = `2${randomBytes(24).toString('base64url')}`;
-    this.media.set(mediaId, this.now() + MEDIA_TTL_MS);
-    return this.addCustomerMessage(c, 'image', { media_id: mediaId });
+    this.media.set(mediaId, { expiresAt: this.now() + MEDIA_TTL_MS, ...file });
+    return this.addCustomerMessage(c, msgtype, { media_id: mediaId });
   }
 
   private addEvent(c: Customer, event: Record<string, unknown>): string {
@@ -453,9 +470,9 @@ export class SimulatorState {
     return c.servicerId === undefined ? { state: c.state } : { state: c.state, servicerId: c.servicerId };
   }
 
-  mediaGet(mediaId: string): Buffer | undefined {
-    const expiresAt = this.media.get(mediaId);
-    return expiresAt !== undefined && expiresAt > this.now() ? PIXEL_PNG : undefined;
+  mediaGet(mediaId: string): SimulatedMedia | undefined {
+    const media = this.media.get(mediaId);
+    return media !== undefined && media.expiresAt > this.now() ? { data: media.data, contentType: media.contentType } : undefined;
   }
 
   // ---------------------------------------------------------------- kf API

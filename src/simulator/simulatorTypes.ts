@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   tokenTtlSeconds?: number;
   /** Mount point, e.g. '/simulator' → chat page at /simulator, API at /simulator/cgi-bin/... Default ''. */
   pathPrefix?: string;
+  /** The product's UI kit folder (its DOM helpers and favicon serve the chat page); default src/http/public. */
+  uiDir?: string;
   /** Advisor userids known to the fake corp (all "receiving"), default ['advisor1', 'advisor2']. */
   servicers?: string[];
   /** Simulated clock in epoch ms, default Date.now. Drives every expiry and window. */
@@ -78,7 +80,10 @@ export interface WecomSimulator {
     text: string,
     opts?: { menuId?: string; nickname?: string },
   ): Promise<{ msgid: string; callbackStatus: number }>;
-  customerSendsImage(customerId: string): Promise<{ msgid: string; callbackStatus: number }>;
+  /** A picture (1×1 PNG unless `file` is given), fetched back through media/get. */
+  customerSendsImage(customerId: string, file?: { data: Buffer; contentType: string }): Promise<{ msgid: string; callbackStatus: number }>;
+  /** A voice note (the bundled one-second AMR unless `file` is given). */
+  customerSendsVoice(customerId: string, file?: { data: Buffer; contentType: string }): Promise<{ msgid: string; callbackStatus: number }>;
   /** enter_session event; welcomeCode is '' when WeCom would not offer one (customer wrote within 48 h, or a person holds the session). */
   customerEnters(
     customerId: string,

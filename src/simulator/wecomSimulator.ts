@@ -10,7 +10,7 @@ import {
   type SealedCallback,
 } from './callbackCrypto.ts';
 import { createSimulatorHandler, normalizePathPrefix, startSimulatorServer, type ChatDriver, type SimulatorHandler } from './simulatorServer.ts';
-import { SimulatorState } from './simulatorState.ts';
+import { SimulatorState, type SimulatedMedia } from './simulatorState.ts';
 import type {
   CallbackAttempt,
   ServiceStateValue,
@@ -104,7 +104,7 @@ class Simulator implements WecomSimulator {
         apiEvent: () => this.deliverInBackground(this.retryCallbacks),
       },
     );
-    this.handle = createSimulatorHandler({ state: this.state, driver: this.chatDriver(), pathPrefix: this.pathPrefix });
+    this.handle = createSimulatorHandler({ state: this.state, driver: this.chatDriver(), pathPrefix: this.pathPrefix, ...(options.uiDir ? { uiDir: options.uiDir } : {}) });
   }
 
   setCallbackUrl(url: string): void {
@@ -124,13 +124,23 @@ class Simulator implements WecomSimulator {
     return { msgid, callbackStatus: await this.deliverCallback(retry) };
   }
 
-  async customerSendsImage(customerId: string) {
-    return this.image(customerId, undefined, this.retryCallbacks);
+  async customerSendsImage(customerId: string, file?: SimulatedMedia) {
+    return this.image(customerId, undefined, this.retryCallbacks, file);
   }
 
-  private async image(customerId: string, nickname: string | undefined, retry: boolean) {
+  async customerSendsVoice(customerId: string, file?: SimulatedMedia) {
+    return this.voice(customerId, undefined, this.retryCallbacks, file);
+  }
+
+  private async image(customerId: string, nickname: string | undefined, retry: boolean, file?: SimulatedMedia) {
     assertCustomerId(customerId);
-    const msgid = this.state.addCustomerImage(customerId, nickname);
+    const msgid = this.state.addCustomerImage(customerId, nickname, file);
+    return { msgid, callbackStatus: await this.deliverCallback(retry) };
+  }
+
+  private async voice(customerId: string, nickname: string | undefined, retry: boolean, file?: SimulatedMedia) {
+    assertCustomerId(customerId);
+    const msgid = this.state.addCustomerVoice(customerId, nickname, file);
     return { msgid, callbackStatus: await this.deliverCallback(retry) };
   }
 
@@ -343,7 +353,8 @@ class Simulator implements WecomSimulator {
     // People at the chat page get WeCom's real retry behaviour regardless of retryCallbacks.
     return {
       say: (customer, text, opts) => this.says(customer, text, opts, true),
-      image: (customer, nickname) => this.image(customer, nickname, true),
+      image: (customer, nickname, file) => this.image(customer, nickname, true, file),
+      voice: (customer, nickname, file) => this.voice(customer, nickname, true, file),
       enter: (customer, opts) => this.enter(customer, opts, true),
       servicerSays: (customer, servicerId, text) => this.servicerText(customer, servicerId, text, true),
       setState: (customer, state, servicerId) => this.setServiceState(customer, state, servicerId),

@@ -2,6 +2,7 @@ import { createAdminUserRepository, createAuditLog, ensureAdminIndexes } from '.
 import { createAnalyticsSources, createResponseRecordStore, ensureAnalyticsIndexes } from './mongo/analyticsRepository.ts';
 import { createCampaignRepository, createInvitationRepository, optedOutCustomerIds } from './mongo/campaignRepository.ts';
 import { createCustomerRepository } from './mongo/customerRepository.ts';
+import { createMediaRepository } from './mongo/mediaRepository.ts';
 import { createDeadLetterRepository } from './mongo/deadLetterRepository.ts';
 import { createAdvisorRepository, createEscalationRepository, ensureEscalationIndexes } from './mongo/escalationRepository.ts';
 import { createFlowRepository, ensureFlowIndexes } from './mongo/flowRepository.ts';
@@ -64,6 +65,7 @@ export async function createStores(connections: Stores, options: { timeZone: str
       progress: createRedisOutboxProgress(redis, keys),
       timers: createRedisTimers(redis, keys),
       deadLetters: createDeadLetterRepository(mongo),
+      media: createMediaRepository(mongo),
     },
     wecom: { state: wecomState, tagState: createRedisWecomTagState(redis, keys) },
     analytics: {

@@ -3,8 +3,20 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small OpenAI-compatible server for tests: POST /v1/chat/completions answers with scripted
- * behaviours over real HTTP on 127.0.0.1, and records every request it received.
+ * behaviours over real HTTP on 127.0.0.1, and records every request it received. POST
+ * /v1/audio/transcriptions (multipart, as the SDK sends it) answers what `transcribe` says.
  */
+
+/** One `audio/transcriptions` upload as the stub received it. */
+export interface TranscriptionRequest {
+  model: string;
+  fileName: string;
+  contentType: string;
+  audio: Buffer;
+}
+
+/** What a transcription request gets: the text heard, or an HTTP error. */
+export type TranscriptionBehaviour = { text: string } | { status: number };
 
 /** A chat completion request as the stub received it. */
 export interface StubRequest {
@@ -39,7 +51,30 @@ export interface OpenAiStub {
   /** Base URL to give the SDK, ending in /v1. */
   baseUrl: string;
   requests: StubRequest[];
+  transcriptions: TranscriptionRequest[];
   close(): Promise<void>;
+}
+
+/** The fields and files of a multipart/form-data body (enough for the SDK's uploads). */
+function parseMultipart(body: Buffer, contentType: string): Map<string, { fileName?: string; contentType?: string; data: Buffer }> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const parts = new Map<string, { fileName?: string; contentType?: string; data: Buffer }>();
+  if (!boundary) return parts;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, headerEnd).toString('utf8');
+    const name = /name="([^"]*)"/.exec(headers)?.[1];
+    if (name !== undefined) {
+      parts.set(name, { fileName: /filename="([^"]*)"/.exec(headers)?.[1], contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1], data: part.subarray(headerEnd + 4) });
+    }
+    start = next;
+  }
+  return parts;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -74,12 +109,26 @@ function toolCall(request: StubRequest, args: unknown, usage?: { prompt: number;
  * // … new OpenAI({ baseURL: stub.baseUrl, apiKey: 'test' }) …
  * await stub.close();
  */
-export async function startOpenAiStub(script: StubBehaviour[] | ((request: StubRequest, index: number) => StubBehaviour)): Promise<OpenAiStub> {
+export async function startOpenAiStub(
+  script: StubBehaviour[] | ((request: StubRequest, index: number) => StubBehaviour),
+  options: { transcribe?: (request: TranscriptionRequest) => TranscriptionBehaviour } = {},
+): Promise<OpenAiStub> {
   const requests: StubRequest[] = [];
+  const transcriptions: TranscriptionRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/audio/transcriptions') {
+        const parts = parseMultipart(Buffer.concat(chunks), req.headers['content-type'] ?? '');
+        const file = parts.get('file');
+        const upload: TranscriptionRequest = { model: parts.get('model')?.data.toString('utf8') ?? '', fileName: file?.fileName ?? '', contentType: file?.contentType ?? '', audio: file?.data ?? Buffer.alloc(0) };
+        transcriptions.push(upload);
+        const answer = options.transcribe ? options.transcribe(upload) : { text: '听到了' };
+        if ('status' in answer) send(res, answer.status, { error: { message: `stub status ${answer.status}`, type: 'stub_error' } });
+        else send(res, 200, { text: answer.text });
+        return;
+      }
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
         send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
         return;
@@ -137,6 +186,7 @@ export async function startOpenAiStub(script: StubBehaviour[] | ((request: StubR
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    transcriptions,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -48,8 +48,8 @@ export interface WatchedProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnWatched(command: string, args: string[], env: NodeJS.ProcessEnv): WatchedProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnWatched(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): WatchedProcess {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let text = '';
   const lines: Array<Record<string, unknown>> = [];
   let partial = '';

@@ -138,6 +138,7 @@ export interface SyncItem {
   servicer_userid?: string;
   text?: { content: string; menu_id?: string };
   image?: { media_id: string };
+  voice?: { media_id: string };
   event?: Record<string, unknown> & { event_type: string };
 }
 

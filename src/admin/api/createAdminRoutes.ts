@@ -7,7 +7,9 @@ import type { Route } from '../../http/route.ts';
 import { createFlowAdmin } from '../flowAdmin.ts';
 import { createFlowPreview } from '../previewFlow.ts';
 import { adminWebRoutes } from '../web/adminWebRoutes.ts';
+import { loginRoutes } from '../web/loginRoutes.ts';
 import { flowsRoutes } from './flowsRoutes.ts';
+import { qrRoutes } from './qrRoutes.ts';
 import { usersRoutes } from './usersRoutes.ts';
 
 /**
@@ -30,5 +32,5 @@ export async function createAdminRoutes(deps: {
 }): Promise<Route[]> {
   const admin = createFlowAdmin(deps);
   const preview = createFlowPreview({ analyzer: deps.analyzer, timeZone: deps.timeZone });
-  return [...flowsRoutes({ admin, preview }), ...usersRoutes({ users: deps.users, audit: deps.audit }), ...(await adminWebRoutes())];
+  return [...flowsRoutes({ admin, preview }), ...usersRoutes({ users: deps.users, audit: deps.audit }), ...(await adminWebRoutes()), ...loginRoutes(), ...qrRoutes()];
 }

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
 import { defineRoute, type Route } from '../../http/route.ts';
-import { fileReply, locatePublicDir, servableFiles } from '../../http/staticFiles.ts';
+import { fileReply, locatePublicDir, pageRoute, servableFiles, staticFolderRoute } from '../../http/staticFiles.ts';
 
 /**
  * The admin web editor at `/admin`: static HTML, CSS and ES modules from `public/` (no build
@@ -19,27 +18,8 @@ export async function adminWebRoutes(): Promise<Route[]> {
   const yamlDir = join(dirname(dirname(createRequire(import.meta.url).resolve('yaml'))), 'browser', 'dist');
   const page = { auth: 'public' as const, tags: ['pages'] };
   return [
-    defineRoute({
-      ...page,
-      method: 'get',
-      path: '/admin',
-      summary: 'The flow editor (page; signs in with an API token)',
-      output: { description: 'HTML', type: 'text/html' },
-      handler: () => fileReply(join(publicDir, 'index.html'), 'no-store'),
-    }),
-    defineRoute({
-      ...page,
-      method: 'get',
-      path: '/admin/static/:file',
-      summary: 'The editor’s scripts and styles',
-      output: { description: 'JavaScript or CSS', type: 'text/javascript' },
-      errors: { 404: 'NOT_FOUND' },
-      handler: ({ params }) => {
-        if (!files.has(params.file)) throw new NotFoundError('NOT_FOUND', `No file ${params.file}`);
-        return fileReply(join(publicDir, params.file), 'no-cache');
-      },
-      input: { params: z.object({ file: z.string() }) },
-    }),
+    pageRoute({ path: '/admin', file: join(publicDir, 'index.html'), summary: 'The flow editor (page; signs in with an API token)' }),
+    staticFolderRoute({ prefix: '/admin/static', dir: publicDir, files, summary: 'The editor’s scripts and styles' }),
     defineRoute({
       ...page,
       method: 'get',

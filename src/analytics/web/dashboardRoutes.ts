@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.ts';
-import { defineRoute, type Route } from '../../http/route.ts';
-import { fileReply, locatePublicDir, servableFiles } from '../../http/staticFiles.ts';
+import { defineRoute, reply, type Route } from '../../http/route.ts';
+import { TIMING_LABELS } from '../../sessionFacts/interest.ts';
+import { PAGE_CSP, fileReply, locatePublicDir, pageRoute, servableFiles, staticFolderRoute } from '../../http/staticFiles.ts';
 
 /**
  * The dashboard at `/dashboard`: static HTML, CSS and ES modules from `public/` (no build step)
@@ -16,27 +15,17 @@ export async function dashboardRoutes(): Promise<Route[]> {
   const files = await servableFiles(publicDir);
   const echarts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
   const page = { auth: 'public' as const, tags: ['pages'] };
+  const timingModule = `// Generated from sessionFacts/interest.ts: the server's CSV, tasks and this page say the same.\nexport const timingLabels = ${JSON.stringify(TIMING_LABELS)};\n`;
   return [
+    pageRoute({ path: '/dashboard', file: join(publicDir, 'index.html'), summary: 'The analytics dashboard (page; signs in with an API token)' }),
+    staticFolderRoute({ prefix: '/dashboard/static', dir: publicDir, files, summary: 'The dashboard’s scripts and styles' }),
     defineRoute({
       ...page,
       method: 'get',
-      path: '/dashboard',
-      summary: 'The analytics dashboard (page; signs in with an API token)',
-      output: { description: 'HTML', type: 'text/html' },
-      handler: () => fileReply(join(publicDir, 'index.html'), 'no-store'),
-    }),
-    defineRoute({
-      ...page,
-      method: 'get',
-      path: '/dashboard/static/:file',
-      summary: 'The dashboard’s scripts and styles',
-      input: { params: z.object({ file: z.string() }) },
-      output: { description: 'JavaScript or CSS', type: 'text/javascript' },
-      errors: { 404: 'NOT_FOUND' },
-      handler: ({ params }) => {
-        if (!files.has(params.file)) throw new NotFoundError('NOT_FOUND', `No file ${params.file}`);
-        return fileReply(join(publicDir, params.file), 'no-cache');
-      },
+      path: '/dashboard/timing.js',
+      summary: 'Purchase-timing labels as an ES module, from the one table the server uses (sessionFacts/interest.ts)',
+      output: { description: 'JavaScript', type: 'text/javascript' },
+      handler: () => reply({ headers: { 'Cache-Control': 'no-cache', 'Content-Security-Policy': PAGE_CSP }, type: 'text/javascript; charset=utf-8', body: timingModule }),
     }),
     defineRoute({
       ...page,

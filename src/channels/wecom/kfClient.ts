@@ -95,9 +95,18 @@ export interface KfClient {
    * rules; the result is validated with `schema`.
    */
   post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>>;
+  /**
+   * `media/get`: a customer's voice note (AMR) or picture by its temporary media id (3 days),
+   * with the same token, timeout and retry rules; at most `MEDIA_MAX_BYTES`.
+   */
+  getMedia(mediaId: string): Promise<{ data: Buffer; contentType: string }>;
   /** The same for token-authenticated GET APIs (e.g. `externalcontact/get`), with `query` added to the URL. */
   get<S extends z.ZodType>(path: string, query: Record<string, string>, schema: S): Promise<z.infer<S>>;
 }
+
+/** Largest media file fetched (WeCom caps pictures at 10 MB; a 60 s AMR voice note is ~100 KB). */
+export const MEDIA_MAX_BYTES = 10 * 1024 * 1024;
+const mediaResponse = z.object({ data: z.instanceof(Buffer), contentType: z.string() });
 
 const base = z.object({ errcode: z.number().int().default(0), errmsg: z.string().default('') });
 
@@ -194,7 +203,7 @@ function createWecomCaller(options: KfClientOptions) {
     url: string | null,
     body: unknown,
     schema: S,
-    authed: { query?: Record<string, string> } | null,
+    authed: { query?: Record<string, string>; binary?: boolean } | null,
   ): Promise<z.infer<S>> {
     let attempt = 0;
     let refreshed = false;
@@ -210,7 +219,7 @@ function createWecomCaller(options: KfClientOptions) {
       }
       let json: unknown;
       try {
-        json = await fetchJson(target, body);
+        json = await fetchJson(target, body, authed?.binary === true);
       } catch (error) {
         // An HTTP error status is WeCom saying no; anything else (timeout, reset) may have been done.
         if (!(error instanceof WecomHttpStatusError)) unanswered = true;
@@ -246,7 +255,8 @@ function createWecomCaller(options: KfClientOptions) {
     }
   }
 
-  async function fetchJson(url: string, body: unknown): Promise<unknown> {
+  /** The JSON answer; with `binary`, a non-JSON answer (a media file) comes back as `{ errcode: 0, data, contentType }`. */
+  async function fetchJson(url: string, body: unknown, binary = false): Promise<unknown> {
     const response = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -257,12 +267,25 @@ function createWecomCaller(options: KfClientOptions) {
       await response.body?.cancel().catch(() => undefined);
       throw new WecomHttpStatusError(response.status);
     }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (binary && !/json|text\/plain/i.test(contentType)) return { errcode: 0, errmsg: '', data: await readCapped(response, MEDIA_MAX_BYTES), contentType };
     const text = await response.text();
     try {
       return JSON.parse(text);
     } catch {
       throw new Error('answer is not JSON');
     }
+  }
+
+  async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new Error(`media of ${declared} bytes is over the ${maxBytes}-byte limit`);
+    }
+    const data = Buffer.from(await response.arrayBuffer());
+    if (data.length > maxBytes) throw new Error(`media of ${data.length} bytes is over the ${maxBytes}-byte limit`);
+    return data;
   }
 
   function backoff(attempt: number): Promise<void> {
@@ -283,6 +306,7 @@ export function createKfClient(options: KfClientOptions): KfClient {
 
   return {
     get: (path, query, schema) => call(path, null, undefined, schema, { query }),
+    getMedia: (mediaId) => call('/cgi-bin/media/get', null, undefined, mediaResponse, { query: { media_id: mediaId }, binary: true }),
     async getAccessToken(tokenOptions = {}) {
       if (!tokenOptions.forceRefresh) return getToken();
       const current = await getToken();

@@ -45,6 +45,8 @@ const itemSchema = z.object({
   servicer_userid: z.string().optional(),
   msgtype: z.string().min(1),
   text: z.object({ content: z.string(), menu_id: z.string().optional() }).optional(),
+  voice: z.object({ media_id: z.string().min(1) }).optional(),
+  image: z.object({ media_id: z.string().min(1) }).optional(),
   event: eventSchema.optional(),
 });
 
@@ -150,6 +152,11 @@ export function convertKfItem(raw: unknown): KfItemOutcome {
       sendFailed: false,
       message: { ...base, kind: 'text', text: item.text.content, ...(item.text.menu_id ? { menuId: item.text.menu_id } : {}) },
     };
+  }
+  const media = item.msgtype === 'voice' ? item.voice : item.msgtype === 'image' ? item.image : undefined;
+  if (media) {
+    const mediaType = item.msgtype === 'voice' ? 'voice' : 'image';
+    return { kind: 'message', fromCustomer: true, sendFailed: false, message: { ...base, kind: 'media', mediaType, mediaId: media.media_id } };
   }
   return { kind: 'message', fromCustomer: true, sendFailed: false, message: { ...base, kind: 'unsupported', msgType: item.msgtype } };
 }

@@ -161,6 +161,11 @@ export function createWecomPort(deps: WecomPortDeps): ChannelPort {
       if (!customer) return null;
       return { nickname: customer.nickname || undefined, sceneParam: customer.enterSessionContext?.sceneParam || undefined };
     },
+
+    async fetchMedia(to, mediaId) {
+      checkChannel(to);
+      return deps.client.getMedia(mediaId);
+    },
   };
 
 }

@@ -82,5 +82,10 @@ export function storeMissingAnswer(flow: Flow, context: SurveyContext, step: Que
 /** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
 export function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
   const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
+  if (step.kind === 'choice') {
+    const chosen = Array.isArray(value) ? value : [value];
+    const optionAck = step.options.find((o) => o.ack !== undefined && chosen.includes(o.id))?.ack;
+    if (optionAck !== undefined) return optionAck;
+  }
   return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
 }

@@ -73,6 +73,7 @@ export function checkMessageSizes(flow: Flow, routes: StepRoute[], indexOf: Read
     if (!isQuestionStep(step)) return;
     const lead = largest([
       ...(step.ack === undefined ? [] : [{ bytes: bytes(step.ack), what: 'ack' }]),
+      ...(step.kind === 'choice' ? step.options.flatMap((o) => (o.ack === undefined ? [] : [{ bytes: bytes(o.ack), what: `option ${o.id} ack` }])) : []),
       ...('lowScoreAck' in step && step.lowScoreAck !== undefined ? [{ bytes: bytes(step.lowScoreAck.text), what: 'lowScoreAck' }] : []),
       { bytes: bytes(flow.settings.texts.skipped), what: 'settings.texts.skipped' },
     ]);
@@ -91,6 +92,7 @@ function forEachTemplate(flow: Flow, visit: (segments: PathSegment[], template: 
     if (!isQuestionStep(step)) return;
     if (step.reask !== undefined) visit(['steps', i, 'reask'], step.reask);
     if (step.ack !== undefined) visit(['steps', i, 'ack'], step.ack);
+    if (step.kind === 'choice') step.options.forEach((o, k) => o.ack !== undefined && visit(['steps', i, 'options', k, 'ack'], o.ack));
     if ('lowScoreAck' in step && step.lowScoreAck !== undefined) visit(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
   });
   flow.faq.forEach((entry, k) => visit(['faq', k, 'answer'], entry.answer));

@@ -68,6 +68,8 @@ export const choiceOptionSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must use only letters, digits, _ and - (max 40)'),
   label: textSchema,
   synonyms: z.array(textSchema).optional(),
+  /** Sent instead of the step's `ack` when this option is chosen (e.g. the review link for 写个评价: `{{links.review}}`). */
+  ack: textSchema.optional(),
 });
 
 export const messageStepSchema = z.strictObject({ id: stepIdSchema, kind: z.literal('message'), text: textSchema, ...routing });
@@ -200,6 +202,8 @@ export const settingsSchema = z.strictObject({
   texts: textsSchema.prefault({}),
   /** Segment thresholds for analytics; absent = the defaults of `segmentsSchema`. */
   segments: segmentsSchema.optional(),
+  /** The merchant's review page (e.g. on Dianping or Meituan): sent to a promoter who offers to write a review. */
+  reviewUrl: z.url({ protocol: /^https?$/ }).max(200).optional(),
 });
 
 export const faqEntrySchema = z.strictObject({

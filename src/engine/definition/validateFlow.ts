@@ -115,6 +115,7 @@ function checkTemplates({ flow, steps, stepById, add }: FlowCheckContext): void 
     if (isQuestionStep(step)) {
       if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
       if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
+      if (step.kind === 'choice') step.options.forEach((o, k) => o.ack !== undefined && checkTemplate(['steps', i, 'options', k, 'ack'], o.ack));
       if ('lowScoreAck' in step && step.lowScoreAck !== undefined) checkTemplate(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
     }
   });
@@ -163,6 +164,7 @@ function checkField(field: string, flow: Flow, stepById: (id: string) => Step | 
       : `unknown template field "{{${field}}}"; define it under variables, or use customer.<name> or answers.<stepId>`;
   }
   if (root === 'customer') return undefined;
+  if (root === 'links') return name === 'review' ? undefined : `unknown link "{{${field}}}"; the flow has links.review (settings.reviewUrl)`;
   if (root === 'answers') {
     const step = stepById(name);
     return step !== undefined && isQuestionStep(step) ? undefined : `"{{${field}}}" does not name a question step`;

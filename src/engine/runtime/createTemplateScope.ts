@@ -21,5 +21,5 @@ export function createTemplateScope(flow: Flow, context: Pick<SurveyContext, 'cu
         : String(answer.value);
   }
   const customer = context.customer.name || !context.customer.nickname ? context.customer : { ...context.customer, name: context.customer.nickname };
-  return { customer, answers, variables: flow.variables };
+  return { customer, answers, variables: flow.variables, links: { review: flow.settings.reviewUrl } };
 }

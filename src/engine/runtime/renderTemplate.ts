@@ -16,6 +16,8 @@ export interface TemplateScope {
   /** Display value per answered step (score, choice labels, text). */
   answers: Readonly<Record<string, string | undefined>>;
   variables: Readonly<Record<string, string>>;
+  /** The flow's links (`links.review`: settings.reviewUrl); never cut, since a cut link is no link. */
+  links?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Fills the placeholders of `template` from `scope`. */
@@ -65,6 +67,7 @@ function lookUp(field: string, scope: TemplateScope): string | undefined {
   if (dot === -1) return ownText(scope.variables, field);
   const root = field.slice(0, dot);
   const name = field.slice(dot + 1);
+  if (root === 'links') return ownText(scope.links ?? {}, name);
   const source = root === 'customer' ? scope.customer : root === 'answers' ? scope.answers : undefined;
   const value = source === undefined ? undefined : ownText(source, name);
   return value === undefined ? undefined : capChars(value, messageLimits.fieldChars);

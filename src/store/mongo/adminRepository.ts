@@ -38,6 +38,13 @@ export function createAdminUserRepository(conn: Connection): AdminUserRepository
       const result = await User.updateOne({ name, revokedAt: null }, { $set: { revokedAt: new Date() } });
       return result.modifiedCount > 0;
     },
+    async hasAny() {
+      return (await User.findOne({}, { _id: 1 }).lean()) !== null;
+    },
+    async replaceToken(name, tokenHash) {
+      const result = await User.updateOne({ name }, { $set: { tokenHash, revokedAt: null } });
+      return result.matchedCount > 0;
+    },
   };
 }
 

@@ -53,7 +53,8 @@ describe('admin editor in a browser', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('table.flows-table').waitFor();
     expect(await page.locator('table.flows-table tbody tr').count()).toBe(3);
-    expect(await page.locator('#who').textContent()).toContain('admin（管理员）');
+    // The ADMIN_TOKEN holder is 管理员, not "admin（管理员）".
+    await expect.poll(() => page.locator('#who span').textContent()).toBe('管理员');
   });
 
   it('shows the flow as an outline, and YAML errors at their line', async () => {
@@ -116,6 +117,10 @@ describe('admin editor in a browser', () => {
 
     await page.getByLabel('修改说明').fill('网页改版');
     await page.getByRole('button', { name: '发布', exact: true }).click();
+    // Publishing shows what changes and asks first (issue 22).
+    const confirm = page.getByRole('dialog', { name: '确认发布' });
+    await expect.poll(() => confirm.textContent()).toContain(NEW_TEXT);
+    await confirm.getByRole('button', { name: '确认发布' }).click();
     await expect.poll(() => page.locator('#flash').textContent()).toContain('已发布 v2');
     expect(await page.locator('.chip', { hasText: '线上：v2' }).count()).toBe(1);
 
@@ -169,7 +174,7 @@ describe('admin editor in a browser', () => {
     const yaml = page.getByLabel('YAML 源文件');
     await expect.poll(() => yaml.inputValue()).toMatch(/synonyms: \[ ?热玛奇, 紧肤针 ?\]/);
     expect(await yaml.inputValue()).toMatch(/- id: item12\n\s+name: 头皮护理\n\s*\nsteps:|- id: item12\n\s+name: 头皮护理\n+steps:/);
-    expect(await yaml.inputValue()).toContain('# What the clinic offers.');
+    expect(await yaml.inputValue()).toContain('# 门店提供的项目。');
     await expect.poll(() => page.locator('.check-status').textContent()).toContain('校验通过');
 
     // A word two items claim is refused with its line, above the steps.

@@ -39,7 +39,7 @@ describe('dead letters in /admin', () => {
     await page.goto(`${service.url}/admin`);
     await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('link', { name: '死信' }).click();
+    await page.getByRole('link', { name: '失败消息' }).click();
     const row = page.locator('table.deadletters-table tbody tr').first();
     await row.waitFor();
     expect(await row.textContent()).toContain('INBOX_ITEM_UNREADABLE');

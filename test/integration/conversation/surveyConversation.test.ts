@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
 import type { WecomSimulator } from '../../../src/simulator/wecomSimulator.ts';
-import { adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { adminGet, botTexts, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
 
 let service: RunningService;
 let sim: WecomSimulator;
@@ -167,15 +167,33 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     expect(answer[0]).toMatch(/0-10|推荐/);
   });
 
-  it('says it reads text only when a customer sends an image', async () => {
+  it('acknowledges a picture for the advisor and asks the question again, in one message', async () => {
     const c = customer(service, sim, 'wm_image');
     await c.says('你好');
     const before = sim.messagesTo('wm_image').length;
     await sim.customerSendsImage('wm_image');
     await service.idle();
-    const replies = sim.messagesTo('wm_image').slice(before);
+    const replies = botTexts(sim, 'wm_image').slice(before);
     expect(replies).toHaveLength(1);
-    expect(JSON.stringify(replies[0]!.body)).toMatch(/文字/);
+    expect(replies[0]).toMatch(/收到图片，我会转给顾问看看/);
+    expect(replies[0]).toMatch(/0-10/);
+  });
+
+  it('without a speech endpoint, asks kindly for a typed answer to a voice note and keeps the note', async () => {
+    const c = customer(service, sim, 'wm_voice_typed');
+    await c.says('你好');
+    const before = sim.messagesTo('wm_voice_typed').length;
+    await sim.customerSendsVoice('wm_voice_typed');
+    await service.idle();
+    const replies = botTexts(sim, 'wm_voice_typed').slice(before);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/语音.*打字/);
+    expect(replies[0]).toMatch(/0-10/);
+    const kept = (await sessionOf('wm_voice_typed')).transcript.find((t) => t.text === '[语音]') as { media?: { type: string; fileId?: string } } | undefined;
+    expect(kept?.media).toMatchObject({ type: 'voice' });
+    expect(kept?.media?.fileId).toBeTruthy();
+    await c.says('7');
+    expect((await sessionOf('wm_voice_typed')).answers.nps?.value).toBe(7);
   });
 
   it('starts the flow named by the entry link with the welcome code', async () => {

@@ -119,12 +119,15 @@ describe('the advisor console in headless Chromium', () => {
     // Claiming moves the WeCom chat to the advisor's own account (advisor2): it is theirs now.
     await page.click('#claim');
     await expect.poll(() => page.textContent('#resolve-status')).toBe('已接手');
+    // Once it is theirs, 接手 cannot be pressed again.
+    await expect.poll(() => page.isDisabled('#claim')).toBe(true);
+    expect(await page.textContent('#claim')).toBe('已接手');
     expect(sim.serviceState('wm_browser')).toEqual({ state: 3, servicerId: 'advisor2' });
     await expect.poll(() => page.textContent('#d-assignee')).toContain('wang');
     await expect.poll(() => page.isVisible('#d-masked')).toBe(false);
 
-    // The chat is held in WeCom: one message can still go through the transfer's code.
-    await expect.poll(() => page.textContent('#reply-mode')).toMatch(/转接消息码/);
+    // The chat is held in WeCom: one message can still go through the transfer's code, said plainly.
+    await expect.poll(() => page.textContent('#reply-mode')).toMatch(/只允许在这里再发 1 条消息；之后请打开企业微信客户端/);
     await page.fill('#reply-text', '您好，我是王顾问，马上为您处理');
     await page.click('#reply-send');
     await expect.poll(() => page.textContent('#reply-status')).toMatch(/已发送/);
@@ -149,7 +152,14 @@ describe('the advisor console in headless Chromium', () => {
     await expect.poll(() => page.isVisible('#list-empty')).toBe(true);
 
     await page.click('#tab-resolved');
-    await page.locator(`#list li[data-id="${e.id}"]`).waitFor();
+    const resolvedItem = page.locator(`#list li[data-id="${e.id}"]`);
+    await resolvedItem.waitFor();
+    // A resolved item says so, not the WeCom state it was last seen in; the 解决后 choice and the note are not carried over.
+    expect(await resolvedItem.textContent()).toContain('已解决（wang）');
+    expect(await resolvedItem.textContent()).not.toContain('排队');
+    await resolvedItem.click();
+    await expect.poll(() => page.inputValue('#handback')).toBe('none');
+    expect(await page.inputValue('#note')).toBe('');
     await page.click('#logout');
     await page.waitForSelector('#login:not([hidden])');
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: Storage }).sessionStorage.getItem('hf.console.token'))).toBeNull();

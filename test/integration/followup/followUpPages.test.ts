@@ -78,7 +78,7 @@ async function open(path: string, viewport: { width: number; height: number }): 
 describe('the 回访任务 tab of /console', () => {
   it('lists tasks with the overdue one highlighted, and an advisor claims, notes and closes it', { timeout: 90_000 }, async () => {
     const page = await open('/console', { width: 1366, height: 768 });
-    await page.getByLabel('顾问令牌').fill(advisorToken);
+    await page.getByLabel('访问令牌').fill(advisorToken);
     await page.getByRole('button', { name: '登录' }).click();
     await expect.poll(() => page.locator('#count-tasks').textContent()).toBe('2');
     await page.getByRole('tab', { name: /回访任务/ }).click();
@@ -128,7 +128,7 @@ describe('the 回访任务 tab of /console', () => {
   it('reads well at phone width, and a shared task link opens it', { timeout: 60_000 }, async () => {
     const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>('GET', '/api/tasks?status=open')).body;
     const page = await open('/console', { width: 390, height: 844 });
-    await page.getByLabel('顾问令牌').fill(advisorToken);
+    await page.getByLabel('访问令牌').fill(advisorToken);
     await page.getByRole('button', { name: '登录' }).click();
     await page.goto(`${service.url}/console#/tasks/${items.find((t) => t.customer.id === 'wm_page_2')!.id}`);
     await page.locator('#task-body .d-head').waitFor();
@@ -145,7 +145,7 @@ describe('the Webhook pages of /admin', () => {
     const page = await open('/admin', { width: 1366, height: 768 });
     await page.getByLabel('访问令牌').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('link', { name: 'Webhook' }).click();
+    await page.getByRole('link', { name: '数据推送' }).click();
     await page.locator('table.webhooks-table tbody tr').first().waitFor();
     expect(await page.locator('table.webhooks-table').textContent()).toContain(receiver.url());
     await page.screenshot({ path: `${SHOTS}/admin-webhooks-1366.png` });
@@ -154,7 +154,7 @@ describe('the Webhook pages of /admin', () => {
     const rows = page.locator('table.deliveries-table tbody tr[data-delivery]');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
     await expect.poll(async () => (await page.getByRole('button', { name: '刷新' }).click(), await page.locator('table.deliveries-table').textContent()), { timeout: 15_000 }).not.toContain('投递中');
-    expect(await rows.first().textContent()).toContain('失败（已转入死信）');
+    expect(await rows.first().textContent()).toContain('失败（已停止重试，可重放）');
     expect(await rows.first().textContent()).toContain('HTTP 503');
     await rows.first().getByRole('button', { name: '详情' }).click();
     const details = page.locator('tr.delivery-details').first();

@@ -38,7 +38,7 @@ describe('security headers', () => {
     const csp = async (path: string) => (await fetch(`${service.url}${path}`)).headers.get('content-security-policy');
     expect(await csp('/admin')).toContain("script-src 'self'");
     expect(await csp('/console')).toContain("script-src 'self'");
-    expect(await csp('/simulator')).toContain("script-src 'unsafe-inline'");
+    expect(await csp('/simulator')).toContain("script-src 'self'");
     expect(await csp('/simulator')).toContain("frame-ancestors 'none'");
     expect(await csp('/healthz')).toBe("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   });

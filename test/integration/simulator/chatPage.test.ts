@@ -42,7 +42,7 @@ async function pageApi(method: 'GET' | 'POST', path: string, body?: unknown) {
 }
 
 describe('chat page and its endpoints (mounted under /simulator)', () => {
-  it('serves a self-contained Chinese chat page at the prefix', async () => {
+  it('serves a Chinese chat page at the prefix, with its script and style under the prefix (no inline script, nothing from elsewhere)', async () => {
     for (const path of ['/simulator', '/simulator/']) {
       const res = await fetch(`${origin}${path}`);
       expect(res.status).toBe(200);
@@ -51,9 +51,16 @@ describe('chat page and its endpoints (mounted under /simulator)', () => {
       expect(html).toContain('<html lang="zh-CN">');
       for (const label of ['进入会话', '发送', '客户 ID', '场景参数', '顾问']) expect(html).toContain(label);
       expect(html).not.toMatch(/(src|href)="https?:/);
-      expect(html).not.toMatch(/<link\b/);
-      expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      expect(html).not.toMatch(/<script>|<style>/);
+      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+      expect(assets.sort()).toEqual(['/simulator/static/chat.css', '/simulator/static/chat.js', '/simulator/static/favicon.svg']);
+      for (const asset of [...assets, '/simulator/static/dom.js']) {
+        const res = await fetch(`${origin}${asset}`);
+        expect(res.status, asset).toBe(200);
+        expect(await res.text()).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      }
     }
+    expect((await fetch(`${origin}/simulator/static/secrets.json`)).status).toBe(404);
   });
 
   it('leaves other paths to the host and serves the fake API under the prefix', async () => {
@@ -90,7 +97,8 @@ describe('chat page and its endpoints (mounted under /simulator)', () => {
 
   it('runs the page script: enter, render a bot menu as buttons, tap one, type, and let an advisor take over', async () => {
     const html = await (await fetch(`${origin}/simulator`)).text();
-    const dom = runPage(html, origin);
+    const script = await pageScript(origin);
+    const dom = runPage(html, script, origin);
     const $ = dom.byId;
 
     $('cid').value = 'wmPageUser';
@@ -177,9 +185,15 @@ class FakeElement {
 }
 
 /** Runs the page's inline script against fake elements for every id the HTML declares. */
-function runPage(html: string, base: string) {
+/** The page's module and the DOM helpers it imports, as one classic script (imports and exports dropped). */
+async function pageScript(base: string): Promise<string> {
+  const chat = await (await fetch(`${base}/simulator/static/chat.js`)).text();
+  const dom = await (await fetch(`${base}/simulator/static/dom.js`)).text();
+  return `${dom.replace(/^export /gm, '')}\n${chat.replace(/^import .*$/gm, '')}`;
+}
+
+function runPage(html: string, script: string, base: string) {
   const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1] ?? '');
-  const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? '';
   const used = [...script.matchAll(/\$\('([^']+)'\)/g)].map((m) => m[1] ?? '');
   expect(used.filter((id) => !ids.includes(id))).toEqual([]);
   const elements = new Map<string, FakeElement>();
@@ -188,13 +202,12 @@ function runPage(html: string, base: string) {
     el.id = id;
     elements.set(id, el);
   }
-  const config = elements.get('sim-config');
-  if (config) config.textContent = /<script type="application\/json" id="sim-config">([^<]*)<\/script>/.exec(html)?.[1] ?? '{}';
   const intervals: Array<() => void> = [];
   const storage = new Map<string, string>();
   const document = {
     getElementById: (id: string) => elements.get(id) ?? null,
     createElement: (tag: string) => new FakeElement(tag.toUpperCase()),
+    body: { dataset: { base: /data-base="([^"]*)"/.exec(html)?.[1] ?? '' } },
   };
   const localStorage = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) };
   const pageFetch = (url: string, init: RequestInit) => fetch(`${base}${url}`, init);

@@ -59,6 +59,28 @@ describe('simulator sync_msg', () => {
     expect(media.headers.get('content-type')).toBe('image/png');
   });
 
+  it('shapes voice notes like WeCom (AMR) and serves an uploaded file back through media/get', async () => {
+    rig = await startSimulatorRig();
+    const { sim, api } = rig;
+    await sim.customerSendsVoice('wmVoice');
+    // The chat page's upload: base64 over /api/voice.
+    const upload = Buffer.from('#!AMR\nnot really audio');
+    const posted = await fetch(`${sim.apiBase}/api/voice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customer: 'wmVoice', dataBase64: upload.toString('base64'), contentType: 'audio/amr' }),
+    });
+    expect(posted.status).toBe(200);
+    const page = await api<SyncPage>(SYNC, {});
+    const [sample, uploaded] = page.msg_list;
+    expect(sample?.msgtype).toBe('voice');
+    const sampleFile = await rig.client.getRaw('/cgi-bin/media/get', { access_token: rig.accessToken, media_id: sample?.voice?.media_id ?? '' });
+    expect(sampleFile.headers.get('content-type')).toBe('audio/amr');
+    expect(Buffer.from(await sampleFile.arrayBuffer()).subarray(0, 6).toString('latin1')).toBe('#!AMR\n');
+    const uploadedFile = await rig.client.getRaw('/cgi-bin/media/get', { access_token: rig.accessToken, media_id: uploaded?.voice?.media_id ?? '' });
+    expect(Buffer.from(await uploadedFile.arrayBuffer()).equals(upload)).toBe(true);
+  });
+
   it('puts ids of event items only inside `event`', async () => {
     rig = await startSimulatorRig();
     const { sim, api } = rig;

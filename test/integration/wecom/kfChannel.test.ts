@@ -94,17 +94,19 @@ describe('callback → queue → sync_msg → onInbound', () => {
     const { welcomeCode } = await h.sim.customerEnters(c, { scene: 'receipt', sceneParam: 'order=42' });
     await h.sim.customerSays(c, '5 分', { menuId: 'csat_5' });
     await h.sim.customerSendsImage(c);
+    await h.sim.customerSendsVoice(c);
     h.sim.setServiceState(c, 3, 'advisor1');
     await h.idle();
     await h.sim.servicerSays(c, 'advisor1', '我是顾问');
     await h.idle();
     const mine = h.inbound.filter((m) => m.conversation.customerId === c);
-    expect(mine.map((m) => m.kind)).toEqual(['enter_session', 'text', 'unsupported', 'session_status', 'servicer_text']);
+    expect(mine.map((m) => m.kind)).toEqual(['enter_session', 'text', 'media', 'media', 'session_status', 'servicer_text']);
     expect(mine[0]).toMatchObject({ kind: 'enter_session', scene: 'receipt', sceneParam: 'order=42', welcomeCode });
     expect(mine[1]).toMatchObject({ kind: 'text', text: '5 分', menuId: 'csat_5' });
-    expect(mine[2]).toMatchObject({ kind: 'unsupported', msgType: 'image' });
-    expect(mine[3]).toMatchObject({ kind: 'session_status', newServicerId: 'advisor1' });
-    expect(mine[4]).toMatchObject({ kind: 'servicer_text', servicerId: 'advisor1', text: '我是顾问' });
+    expect(mine[2]).toMatchObject({ kind: 'media', mediaType: 'image' });
+    expect(mine[3]).toMatchObject({ kind: 'media', mediaType: 'voice' });
+    expect(mine[4]).toMatchObject({ kind: 'session_status', newServicerId: 'advisor1' });
+    expect(mine[5]).toMatchObject({ kind: 'servicer_text', servicerId: 'advisor1', text: '我是顾问' });
   });
 });
 

@@ -130,6 +130,17 @@ describe('KfClient against the simulator', () => {
     });
   }
 
+  it('fetches a voice note through media/get as bytes with its type; an unknown id is a typed 40007', async () => {
+    const amr = Buffer.concat([Buffer.from('#!AMR\n'), Buffer.alloc(64, 0x3c)]);
+    await sim.customerSendsVoice('wmMediaGet', { data: amr, contentType: 'audio/amr' });
+    const page = await simClient().syncMessages({});
+    const item = page.items.find((i) => (i as { external_userid?: string }).external_userid === 'wmMediaGet') as { voice: { media_id: string } };
+    const file = await simClient().getMedia(item.voice.media_id);
+    expect(file.contentType).toBe('audio/amr');
+    expect(file.data.equals(amr)).toBe(true);
+    await expect(simClient().getMedia('no-such-media')).rejects.toMatchObject({ errcode: 40007, path: '/cgi-bin/media/get' });
+  });
+
   it('a wrong secret is a typed 40001', async () => {
     await expect(simClient('wrong').getAccessToken()).rejects.toMatchObject({ errcode: 40001, path: '/cgi-bin/gettoken' });
   });

@@ -21,8 +21,15 @@ describe('convertKfItem', () => {
     expect(out.kind === 'message' && out.message).toMatchObject({ kind: 'text', text: '满意', menuId: 'q1_4' });
   });
 
-  it('media and other kinds are unsupported, still from the customer', () => {
-    for (const msgtype of ['image', 'voice', 'video', 'file', 'location', 'link', 'miniprogram', 'business_card', 'channels_shop_product']) {
+  it('voice notes and pictures are media messages with their media id', () => {
+    for (const msgtype of ['image', 'voice'] as const) {
+      const out = convertKfItem({ msgid: `m-${msgtype}`, ...top, origin: 3, msgtype, [msgtype]: { media_id: 'MEDIA1' } });
+      expect(out).toMatchObject({ kind: 'message', fromCustomer: true, message: { kind: 'media', mediaType: msgtype, mediaId: 'MEDIA1' } });
+    }
+  });
+
+  it('other kinds are unsupported, still from the customer', () => {
+    for (const msgtype of ['video', 'file', 'location', 'link', 'miniprogram', 'business_card', 'channels_shop_product']) {
       const out = convertKfItem({ msgid: `m-${msgtype}`, ...top, origin: 3, msgtype, [msgtype]: { media_id: 'x' } });
       expect(out).toMatchObject({ kind: 'message', fromCustomer: true, message: { kind: 'unsupported', msgType: msgtype } });
     }

@@ -1,13 +1,16 @@
 // The admin web app: sign-in with an API token, the flow list, the editor, users and the audit
 // log. Hash routes: #/ · #/flows/<id> · #/campaigns · #/campaigns/<id> · #/users · #/audit · #/deadletters · #/webhooks[/<id>] · #/privacy.
 import { ApiError, del, flowPath, get, post, session, setUnauthorizedHandler } from './api.js';
-import { formatTime, h, replace, select } from './dom.js';
+import { formatTime, h, replace, select } from '/ui/dom.js';
 import { renderCampaign, renderCampaigns } from './campaigns.js';
 import { renderDeadLetters } from './deadLetters.js';
+import { renderAdvisors } from './advisors.js';
+import { renderFlowSettings } from './settings.js';
 import { renderPrivacy } from './privacy.js';
 import { renderDeliveries, renderWebhooks } from './webhooks.js';
 import { renderAuditList, renderEditor } from './editor.js';
 import { describeError, roleLabels } from './labels.js';
+import { showLoginCard, signInErrorText } from '/ui/login.js';
 
 const main = document.getElementById('main');
 const flashBox = document.getElementById('flash');
@@ -25,41 +28,29 @@ function flash(text, kind) {
   }, 8000);
 }
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler((error) => {
   session.clear();
   me = null;
-  showLogin('令牌无效或已被撤销，请重新登录。');
+  showLogin(signInErrorText(error));
 });
 
 function showLogin(message) {
   document.getElementById('nav').hidden = true;
   replace(document.getElementById('who'));
-  const token = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'ADMIN_TOKEN 或个人令牌（hf_…）', 'aria-label': '访问令牌' });
-  const error = h('p', { class: 'bad', text: message || '' });
-  const form = h(
-    'form',
-    {
-      class: 'login card',
-      onSubmit: async (e) => {
-        e.preventDefault();
-        session.set(token.value.trim());
-        try {
-          me = await get('/api/me');
-          route();
-        } catch (err) {
-          session.clear();
-          error.textContent = err instanceof ApiError ? describeError(err) : err.message;
-        }
-      },
+  showLoginCard(main, {
+    title: '登录流程管理',
+    message,
+    onToken: async (token) => {
+      session.set(token);
+      try {
+        me = await get('/api/me');
+      } catch (err) {
+        session.clear();
+        throw err;
+      }
+      route();
     },
-    h('h1', { text: '登录' }),
-    h('p', { class: 'muted', text: '请输入管理员分配给您的访问令牌。令牌只保存在本标签页中。' }),
-    token,
-    h('button', { type: 'submit', text: '登录' }),
-    error,
-  );
-  replace(main, form);
-  token.focus();
+  });
 }
 
 function showMe() {
@@ -68,9 +59,10 @@ function showMe() {
   document.getElementById('nav-deadletters').hidden = me.role !== 'admin';
   document.getElementById('nav-webhooks').hidden = me.role !== 'admin';
   document.getElementById('nav-privacy').hidden = me.role !== 'admin';
+  document.getElementById('nav-advisors').hidden = me.role !== 'admin';
   replace(
     document.getElementById('who'),
-    h('span', { text: `${me.name}（${roleLabels[me.role] || me.role}）` }),
+    h('span', { text: whoText(me) }),
     h('button', {
       type: 'button',
       class: 'plain small',
@@ -82,6 +74,12 @@ function showMe() {
       },
     }),
   );
+}
+
+/** "李四（编辑）"; the ADMIN_TOKEN holder is just 管理员, not "admin（管理员）". */
+function whoText(user) {
+  const role = roleLabels[user.role] || user.role;
+  return user.name === 'admin' || user.name === role ? role : `${user.name}（${role}）`;
 }
 
 async function route() {
@@ -97,7 +95,9 @@ async function route() {
   const flowMatch = /^\/flows\/([a-z0-9-]+)$/.exec(hash);
   const campaignMatch = /^\/campaigns\/([a-z0-9]+)$/.exec(hash);
   try {
-    if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
+    const settingsMatch = /^\/flows\/([a-z0-9-]+)\/settings$/.exec(hash);
+    if (settingsMatch) await renderFlowSettings(main, { flowId: settingsMatch[1], me, flash });
+    else if (flowMatch) await renderEditor(main, { flowId: flowMatch[1], me, flash });
     else if (campaignMatch) await renderCampaign(main, { id: campaignMatch[1], me, flash });
     else if (hash === '/campaigns') await renderCampaigns(main, { me, flash });
     else if (hash === '/users' && me.role === 'admin') await renderUsers();
@@ -105,6 +105,7 @@ async function route() {
     else if (hash === '/deadletters' && me.role === 'admin') await renderDeadLetters(main, { flash });
     else if (hash === '/webhooks' && me.role === 'admin') await renderWebhooks(main, { flash });
     else if (hash === '/privacy' && me.role === 'admin') await renderPrivacy(main, { flash });
+    else if (hash === '/advisors' && me.role === 'admin') await renderAdvisors(main, { flash });
     else if (/^\/webhooks\/we_[0-9a-f]{24}$/.test(hash) && me.role === 'admin') await renderDeliveries(main, { endpointId: hash.slice('/webhooks/'.length), flash });
     else await renderFlows();
   } catch (error) {

@@ -4,7 +4,7 @@
 // with per-line problems, the invitations download and a QR code per invitation.
 // Every value reaches the page through textContent; QR codes are shown as data: URLs.
 import { ApiError, api, get, session } from './api.js';
-import { formatTime, h, replace, select } from './dom.js';
+import { formatTime, h, replace, select } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 export const statusLabels = { draft: '草稿', active: '进行中', paused: '已暂停', ended: '已结束' };

@@ -1,7 +1,7 @@
 // Dead letters (#/deadletters, admins only): inbound messages the conversation set aside after
 // they kept failing, with the error; an admin requeues one (after a fix) or dismisses it.
 import { get, post } from './api.js';
-import { formatTime, h, replace } from './dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 const statusLabels = { open: '待处理', requeued: '已重新排队', dismissed: '已忽略' };
@@ -56,7 +56,7 @@ export async function renderDeadLetters(main, { flash }) {
   );
   replace(
     main,
-    h('h1', { text: '死信' }),
+    h('h1', { text: '处理失败的消息' }),
     h('p', { class: 'muted', text: '多次处理失败的顾客消息会被移到这里，会话继续往下走，顾客不会看到报错。修复原因后可重新排队，或直接忽略。' }),
     items.length
       ? h(
@@ -64,6 +64,6 @@ export async function renderDeadLetters(main, { flash }) {
           { class: 'table-scroll' },
           h('table', { class: 'table deadletters-table' }, h('thead', null, h('tr', null, ['时间', '会话', '消息', '错误', '次数', '状态', ''].map((t) => h('th', { text: t })))), h('tbody', null, rows)),
         )
-      : h('p', { class: 'muted', text: '没有死信。' }),
+      : h('p', { class: 'muted', text: '没有处理失败的消息。' }),
   );
 }

@@ -1,11 +1,12 @@
 // The flow editor page: outline and YAML views of one draft, saving versions, publishing,
 // versions with diff and rollback, the flow's audit log, and the preview chat.
 import { ApiError, flowPath, get, post } from './api.js';
-import { debounce, formatTime, h, replace, select } from './dom.js';
+import { debounce, formatTime, h, replace, select } from '/ui/dom.js';
 import { FlowModel } from './flowModel.js';
-import { actionLabels, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
+import { actionLabels, auditNoteText, describeError, describeProblem, describeRoutes, fieldLabels, kindLabels } from './labels.js';
 import { renderOutline, showOutlineProblems } from './outline.js';
 import { createPreview } from './preview.js';
+import { confirmPublish } from './publishConfirm.js';
 
 export async function renderEditor(main, { flowId, me, flash }) {
   const canEdit = me.role === 'editor' || me.role === 'admin';
@@ -145,6 +146,7 @@ export async function renderEditor(main, { flowId, me, flash }) {
       dirty() ? h('span', { class: 'chip orange', text: '有未保存的修改' }) : null,
     ];
     const buttons = [
+      h('button', { type: 'button', class: 'plain', text: '设置', onClick: () => (location.hash = `#/flows/${encodeURIComponent(flowId)}/settings`) }),
       h('button', { type: 'button', class: 'plain', text: '校验', onClick: () => void validate() }),
       canEdit ? h('button', { type: 'button', class: 'plain', text: '保存版本', disabled: st.busy, onClick: () => void run(saveVersion) }) : null,
       isAdmin ? h('button', { type: 'button', text: '发布', disabled: st.busy, onClick: () => void run(publish) }) : null,
@@ -204,6 +206,7 @@ export async function renderEditor(main, { flowId, me, flash }) {
     const text = note.value.trim();
     let version = st.loadedVersion;
     if (dirty() || version === null) version = (await saveVersion()).version;
+    if (!(await confirmPublish(flowId, st.flow.publishedVersion, version))) return;
     const result = await post(flowPath(flowId, '/publish'), { version, ...(text ? { note: text } : {}) });
     note.value = '';
     await refreshFlow();
@@ -408,7 +411,7 @@ export function renderAuditList(items) {
           h('td', { text: actionLabels[e.action] || e.action }),
           h('td', { text: e.flowId || (e.details && e.details.name ? `用户 ${e.details.name}` : '') }),
           h('td', { text: e.version ? `v${e.version}` : '' }),
-          h('td', { text: [e.note, e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
+          h('td', { text: [auditNoteText(e.note), e.details && e.details.rolledBackTo ? `回滚到 v${e.details.rolledBackTo}` : null].filter(Boolean).join('；') }),
         ),
       ),
     ),

@@ -1,5 +1,5 @@
 // Chinese labels for what the API returns in English codes.
-import { formatTime } from './dom.js';
+import { formatTime } from '/ui/dom.js';
 
 export const kindLabels = {
   message: '消息',
@@ -23,7 +23,30 @@ export const actionLabels = {
   'flow.unarchived': '取消归档',
   'user.created': '创建用户',
   'user.revoked': '撤销用户',
+  'user.token_replaced': '重发登录链接',
+  'campaign.created': '创建活动',
+  'campaign.changed': '修改活动',
+  'campaign.audience_imported': '导入活动名单',
+  'customer.erased': '删除顾客数据',
+  'customer.exported': '导出顾客数据',
+  'deadletter.dismissed': '忽略失败消息',
+  'deadletter.requeued': '重新处理失败消息',
+  'retention.changed': '修改保留期限',
+  'retention.swept': '按保留期限清理',
+  'task.created': '创建回访任务',
+  'task.claimed': '接手回访任务',
+  'task.closed': '关闭回访任务',
+  'transcript.read': '查看对话记录',
+  'webhook.registered': '添加推送地址',
+  'webhook.replayed': '重放推送',
 };
+
+/** An audit note in words: the server writes a few in English for the log (e.g. "imported from x.yaml"). */
+export function auditNoteText(note) {
+  if (!note) return '';
+  const imported = /^imported from (.+)$/.exec(note);
+  return imported ? `从文件 ${imported[1]} 导入` : note;
+}
 
 const groupLabels = { promoter: '推荐者（9-10）', passive: '中立者（7-8）', detractor: '贬损者（0-6）' };
 

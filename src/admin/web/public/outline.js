@@ -1,6 +1,6 @@
 // The flow as a readable outline: one card per step with its text, kind and where it goes.
 // Text and options are edited inline; steps can be added, moved and deleted.
-import { h, replace, select } from './dom.js';
+import { h, replace, select } from '/ui/dom.js';
 import { stepKinds } from './flowModel.js';
 import { describeCondition, describeProblem, kindLabels } from './labels.js';
 

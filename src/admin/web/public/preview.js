@@ -1,7 +1,7 @@
 // The preview chat beside the editor: runs the current draft through the server's engine and
 // analyser in a throwaway session (POST /api/flows/:id/preview). Nothing is stored or sent.
 import { ApiError, flowPath, post } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace } from '/ui/dom.js';
 import { describeError, describeProblem } from './labels.js';
 
 const triggerLabels = { detractor: '贬损者', intent: '客户要求', unreadable: '无法理解', negative: '负面情绪' };

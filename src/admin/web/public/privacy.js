@@ -2,7 +2,7 @@
 // sweep, and a customer's data-subject requests: export everything held about them, or erase it.
 // Erasure cannot be undone, so it asks in a confirm dialog naming the customer first.
 import { api, del, get, post } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 const countLabels = {

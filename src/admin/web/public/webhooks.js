@@ -3,7 +3,7 @@
 // as status and length; 详情 opens one delivery (every attempt with the start of the receiver's
 // answer, the exact payload), and a replay for delivered or dead-lettered ones.
 import { get, post } from './api.js';
-import { formatTime, h, replace } from './dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
 import { describeError } from './labels.js';
 
 const EVENTS = [
@@ -13,7 +13,7 @@ const EVENTS = [
   ['customer.opted_out', '顾客退订'],
 ];
 const eventLabel = Object.fromEntries(EVENTS);
-const statusLabels = { pending: '投递中（重试）', delivered: '已送达', failed: '失败（已转入死信）' };
+const statusLabels = { pending: '投递中（重试）', delivered: '已送达', failed: '失败（已停止重试，可重放）' };
 const statusChip = { pending: 'chip', delivered: 'chip green', failed: 'chip red' };
 
 export async function renderWebhooks(main, { flash }) {
@@ -34,7 +34,7 @@ export async function renderWebhooks(main, { flash }) {
         try {
           const created = await post('/api/webhooks', { url: url.value.trim(), events });
           await renderWebhooks(main, { flash });
-          flash('已注册 Webhook。', 'good');
+          flash('已添加推送地址。', 'good');
           replace(
             document.getElementById('new-secret'),
             h('p', { text: '签名密钥（只显示这一次，请立即复制到接收方，用它按 Standard Webhooks 校验 webhook-signature）：' }),
@@ -77,11 +77,11 @@ export async function renderWebhooks(main, { flash }) {
   );
   replace(
     main,
-    h('h1', { text: 'Webhook' }),
-    h('p', { class: 'muted', text: '问卷完成、转人工、回访任务关闭和顾客退订时，回访系统会把答案和分析结果签名后推送到这些地址；失败会按退避重试 24 小时，之后转入死信，可在投递记录中重放。' }),
+    h('h1', { text: '数据推送（Webhook）' }),
+    h('p', { class: 'muted', text: '数据推送（Webhook）：问卷完成、转人工、回访任务关闭和顾客退订时，回访系统把答案和分析结果签名后发送到贵司系统（如 CRM）的这些地址。发送失败会自动重试 24 小时，仍失败就停止重试并记为失败，可在推送记录中一键重放。' }),
     items.length
       ? h('div', { class: 'table-scroll' }, h('table', { class: 'table webhooks-table' }, h('thead', null, h('tr', null, ['接收地址', '事件', '状态', '注册', ''].map((t) => h('th', { text: t })))), h('tbody', null, rows)))
-      : h('p', { class: 'muted', text: '还没有注册 Webhook。' }),
+      : h('p', { class: 'muted', text: '还没有推送地址：添加一个地址，回访结果就会自动发到贵司系统。' }),
     h('h2', { text: '注册新地址' }),
     form,
     secretBox,
@@ -148,7 +148,7 @@ export async function renderDeliveries(main, { endpointId, flash }) {
   });
   replace(
     main,
-    h('p', null, h('a', { href: '#/webhooks', text: '← 全部 Webhook' })),
+    h('p', null, h('a', { href: '#/webhooks', text: '← 全部推送地址' })),
     h('h1', { text: '投递记录' }),
     h('p', { class: 'muted', text: endpoint ? endpoint.url : endpointId }),
     h('button', { type: 'button', class: 'plain small', text: '刷新', onClick: () => renderDeliveries(main, { endpointId, flash }) }),

@@ -72,20 +72,31 @@ export function timingOption(repurchase) {
   };
 }
 
+/** A question's label cut to fit an axis; the table below the chart has it in full. */
+function shortLabel(text, max = 10) {
+  const t = String(text || '');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** Horizontal bars, one per question in flow order, labelled by the question (never its id). */
 export function funnelOption(funnel) {
   const rows = funnel.filter((f) => f.reached > 0);
+  const labels = rows.map((r, i) => `${i + 1}. ${shortLabel(r.label || '（未命名题目）')}`).reverse();
   return {
     ...base,
     legend: { data: ['到达', '作答'], top: 0, textStyle: { fontSize: 12 } },
-    grid: { left: 8, right: 16, top: 28, bottom: 20, containLabel: true },
-    xAxis: { type: 'category', data: rows.map((r) => r.stepId), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0, fontSize: 11 } },
-    yAxis: { type: 'value', minInterval: 1 },
+    grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+    yAxis: { type: 'category', data: labels, axisLabel: { fontSize: 11, width: 130, overflow: 'truncate' } },
+    xAxis: { type: 'value', minInterval: 1 },
     series: [
-      { name: '到达', type: 'bar', data: rows.map((r) => r.reached), itemStyle: { color: '#b9d3f7' }, barGap: '-100%', barMaxWidth: 30 },
-      { name: '作答', type: 'bar', data: rows.map((r) => r.answered), itemStyle: { color: '#1d6fe0' }, barMaxWidth: 30 },
+      { name: '到达', type: 'bar', data: rows.map((r) => r.reached).reverse(), itemStyle: { color: '#b9d3f7' }, barGap: '-100%', barMaxWidth: 18 },
+      { name: '作答', type: 'bar', data: rows.map((r) => r.answered).reverse(), itemStyle: { color: '#1d6fe0' }, barMaxWidth: 18 },
     ],
   };
 }
+
+// Donut labels: outside on lines, moved apart when crowded, none for slivers (the legend names every slice).
+const DONUT_LABELS = { avoidLabelOverlap: true, minShowLabelAngle: 12, label: { formatter: '{b} {c}', fontSize: 11 }, labelLayout: { hideOverlap: true }, labelLine: { length: 8, length2: 6 } };
 
 export function segmentsOption(segments) {
   const colors = { loyal: '#2ba471', at_risk: '#e34d59', potential: '#f5a623', other: '#c9cdd4' };
@@ -99,7 +110,7 @@ export function segmentsOption(segments) {
         type: 'pie',
         radius: ['42%', '68%'],
         center: ['50%', '45%'],
-        label: { formatter: '{b} {c}' },
+        ...DONUT_LABELS,
         data: Object.keys(segments).map((k) => ({ name: segmentLabels[k] || k, value: segments[k], itemStyle: { color: colors[k] } })),
       },
     ],
@@ -112,7 +123,7 @@ export function outcomesOption(outcomes) {
     ...base,
     tooltip: { trigger: 'item', renderMode: 'richText' },
     legend: { bottom: 0, textStyle: { fontSize: 12 } },
-    series: [{ name: '结果', type: 'pie', radius: ['42%', '68%'], center: ['50%', '45%'], label: { formatter: '{b} {c}' }, data: keys.map((k) => ({ name: outcomeLabels[k] || k, value: outcomes[k] })) }],
+    series: [{ name: '结果', type: 'pie', radius: ['42%', '68%'], center: ['50%', '45%'], ...DONUT_LABELS, data: keys.map((k) => ({ name: outcomeLabels[k] || k, value: outcomes[k] })) }],
   };
 }
 

@@ -2,7 +2,8 @@
 // tab), filters kept in the URL (?flowId=…&from=…) so a view can be shared, refreshed every 10 s.
 // Every text from the server is set with textContent (dom.js); charts render on canvas.
 import { ApiError, get, session, setUnauthorizedHandler } from '/admin/static/api.js';
-import { formatTime, h, replace } from '/admin/static/dom.js';
+import { formatTime, h, replace } from '/ui/dom.js';
+import { showLoginCard, signInErrorText } from '/ui/login.js';
 import { csatOption, factorsOption, funnelOption, intentOption, outcomesOption, productsOption, segmentsOption, timingOption, trendOption } from './charts.js';
 import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, segmentOrNoneLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
 
@@ -14,11 +15,13 @@ let view = null;
 // Transcripts and the CSV export hold customers' full words: admins only (the API says 403 to
 // anyone else, so the page does not offer them). Quotes come masked below admin.
 let canSeeFullText = false;
+// Questions by their label (never their id), from the latest summary's funnel.
+let stepLabels = new Map();
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler((error) => {
   session.clear();
   stop();
-  showLogin('令牌无效或已被撤销，请重新登录。');
+  showLogin(signInErrorText(error));
 });
 window.addEventListener('hashchange', route);
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
@@ -33,32 +36,20 @@ function stop() {
 
 function showLogin(message) {
   replace(document.getElementById('who'));
-  const token = h('input', { type: 'password', autocomplete: 'off', placeholder: 'ADMIN_TOKEN 或个人令牌（hf_…）', 'aria-label': '访问令牌' });
-  const error = h('p', { class: 'bad', text: message || '' });
-  const form = h(
-    'form',
-    {
-      class: 'login card',
-      onSubmit: async (e) => {
-        e.preventDefault();
-        session.set(token.value.trim());
-        try {
-          await get('/api/me');
-          route();
-        } catch (err) {
-          session.clear();
-          error.textContent = err instanceof ApiError && err.status === 401 ? '令牌无效或已被撤销。' : err.message;
-        }
-      },
+  showLoginCard(main, {
+    title: '登录数据看板',
+    message,
+    onToken: async (token) => {
+      session.set(token);
+      try {
+        await get('/api/me');
+      } catch (err) {
+        session.clear();
+        throw err;
+      }
+      route();
     },
-    h('h1', { text: '登录数据看板' }),
-    h('p', { class: 'muted', text: '请输入管理员分配给您的访问令牌（只读及以上角色）。令牌只保存在本标签页中。' }),
-    token,
-    h('button', { type: 'submit', text: '登录' }),
-    error,
-  );
-  replace(main, form);
-  token.focus();
+  });
 }
 
 async function route() {
@@ -177,12 +168,12 @@ function buildView(filters, flows, values) {
 
   const chartBox = (id, cls = 'chart') => h('div', { class: cls, id, role: 'img' });
   const card = (title, ...children) => h('section', { class: 'card' }, h('h2', { text: title }), ...children);
-  const csatTable = h('div', { class: 'scroll' });
+  const csatTable = h('div', { class: 'scroll', tabindex: '0' });
   const productList = h('p', { class: 'sub muted' });
-  const funnelTable = h('div', { class: 'scroll' });
+  const funnelTable = h('div', { class: 'scroll', tabindex: '0' });
   const productsChart = chartBox('chart-products', 'chart products');
   const productsNote = h('p', { class: 'sub muted' });
-  const productsTable = h('div', { class: 'scroll' });
+  const productsTable = h('div', { class: 'scroll', tabindex: '0' });
   const escalationBox = h('div');
   const groups = h('div', { class: 'groups' });
   const sessionsNote = h('p', { class: 'muted' });
@@ -216,6 +207,8 @@ function buildView(filters, flows, values) {
       card('会话结果与客户分群', sessionsNote, chartBox('chart-outcomes'), chartBox('chart-segments'), escalationBox),
     ),
   );
+  // Charts draw on canvas: each says what it shows by its card's title.
+  root.querySelectorAll('[role="img"]').forEach((box) => box.setAttribute('aria-label', box.closest('section')?.querySelector('h2')?.textContent || '图表'));
   return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
 }
 
@@ -271,7 +264,8 @@ function renderSummary(s, trend, quotes) {
   view.split.querySelectorAll('span').forEach((span) => span.style.setProperty('width', `${span.dataset.pct}%`));
   replace(view.legend, ...['promoter', 'passive', 'detractor'].map((g) => h('span', null, h('i', { class: `dot ${g}` }), `${groupLabels[g]} ${nps[`${g}s`]}（${pct(nps[`${g}Pct`], 0)}）`)));
   replace(k.responses.value, String(nps.responses));
-  replace(k.responses.sub, `NPS 题：${nps.stepId ?? '—'}`);
+  stepLabels = new Map(s.funnel.map((r) => [r.stepId, r.label]));
+  replace(k.responses.sub, `NPS 题：${(nps.stepId && stepLabels.get(nps.stepId)) || '—'}`);
   replace(k.completion.value, pct(s.sessions.completionRate, 0));
   replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed} · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
   replace(k.escalations.value, String(s.escalations.count));
@@ -279,7 +273,7 @@ function renderSummary(s, trend, quotes) {
 
   chart('chart-trend', trendOption(trend));
   chart('chart-csat', csatOption(s.csat));
-  replace(view.csatTable, table(['环节', '题目', '回答数', '平均分', '好评率（4-5）'], s.csat.map((c) => [c.label, c.stepId, c.n, fixed(c.mean, 2), pct(c.top2Box)]), [2, 3, 4]));
+  replace(view.csatTable, table(['环节', '回答数', '平均分', '好评率（4-5）'], s.csat.map((c) => [c.label, c.n, fixed(c.mean, 2), pct(c.top2Box)]), [1, 2, 3]));
   chart('chart-intent', intentOption(s.repurchase));
   chart('chart-timing', timingOption(s.repurchase));
   replace(view.productList, `复购意向回答 ${s.repurchase.n} · 可能复购（≥4）${pct(s.repurchase.likelyShare)} · 意向项目见下方`);
@@ -289,7 +283,7 @@ function renderSummary(s, trend, quotes) {
     view.funnelTable,
     table(
       ['题目', '到达', '作答', '跳过', '停此：退订', '转人工', '超时', '进行中'],
-      s.funnel.filter((r) => r.reached > 0).map((r) => [`${r.stepId} ${r.label}`, r.reached, r.answered, r.skipped, r.stopped.opted_out, r.stopped.escalated, r.stopped.expired, r.stopped.in_progress]),
+      s.funnel.filter((r) => r.reached > 0).map((r, i) => [`${i + 1}. ${r.label}`, r.reached, r.answered, r.skipped, r.stopped.opted_out, r.stopped.escalated, r.stopped.expired, r.stopped.in_progress]),
       [1, 2, 3, 4, 5, 6, 7],
     ),
   );
@@ -415,8 +409,12 @@ async function exportCsv(button) {
 
 async function renderSession(id) {
   const s = await get(`/api/sessions/${id}`);
+  if (!stepLabels.size && s.flowId) {
+    const summary = await get(`/api/analytics/summary?${query({ flowId: s.flowId, from: '2000-01-01', to: today() })}`).catch(() => null);
+    if (summary) stepLabels = new Map(summary.funnel.map((r) => [r.stepId, r.label]));
+  }
   const back = h('a', { href: `${location.pathname}${location.search}`, text: '← 返回看板' });
-  const answers = Object.entries(s.answers || {}).map(([stepId, a]) => [stepId, a.missing ? '（跳过）' : Array.isArray(a.value) ? a.value.join('、') : String(a.value), a.raw]);
+  const answers = Object.entries(s.answers || {}).map(([stepId, a]) => [stepLabels.get(stepId) || '（已删除的题目）', a.missing ? '（跳过）' : Array.isArray(a.value) ? a.value.join('、') : String(a.value), a.raw]);
   replace(
     main,
     h(

@@ -1,18 +1,11 @@
 // Chinese labels and number formats for what the analytics API returns.
+import { timingLabels } from '/dashboard/timing.js';
 
 export const groupLabels = { promoter: '推荐者', passive: '中立者', detractor: '贬损者', none: '未打分' };
 export const outcomeLabels = { completed: '已完成', opted_out: '退订', escalated: '转人工', expired: '超时未完成', in_progress: '进行中' };
 export const segmentLabels = { loyal: '忠诚', at_risk: '流失风险', potential: '潜力', other: '其他' };
 export const sentimentLabels = { positive: '正面', neutral: '中性', negative: '负面' };
-export const timingLabels = {
-  within_1_month: '1个月内',
-  '1_3_months': '1-3个月',
-  '3_6_months': '3-6个月',
-  '6_12_months': '6-12个月',
-  over_12_months: '12个月以上',
-  undecided: '还没想好',
-  never: '不会再来',
-};
+export { timingLabels };
 /** The purchase window of a product's sessions; `none`: they named no time. */
 export const windowLabels = { ...timingLabels, none: '未说时间' };
 export const segmentOrNoneLabels = { ...segmentLabels, none: '未完成' };

@@ -1,34 +1,23 @@
-/**
- * The console's 回访任务 tab: follow-up tasks for advisors (overdue ones highlighted), with claim,
- * notes and close-with-outcome. Served as /console/tasks.js beside the console's own script,
- * under the same strict CSP; every text from the server is set with textContent. The console
- * page tells it which tab is shown through `console:tab` events. Written without template
- * literals so this file can hold it in one.
- */
-export const TASKS_SCRIPT = `
+// The console's 回访任务 tab: follow-up tasks for advisors (overdue ones highlighted), with claim,
+// notes and close-with-outcome. Loaded by the console page beside its own script; every text
+// from the server is set with textContent (dom.js). The console tells it which tab is shown
+// through `console:tab` events.
+import { $, clear, el } from '/ui/dom.js';
+
 (function () {
-  'use strict';
   var KEY = 'hf.console.token';
   var STATUS = { open: '待跟进', claimed: '跟进中', closed: '已关闭' };
   var OUTCOME = { called_back: '已回电', resolved: '已解决', refund: '已退款', no_answer: '无人接听', declined: '顾客拒绝', other: '其他' };
   var SEGMENT = { at_risk: '风险客户', loyal: '忠诚客户', potential: '潜力客户', other: '一般客户' };
   var GROUP = { promoter: '推荐者', passive: '中立者', detractor: '贬损者' };
   var AUTHOR = { customer: '顾客', bot: '机器人', advisor: '顾问', system: '系统' };
-  var ACTION = { completed: '问卷完成', escalated: '转人工', opted_out: '退订', rules_fired: '规则触发', task_created: '创建任务', tags_set: '打标签', tags_wecom_set: '企业微信标签', tags_wecom_skipped: '未同步企业微信标签', webhook_queued: 'Webhook 排队', webhook_delivered: 'Webhook 已送达', webhook_failed: 'Webhook 失败', task_claimed: '接手', task_noted: '备注', task_closed: '关闭任务' };
+  var ACTION = { completed: '问卷完成', escalated: '转人工', opted_out: '退订', rules_fired: '规则触发', task_created: '创建任务', tags_set: '打标签', tags_wecom_set: '企业微信标签', tags_wecom_skipped: '未同步企业微信标签', webhook_queued: '等待推送到贵司系统', webhook_delivered: '已推送到贵司系统', webhook_failed: '推送到贵司系统失败', task_claimed: '接手', task_noted: '备注', task_closed: '关闭任务' };
   var shown = false;
   var view = 'open';
   var items = [];
   var selected = null;
   var timer = null;
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function two(n) { return n < 10 ? '0' + n : String(n); }
   function time(iso) {
     if (!iso) return '';
@@ -243,7 +232,7 @@ export const TASKS_SCRIPT = `
   }
 
   function routeFromHash() {
-    var m = /^#\\/tasks\\/([0-9a-f]{24})$/.exec(location.hash);
+    var m = /^#\/tasks\/([0-9a-f]{24})$/.exec(location.hash);
     if (!m) return;
     selected = m[1];
     document.dispatchEvent(new CustomEvent('console:open-tab', { detail: 'tasks' }));
@@ -259,4 +248,3 @@ export const TASKS_SCRIPT = `
     setInterval(function () { if (shown && items.length) renderList(); }, 30000);
   });
 })();
-`;
