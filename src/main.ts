@@ -25,7 +25,7 @@ import { landingRoutes } from './http/landingRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
-import { createAnalyzer } from './nlu/index.ts';
+import { createAnalyzer, createRuleAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createPrivacyModule, type PrivacyModule } from './privacy/index.ts';
 import { createWecomSimulator, type WecomSimulator } from './simulator/wecomSimulator.ts';
@@ -142,6 +142,7 @@ async function constructParts(w: Wiring) {
   const conversation = createConversationService({
     channel: wecom.channel.port,
     analyzer,
+    passingAnalyzer: createRuleAnalyzer(),
     sessions: stores.sessions,
     customers: campaigns.withConsent(stores.customers),
     catalog: shared.catalog,

@@ -7,6 +7,7 @@ import type { ConversationDeps } from './conversationTypes.ts';
 import { createCustomerOptOut } from './customerOptOut.ts';
 import { createEntryFlows } from './entryFlows.ts';
 import { handOverTurn } from './handOverTurn.ts';
+import { readInPassing } from './readInPassing.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
 import type { SessionCommits } from './sessionCommits.ts';
 
@@ -70,6 +71,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     if (text === null) return void (await commits.commit(session, { messages: [{ kind: 'text', text: TEXT_ONLY_REPLY }] }, extra));
 
     const awaiting = session.awaiting as Awaiting | null;
+    const analysisContext = { sessionId: session.id, llmFullText: await llmFullText(session) };
     const analysis = await deps.analyzer.analyze(
       {
         question: awaiting?.question ?? 'text',
@@ -81,9 +83,13 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
         now,
         timeZone: deps.settings.timeZone,
       },
-      { sessionId: session.id, llmFullText: await llmFullText(session) },
+      analysisContext,
     );
-    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };
+    // A menu click answers the question asked and nothing else.
+    const passing = menuId
+      ? undefined
+      : await readInPassing(deps.passingAnalyzer ?? deps.analyzer, awaiting, text, { now, timeZone: deps.settings.timeZone }, analysisContext);
+    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis, ...(passing ? { passing } : {}) };
     const { flow, result: turn } = await runOn(session, event, now);
     let result = turn;
     if (deps.escalations && result.status !== 'escalated' && (await deps.escalations.handOverNow(session, result))) {

@@ -22,15 +22,19 @@ export function storeAnswer(
   step: QuestionStep,
   value: RecordedAnswer['value'] & {},
   autoEscalate: boolean,
+  inPassing = false,
 ): StoredAnswer {
   const flagged = [...context.flagged];
-  const emitted: SurveyEmitted[] = [emitEffect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, analysis: event.analysis })];
+  const marker = inPassing ? { inPassing: true as const } : {};
+  const emitted: SurveyEmitted[] = [
+    emitEffect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, ...marker, analysis: event.analysis }),
+  ];
   const raised = automaticEscalation(flow, event, step, value);
   if (raised !== undefined && !flagged.includes(raised.trigger)) {
     flagged.push(raised.trigger);
     if (autoEscalate) emitted.push(emitEscalation(flow, raised.trigger, raised.reason, step.id));
   }
-  return { answers: { ...context.answers, [step.id]: recordedAnswer(event, step, value) }, flagged, emitted };
+  return { answers: { ...context.answers, [step.id]: { ...recordedAnswer(event, step, value), ...marker } }, flagged, emitted };
 }
 
 function recordedAnswer(event: ReplyEvent, step: QuestionStep, value: RecordedAnswer['value'] & {}): RecordedAnswer {

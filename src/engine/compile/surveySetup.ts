@@ -9,6 +9,8 @@ import { readAnswer, readAnswerBesidesIntent, readMenuAnswer } from '../runtime/
 import { renderQuestion, renderReask } from '../runtime/renderQuestion.ts';
 import { renderTemplate } from '../runtime/renderTemplate.ts';
 import type { RecordedAnswer } from '../runtime/turnResult.ts';
+import { answeredInPassing } from '../runtime/passingQuestions.ts';
+import { fillInPassing } from './fillInPassing.ts';
 import { ackFor, storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
 import { clip, emitEffect, emitEscalation, emitMessage, emitText, type SurveyEmitted, type SurveyEvent } from './surveyEmitted.ts';
 
@@ -43,15 +45,26 @@ export function createSurveySetup(flow: Flow) {
       tags: {} as SurveyTag,
     },
     actions: {
-      /** Entering a question: it becomes the top of the trail, with fresh re-ask and reminder counts. */
+      /**
+       * Entering a question: it becomes the top of the trail, with fresh re-ask and reminder counts.
+       * One passed by as answered in passing stays off the trail, so "上一题" never lands on it.
+       */
       beginQuestion: assign(({ context }, params: { stepId: string }) => ({
-        trail: context.trail.at(-1) === params.stepId ? context.trail : [...context.trail, params.stepId],
+        trail:
+          context.trail.at(-1) === params.stepId || answeredInPassing(flow, context.answers, params.stepId)
+            ? context.trail
+            : [...context.trail, params.stepId],
         reasks: 0,
         reminded: false,
         kept: undefined,
       })),
       askQuestion: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
         const step = questionStep(params.stepId);
+        // What was taken in passing is confirmed before the next question ("记下了：一个月内、水光针。").
+        if (context.noted?.length) {
+          enqueue.emit(emitText(`记下了：${context.noted.join('、')}。`));
+          enqueue.assign({ noted: undefined });
+        }
         enqueue.emit(emitMessage(renderQuestion(step, createTemplateScope(flow, context))));
         if (step.once) enqueue.emit(emitEffect({ type: 'asked.once', stepId: step.id }));
       }),
@@ -81,6 +94,13 @@ export function createSurveySetup(flow: Flow) {
         const stored = storeAnswer(flow, context, event, step, read.value, params.autoEscalate);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged, kept: step.id });
+      }),
+      /** Records what the reply answers of the flow's other steps (its `fills`), besides this one. */
+      fillInPassing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
+        if (event.type !== 'user.replied' || event.passing === undefined) return;
+        const filled = fillInPassing(flow, context, event, params.stepId);
+        for (const e of filled.emitted) enqueue.emit(e);
+        enqueue.assign({ answers: filled.answers, flagged: filled.flagged, noted: filled.noted.length ? filled.noted : undefined });
       }),
       /** Gives up on an unreadable question: the answer is stored as missing and the flow moves on. */
       recordMissing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
@@ -126,6 +146,8 @@ export function createSurveySetup(flow: Flow) {
     },
     guards: {
       isIntent: ({ event }, params: { intent: Intent }) => event.type === 'user.replied' && event.analysis.intent === params.intent,
+      /** A question a reply to another one answered in passing (and not `alwaysAsk`): passed by. */
+      answeredInPassing: ({ context }, params: { stepId: string }) => answeredInPassing(flow, context.answers, params.stepId),
       /** A `once` question this customer was asked in an earlier session. */
       wasAskedBefore: ({ context }, params: { stepId: string }) => (context.askedBefore ?? []).includes(params.stepId),
       /** A click on one of this question's menu items: exact, whatever the NLU thought. */

@@ -51,6 +51,11 @@ const question = {
    * customer who was asked it in an earlier session skips it and goes to its `next`/`default`.
    */
   once: z.boolean().optional(),
+  /**
+   * Asked even when an earlier message already answered it in passing (see the flow's `fills`);
+   * by default such a question is skipped and its answer confirmed in the next question.
+   */
+  alwaysAsk: z.boolean().optional(),
   ...routing,
 };
 
@@ -312,6 +317,27 @@ export const privacySchema = z.strictObject({
 });
 export type PrivacySettings = z.infer<typeof privacySchema>;
 
+/**
+ * Which reading fills a step: `score` (a scale step: nps, csat, rating, repurchase), or for a text
+ * step the reply's `timing` (a date), `products` (catalogue items) or `factors` (what decides a purchase).
+ */
+export const fillSourceSchema = z.enum(['score', 'timing', 'products', 'factors']);
+export type FillSource = z.infer<typeof fillSourceSchema>;
+
+/**
+ * One entry of the flow's `fills`: a reply to any question may also answer `step` ("9分，下个月还想
+ * 来做水光" answers the NPS, timing and products questions at once). The reply is read as if it
+ * answered `step`; the answer is recorded under it (marked `inPassing`) when that reading gives
+ * `from`, and the step is then skipped unless it says `alwaysAsk`.
+ */
+export const fillSchema = z.strictObject({
+  step: stepIdSchema,
+  from: fillSourceSchema,
+  /** Only when the reply names one of these topics (a CSAT touchpoint the customer talks about). */
+  topics: z.array(textSchema).min(1).optional(),
+});
+export type Fill = z.infer<typeof fillSchema>;
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -323,6 +349,8 @@ export const flowSchema = z.strictObject({
   variables: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string()).default({}),
   settings: settingsSchema.prefault({}),
   faq: z.array(faqEntrySchema).default([]),
+  /** Steps a reply to another question may answer in passing (see `fillSchema`). */
+  fills: z.array(fillSchema).default([]),
   /**
    * The merchant's products and services. Free-text and repurchase questions carry it to the
    * analyser, which reports the items an answer names (ids, in the order mentioned).
