@@ -78,7 +78,7 @@ export function createSurveySetup(flow: Flow) {
         const stored = storeAnswer(flow, context, event, step, read.value, true);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
-        const ack = ackFor(step, read.value);
+        const ack = ackFor(step, read.value, event.analysis);
         if (ack !== undefined) enqueue.emit(emitText(render(ack, { customer: context.customer, answers: stored.answers })));
       }),
       /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timingBucketSchema } from '../../core/analysis.ts';
+import { sentimentLabelSchema, timingBucketSchema } from '../../core/analysis.ts';
 
 /**
  * The survey flow file format (YAML on disk), version 1. Shape only: cross-step rules (targets,
@@ -37,6 +37,21 @@ const routing = {
   default: stepIdSchema.optional(),
 };
 
+/**
+ * An acknowledgement that follows what the customer said: the first entry whose every condition
+ * holds is said instead of `ack` (`{ gte: 4, text: 太好了！ }`, `{ lte: 3, text: 明白。 }`,
+ * `{ sentiment: negative, text: 非常抱歉。 }`), so a hesitation or a complaint never hears "太好了！".
+ */
+export const toneAckSchema = z.strictObject({
+  /** A score at or above / at or below this. */
+  gte: z.number().int().optional(),
+  lte: z.number().int().optional(),
+  /** The reading of the reply (the analyser's sentiment). */
+  sentiment: sentimentLabelSchema.optional(),
+  text: textSchema,
+});
+export type ToneAck = z.infer<typeof toneAckSchema>;
+
 const question = {
   id: stepIdSchema,
   text: textSchema,
@@ -44,6 +59,8 @@ const question = {
   reask: textSchema.optional(),
   /** Short acknowledgement sent with the next message after an answer. */
   ack: textSchema.optional(),
+  /** Acknowledgements by what the answer says; the first that fits replaces `ack` (see `toneAckSchema`). */
+  acks: z.array(toneAckSchema).max(10).optional(),
   /** Overrides settings.maxReasks for this question. */
   maxReasks: z.number().int().min(0).max(5).optional(),
   /**

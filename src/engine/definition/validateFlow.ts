@@ -116,6 +116,7 @@ function checkTemplates({ flow, steps, stepById, add }: FlowCheckContext): void 
     if (isQuestionStep(step)) {
       if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
       if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
+      step.acks?.forEach((a, k) => checkTemplate(['steps', i, 'acks', k, 'text'], a.text));
       if ('lowScoreAck' in step && step.lowScoreAck !== undefined) checkTemplate(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
     }
   });

@@ -82,7 +82,7 @@ describe('a whole NPS survey through the WeCom simulator', () => {
 
     const session = await sessionOf('wm_products');
     expect(session.status).toBe('completed');
-    expect(session.answers.intent?.value).toBe(4);
+    expect(session.answers.intent?.value).toBe(5);
     expect(session.analysis.intent).toMatchObject({ products: ['thermage'], openInterest: false });
     // The bucket of 下个月 depends on today's date (the service's real clock); the product does not.
     expect(session.analysis.timing).toMatchObject({ products: ['hydra'], timing: { from: expect.any(String) } });
