@@ -151,6 +151,11 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
           actions: 'stepBack' as const,
         })),
         { guard: intent('back'), target: '.ask', actions: say(texts.noPrevious) },
+        {
+          guard: and([{ type: 'isAnswer', params: { stepId } }, { type: 'shouldProbe', params: { stepId } }]),
+          target: '.wait',
+          actions: [fill, { type: 'probe', params: { stepId } }],
+        },
         { guard: { type: 'isAnswer', params: { stepId } }, target: '.answered', actions: [{ type: 'recordAnswer', params: { stepId } }, fill] },
         { guard: { type: 'canReask', params: { stepId } }, target: '.wait', actions: [fill, { type: 'reask', params: { stepId } }] },
         { target: '.answered', actions: [{ type: 'recordMissing', params: { stepId } }, fill] },

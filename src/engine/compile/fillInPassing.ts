@@ -5,12 +5,16 @@ import { openFillTargets } from '../runtime/passingQuestions.ts';
 import { readAnswer } from '../runtime/readAnswer.ts';
 import { defaultLabels } from '../runtime/renderQuestion.ts';
 import type { RecordedAnswer } from '../runtime/turnResult.ts';
+import { nextQuestionId } from './conditionHolds.ts';
+import { reasonAck } from './reasonReplies.ts';
 import { storeAnswer, type StoredAnswer } from './recordAnswers.ts';
 import type { ReplyEvent } from './surveyEmitted.ts';
 
 /** What filling in passing changes: the stored answers (as `storeAnswer`) and the lines to confirm. */
 export interface FilledInPassing extends StoredAnswer {
   noted: string[];
+  /** Acknowledgements of reasons taken in passing. */
+  heard: string[];
 }
 
 /**
@@ -24,18 +28,24 @@ export function fillInPassing(flow: Flow, context: SurveyContext, event: ReplyEv
   let flagged = context.flagged;
   const emitted: StoredAnswer['emitted'] = [];
   const noted = [...(context.noted ?? [])];
+  const heard = [...(context.heard ?? [])];
   for (const { fill, step } of openFillTargets(flow, context.answers, currentStepId)) {
     const reading = event.passing?.[step.id];
     if (reading === undefined) continue;
+    if (fill.from === 'reason' && nextQuestionId(flow, answers, currentStepId) !== step.id) continue;
     const value = valueInPassing(fill, step, event.text, reading);
     if (value === undefined) continue;
     const stored = storeAnswer(flow, { ...context, answers, flagged }, { ...event, analysis: readingKept(fill, reading) }, step, value, true, true);
     ({ answers, flagged } = stored);
     emitted.push(...stored.emitted);
+    if (fill.from === 'reason') {
+      heard.push(reasonAck(reading) ?? '您说的情况我们记下了。');
+      continue;
+    }
     const note = describeInPassing(fill, step, value, reading, flow);
     if (note !== '' && !noted.includes(note)) noted.push(note);
   }
-  return { answers, flagged, emitted, noted };
+  return { answers, flagged, emitted, noted, heard };
 }
 
 /**
@@ -61,6 +71,8 @@ function valueInPassing(fill: Fill, step: QuestionStep, text: string, reading: A
       return reading.products.length > 0 ? text : undefined;
     case 'factors':
       return (reading.factors ?? []).length > 0 ? text : undefined;
+    case 'reason':
+      return reading.topics.length > 0 ? text : undefined;
   }
 }
 

@@ -207,6 +207,10 @@ export const settingsSchema = z.strictObject({
   reminderAfterHours: z.number().positive().default(24),
   expireAfterHours: z.number().positive().default(72),
   maxReasks: z.number().int().min(0).max(5).default(2),
+  /** Short probes of vague reasons ("一般" → "是哪方面一般呢？环境、服务还是效果？") per session. */
+  maxProbes: z.number().int().min(0).max(3).default(0),
+  /** Reason questions without a fitting ack acknowledge the reason by its topic ("让您等了这么久，真的很抱歉。"). */
+  acknowledgeReasons: z.boolean().default(false),
   escalation: z
     .strictObject({
       /** Advisor user ids who receive escalations. */
@@ -336,9 +340,11 @@ export type PrivacySettings = z.infer<typeof privacySchema>;
 
 /**
  * Which reading fills a step: `score` (a scale step: nps, csat, rating, repurchase), or for a text
- * step the reply's `timing` (a date), `products` (catalogue items) or `factors` (what decides a purchase).
+ * step the reply's `timing` (a date), `products` (catalogue items), `factors` (what decides a
+ * purchase) or `reason` (a reply that names a topic, "2分，等了一个小时"; taken only for the
+ * question the flow asks next, so the reason goes to the branch the score chose).
  */
-export const fillSourceSchema = z.enum(['score', 'timing', 'products', 'factors']);
+export const fillSourceSchema = z.enum(['score', 'timing', 'products', 'factors', 'reason']);
 export type FillSource = z.infer<typeof fillSourceSchema>;
 
 /**

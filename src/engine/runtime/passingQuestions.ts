@@ -1,6 +1,7 @@
 import type { CatalogItem } from '../../core/analysis.ts';
 import { describeQuestion } from '../definition/describeQuestion.ts';
 import { isQuestionStep } from '../definition/flowSchema.ts';
+import { listRoutes, routeTargets } from '../definition/listRoutes.ts';
 import type { Fill, Flow, QuestionStep } from '../definition/flowSchema.ts';
 import type { PassingQuestion, RecordedAnswer } from './turnResult.ts';
 
@@ -20,7 +21,33 @@ export function fillTargets(flow: Flow): FillTarget[] {
 
 /** Fill targets a reply to `currentStepId` may still answer: every other one without an answer (or with a missing one). */
 export function openFillTargets(flow: Flow, answers: Readonly<Record<string, RecordedAnswer>>, currentStepId: string): FillTarget[] {
-  return fillTargets(flow).filter(({ step }) => step.id !== currentStepId && (answers[step.id] === undefined || answers[step.id]?.missing === true));
+  const next = nextQuestionsOf(flow, currentStepId);
+  return fillTargets(flow).filter(
+    ({ fill, step }) =>
+      step.id !== currentStepId &&
+      (answers[step.id] === undefined || answers[step.id]?.missing === true) &&
+      // A reason is taken only for a question that may come right after this one.
+      (fill.from !== 'reason' || next.has(step.id)),
+  );
+}
+
+/** The questions that may come right after `stepId` (through message steps), by the flow's routes. */
+function nextQuestionsOf(flow: Flow, stepId: string): Set<string> {
+  const routes = listRoutes(flow);
+  const found = new Set<string>();
+  const seen = new Set<number>();
+  const walk = (index: number): void => {
+    for (const t of routeTargets(routes[index] ?? { branches: [] })) {
+      const j = flow.steps.findIndex((s) => s.id === t.to);
+      const step = flow.steps[j];
+      if (step === undefined || seen.has(j)) continue;
+      seen.add(j);
+      if (isQuestionStep(step)) found.add(step.id);
+      else walk(j);
+    }
+  };
+  walk(flow.steps.findIndex((s) => s.id === stepId));
+  return found;
 }
 
 /** What the analyser must be told to read a reply as an answer to each open fill target. */

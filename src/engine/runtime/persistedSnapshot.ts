@@ -43,6 +43,12 @@ export const surveyContextSchema = z.object({
   askedBefore: z.array(z.string()).optional(),
   /** What was taken in passing and not yet confirmed: said ("记下了：…") before the next question. */
   noted: z.array(z.string()).optional(),
+  /** Acknowledgements of reasons taken in passing ("让您等了这么久，真的很抱歉。"), said before the next question. */
+  heard: z.array(z.string()).optional(),
+  /** Probes of vague reasons so far (the flow allows `settings.maxProbes`). */
+  probes: z.number().int().min(0).optional(),
+  /** The vague reply to the current question that was probed; the next reply completes it. */
+  vague: z.object({ stepId: z.string(), text: z.string() }).optional(),
 });
 export type SurveyContext = z.infer<typeof surveyContextSchema>;
 

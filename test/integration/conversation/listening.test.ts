@@ -66,11 +66,12 @@ describe('a conversation that takes every answer whenever it is given', () => {
     for (const step of ['intent', 'timing', 'products']) expect(funnel[step]).toMatchObject({ reached: 1, answered: 1 });
   });
 
-  it('asks a terse customer every question as before', async () => {
+  it('asks a terse customer every question, and probes a vague reason once', async () => {
     const c = customer(service, sim, 'wm_terse');
     await c.says('你好');
     await c.says('8');
-    await c.says('还行');
+    expect((await c.says('还行')).join()).toBe('是哪方面还差一点呢？环境、服务还是效果？');
+    expect((await c.says('服务')).join()).toMatch(/预约流程/);
     await c.clicks(/^4/);
     await c.clicks(/^4/);
     expect((await c.clicks(/^4/)).join()).toMatch(/再次选择/);
@@ -80,6 +81,33 @@ describe('a conversation that takes every answer whenever it is given', () => {
     const session = await sessionOf('wm_terse');
     expect(session.status).toBe('completed');
     expect(Object.values(session.answers).some((a) => a.inPassing)).toBe(false);
+    // The vague reply and the answer to the probe make one reason.
+    expect(session.answers.reason_passive).toMatchObject({ value: '还行；服务' });
     expect(session.askedSteps).toEqual(['nps', 'reason_passive', 'csat_booking', 'csat_advisor', 'csat_result', 'intent', 'timing', 'products']);
   });
+
+  it('takes the reason an angry customer gives with the score and does not ask it again', async () => {
+    const c = customer(service, sim, 'wm_angry');
+    await c.says('你好');
+    const next = (await c.says('2分，等了一个小时，太差了')).join('\n');
+    // A detractor who said why is handed to a person at once (ESCALATION_REASON_WAIT_MINUTES waits only for the reason).
+    expect(next).toMatch(/转接同事/);
+    expect(next).not.toMatch(/哪里做得不好/);
+    const session = await sessionOf('wm_angry');
+    expect(session.answers.reason_detractor).toMatchObject({ raw: '2分，等了一个小时，太差了', inPassing: true });
+    expect(session.askedSteps).not.toContain('reason_detractor');
+  });
+
+  it('answers a question mid-survey from the FAQ, then asks the same question again', async () => {
+    const c = customer(service, sim, 'wm_asks');
+    await c.says('你好');
+    const answer = (await c.says('你是机器人吗？')).join('\n');
+    expect(answer).toMatch(/回访小助手/);
+    expect(answer).toMatch(/0-10/);
+    // No FAQ entry: an honest "I can't answer that", and the survey goes on where it was.
+    const unknown = (await c.says('你们周末营业吗？')).join('\n');
+    expect(unknown).toMatch(/暂时回答不了/);
+    expect(unknown).toMatch(/0-10/);
+  });
 });
+

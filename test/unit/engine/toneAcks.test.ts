@@ -15,7 +15,7 @@ beforeAll(async () => {
 function atIntent(): Conversation {
   const c = new Conversation(npsDefault);
   c.send(says.score(8));
-  c.send(says.text('还可以'));
+  c.send(says.text('环境还可以', { topics: ['环境'] }));
   for (const step of ['csat_booking', 'csat_advisor', 'csat_result']) c.send(says.click(`${step}__4`));
   expect(c.last.awaiting?.stepId).toBe('intent');
   return c;

@@ -117,7 +117,7 @@ describe('nps-default', () => {
   it('answers a CSAT of 1–2 with an apology and asks what went wrong, instead of the upbeat ack', () => {
     const c = new Conversation(compiled);
     c.send(says.score(8));
-    c.send(says.text('还行'));
+    c.send(says.text('还行，环境不错', { topics: ['环境'] }));
     c.send(says.click('csat_booking__1', '1 非常不满意'));
     expect(c.text).toBe('很抱歉预约环节让您不满意。\n方便说说预约时哪里出了问题吗？我们一定改进。');
     expect(c.text).not.toContain('收到，谢谢您');
@@ -125,7 +125,8 @@ describe('nps-default', () => {
     expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'csat_booking_issue', question: 'reason', catalog: expect.arrayContaining([expect.objectContaining({ id: 'thermage' })]) });
     c.send(says.text('电话一直占线', { sentiment: { label: 'negative', confidence: 0.8 }, topics: ['预约'] }));
     expect(c.last.answers.csat_booking_issue).toMatchObject({ value: '电话一直占线', extracted: { topics: ['预约'] } });
-    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '「顾问沟通」方面呢？' });
+    // The reason is acknowledged (its topic has no line of its own: the general one).
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '您说的情况我们记下了，非常抱歉。\n「顾问沟通」方面呢？' });
     c.send(says.click('csat_advisor__2'));
     expect(c.text).toBe('很抱歉顾问的沟通让您不满意。\n方便说说沟通中哪里出了问题吗？我们一定改进。');
     c.send(says.text('不耐烦'));
@@ -136,7 +137,7 @@ describe('nps-default', () => {
     // A 3 is not low: the usual ack and straight on.
     const d = new Conversation(compiled);
     d.send(says.score(8));
-    d.send(says.text('还行'));
+    d.send(says.text('还行，环境不错', { topics: ['环境'] }));
     d.send(says.click('csat_booking__3'));
     expect(d.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
   });
@@ -145,7 +146,7 @@ describe('nps-default', () => {
     const at = (intent: number): string => {
       const c = new Conversation(compiled);
       c.send(says.score(8));
-      c.send(says.text('还行'));
+      c.send(says.text('还行，环境不错', { topics: ['环境'] }));
       rateTouchpoints(c, [4, 4, 4]);
       c.send(says.score(intent));
       return c.last.awaiting?.stepId ?? '';
@@ -158,7 +159,7 @@ describe('nps-default', () => {
     const answer = (text: string) => {
       const c = new Conversation(compiled);
       c.send(says.score(8));
-      c.send(says.text('还行'));
+      c.send(says.text('还行，环境不错', { topics: ['环境'] }));
       rateTouchpoints(c, [4, 4, 4]);
       const analysis = rules.read({ question: 'repurchase', text, now: new Date('2025-03-01T10:00:00+08:00'), timeZone: 'Asia/Shanghai' }).analysis;
       c.send({ type: 'user.replied', text, analysis });
