@@ -1,6 +1,5 @@
 // Benchmark (not a test): bot messages per completed survey of nps-default for a talkative and a
-// terse customer, with the flow's `fills` as shipped and without them (the survey as it was before
-// answers were taken in passing). In-process: the engine and the rule analyser, as the service runs them.
+// terse customer, as shipped and as before issue 20 (no fills, no probes of vague reasons). In-process: the engine and the rule analyser, as the service runs them.
 //   npm run -s bench -- listening [--json]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -38,7 +37,8 @@ const scripts: Record<string, Record<string, string>> = {
 const parsed = parseFlow(readFileSync(new URL('../flows/nps-default.yaml', import.meta.url), 'utf8'));
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
 const shipped = compileFlow(parsed.flow);
-const withoutFills = compileFlow({ ...parsed.flow, fills: [] } satisfies Flow);
+// As the survey was before issue 20: no fills, no probes of vague reasons, no reason acks.
+const withoutFills = compileFlow({ ...parsed.flow, fills: [], settings: { ...parsed.flow.settings, maxProbes: 0, acknowledgeReasons: false } } satisfies Flow);
 const rules = createRuleAnalyzer();
 const now = new Date('2026-12-07T02:00:00Z');
 const timeZone = 'Asia/Shanghai';
@@ -65,8 +65,8 @@ for (const [name, script] of Object.entries(scripts)) {
   const after = await run(shipped, script);
   results[name] = { before, after };
   console.log(
-    `${name.padEnd(9)} without fills: ${before.botMessages} bot / ${before.customerMessages} customer messages (${before.status}, ${before.answers} answers)` +
-      `  with fills: ${after.botMessages} bot / ${after.customerMessages} customer messages (${after.status}, ${after.answers} answers)`,
+    `${name.padEnd(9)} before: ${before.botMessages} bot / ${before.customerMessages} customer messages (${before.status}, ${before.answers} answers)` +
+      `  now: ${after.botMessages} bot / ${after.customerMessages} customer messages (${after.status}, ${after.answers} answers)`,
   );
 }
 if (values.json) console.log(JSON.stringify(results));
