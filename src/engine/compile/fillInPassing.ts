@@ -6,7 +6,7 @@ import { readAnswer } from '../runtime/readAnswer.ts';
 import { defaultLabels } from '../runtime/renderQuestion.ts';
 import type { RecordedAnswer } from '../runtime/turnResult.ts';
 import { nextQuestionId } from './conditionHolds.ts';
-import { reasonAck } from './reasonReplies.ts';
+import { npsGroupIn, reasonAck } from './reasonReplies.ts';
 import { storeAnswer, type StoredAnswer } from './recordAnswers.ts';
 import type { ReplyEvent } from './surveyEmitted.ts';
 
@@ -39,7 +39,7 @@ export function fillInPassing(flow: Flow, context: SurveyContext, event: ReplyEv
     ({ answers, flagged } = stored);
     emitted.push(...stored.emitted);
     if (fill.from === 'reason') {
-      heard.push(reasonAck(reading) ?? '您说的情况我们记下了。');
+      heard.push(reasonAck(reading, npsGroupIn(flow, answers)) ?? '您说的情况我们记下了。');
       continue;
     }
     const note = describeInPassing(fill, step, value, reading, flow);

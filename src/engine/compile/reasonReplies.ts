@@ -1,4 +1,7 @@
 import type { Analysis, SentimentLabel } from '../../core/analysis.ts';
+import type { Flow, NpsGroup } from '../definition/flowSchema.ts';
+import { npsGroupOf } from '../definition/npsGroupOf.ts';
+import type { RecordedAnswer } from '../runtime/turnResult.ts';
 
 /**
  * What the bot says to a reason, by its topic and tone (rules only): an acknowledgement that names
@@ -27,14 +30,19 @@ const positiveAcks: Record<string, string> = {
   沟通: '谢谢您认可我们的沟通！',
 };
 
-/** The acknowledgement naming a reason's first known topic, or undefined when it names none. */
-export function reasonAck(analysis: Pick<Analysis, 'topics' | 'sentiment'>): string | undefined {
-  const label: SentimentLabel = analysis.sentiment?.label ?? 'neutral';
+/**
+ * The acknowledgement naming a reason's first known topic, or undefined when it names none. Praise
+ * is thanked as praise only from a promoter (or when no NPS was given): a passive's "价格再实惠一点
+ * 就好" is a wish, whatever warmth the words carry.
+ */
+export function reasonAck(analysis: Pick<Analysis, 'topics' | 'sentiment'>, group?: NpsGroup): string | undefined {
+  const read: SentimentLabel = analysis.sentiment?.label ?? 'neutral';
+  const label: SentimentLabel = read === 'positive' && group !== undefined && group !== 'promoter' ? 'neutral' : read;
   const table = label === 'positive' ? positiveAcks : label === 'negative' ? negativeAcks : {};
   const topic = analysis.topics.find((t) => table[t] !== undefined);
   if (topic !== undefined) return table[topic];
   if (analysis.topics.length === 0) return undefined;
-  return label === 'negative' ? '您说的情况我们记下了，非常抱歉。' : label === 'positive' ? '谢谢您的认可！' : '谢谢您的反馈，我们记下了。';
+  return label === 'negative' ? '您说的情况我们记下了，非常抱歉。' : label === 'positive' ? '谢谢您的认可！' : '谢谢，您说的我们记下了。';
 }
 
 // A verdict with nothing in it: the whole reply is one of these (punctuation and particles aside).
@@ -49,7 +57,14 @@ export function isVagueReason(text: string, analysis: Pick<Analysis, 'topics'>):
 /** One short either/or about a vague reason: what it was about. */
 export function reasonProbe(text: string, analysis: Pick<Analysis, 'sentiment'>): string {
   const word = text.replace(PARTICLES, '');
-  if (analysis.sentiment?.label === 'positive') return '最满意的是哪方面呢？环境、服务还是效果？';
+  if (analysis.sentiment?.label === 'positive' && !/^(?:一般般?|还行|还可以|还好|凑合|马马虎虎|就那样|普普通通|普通)$/.test(word)) return '最满意的是哪方面呢？环境、服务还是效果？';
   if (/^(?:一般般?|还行|还可以|还好|凑合|马马虎虎|就那样|普普通通|普通)$/.test(word)) return `是哪方面${word.startsWith('一般') ? '一般' : '还差一点'}呢？环境、服务还是效果？`;
   return '是哪方面让您不满意呢？环境、服务还是效果？';
+}
+
+/** The session's NPS group: of the flow's first NPS step with a score. */
+export function npsGroupIn(flow: Flow, answers: Readonly<Record<string, RecordedAnswer>>): NpsGroup | undefined {
+  const step = flow.steps.find((s) => s.kind === 'nps' && typeof answers[s.id]?.value === 'number');
+  const value = step === undefined ? undefined : answers[step.id]?.value;
+  return typeof value === 'number' ? npsGroupOf(value) : undefined;
 }

@@ -11,7 +11,7 @@ import { answeredInPassing } from '../runtime/passingQuestions.ts';
 import { fillInPassing } from './fillInPassing.ts';
 import { conditionHolds } from './conditionHolds.ts';
 import { ackFor, storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
-import { isVagueReason, reasonAck, reasonProbe } from './reasonReplies.ts';
+import { isVagueReason, npsGroupIn, reasonAck, reasonProbe } from './reasonReplies.ts';
 import { clip, emitEffect, emitEscalation, emitMessage, emitText, type SurveyEmitted, type SurveyEvent } from './surveyEmitted.ts';
 
 export type { SurveyEmitted, SurveyEvent } from './surveyEmitted.ts';
@@ -81,7 +81,7 @@ export function createSurveySetup(flow: Flow) {
         const stored = storeAnswer(flow, context, reply, step, said ?? read.value, true);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged, vague: undefined });
-        const ack = ackFor(step, read.value, event.analysis) ?? (namesReasonsIn(flow, step) ? reasonAck(event.analysis) : undefined);
+        const ack = ackFor(step, read.value, event.analysis) ?? (namesReasonsIn(flow, step) ? reasonAck(event.analysis, npsGroupIn(flow, stored.answers)) : undefined);
         if (ack !== undefined) enqueue.emit(emitText(render(ack, { customer: context.customer, answers: stored.answers })));
       }),
       /**
