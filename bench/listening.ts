@@ -3,8 +3,7 @@
 //   npm run -s bench -- listening [--json]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readInPassing } from '../src/conversation/readInPassing.ts';
-import { compileFlow, parseFlow, runTurn, startSession, type CompiledFlow, type Flow } from '../src/engine/index.ts';
+import { compileFlow, parseFlow, readInPassing, runTurn, startSession, type CompiledFlow, type Flow } from '../src/engine/index.ts';
 import { createRuleAnalyzer } from '../src/nlu/index.ts';
 
 const { values } = parseArgs({ args: process.argv.slice(3), options: { json: { type: 'boolean', default: false } } });

@@ -1,13 +1,12 @@
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry } from '../core/sessions.ts';
-import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
+import { readInPassing, runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
 import { createCustomerOptOut } from './customerOptOut.ts';
 import { createEntryFlows } from './entryFlows.ts';
 import { handOverTurn } from './handOverTurn.ts';
-import { readInPassing } from './readInPassing.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
 import type { SessionCommits } from './sessionCommits.ts';
 

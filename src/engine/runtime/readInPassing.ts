@@ -1,5 +1,5 @@
-import type { Analysis, AnalysisContext, Analyzer, QuestionKind } from '../core/analysis.ts';
-import type { Awaiting } from '../engine/index.ts';
+import type { Analysis, AnalysisContext, Analyzer, QuestionKind } from '../../core/analysis.ts';
+import type { Awaiting } from './turnResult.ts';
 
 const SCALE_KINDS: ReadonlySet<QuestionKind> = new Set(['nps', 'csat', 'rating', 'repurchase']);
 // A number with its 分 ("9分", "9.5 分", "八分"): the score of the question asked, not of another.
