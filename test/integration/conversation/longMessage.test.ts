@@ -19,8 +19,8 @@ describe('a 100 KB message', () => {
     const essay = `八分吧，${'环境挺好的，技师也专业。'.repeat(2_800)}`;
     expect(Buffer.byteLength(essay)).toBeGreaterThan(100_000);
     const replies = await c.says(essay);
-    // Its start scores and says why: the reason is taken in passing and acknowledged, not asked.
-    expect(replies.join()).toMatch(/^谢谢您喜欢我们的环境！\n接下来请为三个环节打分/);
+    // Its start scores (a passive 8) and says why: the reason is taken in passing and acknowledged, not asked.
+    expect(replies.join()).toMatch(/^谢谢，您说的我们记下了。\n接下来请为三个环节打分/);
     const list = await adminGet<{ items: Array<{ id: string }> }>(service, '/api/sessions?customer=wm_essay');
     const session = await adminGet<{ answers: Record<string, { value: unknown; raw: string; inPassing?: boolean }>; transcript: Array<{ direction: string; text: string }> }>(
       service,
