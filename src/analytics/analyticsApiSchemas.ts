@@ -32,7 +32,7 @@ const repurchaseSchema = z.object({
   distribution: record('intent 0–5 → answers'),
   mean: num,
   likelyShare: num.describe('percent with intent ≥ 4'),
-  timing: counts(timingBucketSchema.options, 'timing bucket → answers that give it'),
+  timing: counts(timingBucketSchema.options, 'purchase window bucket → sessions (once per respondent, on the day of the answer that gave it)'),
   products: z
     .array(
       z.object({
@@ -62,11 +62,18 @@ export const analyticsSummarySchema = z
     csat: z.array(z.object({ stepId: z.string(), label: z.string(), n: int, mean: num, top2Box: num.describe('percent of 4 and 5'), distribution: record('score → answers') })),
     repurchase: repurchaseSchema,
     choices: z.array(record('a choice question and its answers')),
-    reasons: record('per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]'),
+    reasons: record('answers to the NPS reason steps (not follow-ups of a CSAT or intent question) per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]'),
     funnel: z.array(
       z.object({ stepId: z.string(), label: z.string(), reached: int, answered: int, skipped: int, stopped: record('sessions not completed whose last question was this, by outcome') }),
     ),
-    sessions: z.object({ started: int, outcomes: record('sessions by outcome'), completionRate: num, medianSecondsToComplete: num }),
+    sessions: z.object({
+      started: int,
+      outcomes: record('sessions by where they stand now, one each: completed, opted_out, escalated (with an advisor now), expired, in_progress'),
+      escalated: int.describe('sessions ever handed to a person, whatever happened next'),
+      escalatedOutcomes: record('those sessions by outcome now: a handed-over session that completed counts in outcomes.completed and here'),
+      completionRate: num,
+      medianSecondsToComplete: num,
+    }),
     escalations: z.object({ count: int, byTrigger: record('escalations by trigger'), medianFirstReplySeconds: num, replied: int, resolved: int, resolvedShare: num }),
     segments: counts(segments, 'completed sessions by segment'),
     followUp: z

@@ -13,7 +13,8 @@ import type { CellDims, Contribution, RollupLine } from './ports.ts';
  * | field | counts |
  * |---|---|
  * | `s` | sessions started |
- * | `o:<outcome>` | sessions by outcome (completed, opted_out, escalated, expired, in_progress) |
+ * | `o:<outcome>` | sessions by outcome (completed, opted_out, escalated, expired, in_progress: sessionFacts/types.ts) |
+ * | `H:<outcome>` | sessions ever handed to a person (an escalation), by their outcome now: a handed-over session that completed is in `o:completed` and `H:completed` |
  * | `r:<step>`, `a:<step>`, `k:<step>` | sessions that reached (were asked or answered), answered, skipped a step |
  * | `x:<outcome>:<step>` | sessions not completed, by the last step they were asked |
  * | `t:<seconds>` | completed sessions by seconds from start to completion (exact medians) |
@@ -21,17 +22,18 @@ import type { CellDims, Contribution, RollupLine } from './ports.ts';
  * | `n:<step>:<score>` | NPS answers by score |
  * | `c:<step>:<value>`, `p:<step>:<value>` | CSAT/rating and repurchase-intent answers by value |
  * | `h:<step>:<option>` | choice answers by option |
- * | `w:<bucket>` | purchase timing buckets, per answer that gives one |
+ * | `w:<bucket>` | sessions by purchase window bucket (once per session, on the day of the answer it was read from) |
  * | `i:<product>:<bucket>:<segment>` | sessions interested in a catalogue item (named in any answer, once per session, on the day first named), by the session's purchase window bucket and segment (`-`: none) |
  * | `I:<segment>` | sessions open to anything ("都行"), on the day first said |
  * | `f:<factor>:<segment>` | sessions naming a purchase factor (once per session, on the day first named) |
- * | `e:<group>:<label>`, `m:<group>:<topic>` | reasons by sentiment and topic mentions, by NPS group (`none` without one) |
+ * | `e:<group>:<label>`, `m:<group>:<topic>` | NPS reasons (not follow-ups of other questions) by sentiment and topic mentions, by NPS group (`none` without one) |
  * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
  * | `F:d`, `F:c48` | detractor sessions, and those an advisor reached through a follow-up task within 48 h of the NPS answer |
  */
 export const field = {
   started: 's',
   outcome: (o: string) => `o:${o}`,
+  handedOver: (o: string) => `H:${o}`,
   reached: (step: string) => `r:${step}`,
   answered: (step: string) => `a:${step}`,
   skipped: (step: string) => `k:${step}`,
@@ -87,6 +89,7 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   const add = (day: string, ...fields: string[]) => lines.set(day, [...(lines.get(day) ?? []), ...fields]);
   const startDay = localDateKey(facts.createdAt, timeZone);
   add(startDay, field.started, field.outcome(facts.outcome));
+  if (facts.escalation) add(startDay, field.handedOver(facts.outcome));
 
   const answered = new Set(facts.answers.filter((a) => !a.missing).map((a) => a.stepId));
   const reached = [...new Set([...facts.asked, ...facts.answers.map((a) => a.stepId)])];
@@ -111,6 +114,8 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   for (const p of interest.products) add(localDateKey(p.at, timeZone), field.interest(p.id, bucket, facts.segment));
   for (const f of interest.factors) add(localDateKey(f.at, timeZone), field.factor(f.id, facts.segment));
   if (interest.openInterest) add(localDateKey(interest.openInterest.at, timeZone), field.openInterest(facts.segment));
+  // Timing once per respondent: the session's purchase window, not every answer that named a time.
+  if (interest.window) add(localDateKey(interest.window.at, timeZone), field.timing(interest.window.bucket));
 
   const group = facts.group ?? 'none';
   const quotes: Contribution['quotes'] = [];
@@ -118,7 +123,7 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     if (a.missing || !answered.has(a.stepId)) continue;
     const day = localDateKey(a.at, timeZone);
     add(day, ...answerFields(a, group));
-    if (a.reason && a.raw.trim()) {
+    if (isNpsReason(a) && a.raw.trim()) {
       quotes.push({
         score: a.at.getTime(),
         month: monthOf(day),
@@ -138,12 +143,16 @@ function answerFields(a: ResponseFacts['answers'][number], group: string): strin
   if ((a.kind === 'csat' || a.kind === 'rating') && typeof v === 'number') out.push(field.scale(a.stepId, v));
   if (a.kind === 'repurchase' && typeof v === 'number') out.push(field.intent(a.stepId, v));
   if (a.kind === 'choice') for (const option of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) out.push(field.choice(a.stepId, option));
-  if (a.timing) out.push(field.timing(a.timing));
-  if (a.reason) {
+  if (isNpsReason(a)) {
     if (a.sentiment) out.push(field.sentiment(group, a.sentiment.label));
     for (const t of a.topics) out.push(field.topic(group, t));
   }
   return out;
+}
+
+/** A reason counted by NPS group: an answer to a reason step that does not follow up another question. */
+export function isNpsReason(a: Pick<ResponseFacts['answers'][number], 'reason' | 'followsUp'>): boolean {
+  return a.reason && !a.followsUp;
 }
 
 /** What an escalation adds, on the day it was opened (under its session's cell). */

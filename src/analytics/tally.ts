@@ -10,6 +10,8 @@ export type Counts = Map<string, number>;
 export interface Tally {
   started: number;
   outcomes: Counts;
+  /** Sessions ever handed to a person, by outcome now. */
+  handedOver: Counts;
   reached: Counts;
   answered: Counts;
   skipped: Counts;
@@ -41,6 +43,7 @@ export function emptyTally(): Tally {
   return {
     started: 0,
     outcomes: new Map(),
+    handedOver: new Map(),
     reached: new Map(),
     answered: new Map(),
     skipped: new Map(),
@@ -84,6 +87,7 @@ export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tal
     switch (kind) {
       case 's': tally.started += n; break;
       case 'o': bump(tally.outcomes, a, n); break;
+      case 'H': bump(tally.handedOver, a, n); break;
       case 'r': bump(tally.reached, a, n); break;
       case 'a': bump(tally.answered, a, n); break;
       case 'k': bump(tally.skipped, a, n); break;

@@ -31,7 +31,7 @@ interface Summary {
   };
   reasons: Record<string, { n: number; sentiment: Record<string, number>; topics: Array<{ topic: string; n: number }> }>;
   funnel: Array<{ stepId: string; reached: number; answered: number }>;
-  sessions: { started: number; outcomes: Record<string, number>; medianSecondsToComplete: number | null };
+  sessions: { started: number; outcomes: Record<string, number>; escalated: number; escalatedOutcomes: Record<string, number>; medianSecondsToComplete: number | null };
   escalations: { count: number; byTrigger: Record<string, number>; replied: number; resolved: number; medianFirstReplySeconds: number | null };
   segments: Record<string, number>;
 }
@@ -79,6 +79,8 @@ function compare(got: Summary, want: ReturnType<typeof handSummary>) {
   }
   expect(got.sessions.started).toBe(want.sessions.started);
   expect(Object.fromEntries(Object.entries(got.sessions.outcomes).filter(([, n]) => n > 0))).toEqual(want.sessions.outcomes);
+  expect(got.sessions.escalated).toBe(want.sessions.escalated);
+  expect(Object.fromEntries(Object.entries(got.sessions.escalatedOutcomes).filter(([, n]) => n > 0))).toEqual(want.sessions.escalatedOutcomes);
   expect(got.sessions.medianSecondsToComplete).toBe(want.sessions.medianSecondsToComplete);
   for (const [stepId, row] of Object.entries(want.funnel)) expect(got.funnel.find((x) => x.stepId === stepId), stepId).toMatchObject(row);
   expect(got.segments).toEqual(want.segments);
@@ -238,6 +240,8 @@ describe('live conversations count as they happen', () => {
     now = await summary();
     expect(now.escalations).toMatchObject({ count: 1, replied: 1, resolved: 1 });
     expect(now.sessions.outcomes.completed).toBe(1);
+    // Handed over, then completed: both.
+    expect(now.sessions).toMatchObject({ escalated: 1, escalatedOutcomes: { completed: 1 } });
     expect(Object.values(now.segments).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });

@@ -273,7 +273,7 @@ function renderSummary(s, trend, quotes) {
   replace(k.responses.value, String(nps.responses));
   replace(k.responses.sub, `NPS 题：${nps.stepId ?? '—'}`);
   replace(k.completion.value, pct(s.sessions.completionRate, 0));
-  replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed} · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
+  replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed}（其中曾转人工 ${s.sessions.escalatedOutcomes?.completed ?? 0}） · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
   replace(k.escalations.value, String(s.escalations.count));
   replace(k.escalations.sub, `首次回复中位数 ${duration(s.escalations.medianFirstReplySeconds)} · 已解决 ${pct(s.escalations.resolvedShare, 0)}`);
 
@@ -293,7 +293,7 @@ function renderSummary(s, trend, quotes) {
       [1, 2, 3, 4, 5, 6, 7],
     ),
   );
-  replace(view.sessionsNote, Object.entries(s.sessions.outcomes).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`).join(' · '));
+  replace(view.sessionsNote, `${Object.entries(s.sessions.outcomes).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`).join(' · ')}　｜　${handedOverText(s.sessions)}`);
   chart('chart-outcomes', outcomesOption(s.sessions.outcomes));
   chart('chart-segments', segmentsOption(s.segments));
   replace(
@@ -303,6 +303,12 @@ function renderSummary(s, trend, quotes) {
     h('p', { class: 'muted', text: `共 ${s.escalations.count} 次 · 已回复 ${s.escalations.replied} · 首次回复中位数 ${duration(s.escalations.medianFirstReplySeconds)} · 已解决 ${s.escalations.resolved}（${pct(s.escalations.resolvedShare, 0)}）` }),
   );
   renderGroups(s, quotes);
+}
+
+/** Sessions ever handed to a person, and where they stand now: "曾转人工 2（已完成 2）". */
+function handedOverText(sessions) {
+  const now = Object.entries(sessions.escalatedOutcomes ?? {}).filter(([, n]) => n > 0).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`);
+  return `曾转人工 ${sessions.escalated ?? 0}${now.length ? `（${now.join(' · ')}）` : ''}`;
 }
 
 const PRODUCT_ROWS = 10;
