@@ -113,3 +113,43 @@ export const analyticsFlowsSchema = z.object({
 });
 
 export const filterValuesSchema = record('Values each filter takes for the flow (versions, dimension values)');
+
+export const analyticsDriversSchema = z
+  .object({
+    flowId: z.string(),
+    npsStepId: z.string().nullable(),
+    responses: int.describe('NPS responses in the filter'),
+    minResponses: int.describe('each side of a driver needs this many answers, else enough is false and its numbers are null'),
+    drivers: z.array(
+      z.object({
+        kind: z.enum(['topic', 'csat']),
+        id: z.string().describe('the topic, or the CSAT step id'),
+        label: z.string().describe('the topic, or the touchpoint'),
+        n: int.describe('respondents who name the topic in a reason / rate the touchpoint 1–3'),
+        npsWith: num,
+        npsWithout: num,
+        impact: num.describe('npsWith − npsWithout, NPS points'),
+        low: num.describe('95% interval of impact'),
+        high: num,
+        detractors: int.describe('detractors among them'),
+        potentialGain: num.describe('NPS points gained if those detractors became passives: 100·detractors / responses'),
+        enough: z.boolean(),
+      }),
+    ),
+  })
+  .describe('Ranked by potentialGain, then impact; drivers with too few answers last')
+  .meta({ id: 'AnalyticsDrivers' });
+
+const compareSide = z.object({ score: num, marginOfError: num, n: int, enough: z.boolean().describe('n ≥ minResponses') });
+export const analyticsCompareSchema = z
+  .object({
+    flowId: z.string(),
+    npsStepId: z.string().nullable(),
+    current: compareSide,
+    base: compareSide,
+    difference: num.describe('current − base, NPS points'),
+    low: num.describe('95% interval of the difference: ±1.96·100·√(var₁/n₁ + var₂/n₂), var = p + d − (p − d)²'),
+    high: num,
+    significant: z.boolean().describe('the interval leaves out 0'),
+  })
+  .meta({ id: 'AnalyticsCompare' });

@@ -4,6 +4,9 @@ import { sessionInterest } from '../sessionFacts/interest.ts';
 import type { EscalationFacts, ResponseFacts } from '../sessionFacts/types.ts';
 import type { CellDims, Contribution, RollupLine } from './ports.ts';
 
+/** A CSAT answer at or below this counts as "rated it low" in the key drivers (below the top-2 box of 1–5). */
+export const LOW_CSAT = 3;
+
 /**
  * Rollup counter names. Each response adds +1 to some of these in the rollup of a day (and of its
  * month); every number on the dashboard is a sum of them, so sums over any set of days and cells
@@ -28,6 +31,7 @@ import type { CellDims, Contribution, RollupLine } from './ports.ts';
  * | `f:<factor>:<segment>` | sessions naming a purchase factor (once per session, on the day first named) |
  * | `e:<group>:<label>`, `m:<group>:<topic>` | NPS reasons (not follow-ups of other questions) by sentiment and topic mentions, by NPS group (`none` without one) |
  * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
+ * | `Dt:<group>:<topic>`, `Dc:<group>:<step>` | respondents by NPS group who named a topic in any reason, or rated a CSAT step low (≤ 3), once per session, on the day of the NPS answer (key drivers) |
  * | `F:d`, `F:c48` | detractor sessions, and those an advisor reached through a follow-up task within 48 h of the NPS answer |
  */
 export const field = {
@@ -53,6 +57,8 @@ export const field = {
   escalation: (trigger: string) => `E:${clean(trigger)}`,
   escalationResolved: 'ER',
   firstReplySeconds: (s: number) => `EF:${s}`,
+  driverTopic: (group: string, topic: string) => `Dt:${group}:${clean(topic)}`,
+  driverLowCsat: (group: string, step: string) => `Dc:${group}:${step}`,
   followUpDetractor: 'F:d',
   followUpContacted48h: 'F:c48',
 };
@@ -107,6 +113,9 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     if (facts.contactedAt && facts.contactedAt.getTime() - answeredAt.getTime() <= CONTACT_WINDOW_MS) add(startDay, field.followUpContacted48h);
   }
 
+  const npsAnswer = facts.group ? facts.answers.find((a) => a.stepId === facts.npsStep && !a.missing) : undefined;
+  if (npsAnswer && facts.group) add(localDateKey(npsAnswer.at, timeZone), ...driverFields(facts, facts.group));
+
   // Products and factors count once per session, on the day the answer that first named them was
   // given; each product is filed with the session's purchase window and segment (who wants what, when).
   const interest = sessionInterest(facts.answers, timeZone);
@@ -134,6 +143,13 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     }
   }
   return { cell: cellOf(facts), lines: toLines(lines), quotes };
+}
+
+/** What a respondent says that may drive their score: topics of their reasons, CSAT steps rated low. */
+function driverFields(facts: ResponseFacts, group: string): string[] {
+  const topics = new Set(facts.answers.filter((a) => a.reason && !a.missing).flatMap((a) => a.topics.map(clean)));
+  const low = facts.answers.filter((a) => a.kind === 'csat' && !a.missing && typeof a.value === 'number' && a.value <= LOW_CSAT);
+  return [...[...topics].map((t) => field.driverTopic(group, t)), ...low.map((a) => field.driverLowCsat(group, a.stepId))];
 }
 
 function answerFields(a: ResponseFacts['answers'][number], group: string): string[] {

@@ -226,3 +226,77 @@ export function interestShape(repurchase: {
     openInterest: { n: repurchase.openInterest.n, segments: nonzero(repurchase.openInterest.segments) },
   };
 }
+
+const ALL_REASON_STEPS = [...REASON_STEPS, 'csat_booking_issue', 'csat_advisor_issue', 'csat_result_issue'];
+
+/** NPS, its variance and n of promoter/passive/detractor counts, by hand. */
+function handNps(c: { p: number; a: number; d: number }) {
+  const n = c.p + c.a + c.d;
+  const p = n ? c.p / n : 0;
+  const d = n ? c.d / n : 0;
+  return { n, score: 100 * (p - d), variance: p + d - (p - d) ** 2 };
+}
+
+/** Difference of two NPS with its 95% interval, by hand. */
+export function handDifference(a: { p: number; a: number; d: number }, b: { p: number; a: number; d: number }) {
+  const x = handNps(a);
+  const y = handNps(b);
+  const margin = 196 * Math.sqrt(x.variance / x.n + y.variance / y.n);
+  const difference = x.score - y.score;
+  return { difference, low: difference - margin, high: difference + margin, significant: difference - margin > 0 || difference + margin < 0 };
+}
+
+/** Respondents' NPS groups in the filter (on the NPS answer's day), with what they said. */
+function respondents(all: HandSession[], f: HandFilter) {
+  return all
+    .filter((s) => (!f.store || s.customerFields.store === f.store) && (!f.campaign || (s.campaign ?? s.customerFields.campaign) === f.campaign) && (!f.segment || handSegment(s) === f.segment))
+    .filter((s) => usable(s.answers.nps) && inRange(shanghaiDay(s.answers.nps!.at), f))
+    .map((s) => {
+      const score = s.answers.nps!.value as number;
+      const group = score >= 9 ? 'p' : score >= 7 ? 'a' : 'd';
+      const topics = new Set<string>();
+      for (const id of ALL_REASON_STEPS) {
+        const a = s.answers[id];
+        if (!usable(a)) continue;
+        for (const t of ({ ...(s.analysis?.[id] ?? {}), ...(a!.extracted ?? {}) } as HandReading).topics ?? []) topics.add(t);
+      }
+      const low = CSAT_STEPS.filter((id) => usable(s.answers[id]) && (s.answers[id]!.value as number) <= 3);
+      return { group: group as 'p' | 'a' | 'd', topics, low };
+    });
+}
+
+/** Key drivers by hand: every topic and touchpoint-rated-low, with vs without, keyed `kind:id`. */
+export function handDrivers(all: HandSession[], f: HandFilter, min: number) {
+  const people = respondents(all, f);
+  const total = { p: 0, a: 0, d: 0 };
+  const by = new Map<string, { p: number; a: number; d: number }>();
+  for (const r of people) {
+    total[r.group]++;
+    for (const key of [...[...r.topics].map((t) => `topic:${t}`), ...r.low.map((id) => `csat:${id}`)]) {
+      const c = by.get(key) ?? { p: 0, a: 0, d: 0 };
+      c[r.group]++;
+      by.set(key, c);
+    }
+  }
+  const N = total.p + total.a + total.d;
+  const out: Record<string, { n: number; detractors: number; enough: boolean; npsWith?: number; npsWithout?: number; impact?: number; low?: number; high?: number; potentialGain?: number }> = {};
+  for (const [key, c] of by) {
+    const without = { p: total.p - c.p, a: total.a - c.a, d: total.d - c.d };
+    const n = c.p + c.a + c.d;
+    const enough = n >= min && N - n >= min;
+    const row: (typeof out)[string] = { n, detractors: c.d, enough };
+    if (enough) {
+      const diff = handDifference(c, without);
+      Object.assign(row, { npsWith: handNps(c).score, npsWithout: handNps(without).score, impact: diff.difference, low: diff.low, high: diff.high, potentialGain: (100 * c.d) / N });
+    }
+    out[key] = row;
+  }
+  return out;
+}
+
+/** Promoter/passive/detractor counts of the filter's NPS answers, by hand (for compare). */
+export function handGroups(all: HandSession[], f: HandFilter) {
+  const c = { p: 0, a: 0, d: 0 };
+  for (const r of respondents(all, f)) c[r.group]++;
+  return c;
+}
