@@ -4,6 +4,7 @@
 import { ApiError, get, session, setUnauthorizedHandler } from '/admin/static/api.js';
 import { formatTime, h, replace } from '/admin/static/dom.js';
 import { csatOption, factorsOption, funnelOption, intentOption, outcomesOption, productsOption, segmentsOption, timingOption, trendOption } from './charts.js';
+import { buildInsight } from './insight.js';
 import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, segmentOrNoneLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
 
 const REFRESH_MS = 10_000;
@@ -186,6 +187,7 @@ function buildView(filters, flows, values) {
   const escalationBox = h('div');
   const groups = h('div', { class: 'groups' });
   const sessionsNote = h('p', { class: 'muted' });
+  const insight = buildInsight(values.dimensions.find((d) => d.key === 'store')?.values ?? []);
 
   const root = h(
     'div',
@@ -198,6 +200,7 @@ function buildView(filters, flows, values) {
       { class: 'grid' },
       h('section', { class: 'card wide' }, h('h2', { text: 'NPS 趋势（阴影为 95% 置信区间）' }), chartBox('chart-trend', 'chart tall')),
       card('各环节满意度（CSAT，1-5 分）', chartBox('chart-csat'), csatTable),
+      ...insight.sections,
       card('复购意向（0-5 分）与时间', chartBox('chart-intent'), chartBox('chart-timing'), productList),
       h(
         'section',
@@ -216,7 +219,7 @@ function buildView(filters, flows, values) {
       card('会话结果与客户分群', sessionsNote, chartBox('chart-outcomes'), chartBox('chart-segments'), escalationBox),
     ),
   );
-  return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
+  return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, insight, topics: {}, busy: false };
 }
 
 function chart(id, option) {
@@ -242,6 +245,7 @@ async function refresh() {
     const [summary, trend] = await Promise.all([get(`/api/analytics/summary?${qs}`), get(`/api/analytics/trend?${qs}&interval=${f.interval}`)]);
     const quotes = await Promise.all(['detractor', 'passive', 'promoter'].map((g) => get(`/api/analytics/verbatims?${query(f, { group: g, topic: view.topics[g] || '', limit: 4 })}`)));
     renderSummary(summary, trend, quotes);
+    if (view) await view.insight.refresh(f, query);
     replace(view.status, `每 10 秒自动刷新 · 更新于 ${formatTime(summary.generatedAt)}`);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
