@@ -133,10 +133,11 @@ async function runCustomer(id: string, latencies: number[], thinkMs = 0): Promis
 }
 
 // Warm-up (token, code paths, connection pools), not measured.
-if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
 await Promise.all(Array.from({ length: Math.min(10, customers) }, (_, n) => runCustomer(`wm_warm_${runId}_${n}`, [])));
-if (process.env.BENCH_REDIS_STATS) await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
-if (process.env.BENCH_MONGO_STATS) await mongoCommands(workers);
+// Commands per message are always counted from here (Redis: INFO commandstats; MongoDB: the
+// counter preloaded into each service process), so the JSON line carries them.
+await redisCommand(redis.url, 'CONFIG', 'RESETSTAT');
+await mongoCommands(workers);
 
 const latencies: number[] = [];
 // CPU each process spends per customer message: what bounds throughput when cores are shared.
@@ -154,10 +155,12 @@ const cpuPerMessage = {
   simulator: (process.cpuUsage(cpuBefore.bench).user + process.cpuUsage(cpuBefore.bench).system) / 1000 / messages,
 };
 
-// BENCH_REDIS_STATS=1: Redis commands per customer message, by command (from INFO commandstats).
-if (process.env.BENCH_REDIS_STATS) await printRedisCommands(redis.url, messages);
-// BENCH_MONGO_STATS=1: MongoDB commands per customer message, by command and collection.
-if (process.env.BENCH_MONGO_STATS) printPerMessage('MongoDB commands', await mongoCommands(workers), messages);
+// Redis and MongoDB commands per customer message; BENCH_REDIS_STATS=1 / BENCH_MONGO_STATS=1 print them by command.
+const redisCounts = await redisCommandCounts(redis.url);
+const mongoCounts = await mongoCommands(workers);
+const perMessage = (counts: Record<string, number>) => Math.round((Object.values(counts).reduce((a, b) => a + b, 0) / messages) * 100) / 100;
+if (process.env.BENCH_REDIS_STATS) printPerMessage('Redis commands', redisCounts, messages);
+if (process.env.BENCH_MONGO_STATS) printPerMessage('MongoDB commands', mongoCounts, messages);
 // The survey's peak, before the bare-callback burst (thousands of callbacks a second) can raise it.
 const surveyPeakRss = peakRss;
 const bare = await bareCallbackThroughput(workers, Number(values['bare-seconds']));
@@ -179,6 +182,8 @@ const result = {
   rssMiB: round(surveyPeakRss),
   bareRssMiB: round(peakRss),
   startMs: round(Math.max(...workers.map((w) => w.startMs))),
+  redisCommandsPerMessage: perMessage(redisCounts),
+  mongoCommandsPerMessage: perMessage(mongoCounts),
   cpuMsPerMessage: Object.fromEntries(Object.entries(cpuPerMessage).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   seedSeconds: round(seedSeconds),
 };
@@ -188,6 +193,7 @@ say(`customer message -> reply handed to WeCom: p50 ${result.p50Ms} ms, p99 ${re
 say(`bare callback floor (verify, decrypt, parse, ack): ${result.bareThroughput} callbacks/s; pipeline at ${Math.round((100 * result.throughput) / result.bareThroughput)}% of it`);
 say(`peak RSS per service process: ${result.rssMiB} MiB during the survey, ${result.bareRssMiB} MiB after the bare-callback burst; start to ready: ${result.startMs} ms`);
 say(`CPU per customer message: service ${result.cpuMsPerMessage.service} ms, FerretDB ${result.cpuMsPerMessage.ferretdb} ms, Redis ${result.cpuMsPerMessage.redis} ms, simulator and driver ${result.cpuMsPerMessage.simulator} ms`);
+say(`commands per customer message: Redis ${result.redisCommandsPerMessage}, MongoDB ${result.mongoCommandsPerMessage}`);
 if (values.json) console.log(JSON.stringify(result));
 
 await Promise.all(workers.map((w) => w.stop()));
@@ -244,11 +250,10 @@ async function redisCommand(url: string, ...args: string[]): Promise<string> {
   }
 }
 
-async function printRedisCommands(url: string, perMessages: number): Promise<void> {
+/** Redis commands since the last RESETSTAT, by command (INFO commandstats; commands a script runs count too). */
+async function redisCommandCounts(url: string): Promise<Record<string, number>> {
   const info = await redisCommand(url, 'INFO', 'commandstats');
-  const rows = [...info.matchAll(/cmdstat_(\S+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)] as const).sort((a, b) => b[1] - a[1]);
-  const total = rows.reduce((sum, [, n]) => sum + n, 0);
-  say(`redis commands per customer message: ${(total / perMessages).toFixed(1)} (${rows.slice(0, 14).map(([c, n]) => `${c} ${(n / perMessages).toFixed(1)}`).join(', ')})`);
+  return Object.fromEntries([...info.matchAll(/cmdstat_(\S+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)]));
 }
 
 /** Asks each service process for its MongoDB command counts since the last ask (see countMongoCommands.ts). */

@@ -31,6 +31,12 @@ const envSchema = z
       .trim()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
+    /** Seed nodes of a Redis Cluster (`host:port,host:port,…`); replaces REDIS_URL. */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .trim()
+      .regex(/^[^\s,:]+:\d{1,5}(,\s*[^\s,:]+:\d{1,5})*$/, 'must be host:port pairs, comma-separated')
+      .optional(),
     /** Prefix for every Redis key, so several environments can share one Redis. */
     REDIS_KEY_PREFIX: z.string().trim().regex(/^[a-z0-9:_-]+$/i).default('hf:dev:'),
 
@@ -137,6 +143,9 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: [k], message: `is required when ${set.join(', ')} is set` });
       }
     }
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both' });
+    }
     const simulator = set.length === 0;
     if (simulator && !isLoopbackHost(env.HOST) && !['true', '1'].includes(env.SIMULATOR_ALLOW_REMOTE)) {
       ctx.addIssue({
@@ -180,6 +189,8 @@ export interface Config {
   dataDir: string;
   mongodbUri?: string;
   redisUrl?: string;
+  /** A Redis Cluster's seed nodes (`host:port,…`), used instead of redisUrl. */
+  redisClusterNodes?: string;
   redisKeyPrefix: string;
   adminToken?: string;
   /** Set when all four WeCom credentials are; otherwise the built-in simulator is used. */
@@ -239,6 +250,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     adminToken: e.ADMIN_TOKEN,
     wecom:

@@ -23,7 +23,7 @@ import { createAuth } from './http/auth.ts';
 import { createApp, type RawHandler } from './http/createApp.ts';
 import { landingRoutes } from './http/landingRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
-import { createJobQueue, type JobQueue } from './jobs/jobQueue.ts';
+import { createJobQueue, type JobQueue, type QueueConnection } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
 import { createAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
@@ -76,7 +76,7 @@ export async function startService(
   options: { logger?: Logger; onListening?: (url: string) => Promise<void> } = {},
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const connections = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
+  const connections = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, redisClusterNodes: config.redisClusterNodes, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
   const stoppables: Stoppables = [];
   try {
     // Listen first so the simulator knows where to call back; until the app is attached below,
@@ -248,8 +248,12 @@ function createWecom({ config, url, connections, stores, logger }: Wiring): Weco
 }
 
 /** The BullMQ connection every durable queue uses: our Redis and its key prefix. */
-function queueConnection(connections: Stores): { redisUrl: string; prefix: string } {
-  return { redisUrl: connections.redisUrl, prefix: connections.keys.bullPrefix };
+function queueConnection(connections: Stores): QueueConnection {
+  return {
+    redisUrl: connections.redisUrl,
+    prefix: connections.keys.bullPrefix,
+    ...(connections.openQueueClient ? { openClient: connections.openQueueClient } : {}),
+  };
 }
 
 /**

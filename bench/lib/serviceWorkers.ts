@@ -31,9 +31,10 @@ export async function startServiceWorker(env: Record<string, string>, logTo: (li
   const started = performance.now();
   // BENCH_PROFILE=1 writes a CPU profile per service process to .data/prof/ when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.data/prof'] : [];
-  const counter = process.env.BENCH_MONGO_STATS ? ['--import', './bench/lib/countMongoCommands.ts'] : [];
+  // MongoDB commands are always counted (the bench's mongoCommandsPerMessage); tsx loads the counter.
+  const counter = ['--import', 'tsx', '--import', './bench/lib/countMongoCommands.ts'];
   // BENCH_DIST=1 runs the compiled service (`npm run build`), as production would.
-  const entry = process.env.BENCH_DIST ? ['dist/main.js'] : ['--import', 'tsx', ...counter, 'src/main.ts'];
+  const entry = process.env.BENCH_DIST ? [...counter, 'dist/main.js'] : [...counter, 'src/main.ts'];
   // The heap limit `npm start` sets (package.json; HEAP_LIMIT_MIB overrides it there and here).
   const heap = [`--max-old-space-size=${process.env.HEAP_LIMIT_MIB ?? 256}`];
   const child: ChildProcess = spawn(process.execPath, [...heap, ...profile, ...entry], {

@@ -20,6 +20,6 @@ export async function runCommand(main: (argv: string[]) => Promise<number>): Pro
 export async function openCommandStores(): Promise<{ config: Config; logger: Logger; stores: Stores }> {
   const config = loadConfig();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const stores = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
+  const stores = await startStores({ mongodbUri: config.mongodbUri, redisUrl: config.redisUrl, redisClusterNodes: config.redisClusterNodes, dataDir: config.dataDir, keyPrefix: config.redisKeyPrefix, logger });
   return { config, logger, stores };
 }

@@ -64,13 +64,13 @@ export function createConversationService(deps: ConversationDeps): ConversationS
       `conv:${key}`,
       async () => {
         // Bounded so one busy conversation cannot hold a worker forever; the rest gets its own job.
-        for (let handled = 0; handled < 50; handled++) {
-          const raw = await deps.inbox.peek(key);
-          if (raw === null) return false;
+        // The ack hands back the next item, so a message costs one inbox round trip after the first.
+        let raw = await deps.inbox.peek(key);
+        for (let handled = 0; handled < 50 && raw !== null; handled++) {
           await handleItem(key, raw);
-          await deps.inbox.ack(key);
+          raw = await deps.inbox.ack(key);
         }
-        return true;
+        return raw !== null;
       },
       CONVERSATION_LOCK,
     );

@@ -30,6 +30,9 @@ interface SendsDone {
   error?: unknown;
 }
 
+/** Sessions whose last completed revision a process remembers. */
+const DONE_KEPT = 1_000;
+
 export const timerName = (kind: TimerJob['kind'], sessionId: string): string => `${kind}:${sessionId}`;
 
 /**
@@ -44,9 +47,19 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
   const log = deps.logger.child({ module: 'outbox' });
   const optOut = createCustomerOptOut(deps);
 
+  // Revisions whose outbox this process carried out itself: the next turn needs no Redis read to
+  // know (done is final for a revision). Bounded; a forgotten one is just asked of Redis.
+  const doneHere = new Map<string, number>();
+  const noteDone = (session: SessionRecord) => {
+    doneHere.delete(session.id);
+    doneHere.set(session.id, session.rev);
+    if (doneHere.size > DONE_KEPT) doneHere.delete(doneHere.keys().next().value!);
+  };
+  const isDone = async (session: SessionRecord) => doneHere.get(session.id) === session.rev || (await deps.progress.isDone(session.id, session.rev));
+
   /** `fresh`: the revision was just saved by the caller, so its outbox cannot be done yet. */
   async function complete(session: SessionRecord, options: { fresh?: boolean } = {}): Promise<void> {
-    if (!session.outbox.length || (!options.fresh && (await deps.progress.isDone(session.id, session.rev)))) return;
+    if (!session.outbox.length || (!options.fresh && (await isDone(session)))) return;
     const sends = await runSends(session);
     const recorded = session.outbox.flatMap((e) => (e.kind === 'transcript' ? e.entries : []));
     await deps.sessions.writeTranscript(session.id, [...recorded, ...sends.entries]);
@@ -54,6 +67,7 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
     await setTimers(session);
     if (sends.error !== undefined) throw sends.error;
     await deps.progress.markDone(session.id, session.rev);
+    noteDone(session);
   }
 
   async function runSends(session: SessionRecord): Promise<SendsDone> {

@@ -81,8 +81,8 @@ export interface ConversationInbox {
   push(conversationKey: string, item: string): Promise<void>;
   /** The oldest item, without removing it. */
   peek(conversationKey: string): Promise<string | null>;
-  /** Removes the oldest item (after it was handled). */
-  ack(conversationKey: string): Promise<void>;
+  /** Removes the oldest item (after it was handled); returns the one now oldest, as `peek` would. */
+  ack(conversationKey: string): Promise<string | null>;
   /**
    * Conversations that still have items and had no attention since `before` (their job ran out
    * of retries, or a process died with it), oldest first; each returned one counts as attended now.

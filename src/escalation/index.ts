@@ -6,7 +6,7 @@ import type { AdvisorRepository, ConversationSummarizer, EscalationRepository, E
 import type { Logger } from '../core/logger.ts';
 import type { ChannelPort, LockService } from '../core/ports.ts';
 import type { SessionRecord, SessionRepository } from '../core/sessions.ts';
-import { createJobQueue } from '../jobs/jobQueue.ts';
+import { createJobQueue, type QueueConnection } from '../jobs/jobQueue.ts';
 import { recordRobotSends } from './advisorNotifications.ts';
 import { createAdvisorNotifier, type AdvisorNotifier, type AppTarget, type RobotTarget } from './advisorNotifier.ts';
 import type { Route } from '../http/route.ts';
@@ -42,7 +42,7 @@ export interface EscalationModuleDeps {
   /** The session's flow sets `privacy.llmFullText`: the summarizer may read personal numbers. */
   llmFullText?: (session: SessionRecord) => Promise<boolean>;
   /** BullMQ connection (our Redis URL and `keys.bullPrefix`). */
-  queue: { redisUrl: string; prefix: string };
+  queue: QueueConnection;
   settings: Omit<EscalationSettings, 'renotifyRounds'> & { renotifyRounds?: number };
   logger: Logger;
   /** Pause before a robot flush so bursts merge (default 1000 ms). */
@@ -87,6 +87,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
   const jobs = createJobQueue<EscalationJob>({
     name: 'escalations',
     redisUrl: deps.queue.redisUrl,
+    openClient: deps.queue.openClient,
     prefix: deps.queue.prefix,
     logger: deps.logger,
     concurrency: 4,
@@ -97,6 +98,7 @@ export function createEscalationModule(deps: EscalationModuleDeps): EscalationMo
   const timers = createJobQueue<EscalationTimer>({
     name: 'escalation-timers',
     redisUrl: deps.queue.redisUrl,
+    openClient: deps.queue.openClient,
     prefix: deps.queue.prefix,
     logger: deps.logger,
     concurrency: 2,

@@ -6,7 +6,7 @@ import type { LockService } from '../core/ports.ts';
 import type { SessionFollowUp, SessionRepository } from '../core/sessions.ts';
 import type { Flow } from '../engine/index.ts';
 import type { Route } from '../http/route.ts';
-import { createJobQueue, type JobQueue } from '../jobs/jobQueue.ts';
+import { createJobQueue, type JobQueue, type QueueConnection } from '../jobs/jobQueue.ts';
 import { startPeriodicTask, type PeriodicTask } from '../jobs/periodicTask.ts';
 import { createFollowUpHooks } from './followUpHooks.ts';
 import type { CustomerTagStore, DeliveryStore, FollowUpLog, TaskStore, WebhookEndpointStore } from './ports.ts';
@@ -49,7 +49,7 @@ export interface FollowUpModuleDeps {
   flowOf: (flowId: string, version: number) => Promise<Flow>;
   /** 客户联系 tagging; absent when no 客户联系 secret is configured. */
   wecomTags?: Omit<TagSyncDeps, 'tags' | 'log' | 'logger'>;
-  queue: { redisUrl: string; prefix: string };
+  queue: QueueConnection;
   /** Privacy: masking for advisors a task is not theirs, and the transcript-read audit. */
   mask: Parameters<typeof taskRoutes>[0]['mask'];
   reads: Parameters<typeof taskRoutes>[0]['reads'];

@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '../core/logger.ts';
 import { withTimeout } from '../core/withTimeout.ts';
 
@@ -18,6 +18,11 @@ export interface JobQueueOptions {
   /** Queue name; no ':' (BullMQ uses it as a key separator). */
   name: string;
   redisUrl: string;
+  /**
+   * Opens the Redis client the queue (`producer`) or its worker uses, instead of one from the
+   * URL: a Redis Cluster's (see QueueConnection). Closed by `stop()`.
+   */
+  openClient?: QueueConnection['openClient'];
   /** BullMQ key prefix, e.g. `redisKeys(prefix).bullPrefix`. */
   prefix: string;
   logger: Logger;
@@ -38,6 +43,14 @@ export interface JobQueueOptions {
    * anything else fails the job at once. Default: every failure is retried.
    */
   retryOnlyIf?: (error: unknown) => boolean;
+}
+
+/** Where a feature's queues keep their jobs: our Redis, and the key prefix they share. */
+export interface QueueConnection {
+  redisUrl: string;
+  prefix: string;
+  /** Set on a Redis Cluster, which BullMQ cannot reach from a URL: opens a client, and closes it. */
+  openClient?: (role: 'producer' | 'worker') => { client: object; close: () => Promise<void> };
 }
 
 /** A durable queue with one worker per process. */
@@ -67,8 +80,9 @@ export interface JobQueue<T> {
 export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
   const log = options.logger.child({ module: 'jobs', queue: options.name });
   const addTimeoutMs = options.addTimeoutMs ?? 3_000;
+  const producer = options.openClient?.('producer');
   const queue = new Queue(options.name, {
-    connection: { url: options.redisUrl, connectionName: `${options.name}-producer` },
+    connection: (producer?.client as ConnectionOptions | undefined) ?? { url: options.redisUrl, connectionName: `${options.name}-producer` },
     prefix: options.prefix,
     defaultJobOptions: {
       attempts: options.attempts ?? 8,
@@ -79,6 +93,7 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
   });
   queue.on('error', (error: Error) => log.warn({ err: error.message }, 'queue connection error'));
   let worker: Worker | undefined;
+  let workerClient: ReturnType<NonNullable<JobQueueOptions['openClient']>> | undefined;
 
   return {
     async add(data, addOptions = {}) {
@@ -91,6 +106,7 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
 
     async start(handler) {
       if (worker) return;
+      workerClient = options.openClient?.('worker');
       worker = new Worker(
         options.name,
         async (job: Job) => {
@@ -102,7 +118,7 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
           }
         },
         {
-          connection: { url: options.redisUrl, maxRetriesPerRequest: null, connectionName: `${options.name}-worker` },
+          connection: (workerClient?.client as ConnectionOptions | undefined) ?? { url: options.redisUrl, maxRetriesPerRequest: null, connectionName: `${options.name}-worker` },
           prefix: options.prefix,
           concurrency: options.concurrency ?? 4,
           settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade, options.backoffMs ?? 500, options.maxBackoffMs ?? Infinity) },
@@ -121,6 +137,9 @@ export function createJobQueue<T>(options: JobQueueOptions): JobQueue<T> {
       await worker?.close();
       worker = undefined;
       await queue.close();
+      // BullMQ leaves clients it was given open.
+      await Promise.all([workerClient?.close(), producer?.close()]);
+      workerClient = undefined;
     },
 
     async whenIdle(idleOptions = {}) {

@@ -54,6 +54,7 @@ export async function createStores(connections: Stores, options: { timeZone: str
       createSessionRepository(mongo, ferretdb ? { revisionCheck, revisions: createRedisRevisions(redis, keys) } : { revisionCheck }),
       redis,
       keys,
+      { reuseSaved: ferretdb },
     ),
     customers: createCustomerRepository(mongo),
     flows: createFlowRepository(mongo),

@@ -6,14 +6,20 @@ import { processStartTicks } from './embedded/processIdentity.ts';
 import { startEmbeddedMongo } from './embedded/startEmbeddedMongo.ts';
 import { startEmbeddedRedis } from './embedded/startEmbeddedRedis.ts';
 import { connectMongo, isFerretdb, pingMongo } from './mongo/connectMongo.ts';
-import { connectRedis, pingRedis, type Redis } from './redis/connectRedis.ts';
+import { connectRedis, connectRedisCluster, openCluster, parseClusterNodes, pingRedis, type Redis } from './redis/connectRedis.ts';
 import { redisKeys, type RedisKeys } from './redis/redisKeys.ts';
 
 /** Open connections to MongoDB and Redis, and the embedded servers we started for them, if any. */
 export interface Stores {
   mongo: Connection;
   redis: Redis;
+  /** The single Redis's URL, or `redis-cluster://host:port,…` on a Cluster (for logs and child processes). */
   redisUrl: string;
+  /**
+   * On a Cluster: opens a client for a BullMQ queue (`worker`: one whose blocking reads wait as
+   * long as they must). BullMQ builds clients from a URL itself, but not Cluster clients.
+   */
+  openQueueClient?: (role: 'producer' | 'worker') => { client: object; close: () => Promise<void> };
   keys: RedisKeys;
   embedded: EmbeddedProcess[];
   /** The database is FerretDB (embedded or given); some queries take a cheaper path there. */
@@ -35,6 +41,8 @@ export interface Stores {
 export async function startStores(options: {
   mongodbUri?: string;
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (`host:port,…`); used instead of redisUrl and the embedded Redis. */
+  redisClusterNodes?: string;
   dataDir: string;
   keyPrefix: string;
   dbName?: string;
@@ -52,7 +60,8 @@ export async function startStores(options: {
     if (p.pid) await lock?.recordChild(p.name, { pid: p.pid, startTicks: processStartTicks(p.pid) });
   };
   try {
-    if (!options.mongodbUri || !options.redisUrl) lock = await lockDataDir(options.dataDir, { log: (line) => log.warn(line) });
+    const redisGiven = Boolean(options.redisUrl ?? options.redisClusterNodes);
+    if (!options.mongodbUri || !redisGiven) lock = await lockDataDir(options.dataDir, { log: (line) => log.warn(line) });
     const [mongoUri, redisUrl] = await Promise.all([
       options.mongodbUri ??
         startEmbeddedMongo({ dataDir: options.dataDir, log: (line) => log.info(line) }).then(async (p) => {
@@ -61,6 +70,7 @@ export async function startStores(options: {
           return p.url;
         }),
       options.redisUrl ??
+        (options.redisClusterNodes && `redis-cluster://${options.redisClusterNodes}`) ??
         startEmbeddedRedis({ dataDir: options.dataDir, persist: true }).then(async (p) => {
           await adopt(p);
           log.info({ url: p.url, pid: p.pid, dir: `${options.dataDir}/redis` }, 'started embedded redis-server (REDIS_URL not set)');
@@ -70,14 +80,16 @@ export async function startStores(options: {
     // A database named in the URI path wins; otherwise "huifang".
     const uriDb = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(mongoUri)?.[1];
     const mongo = await connectMongo({ uri: mongoUri, dbName: options.dbName ?? uriDb ?? 'huifang', logger: options.logger });
-    const redis = await connectRedis({ url: redisUrl, logger: options.logger });
+    const clusterNodes = options.redisClusterNodes ? parseClusterNodes(options.redisClusterNodes) : undefined;
+    const redis = clusterNodes ? await connectRedisCluster({ nodes: clusterNodes, logger: options.logger }) : await connectRedis({ url: redisUrl, logger: options.logger });
     const ferretdb = await isFerretdb(mongo);
     return {
       mongo,
       ferretdb,
       redis,
       redisUrl,
-      keys: redisKeys(options.keyPrefix),
+      ...(clusterNodes ? { openQueueClient: (role: 'producer' | 'worker') => queueClusterClient(clusterNodes, role, options.logger) } : {}),
+      keys: redisKeys(options.keyPrefix, { hashTags: Boolean(clusterNodes) }),
       embedded,
       readiness: { mongodb: () => pingMongo(mongo), redis: () => pingRedis(redis) },
       async close() {
@@ -90,4 +102,10 @@ export async function startStores(options: {
     await stopEmbedded();
     throw error;
   }
+}
+
+function queueClusterClient(nodes: ReturnType<typeof parseClusterNodes>, role: 'producer' | 'worker', logger: Logger) {
+  const client = openCluster({ nodes, name: `queue-${role}`, blocking: role === 'worker' });
+  client.on('error', (error: Error) => logger.warn({ err: error.message, role }, 'queue redis cluster error'));
+  return { client, close: async () => void (await client.quit().catch(() => client.disconnect())) };
 }

@@ -41,7 +41,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const REDIS_PREFIX = 'hf:faults:';
+export const REDIS_PREFIX = 'hf:faults:';
 const LLM_TIMEOUT_MS = 1_500;
 
 export async function startRig(options: { dir: string; onProgress: (line: string) => void }): Promise<Rig> {

@@ -34,6 +34,7 @@ export async function runScenario(rig: Rig, scenario: Scenario, personas: Record
   const deadline = started + scenario.budgetMs(options.quick);
   const notes: string[] = [];
   const invalid: string[] = [];
+  await within(scenario.prepare?.(rig) ?? Promise.resolve(), 120_000, 'preparing the scenario took over 2 minutes');
   await within(rig.ensureHealthy(scenario.serviceEnv?.(rig) ?? {}), 180_000, 'the rig did not become healthy within 3 minutes');
 
   const customers: CustomerPlan[] = scenario.cast(options.quick).flatMap((entry) =>

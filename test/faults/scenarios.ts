@@ -3,7 +3,9 @@ import { conversationKey } from '../../src/core/messages.ts';
 import { KF_CHANNEL } from '../../src/channels/wecom/kfMessages.ts';
 import type { CustomerPlan } from './customers.ts';
 import type { PersonaName } from './personas.ts';
-import { llmEnv, type Rig } from './rig.ts';
+import { redisKeys } from '../../src/store/redis/redisKeys.ts';
+import { startRedisCluster, type TestRedisCluster } from '../support/redisCluster.ts';
+import { llmEnv, REDIS_PREFIX as REDIS_PREFIX_OF_RIG, type Rig } from './rig.ts';
 import { pollUntil, sleep } from './time.ts';
 
 /**
@@ -39,6 +41,8 @@ export interface Scenario {
   patience?: { normalMs?: number; recoveryMs?: number };
   /** Longest the scenario may take, customers and checks included (ms). */
   budgetMs(quick: boolean): number;
+  /** Runs before the service is (re)started with `serviceEnv`, e.g. to start what it points at. */
+  prepare?(rig: Rig): Promise<void>;
   setup?(ctx: ScenarioContext): Promise<void>;
   strike(ctx: ScenarioContext): Promise<void>;
   teardown?(ctx: ScenarioContext): Promise<void>;
@@ -145,6 +149,47 @@ const redisRestart: Scenario = {
     ctx.release();
     await sleep(ctx.quick ? 3_000 : 5_000);
     await redis.start();
+  },
+};
+
+let cluster: TestRedisCluster | undefined;
+
+const redisClusterFailover: Scenario = {
+  name: 'redis-cluster-failover',
+  summary: 'the service on a Redis Cluster (3 masters, 3 replicas); the master of the inbox slot is killed (SIGKILL) mid-survey and its replica takes over',
+  cast: () => everyone(2),
+  patience: { recoveryMs: 120_000 },
+  budgetMs: () => 6 * MINUTE,
+  async prepare() {
+    cluster ??= await startRedisCluster();
+  },
+  serviceEnv: () => ({ REDIS_URL: '', REDIS_CLUSTER_NODES: cluster!.seedList }),
+  async strike(ctx) {
+    const c = cluster!;
+    const keys = redisKeys(REDIS_PREFIX_OF_RIG, { hashTags: true });
+    // Every customer message passes the inbox; its slot's master is the one whose loss hurts most.
+    const victim = await c.masterOf(keys.inboxWaiting);
+    const alsoQueues = (await c.masterOf(`${keys.bullPrefix}:turns:wait`)) === victim;
+    ctx.release();
+    await sleep(500);
+    const killedAt = Date.now();
+    await c.kill(victim);
+    // Healthy only once the others marked it failed and its replica serves its slots.
+    if (!(await pollUntil(async () => (await c.masterOf(keys.inboxWaiting)) !== victim, Date.now() + 60_000, 100))) ctx.invalid('the replica did not take over within 60 s');
+    await c.whenHealthy(60_000);
+    ctx.note(`master :${victim.port} killed${alsoQueues ? ' (it served the queues too)' : ''}; replica promoted in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+  },
+  async check(ctx) {
+    const roles = await cluster!.roles();
+    const masters = [...roles].filter(([, role]) => role === 'master');
+    if (masters.length !== 3) ctx.invalid(`expected 3 live masters after the failover, found ${masters.length}`);
+    if (![...roles.values()].includes('failed')) ctx.invalid('no node is marked failed: the master was not killed');
+  },
+  async teardown(ctx) {
+    // The service goes first: on a cluster that is gone it could not shut down cleanly.
+    await ctx.rig.service.stop('SIGTERM');
+    await cluster?.stop();
+    cluster = undefined;
   },
 };
 
@@ -284,4 +329,4 @@ const restart200: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [baseline, kill9, heapOom, ferretdbOutage, redisRestart, wecomOutage, llmOutage, poison, callbacks, restart200];
+export const SCENARIOS: readonly Scenario[] = [baseline, kill9, heapOom, ferretdbOutage, redisRestart, redisClusterFailover, wecomOutage, llmOutage, poison, callbacks, restart200];

@@ -35,7 +35,7 @@ export async function tempDataDir(label: string): Promise<string> {
 /** The environment for a service process: embedded stores under `dataDir`, nothing inherited that would point elsewhere. */
 export function serviceEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (/^(MONGODB_URI|REDIS_URL|WECOM_|OPENAI_|ADMIN_TOKEN|NODE_OPTIONS|VITEST)/.test(name)) delete env[name];
+  for (const name of Object.keys(env)) if (/^(MONGODB_URI|REDIS_URL|REDIS_CLUSTER_NODES|WECOM_|OPENAI_|ADMIN_TOKEN|NODE_OPTIONS|VITEST)/.test(name)) delete env[name];
   return { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, REDIS_KEY_PREFIX: 'hf:proc:', ...extra };
 }
 

@@ -3,7 +3,7 @@ import type { ChannelStateStore } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/messages.ts';
 import type { ChannelPort, LockService } from '../../core/ports.ts';
-import { createJobQueue } from '../../jobs/jobQueue.ts';
+import { createJobQueue, type QueueConnection } from '../../jobs/jobQueue.ts';
 import { startPeriodicTask, type PeriodicTask } from '../../jobs/periodicTask.ts';
 import { createCallbackVerifier } from './callbackVerifier.ts';
 import type { CallbackPayload } from './callbackXml.ts';
@@ -41,7 +41,7 @@ export interface WecomChannelDeps {
   /** `createRedisLock(redis, keys)` from store/. */
   locks: LockService;
   /** BullMQ connection: our Redis URL and `keys.bullPrefix`. */
-  queue: { redisUrl: string; prefix: string; concurrency?: number };
+  queue: QueueConnection & { concurrency?: number };
   logger: Logger;
   /**
    * Resolves once the conversation layer durably accepted the message; throwing = retry later.
@@ -135,6 +135,7 @@ export function createWecomChannel(deps: WecomChannelDeps): WecomChannel {
   const queue = createJobQueue<WecomJob>({
     name: QUEUE_NAME,
     redisUrl: deps.queue.redisUrl,
+    openClient: deps.queue.openClient,
     prefix: deps.queue.prefix,
     logger,
     concurrency: deps.queue.concurrency,

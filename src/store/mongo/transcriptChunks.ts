@@ -15,12 +15,12 @@ export function createTranscriptChunks(conn: Connection) {
     const _id = `${sessionId}:${chunk}`;
     const update = { $set: set, $setOnInsert: { sessionId, chunk } };
     try {
-      // No projection: FerretDB refuses findAndModify with `fields`.
-      await Chunk.findOneAndUpdate({ _id }, update, { upsert: true }).lean();
+      // An update, not findAndModify: nothing is read back (FerretDB would decode the whole chunk).
+      await Chunk.updateOne({ _id }, update, { upsert: true });
     } catch (error) {
       // Two writers creating the same chunk: the unique _id lets one insert; the other updates.
       if ((error as { code?: number }).code !== 11000) throw error;
-      await Chunk.findOneAndUpdate({ _id }, { $set: set }).lean();
+      await Chunk.updateOne({ _id }, { $set: set });
     }
   }
 

@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import type { CampaignState, GateOutcome } from '../../core/campaigns.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
-// The audience gate, one atomic script per batch. KEYS: none (keys are built from ARGV[1], the
-// campaign key prefix; one Redis node). ARGV: prefix, consent hash, cap key base, now (ms),
+// The audience gate, one atomic script per batch. KEYS[1]: the consent hash, only so that a Redis
+// Cluster runs the script on the node of the campaign keys' slot (they share the `{campaign}` hash
+// tag); the other keys are built from ARGV[1], the campaign key prefix. ARGV: prefix, consent hash, cap key base, now (ms),
 // fatigue window (ms), cap (-1 = none), then per row: invitation id, cap day, identity count,
 // identities… A fatigue key holds "<invitation>|<until ms>" (its TTL only cleans up; the time
 // compared is the caller's clock, so tests can move it).
@@ -48,8 +49,9 @@ while i <= #ARGV do
 end
 return out`;
 
-// KEYS: fatigue prefix in ARGV[1], cap base ARGV[2]; per row: id, day, n, identities. Undoes an
-// admission: fatigue keys still holding this invitation are dropped and its cap place returned.
+// KEYS[1]: the consent hash (routing only, as for ADMIT). ARGV: fatigue prefix, cap base, then per
+// row: id, day, n, identities. Undoes an admission: fatigue keys still holding this invitation are
+// dropped and its cap place returned.
 const RELEASE = `
 local prefix, capBase, i = ARGV[1], ARGV[2], 3
 while i <= #ARGV do
@@ -91,10 +93,10 @@ export function createRedisCampaignState(redis: Redis, keys: RedisKeys): Campaig
     async admit(campaign, rows, fatigueSeconds, now) {
       if (!rows.length) return [];
       const args = [keys.campaignPrefix, keys.campaignConsent, capBase(campaign.id), String(now.getTime()), String(Math.max(1, Math.round(fatigueSeconds * 1000))), String(campaign.dailyCap ?? -1), ...rowArgs(rows)];
-      return (await redis.eval(ADMIT, 0, ...args)) as GateOutcome[];
+      return (await redis.eval(ADMIT, 1, keys.campaignConsent, ...args)) as GateOutcome[];
     },
     async release(campaignId, rows) {
-      if (rows.length) await redis.eval(RELEASE, 0, keys.campaignPrefix, capBase(campaignId), ...rowArgs(rows));
+      if (rows.length) await redis.eval(RELEASE, 1, keys.campaignConsent, keys.campaignPrefix, capBase(campaignId), ...rowArgs(rows));
     },
     async count(campaignId, counts) {
       const entries = Object.entries(counts).filter(([, n]) => n !== 0);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StoreFileRewriter } from '../../core/privacy.ts';
+import { allNodes } from './connectRedis.ts';
 
 /**
  * Redis's side of erasure reaching the disk. The append-only file holds every write ever made,
@@ -13,15 +14,20 @@ import type { StoreFileRewriter } from '../../core/privacy.ts';
  */
 export function createRedisFileRewriter(redis: Redis): StoreFileRewriter {
   return {
+    // On a Cluster every node (replicas too) keeps its own files.
     async rewrite() {
-      const persistence = await redis.info('persistence');
-      if (/^aof_enabled:1\r?$/m.test(persistence)) {
-        if (/^aof_rewrite_in_progress:1\r?$/m.test(persistence)) throw new Error('an AOF rewrite that started before the erasure is running');
-        await redis.bgrewriteaof();
-      }
-      if (await snapshotsConfigured(redis)) await redis.call('BGSAVE', 'SCHEDULE');
+      for (const node of allNodes(redis)) await rewriteNode(node);
     },
   };
+}
+
+async function rewriteNode(redis: Redis): Promise<void> {
+  const persistence = await redis.info('persistence');
+  if (/^aof_enabled:1\r?$/m.test(persistence)) {
+    if (/^aof_rewrite_in_progress:1\r?$/m.test(persistence)) throw new Error('an AOF rewrite that started before the erasure is running');
+    await redis.bgrewriteaof();
+  }
+  if (await snapshotsConfigured(redis)) await redis.call('BGSAVE', 'SCHEDULE');
 }
 
 /** `save` is set (e.g. "60 1"). A managed Redis may refuse CONFIG: then snapshots are its business. */

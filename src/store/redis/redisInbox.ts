@@ -3,12 +3,14 @@ import type { ConversationInbox } from '../../core/ports.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 // KEYS: inbox list, waiting index (zset), failures hash. ARGV: conversation key, now (ms).
-// Removes the head; the conversation leaves the index once its inbox is empty.
+// Removes the head and returns the next one (the drain's next peek, in the same round trip); the
+// conversation leaves the index once its inbox is empty.
 const ACK = `
 redis.call('lpop', KEYS[1])
 redis.call('hdel', KEYS[3], ARGV[1])
-if redis.call('llen', KEYS[1]) == 0 then redis.call('zrem', KEYS[2], ARGV[1]) else redis.call('zadd', KEYS[2], ARGV[2], ARGV[1]) end
-return 1`;
+local next = redis.call('lindex', KEYS[1], 0)
+if next then redis.call('zadd', KEYS[2], ARGV[2], ARGV[1]) else redis.call('zrem', KEYS[2], ARGV[1]) end
+return next`;
 // KEYS: waiting index. ARGV: before (ms), limit, now (ms). Returns the stranded keys and marks them attended.
 const STRANDED = `
 local keys = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
@@ -40,7 +42,7 @@ export function createRedisInbox(redis: Redis, keys: RedisKeys): ConversationInb
       return redis.lindex(keys.inbox(key), 0);
     },
     async ack(key) {
-      await redis.eval(ACK, 3, keys.inbox(key), keys.inboxWaiting, keys.inboxFailures, key, String(Date.now()));
+      return ((await redis.eval(ACK, 3, keys.inbox(key), keys.inboxWaiting, keys.inboxFailures, key, String(Date.now()))) as string | null) ?? null;
     },
     async stranded(before, limit) {
       return (await redis.eval(STRANDED, 1, keys.inboxWaiting, String(before.getTime()), String(limit), String(Date.now()))) as string[];

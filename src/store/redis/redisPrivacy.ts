@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { withoutWords, type CustomerCacheStore } from '../../core/privacy.ts';
+import { deleteMany } from './connectRedis.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /**
@@ -12,25 +13,17 @@ export function createRedisPrivacy(redis: Redis, keys: RedisKeys): CustomerCache
 
   return {
     async forgetConversation(key) {
-      const [deleted] = (await redis
-        .multi()
-        .del(keys.session(key), keys.inbox(key), keys.campaignLinks(key), keys.wecomBudget(key))
-        .zrem(keys.inboxWaiting, key)
-        .hdel(keys.inboxFailures, key)
-        .exec()) ?? [];
-      return Number(deleted?.[1] ?? 0);
+      // The inbox and its indexes share a hash tag (one transaction); the other keys lie elsewhere on a Cluster.
+      const [deleted] = (await redis.multi().del(keys.inbox(key)).zrem(keys.inboxWaiting, key).hdel(keys.inboxFailures, key).exec()) ?? [];
+      return Number(deleted?.[1] ?? 0) + (await deleteMany(redis, [keys.session(key), keys.campaignLinks(key), keys.wecomBudget(key)]));
     },
 
     async forgetSession(session) {
       const timers = [`reminder:${session.id}`, `expiry:${session.id}`];
       const perMessage = session.handledMessageIds.flatMap((m) => [keys.wecomHandled(m), keys.dedupe('msg', m)]);
-      const [deleted] = (await redis
-        .multi()
-        .del(keys.outboxDone(session.id), keys.sessionRev(session.id), ...perMessage)
-        .zrem(keys.timersDue, ...timers)
-        .hdel(keys.timersPayload, ...timers)
-        .exec()) ?? [];
-      let removed = Number(deleted?.[1] ?? 0) + (await blankTagJobs(redis, keys, session.id));
+      await redis.multi().zrem(keys.timersDue, ...timers).hdel(keys.timersPayload, ...timers).exec();
+      const deleted = await deleteMany(redis, [keys.outboxDone(session.id), keys.sessionRev(session.id), ...perMessage]);
+      let removed = deleted + (await blankTagJobs(redis, keys, session.id));
       for (const g of await generations(redis, keys, session.flowId)) {
         removed += await dropQuotes(redis, g, session.id);
         await scrubOpenFacts(redis, g, session.id);

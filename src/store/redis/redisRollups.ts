@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CellDims, Contribution, Period, RollupStore, RollupTarget, StoredQuote } from '../../analytics/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
+import { scanKeys } from './connectRedis.ts';
 import type { RedisKeys } from './redisKeys.ts';
 
 /**
@@ -44,18 +45,20 @@ local function tally(delta, lines, c, sign)
   end
 end
 
+-- Counters move by their net change only. A cell joins its period's set when one of its counters
+-- turns positive: a counter that was positive already means the cell is listed (sets only grow).
 local function flush(g, delta)
-  local seen = {}
   for k, n in pairs(delta) do
     if n ~= 0 then
       local c, day, f = string.match(k, '^([^%z]*)%z([^%z]*)%z(.*)$')
       local month = string.sub(day, 1, 7)
-      for _, key in ipairs({g .. 'd:' .. day .. ':' .. c, g .. 'm:' .. month .. ':' .. c}) do
-        if redis.call('hincrby', key, f, n) == 0 then redis.call('hdel', key, f) end
-      end
-      if n > 0 and not seen[c .. day] then
-        seen[c .. day] = true
-        redis.call('sadd', g .. 'cells:d:' .. day, c)
+      local dayKey, monthKey = g .. 'd:' .. day .. ':' .. c, g .. 'm:' .. month .. ':' .. c
+      local dv = redis.call('hincrby', dayKey, f, n)
+      if dv == 0 then redis.call('hdel', dayKey, f) end
+      local mv = redis.call('hincrby', monthKey, f, n)
+      if mv == 0 then redis.call('hdel', monthKey, f) end
+      if dv > 0 and dv - n <= 0 then redis.call('sadd', g .. 'cells:d:' .. day, c) end
+      if mv > 0 and mv - n <= 0 then
         redis.call('sadd', g .. 'cells:m:' .. month, c)
         redis.call('sadd', g .. 'months', month)
       end
@@ -63,43 +66,85 @@ local function flush(g, delta)
   end
 end
 
-local function dropQuotes(g, quotes)
-  for _, q in ipairs(quotes) do
-    for i = 5, #q do
-      local z = g .. 'q:' .. q[2] .. ':' .. q[i]
-      redis.call('zrem', z, q[3])
-      redis.call('hdel', z .. ':t', q[3])
-    end
-  end
+-- A quote is the same when its answer time, month, step and lists are: then only its text is
+-- refreshed (if it is still listed), instead of being dropped and added again.
+local function quoteSig(q)
+  return q[1] .. '/' .. q[2] .. '/' .. q[3] .. '/' .. table.concat(q, ',', 5)
 end
 
-local function addQuotes(g, quotes)
+local function dropQuotes(g, quotes, keep)
   for _, q in ipairs(quotes) do
-    for i = 5, #q do
-      local z = g .. 'q:' .. q[2] .. ':' .. q[i]
-      redis.call('zadd', z, q[1], q[3])
-      redis.call('hset', z .. ':t', q[3], q[4])
-      local extra = redis.call('zcard', z) - cap
-      if extra > 0 then
-        local gone = redis.call('zrange', z, 0, extra - 1)
-        redis.call('zremrangebyrank', z, 0, extra - 1)
-        redis.call('hdel', z .. ':t', unpack(gone))
+    if not keep[quoteSig(q)] then
+      for i = 5, #q do
+        local z = g .. 'q:' .. q[2] .. ':' .. q[i]
+        redis.call('zrem', z, q[3])
+        redis.call('hdel', z .. ':t', q[3])
       end
     end
   end
 end
 
+local function addQuotes(g, quotes, had)
+  for _, q in ipairs(quotes) do
+    local same = had[quoteSig(q)]
+    for i = 5, #q do
+      local z = g .. 'q:' .. q[2] .. ':' .. q[i]
+      if same then
+        if redis.call('zscore', z, q[3]) then redis.call('hset', z .. ':t', q[3], q[4]) end
+      else
+        redis.call('zadd', z, q[1], q[3])
+        redis.call('hset', z .. ':t', q[3], q[4])
+        local extra = redis.call('zcard', z) - cap
+        if extra > 0 then
+          local gone = redis.call('zrange', z, 0, extra - 1)
+          redis.call('zremrangebyrank', z, 0, extra - 1)
+          redis.call('hdel', z .. ':t', unpack(gone))
+        end
+      end
+    end
+  end
+end
+
+local function sigsOf(quotes)
+  local set = {}
+  for _, q in ipairs(quotes) do set[quoteSig(q)] = true end
+  return set
+end
+
 -- What each response added is stored compactly (~10 bytes a counter instead of its name): every
 -- counter and quote-list name gets a small number in the generation's dictionary. A state is a
 -- line c=<cell>, then a line per part: <part>|<revision>|<day>:<id>,<id>…;…|<score>/<month>/<step>/<list id>,…;…
-local function idOf(g, name)
-  local id = redis.call('hget', g .. 'dict', name)
-  if not id then
-    id = tostring(redis.call('hincrby', g .. 'dict', '#', 1))
-    redis.call('hset', g .. 'dict', name, id)
-    redis.call('hset', g .. 'names', id, name)
+-- Names ↔ numbers are read and written in one command per batch (HMGET / HSET), not per name.
+local function idsOf(g, names)
+  local ids = {}
+  if #names == 0 then return ids end
+  local unique, seen = {}, {}
+  for _, name in ipairs(names) do
+    if not seen[name] then seen[name] = true; unique[#unique + 1] = name end
   end
-  return id
+  local found = redis.call('hmget', g .. 'dict', unpack(unique))
+  local missing = {}
+  for i, name in ipairs(unique) do
+    if found[i] then ids[name] = found[i] else missing[#missing + 1] = name end
+  end
+  if #missing > 0 then
+    local last = redis.call('hincrby', g .. 'dict', '#', #missing)
+    local toDict, toNames = {}, {}
+    for i, name in ipairs(missing) do
+      local id = tostring(last - #missing + i)
+      ids[name] = id
+      toDict[#toDict + 1] = name; toDict[#toDict + 1] = id
+      toNames[#toNames + 1] = id; toNames[#toNames + 1] = name
+    end
+    redis.call('hset', g .. 'dict', unpack(toDict))
+    redis.call('hset', g .. 'names', unpack(toNames))
+  end
+  return ids
+end
+
+local function namesOf(g, ids)
+  if #ids == 0 then return {} end
+  return redis.call('hmget', g .. 'names', unpack(ids))
 end
 
 local function decodeState(raw)
@@ -116,12 +161,19 @@ end
 
 local function rowsOf(g, part)
   if not part.r then
-    local rows = {}
+    local days, idLists, all = {}, {}, {}
     for row in string.gmatch(part.re, '[^;]+') do
       local day, ids = string.match(row, '^([^:]*):(.*)$')
+      local list = {}
+      for id in string.gmatch(ids, '[^,]+') do list[#list + 1] = id; all[#all + 1] = id end
+      days[#days + 1] = day
+      idLists[#idLists + 1] = list
+    end
+    local names, at, rows = namesOf(g, all), 0, {}
+    for i, day in ipairs(days) do
       local line = {day}
-      for id in string.gmatch(ids, '[^,]+') do line[#line + 1] = redis.call('hget', g .. 'names', id) end
-      rows[#rows + 1] = line
+      for _ = 1, #idLists[i] do at = at + 1; line[#line + 1] = names[at] end
+      rows[i] = line
     end
     part.r = rows
   end
@@ -130,12 +182,17 @@ end
 
 local function quotesOf(g, part)
   if not part.q then
-    local out = {}
+    local out, idLists, all = {}, {}, {}
     for item in string.gmatch(part.qe, '[^;]+') do
       local score, month, step, lists = string.match(item, '^([^/]*)/([^/]*)/([^/]*)/(.*)$')
-      local q = {score, month, responseId .. '|' .. step, ''}
-      for id in string.gmatch(lists, '[^,]+') do q[#q + 1] = redis.call('hget', g .. 'names', id) end
-      out[#out + 1] = q
+      local list = {}
+      for id in string.gmatch(lists, '[^,]+') do list[#list + 1] = id; all[#all + 1] = id end
+      out[#out + 1] = {score, month, responseId .. '|' .. step, ''}
+      idLists[#idLists + 1] = list
+    end
+    local names, at = namesOf(g, all), 0
+    for i, q in ipairs(out) do
+      for _ = 1, #idLists[i] do at = at + 1; q[#q + 1] = names[at] end
     end
     part.q = out
   end
@@ -143,16 +200,20 @@ local function quotesOf(g, part)
 end
 
 local function encodePart(g, part)
+  local all = {}
+  for _, line in ipairs(part.r) do for i = 2, #line do all[#all + 1] = line[i] end end
+  for _, q in ipairs(part.q) do for i = 5, #q do all[#all + 1] = q[i] end end
+  local idOf = idsOf(g, all)
   local rows = {}
   for _, line in ipairs(part.r) do
     local ids = {}
-    for i = 2, #line do ids[#ids + 1] = idOf(g, line[i]) end
+    for i = 2, #line do ids[#ids + 1] = idOf[line[i]] end
     rows[#rows + 1] = line[1] .. ':' .. table.concat(ids, ',')
   end
   local quotes = {}
   for _, q in ipairs(part.q) do
     local ids = {}
-    for i = 5, #q do ids[#ids + 1] = idOf(g, q[i]) end
+    for i = 5, #q do ids[#ids + 1] = idOf[q[i]] end
     quotes[#quotes + 1] = q[1] .. '/' .. q[2] .. '/' .. string.match(q[3], '|(.*)$') .. '/' .. table.concat(ids, ',')
   end
   return table.concat(rows, ';') .. '|' .. table.concat(quotes, ';')
@@ -170,7 +231,8 @@ local function applyTo(g)
   if old and tonumber(old.v) >= rev then return 0 end
   local oldCell = state.c
   local newCell = cell ~= '' and cell or (oldCell or '_')
-  if cell ~= '' then redis.call('hsetnx', g .. 'celldims', cell, dimsJson) end
+  -- A cell the response is already filed under had its attributes stored when it was first used.
+  if cell ~= '' and cell ~= oldCell then redis.call('hsetnx', g .. 'celldims', cell, dimsJson) end
   local delta = {}
   local fresh = {v = ARGV[4], r = new.r, q = new.q}
   if oldCell and oldCell ~= newCell then
@@ -183,8 +245,9 @@ local function applyTo(g)
     tally(delta, new.r, newCell, 1)
   end
   flush(g, delta)
-  if old then dropQuotes(g, quotesOf(g, old)) end
-  addQuotes(g, new.q)
+  local had = old and sigsOf(quotesOf(g, old)) or {}
+  if old then dropQuotes(g, quotesOf(g, old), sigsOf(new.q)) end
+  addQuotes(g, new.q, had)
   if partId == 's' then
     if openFacts ~= '' then redis.call('hset', g .. 'open', responseId, ARGV[4] .. '\\n' .. openFacts)
     else redis.call('hdel', g .. 'open', responseId) end
@@ -377,8 +440,7 @@ function rebuildGenerations(redis: Redis, keys: RedisKeys): Pick<RollupStore, 'b
 
   async function dropGeneration(flowId: string, gen: string): Promise<void> {
     // Flow ids are [a-z0-9-], so the pattern holds no glob characters but our own `*`.
-    const stream = redis.scanStream({ match: `${base(flowId)}${gen}:*`, count: 1000 });
-    for await (const batch of stream as AsyncIterable<string[]>) if (batch.length) await redis.unlink(...batch);
+    for await (const batch of scanKeys(redis, `${base(flowId)}${gen}:*`)) await redis.unlink(...batch);
   }
 
   return {

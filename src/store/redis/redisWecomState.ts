@@ -9,6 +9,7 @@ import type {
   PullCursorStore,
   SendBudget,
 } from '../../core/channelState.ts';
+import { getMany } from './connectRedis.ts';
 import type { RedisKeys } from './redisKeys.ts';
 import { createRedisLock } from './redisLock.ts';
 
@@ -154,7 +155,7 @@ export function createRedisWecomState(redis: Redis, keys: RedisKeys): ChannelSta
   const ledger: HandledLedger = {
     async handled(ids) {
       if (ids.length === 0) return new Set();
-      const values = await redis.mget(...ids.map((id) => keys.wecomHandled(id)));
+      const values = await getMany(redis, ids.map((id) => keys.wecomHandled(id)));
       return new Set(ids.filter((_, i) => values[i] !== null));
     },
     async markHandled(id, ttlSeconds) {

@@ -148,6 +148,9 @@ describe('work that would otherwise wait forever', () => {
     await c.says('你好');
     const session = await sessionOf('wm_corrupt');
     await service.stores.mongo.collection('surveysessions').updateOne({ _id: new (await import('mongoose')).Types.ObjectId(session.id) }, { $set: { snapshot: '{"broken":' } });
+    // Broken behind the service's back, so its revision ledger is dropped too: otherwise the process
+    // rightly takes the revision it saved itself instead of reading the document.
+    await service.stores.redis.del(service.stores.keys.sessionRev(session.id));
     const said = await c.says('9');
     await eventually(async () => ((await sessionOf('wm_corrupt')).status === 'expired' ? true : undefined), 15_000, 'session closed');
     await service.idle();

@@ -88,6 +88,26 @@ describe('redis rollups', () => {
     expect(after[0]!.member).toBe(`r${QUOTE_CAP + 3}|why`);
   });
 
+  it('keeps a quote once across revisions that repeat its answer, with its latest text, and lists each cell of a period', async () => {
+    const flowId = 'f-quote-revisions';
+    const quote = (text: string, topics: string[]) => ({ score: 5_000, month: '2026-11', member: 'r1|why', text: JSON.stringify({ t: text, tp: topics }), lists: ['detractor:*', ...topics.map((t) => `detractor:${t}`)] });
+    const apply = (revision: number, seg: string, q: ReturnType<typeof quote>) =>
+      rollups.apply({ flowId, responseId: 'r1', part: 's', revision, contribution: { ...session(['s', 'n:nps:2'], seg), quotes: [q] } });
+    await apply(1, '', quote('太贵了', ['价格']));
+    await apply(2, '', quote('太贵了', ['价格'])); // the next turn: the same answer
+    await apply(3, 'at_risk', quote('太贵了！', ['价格'])); // completed: new cell, text re-analysed
+    await apply(4, 'at_risk', quote('太贵了！', ['价格', '服务'])); // a topic more
+    const list = (name: string) => rollups.quotes(flowId, { months: ['2026-11'], lists: [name], fromMs: 0, toMs: 1e15, limit: 10 });
+    const all = await list('detractor:*');
+    expect(all.map((q) => [q.member, JSON.parse(q.text).t])).toEqual([['r1|why', '太贵了！']]);
+    expect((await list('detractor:服务')).map((q) => q.member)).toEqual(['r1|why']);
+    const cells = await rollups.read(flowId, [day('2026-11-23')], ['cell-at_risk']);
+    expect(asObject(cells[0])).toEqual({ s: 1, 'n:nps:2': 1 });
+    await apply(5, '', quote('太贵了！', ['价格'])); // back to the first cell: listed there again
+    expect(asObject((await rollups.read(flowId, [month('2026-11')], ['cell-none']))[0])).toEqual({ s: 1, 'n:nps:2': 1 });
+    expect((await list('detractor:服务')).map((q) => q.member)).toEqual([]);
+  });
+
   it('rebuilds into a new generation while live changes keep coming, then switches over', async () => {
     const flowId = 'f-rebuild';
     await rollups.apply({ flowId, responseId: 'old', part: 's', revision: 1, contribution: session(['s', 'wrong']) });

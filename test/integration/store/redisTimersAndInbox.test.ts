@@ -46,7 +46,8 @@ describe('conversation inboxes in Redis', () => {
     expect(await inbox.peek('c1')).toBe('m1');
     expect(await inbox.noteFailure('c1', 'm1')).toBe(1);
     expect(await inbox.noteFailure('c1', 'm1')).toBe(2);
-    await inbox.ack('c1');
+    // Acknowledging hands back the next item (the drain's next peek), then nothing once empty.
+    expect(await inbox.ack('c1')).toBe('m2');
     expect(await inbox.noteFailure('c1', 'm2')).toBe(1);
     // Nothing is stranded while it just had attention; everything is, seen from the future.
     expect(await inbox.stranded(new Date(Date.now() - 60_000), 10)).toEqual([]);
@@ -54,8 +55,8 @@ describe('conversation inboxes in Redis', () => {
     expect((await inbox.stranded(new Date(attendedFrom + 1_000), 10)).sort()).toEqual(['c1', 'c2']);
     // Counted as attended at that call: not returned to anyone asking about an earlier time.
     expect(await inbox.stranded(new Date(attendedFrom - 1), 10)).toEqual([]);
-    await inbox.ack('c1');
-    await inbox.ack('c2');
+    expect(await inbox.ack('c1')).toBeNull();
+    expect(await inbox.ack('c2')).toBeNull();
     expect(await inbox.stranded(new Date(Date.now() + 60_000), 10)).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@ import type { NewSession } from '../../../src/core/sessions.ts';
 import { createCustomerRepository } from '../../../src/store/mongo/customerRepository.ts';
 import { createSessionRepository, ensureSessionIndexes } from '../../../src/store/mongo/sessionRepository.ts';
 import { createRedisRevisions } from '../../../src/store/redis/redisRevisions.ts';
+import { withOpenSessionCache } from '../../../src/store/redis/cachedSessionRepository.ts';
+import { surveySessionModel } from '../../../src/store/mongo/models/surveySession.model.ts';
+import { Types } from 'mongoose';
 import { openTestStores, type TestStores } from '../../support/testStores.ts';
 
 let stores: TestStores;
@@ -116,6 +119,28 @@ describe('session repository on FerretDB', () => {
     expect(await sessions.update(created.id, 2, { status: 'completed' })).toMatchObject({ status: 'completed', rev: 3 });
     expect(await sessions.update(created.id, 2, { status: 'paused' })).toBeNull();
     expect((await sessions.findById(created.id))!.status).toBe('completed');
+  });
+
+  it('on FerretDB, a process takes the revision it saved instead of reading it, until another writer moves the ledger or erasure drops it', async () => {
+    const process = () =>
+      withOpenSessionCache(createSessionRepository(stores.mongo, { revisionCheck: 'read-then-write', revisions: createRedisRevisions(stores.redis, stores.keys) }), stores.redis, stores.keys, { reuseSaved: true });
+    const [a, b] = [process(), process()];
+    const created = await a.create(newSession('wm-kept'));
+    const key = created.conversationKey;
+    await a.update(created.id, 0, { lastBotText: '第一题' });
+    // A change behind the ledger's back shows which copy is taken: A keeps the revision it saved.
+    const raw = surveySessionModel(stores.mongo).collection;
+    const byId = { _id: Types.ObjectId.createFromHexString(created.id) };
+    await raw.updateOne(byId, { $set: { lastBotText: '改过' } });
+    expect(await a.findLatest(key)).toMatchObject({ rev: 1, lastBotText: '第一题' });
+    // Another process saves the next revision: A reads it, never its own older copy.
+    expect(await b.findOpen(key)).toMatchObject({ rev: 1, lastBotText: '改过' });
+    await b.update(created.id, 1, { lastBotText: '第二题' });
+    expect(await a.findOpen(key)).toMatchObject({ rev: 2, lastBotText: '第二题' });
+    // Erasure drops the pointer and the ledger: nothing kept is handed out any more.
+    await stores.redis.del(stores.keys.session(key), stores.keys.sessionRev(created.id));
+    await raw.updateOne(byId, { $set: { lastBotText: '已清除' } });
+    expect(await a.findLatest(key)).toMatchObject({ rev: 2, lastBotText: '已清除' });
   });
 
   it('finds the newest session of a conversation, open or closed', async () => {

@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WEBHOOK_ALLOW_HOSTS: 'http://crm.internal/hooks' })).toThrow(/WEBHOOK_ALLOW_HOSTS: must be host names, IP addresses or CIDR ranges/);
   });
 
+  it('reads REDIS_CLUSTER_NODES as host:port pairs, and refuses it beside REDIS_URL', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379,redis-b.internal:6380' }).redisClusterNodes).toBe('10.0.0.1:6379,redis-b.internal:6380');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:6379' })).toThrow(/REDIS_CLUSTER_NODES: must be host:port pairs/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', REDIS_URL: 'redis://10.0.0.1:6379' })).toThrow(/REDIS_CLUSTER_NODES: set REDIS_URL .* or REDIS_CLUSTER_NODES .*, not both/);
+  });
+
   it('names every bad variable and what is expected', () => {
     let error: unknown;
     try {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { ANSWER_WRITE_CONCERN } from './writeConcern.ts';
 
 /**
  * One compact per-response record (analytics): a session's answers and readings, keyed by the
@@ -60,7 +61,7 @@ const schema = new Schema<AnalyticsResponseDoc>(
     escalation: { type: new Schema({ trigger: String, at: Date }, { _id: false }), required: false },
     contactedAt: { type: Date, required: false },
   },
-  { collection: 'analyticsresponses', timestamps: false, minimize: false, versionKey: false },
+  { collection: 'analyticsresponses', timestamps: false, minimize: false, versionKey: false, writeConcern: ANSWER_WRITE_CONCERN },
 );
 // MongoDB uses it for the export; FerretDB scans either way (the export streams in the background).
 schema.index({ flowId: 1, day: 1 });

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { ANSWER_WRITE_CONCERN } from './writeConcern.ts';
 
 /** Stored shape of a customer (per channel account): opt-out and profile. */
 export interface CustomerDoc {
@@ -34,7 +35,7 @@ const customerSchema = new Schema<CustomerDoc>(
     askedOnce: { type: [String], default: undefined },
     latestSessionId: String,
   },
-  { collection: 'customers', timestamps: true, versionKey: false },
+  { collection: 'customers', timestamps: true, versionKey: false, writeConcern: ANSWER_WRITE_CONCERN },
 );
 
 /** The Customer model on `conn`. */

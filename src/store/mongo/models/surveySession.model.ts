@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { ANSWER_WRITE_CONCERN } from './writeConcern.ts';
 
 /** Stored shape of a survey session (see core/sessions.ts for meaning). */
 export interface SurveySessionDoc {
@@ -107,7 +108,7 @@ const surveySessionSchema = new Schema<SurveySessionDoc>(
     },
     completedAt: Date,
   },
-  { collection: 'surveysessions', timestamps: true, minimize: false, versionKey: false },
+  { collection: 'surveysessions', timestamps: true, minimize: false, versionKey: false, writeConcern: ANSWER_WRITE_CONCERN },
 );
 surveySessionSchema.index({ conversationKey: 1, status: 1 });
 surveySessionSchema.index({ createdAt: -1 });

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { ANSWER_WRITE_CONCERN } from './writeConcern.ts';
 
 /**
  * Up to `TRANSCRIPT_CHUNK_SIZE` transcript entries of one session, keyed `<sessionId>:<chunk>`.
@@ -22,7 +23,7 @@ const transcriptChunkSchema = new Schema<TranscriptChunkDoc>(
     chunk: { type: Number, required: true },
     entries: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'transcripts', versionKey: false, minimize: false },
+  { collection: 'transcripts', versionKey: false, minimize: false, writeConcern: ANSWER_WRITE_CONCERN },
 );
 
 /** The TranscriptChunk model on `conn`. */
