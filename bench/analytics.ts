@@ -78,6 +78,10 @@ try {
     ['trend, 30 days', `/api/analytics/trend?flowId=nps-default&from=${dayIn(-29)}&to=${to}`],
     ['trend, 26 weeks', `/api/analytics/trend?flowId=nps-default&interval=week&from=${dayIn(-182)}&to=${to}`],
     ['verbatims, detractors', '/api/analytics/verbatims?flowId=nps-default&group=detractor&limit=4'],
+    ['drivers, all time', '/api/analytics/drivers?flowId=nps-default'],
+    ['drivers, last 30 days, one store', `/api/analytics/drivers?flowId=nps-default&from=${dayIn(-29)}&to=${to}&store=%E9%9D%99%E5%AE%89%E5%BA%97`],
+    ['compare, 30 days vs the 30 before', `/api/analytics/compare?flowId=nps-default&from=${dayIn(-29)}&to=${to}&baseFrom=${dayIn(-59)}&baseTo=${dayIn(-30)}`],
+    ['compare, one store, 7 days vs the 28 before', `/api/analytics/compare?flowId=nps-default&from=${dayIn(-6)}&to=${to}&baseFrom=${dayIn(-34)}&baseTo=${dayIn(-7)}&store=%E9%9D%99%E5%AE%89%E5%BA%97`],
   ];
   const latencies: Record<string, { p50: number; p95: number; max: number }> = {};
   const first = (await get('/api/analytics/summary?flowId=nps-default')) as { sessions: { started: number } };

@@ -26,7 +26,7 @@ import { uiKitDir, uiRoutes } from './http/uiRoutes.ts';
 import { signInBrake } from './http/signInBrake.ts';
 import { createJobQueue, type JobQueue, type QueueConnection } from './jobs/jobQueue.ts';
 import { startPeriodicTask } from './jobs/periodicTask.ts';
-import { createAnalyzer } from './nlu/index.ts';
+import { createAnalyzer, createRuleAnalyzer } from './nlu/index.ts';
 import { createConversationSummarizer } from './nlu/llm/summarizeConversation.ts';
 import { createSpeechTranscriber } from './nlu/llm/transcribeSpeech.ts';
 import { withWechatFaces } from './nlu/wechatFaces.ts';
@@ -147,6 +147,7 @@ async function constructParts(w: Wiring) {
   const conversation = createConversationService({
     channel: wecom.channel.port,
     analyzer,
+    passingAnalyzer: createRuleAnalyzer(),
     sessions: stores.sessions,
     customers: campaigns.withConsent(stores.customers),
     catalog: shared.catalog,

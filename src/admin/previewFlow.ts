@@ -8,6 +8,8 @@ import {
   currentStepId,
   describeQuestion,
   isQuestionStep,
+  passingQuestions,
+  readInPassing,
   runTurn,
   startSession,
   type CompiledFlow,
@@ -43,6 +45,8 @@ export interface PreviewResult {
   effects: EngineEffect[];
   /** How the analyser read the reply. */
   analysis: Analysis | null;
+  /** Steps the reply answered besides the awaited one (the flow's `fills`), in flow order. */
+  filled: string[];
 }
 
 /** Preview sessions carry this version so a stored session can never be mistaken for one. */
@@ -58,7 +62,7 @@ const PREVIEW_VERSION = 0;
  * let turn = await preview.run('nps-default', { source });
  * turn = await preview.run('nps-default', { source, state: turn.state, text: '9' });
  */
-export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; now?: () => Date }) {
+export function createFlowPreview(deps: { analyzer: Analyzer; passingAnalyzer?: Analyzer; timeZone: string; now?: () => Date }) {
   const clock = deps.now ?? (() => new Date());
   // Compiling is the slow part; previews of the same draft reuse it.
   const cache = new Map<string, CompiledFlow>();
@@ -104,7 +108,19 @@ export function createFlowPreview(deps: { analyzer: Analyzer; timeZone: string; 
         now,
         timeZone: deps.timeZone,
       }, { llmFullText: compiled.flow.privacy.llmFullText });
-      event = { type: 'user.replied', text, ...(input.menuId ? { menuId: input.menuId } : {}), analysis };
+      const answers = (snapshot as { machine?: { context?: { answers?: Record<string, RecordedAnswer> } } }).machine?.context?.answers ?? {};
+      const passing = stepId === undefined || input.menuId ? [] : passingQuestions(compiled.flow, answers, stepId, compiled.flow.catalog);
+      const readings =
+        shape === undefined || stepId === undefined
+          ? undefined
+          : await readInPassing(
+              deps.passingAnalyzer ?? deps.analyzer,
+              { stepId, ...shape, passing, passingCatalog: compiled.flow.catalog },
+              text,
+              { now, timeZone: deps.timeZone },
+              { llmFullText: compiled.flow.privacy.llmFullText },
+            );
+      event = { type: 'user.replied', text, ...(input.menuId ? { menuId: input.menuId } : {}), analysis, ...(readings ? { passing: readings } : {}) };
     }
     try {
       return toResult(runTurn(compiled, snapshot, event, now), analysis);
@@ -131,5 +147,6 @@ function toResult(turn: TurnResult, analysis: Analysis | null): PreviewResult {
     answers: turn.answers,
     effects: turn.effects.filter((e) => e.type !== 'schedule.reminder' && e.type !== 'schedule.expiry'),
     analysis,
+    filled: turn.effects.flatMap((e) => (e.type === 'answer.recorded' && e.inPassing ? [e.stepId] : [])),
   };
 }

@@ -32,7 +32,7 @@ const repurchaseSchema = z.object({
   distribution: record('intent 0–5 → answers'),
   mean: num,
   likelyShare: num.describe('percent with intent ≥ 4'),
-  timing: counts(timingBucketSchema.options, 'timing bucket → answers that give it'),
+  timing: counts(timingBucketSchema.options, 'purchase window bucket → sessions (once per respondent, on the day of the answer that gave it)'),
   products: z
     .array(
       z.object({
@@ -62,11 +62,18 @@ export const analyticsSummarySchema = z
     csat: z.array(z.object({ stepId: z.string(), label: z.string(), n: int, mean: num, top2Box: num.describe('percent of 4 and 5'), distribution: record('score → answers') })),
     repurchase: repurchaseSchema,
     choices: z.array(record('a choice question and its answers')),
-    reasons: record('per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]'),
+    reasons: record('answers to the NPS reason steps (not follow-ups of a CSAT or intent question) per NPS group (and none): n, sentiment {positive, neutral, negative}, topics [{topic, n}]'),
     funnel: z.array(
       z.object({ stepId: z.string(), label: z.string(), reached: int, answered: int, skipped: int, stopped: record('sessions not completed whose last question was this, by outcome') }),
     ),
-    sessions: z.object({ started: int, outcomes: record('sessions by outcome'), completionRate: num, medianSecondsToComplete: num }),
+    sessions: z.object({
+      started: int,
+      outcomes: record('sessions by where they stand now, one each: completed, opted_out, escalated (with an advisor now), expired, in_progress'),
+      escalated: int.describe('sessions ever handed to a person, whatever happened next'),
+      escalatedOutcomes: record('those sessions by outcome now: a handed-over session that completed counts in outcomes.completed and here'),
+      completionRate: num,
+      medianSecondsToComplete: num,
+    }),
     escalations: z.object({ count: int, byTrigger: record('escalations by trigger'), medianFirstReplySeconds: num, replied: int, resolved: int, resolvedShare: num }),
     segments: counts(segments, 'completed sessions by segment'),
     followUp: z
@@ -106,3 +113,43 @@ export const analyticsFlowsSchema = z.object({
 });
 
 export const filterValuesSchema = record('Values each filter takes for the flow (versions, dimension values)');
+
+export const analyticsDriversSchema = z
+  .object({
+    flowId: z.string(),
+    npsStepId: z.string().nullable(),
+    responses: int.describe('NPS responses in the filter'),
+    minResponses: int.describe('each side of a driver needs this many answers, else enough is false and its numbers are null'),
+    drivers: z.array(
+      z.object({
+        kind: z.enum(['topic', 'csat']),
+        id: z.string().describe('the topic, or the CSAT step id'),
+        label: z.string().describe('the topic, or the touchpoint'),
+        n: int.describe('respondents who name the topic in a reason / rate the touchpoint 1–3'),
+        npsWith: num,
+        npsWithout: num,
+        impact: num.describe('npsWith − npsWithout, NPS points'),
+        low: num.describe('95% interval of impact'),
+        high: num,
+        detractors: int.describe('detractors among them'),
+        potentialGain: num.describe('NPS points gained if those detractors became passives: 100·detractors / responses'),
+        enough: z.boolean(),
+      }),
+    ),
+  })
+  .describe('Ranked by potentialGain, then impact; drivers with too few answers last')
+  .meta({ id: 'AnalyticsDrivers' });
+
+const compareSide = z.object({ score: num, marginOfError: num, n: int, enough: z.boolean().describe('n ≥ minResponses') });
+export const analyticsCompareSchema = z
+  .object({
+    flowId: z.string(),
+    npsStepId: z.string().nullable(),
+    current: compareSide,
+    base: compareSide,
+    difference: num.describe('current − base, NPS points'),
+    low: num.describe('95% interval of the difference: ±1.96·100·√(var₁/n₁ + var₂/n₂), var = p + d − (p − d)²'),
+    high: num,
+    significant: z.boolean().describe('the interval leaves out 0'),
+  })
+  .meta({ id: 'AnalyticsCompare' });

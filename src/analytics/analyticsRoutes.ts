@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { Logger } from '../core/logger.ts';
 import { defineRoute, reply, type Route } from '../http/route.ts';
-import { analyticsFlowsSchema, analyticsSummarySchema, analyticsTrendSchema, analyticsVerbatimsSchema, filterValuesSchema } from './analyticsApiSchemas.ts';
+import { analyticsCompareSchema, analyticsDriversSchema, analyticsFlowsSchema, analyticsSummarySchema, analyticsTrendSchema, analyticsVerbatimsSchema, filterValuesSchema } from './analyticsApiSchemas.ts';
 import type { AnalyticsService } from './analyticsService.ts';
-import { filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
+import { compareSchema, filterSchema, toFilter, trendSchema, verbatimsSchema } from './query.ts';
 
 // Numbers change with every answer: never serve them from a cache.
 const noStore = (body: unknown) => reply({ headers: { 'Cache-Control': 'no-store' }, body });
@@ -49,6 +49,28 @@ export function analyticsRoutes(deps: { service: AnalyticsService; logger: Logge
       output: analyticsSummarySchema,
       errors: { 404: 'FLOW_NOT_FOUND' },
       handler: async ({ query }) => noStore(await service.summary(toFilter(query))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/drivers',
+      auth: 'viewer',
+      tags,
+      summary: 'Key drivers of NPS: per topic and CSAT touchpoint, NPS with vs without, the difference with its 95% interval, detractors and the potential gain',
+      input: { query: filterSchema },
+      output: analyticsDriversSchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => noStore(await service.drivers(toFilter(query))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/compare',
+      auth: 'viewer',
+      tags,
+      summary: 'Is the change real: NPS of the range against a base range, the difference with its 95% interval and whether it is significant',
+      input: { query: compareSchema },
+      output: analyticsCompareSchema,
+      errors: { 404: 'FLOW_NOT_FOUND' },
+      handler: async ({ query }) => noStore(await service.compare(toFilter(query), { from: query.baseFrom, to: query.baseTo })),
     }),
     defineRoute({
       method: 'get',

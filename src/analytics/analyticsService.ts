@@ -10,6 +10,8 @@ import type { CellDims, FlowDefinitions, Period, ResponseRecordStore, RollupStor
 import type { AnalyticsFilter } from './query.ts';
 import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from '../sessionFacts/stepCatalog.ts';
 import { summarize, type Summary } from './summarize.ts';
+import { keyDrivers, npsDifference, groupsOf, type Driver } from './drivers.ts';
+import { npsOf } from './metrics.ts';
 import { addCounts, emptyTally } from './tally.ts';
 import { trendOf, type TrendPoint } from './trend.ts';
 import { npsGroups, type Group } from '../sessionFacts/types.ts';
@@ -73,6 +75,41 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
     async summary(filter: AnalyticsFilter): Promise<{ flowId: string; title: string | null; filter: AnalyticsFilter; generatedAt: string } & Summary> {
       const [catalog, tally] = await Promise.all([catalogOf(filter.flowId), tallyOf(filter)]);
       return { flowId: filter.flowId, title: catalog.title ?? null, filter, generatedAt: clock().toISOString(), ...summarize(tally, catalog.steps, { minResponses: deps.minResponses, products: catalog.products }) };
+    },
+
+    /** Key drivers of NPS (topics, CSAT touchpoints rated low) in the filter, ranked; see drivers.ts. */
+    async drivers(filter: AnalyticsFilter): Promise<{ flowId: string; npsStepId: string | null; responses: number; minResponses: number; drivers: Driver[] }> {
+      const [catalog, tally] = await Promise.all([catalogOf(filter.flowId), tallyOf(filter)]);
+      const npsStepId = summarize(tally, catalog.steps, { minResponses: deps.minResponses }).nps.stepId;
+      const hist = (npsStepId ? tally.nps.get(npsStepId) : undefined) ?? new Array<number>(11).fill(0);
+      return { flowId: filter.flowId, npsStepId, responses: npsOf(hist).responses, minResponses: deps.minResponses, drivers: keyDrivers(tally, catalog.steps, hist, deps.minResponses) };
+    },
+
+    /**
+     * Is the change real: NPS of the filter's range against a base range (same other filters), the
+     * difference with its 95% interval, significant when the interval leaves out 0. Both use the NPS
+     * step the current range headlines.
+     */
+    async compare(filter: AnalyticsFilter, base: { from: string; to: string }) {
+      const [catalog, current, before] = await Promise.all([catalogOf(filter.flowId), tallyOf(filter), tallyOf({ ...filter, from: base.from, to: base.to })]);
+      const options = { minResponses: deps.minResponses };
+      const npsStepId = summarize(current, catalog.steps, options).nps.stepId ?? summarize(before, catalog.steps, options).nps.stepId;
+      const histOf = (t: typeof current) => (npsStepId ? t.nps.get(npsStepId) : undefined) ?? new Array<number>(11).fill(0);
+      const side = (hist: number[]) => {
+        const r = npsOf(hist);
+        return { score: r.score, marginOfError: r.marginOfError, n: r.responses, enough: r.responses >= deps.minResponses };
+      };
+      const diff = npsDifference(groupsOf(histOf(current)), groupsOf(histOf(before)));
+      return {
+        flowId: filter.flowId,
+        npsStepId,
+        current: side(histOf(current)),
+        base: side(histOf(before)),
+        difference: diff?.difference ?? null,
+        low: diff?.low ?? null,
+        high: diff?.high ?? null,
+        significant: diff?.significant ?? false,
+      };
     },
 
     /** NPS per day or week (default: the last 30 days, or 12 weeks), every period listed even when empty. */

@@ -92,7 +92,7 @@ export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[],
     String(facts.flowVersion),
     formatTime(facts.createdAt, timeZone),
     facts.completedAt ? formatTime(facts.completedAt, timeZone) : '',
-    STATUS[facts.status] ?? facts.status,
+    statusText(facts),
     facts.segment ? SEGMENT[facts.segment] ?? facts.segment : '',
     ...dimensions.map((d) => facts.dims[d.key] ?? ''),
     ...catalog.flatMap((s) => {
@@ -101,6 +101,12 @@ export function exportRow(facts: ResponseFacts, catalog: readonly CatalogStep[],
     }),
     ...interestRow(facts, products, timeZone),
   ];
+}
+
+/** The session's status; a session that was handed to a person and then moved on says so (已完成（曾转人工）). */
+function statusText(facts: ResponseFacts): string {
+  const now = STATUS[facts.status] ?? facts.status;
+  return facts.escalation && facts.status !== 'escalated' ? `${now}（曾转人工）` : now;
 }
 
 /** What the analyser made of an answer, in words: value (and group), sentiment, topics, timing, products (by name), factors. */

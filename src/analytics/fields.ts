@@ -4,6 +4,9 @@ import { sessionInterest } from '../sessionFacts/interest.ts';
 import type { EscalationFacts, ResponseFacts } from '../sessionFacts/types.ts';
 import type { CellDims, Contribution, RollupLine } from './ports.ts';
 
+/** A CSAT answer at or below this counts as "rated it low" in the key drivers (below the top-2 box of 1–5). */
+export const LOW_CSAT = 3;
+
 /**
  * Rollup counter names. Each response adds +1 to some of these in the rollup of a day (and of its
  * month); every number on the dashboard is a sum of them, so sums over any set of days and cells
@@ -13,7 +16,8 @@ import type { CellDims, Contribution, RollupLine } from './ports.ts';
  * | field | counts |
  * |---|---|
  * | `s` | sessions started |
- * | `o:<outcome>` | sessions by outcome (completed, opted_out, escalated, expired, in_progress) |
+ * | `o:<outcome>` | sessions by outcome (completed, opted_out, escalated, expired, in_progress: sessionFacts/types.ts) |
+ * | `H:<outcome>` | sessions ever handed to a person (an escalation), by their outcome now: a handed-over session that completed is in `o:completed` and `H:completed` |
  * | `r:<step>`, `a:<step>`, `k:<step>` | sessions that reached (were asked or answered), answered, skipped a step |
  * | `x:<outcome>:<step>` | sessions not completed, by the last step they were asked |
  * | `t:<seconds>` | completed sessions by seconds from start to completion (exact medians) |
@@ -21,17 +25,19 @@ import type { CellDims, Contribution, RollupLine } from './ports.ts';
  * | `n:<step>:<score>` | NPS answers by score |
  * | `c:<step>:<value>`, `p:<step>:<value>` | CSAT/rating and repurchase-intent answers by value |
  * | `h:<step>:<option>` | choice answers by option |
- * | `w:<bucket>` | purchase timing buckets, per answer that gives one |
+ * | `w:<bucket>` | sessions by purchase window bucket (once per session, on the day of the answer it was read from) |
  * | `i:<product>:<bucket>:<segment>` | sessions interested in a catalogue item (named in any answer, once per session, on the day first named), by the session's purchase window bucket and segment (`-`: none) |
  * | `I:<segment>` | sessions open to anything ("都行"), on the day first said |
  * | `f:<factor>:<segment>` | sessions naming a purchase factor (once per session, on the day first named) |
- * | `e:<group>:<label>`, `m:<group>:<topic>` | reasons by sentiment and topic mentions, by NPS group (`none` without one) |
+ * | `e:<group>:<label>`, `m:<group>:<topic>` | NPS reasons (not follow-ups of other questions) by sentiment and topic mentions, by NPS group (`none` without one) |
  * | `E:<trigger>`, `ER`, `EF:<seconds>` | escalations by trigger, resolved, seconds to the first advisor reply (on the day opened) |
+ * | `Dt:<group>:<topic>`, `Dc:<group>:<step>` | respondents by NPS group who named a topic in any reason, or rated a CSAT step low (≤ 3), once per session, on the day of the NPS answer (key drivers) |
  * | `F:d`, `F:c48` | detractor sessions, and those an advisor reached through a follow-up task within 48 h of the NPS answer |
  */
 export const field = {
   started: 's',
   outcome: (o: string) => `o:${o}`,
+  handedOver: (o: string) => `H:${o}`,
   reached: (step: string) => `r:${step}`,
   answered: (step: string) => `a:${step}`,
   skipped: (step: string) => `k:${step}`,
@@ -51,6 +57,8 @@ export const field = {
   escalation: (trigger: string) => `E:${clean(trigger)}`,
   escalationResolved: 'ER',
   firstReplySeconds: (s: number) => `EF:${s}`,
+  driverTopic: (group: string, topic: string) => `Dt:${group}:${clean(topic)}`,
+  driverLowCsat: (group: string, step: string) => `Dc:${group}:${step}`,
   followUpDetractor: 'F:d',
   followUpContacted48h: 'F:c48',
 };
@@ -87,6 +95,7 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   const add = (day: string, ...fields: string[]) => lines.set(day, [...(lines.get(day) ?? []), ...fields]);
   const startDay = localDateKey(facts.createdAt, timeZone);
   add(startDay, field.started, field.outcome(facts.outcome));
+  if (facts.escalation) add(startDay, field.handedOver(facts.outcome));
 
   const answered = new Set(facts.answers.filter((a) => !a.missing).map((a) => a.stepId));
   const reached = [...new Set([...facts.asked, ...facts.answers.map((a) => a.stepId)])];
@@ -104,6 +113,9 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     if (facts.contactedAt && facts.contactedAt.getTime() - answeredAt.getTime() <= CONTACT_WINDOW_MS) add(startDay, field.followUpContacted48h);
   }
 
+  const npsAnswer = facts.group ? facts.answers.find((a) => a.stepId === facts.npsStep && !a.missing) : undefined;
+  if (npsAnswer && facts.group) add(localDateKey(npsAnswer.at, timeZone), ...driverFields(facts, facts.group));
+
   // Products and factors count once per session, on the day the answer that first named them was
   // given; each product is filed with the session's purchase window and segment (who wants what, when).
   const interest = sessionInterest(facts.answers, timeZone);
@@ -111,6 +123,8 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   for (const p of interest.products) add(localDateKey(p.at, timeZone), field.interest(p.id, bucket, facts.segment));
   for (const f of interest.factors) add(localDateKey(f.at, timeZone), field.factor(f.id, facts.segment));
   if (interest.openInterest) add(localDateKey(interest.openInterest.at, timeZone), field.openInterest(facts.segment));
+  // Timing once per respondent: the session's purchase window, not every answer that named a time.
+  if (interest.window) add(localDateKey(interest.window.at, timeZone), field.timing(interest.window.bucket));
 
   const group = facts.group ?? 'none';
   const quotes: Contribution['quotes'] = [];
@@ -118,7 +132,7 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
     if (a.missing || !answered.has(a.stepId)) continue;
     const day = localDateKey(a.at, timeZone);
     add(day, ...answerFields(a, group));
-    if (a.reason && a.raw.trim()) {
+    if (isNpsReason(a) && a.raw.trim()) {
       quotes.push({
         score: a.at.getTime(),
         month: monthOf(day),
@@ -131,6 +145,13 @@ export function sessionContribution(facts: ResponseFacts, timeZone: string): Con
   return { cell: cellOf(facts), lines: toLines(lines), quotes };
 }
 
+/** What a respondent says that may drive their score: topics of their reasons, CSAT steps rated low. */
+function driverFields(facts: ResponseFacts, group: string): string[] {
+  const topics = new Set(facts.answers.filter((a) => a.reason && !a.missing).flatMap((a) => a.topics.map(clean)));
+  const low = facts.answers.filter((a) => a.kind === 'csat' && !a.missing && typeof a.value === 'number' && a.value <= LOW_CSAT);
+  return [...[...topics].map((t) => field.driverTopic(group, t)), ...low.map((a) => field.driverLowCsat(group, a.stepId))];
+}
+
 function answerFields(a: ResponseFacts['answers'][number], group: string): string[] {
   const out: string[] = [];
   const v = a.value;
@@ -138,12 +159,16 @@ function answerFields(a: ResponseFacts['answers'][number], group: string): strin
   if ((a.kind === 'csat' || a.kind === 'rating') && typeof v === 'number') out.push(field.scale(a.stepId, v));
   if (a.kind === 'repurchase' && typeof v === 'number') out.push(field.intent(a.stepId, v));
   if (a.kind === 'choice') for (const option of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) out.push(field.choice(a.stepId, option));
-  if (a.timing) out.push(field.timing(a.timing));
-  if (a.reason) {
+  if (isNpsReason(a)) {
     if (a.sentiment) out.push(field.sentiment(group, a.sentiment.label));
     for (const t of a.topics) out.push(field.topic(group, t));
   }
   return out;
+}
+
+/** A reason counted by NPS group: an answer to a reason step that does not follow up another question. */
+export function isNpsReason(a: Pick<ResponseFacts['answers'][number], 'reason' | 'followsUp'>): boolean {
+  return a.reason && !a.followsUp;
 }
 
 /** What an escalation adds, on the day it was opened (under its session's cell). */

@@ -40,6 +40,14 @@ export const verbatimsSchema = filterFields
   })
   .refine(...fromNotAfterTo);
 
+export const compareSchema = filterFields
+  .extend({
+    baseFrom: daySchema.describe('First day of the base range to compare with (e.g. the previous period of the same length)'),
+    baseTo: daySchema.describe('Last day of the base range, inclusive'),
+  })
+  .refine(...fromNotAfterTo)
+  .refine((q) => q.baseFrom <= q.baseTo, { message: 'baseFrom must not be after baseTo', path: ['baseFrom'] });
+
 /** The parsed query as an AnalyticsFilter (dimension parameters gathered under `dims`). */
 export function toFilter(q: z.infer<typeof filterSchema>): AnalyticsFilter {
   const dims: Record<string, string> = {};

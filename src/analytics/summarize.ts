@@ -31,7 +31,7 @@ export interface Summary {
     mean: number | null;
     /** Share with intent ≥ 4, percent. */
     likelyShare: number | null;
-    /** The analyser's timing buckets → mentions. */
+    /** Purchase window bucket → sessions (once per respondent: the window the session names). */
     timing: Record<string, number>;
     /**
      * Catalogue items customers are interested in, most sessions first: sessions that named the
@@ -48,7 +48,12 @@ export interface Summary {
   /** Reasons by the customer's NPS group: sentiment split and topics (most mentioned first). */
   reasons: Record<GroupOrNone, { n: number; sentiment: Record<string, number>; topics: Array<{ topic: string; n: number }> }>;
   funnel: Array<{ stepId: string; label: string; kind: string; reached: number; answered: number; skipped: number; stopped: Record<Exclude<Outcome, 'completed'>, number> }>;
-  sessions: { started: number; outcomes: Record<Outcome, number>; completionRate: number | null; medianSecondsToComplete: number | null };
+  /**
+   * `outcomes`: where each session stands now (one each, sessionFacts/types.ts). `escalated`:
+   * sessions ever handed to a person, whatever happened next; `escalatedOutcomes` splits them by
+   * outcome (a handed-over session that completed is in `outcomes.completed` and here).
+   */
+  sessions: { started: number; outcomes: Record<Outcome, number>; escalated: number; escalatedOutcomes: Record<Outcome, number>; completionRate: number | null; medianSecondsToComplete: number | null };
   escalations: { count: number; byTrigger: Record<string, number>; medianFirstReplySeconds: number | null; replied: number; resolved: number; resolvedShare: number | null };
   segments: Record<Segment, number>;
   /** Detractors (sessions, by start day) an advisor reached through a follow-up task within 48 h of their score. */
@@ -115,6 +120,8 @@ export function summarize(tally: Tally, catalog: readonly CatalogStep[], options
     sessions: {
       started,
       outcomes: outcomeCounts,
+      escalated: total(tally.handedOver),
+      escalatedOutcomes: record(outcomes, (o) => tally.handedOver.get(o) ?? 0),
       completionRate: percent(outcomeCounts.completed, started),
       medianSecondsToComplete: medianOf(tally.completeSeconds),
     },

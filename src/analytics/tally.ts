@@ -1,4 +1,4 @@
-import type { GroupOrNone, Outcome, Segment } from '../sessionFacts/types.ts';
+import type { Group, GroupOrNone, Outcome, Segment } from '../sessionFacts/types.ts';
 
 /** Counts keyed by a string, e.g. topic → mentions. */
 export type Counts = Map<string, number>;
@@ -10,6 +10,8 @@ export type Counts = Map<string, number>;
 export interface Tally {
   started: number;
   outcomes: Counts;
+  /** Sessions ever handed to a person, by outcome now. */
+  handedOver: Counts;
   reached: Counts;
   answered: Counts;
   skipped: Counts;
@@ -35,12 +37,15 @@ export interface Tally {
   firstReplySeconds: Map<number, number>;
   /** Detractor sessions, and those contacted through a follow-up task within 48 h. */
   followUp: { detractors: number; contacted48h: number };
+  /** Key drivers: respondents by NPS group per topic named in a reason, and per CSAT step rated low. */
+  drivers: { topic: Map<string, Record<Group, number>>; csat: Map<string, Record<Group, number>> };
 }
 
 export function emptyTally(): Tally {
   return {
     started: 0,
     outcomes: new Map(),
+    handedOver: new Map(),
     reached: new Map(),
     answered: new Map(),
     skipped: new Map(),
@@ -61,6 +66,7 @@ export function emptyTally(): Tally {
     escalationsResolved: 0,
     firstReplySeconds: new Map(),
     followUp: { detractors: 0, contacted48h: 0 },
+    drivers: { topic: new Map(), csat: new Map() },
   };
 }
 
@@ -84,6 +90,7 @@ export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tal
     switch (kind) {
       case 's': tally.started += n; break;
       case 'o': bump(tally.outcomes, a, n); break;
+      case 'H': bump(tally.handedOver, a, n); break;
       case 'r': bump(tally.reached, a, n); break;
       case 'a': bump(tally.answered, a, n); break;
       case 'k': bump(tally.skipped, a, n); break;
@@ -108,6 +115,12 @@ export function addCounts(tally: Tally, counts: Iterable<[string, number]>): Tal
       case 'E': bump(tally.escalations, a, n); break;
       case 'ER': tally.escalationsResolved += n; break;
       case 'EF': bump(tally.firstReplySeconds, Number(a), n); break;
+      case 'Dt':
+      case 'Dc': {
+        const byGroup = inner(kind === 'Dt' ? tally.drivers.topic : tally.drivers.csat, b, () => ({ promoter: 0, passive: 0, detractor: 0 }));
+        if (a === 'promoter' || a === 'passive' || a === 'detractor') byGroup[a] += n;
+        break;
+      }
       case 'F':
         if (a === 'd') tally.followUp.detractors += n;
         else if (a === 'c48') tally.followUp.contacted48h += n;

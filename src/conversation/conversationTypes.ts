@@ -90,6 +90,8 @@ export type ReleaseMode = 'resume' | 'finish' | 'silent';
 export interface ConversationDeps {
   channel: ChannelPort;
   analyzer: Analyzer;
+  /** Reads replies as answers to the other steps they may fill in passing (the rules); default `analyzer`. */
+  passingAnalyzer?: Analyzer;
   sessions: SessionRepository;
   customers: CustomerRepository;
   catalog: FlowCatalog;

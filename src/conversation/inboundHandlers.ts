@@ -1,7 +1,7 @@
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry, type TranscriptMedia } from '../core/sessions.ts';
-import { runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
+import { readInPassing, runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
 import { createMediaReader } from './customerMedia.ts';
@@ -86,6 +86,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
     }
 
     const awaiting = session.awaiting as Awaiting | null;
+    const analysisContext = { sessionId: session.id, llmFullText: await llmFullText(session) };
     const analysis = await deps.analyzer.analyze(
       {
         question: awaiting?.question ?? 'text',
@@ -97,9 +98,13 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
         now,
         timeZone: deps.settings.timeZone,
       },
-      { sessionId: session.id, llmFullText: await llmFullText(session) },
+      analysisContext,
     );
-    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis };
+    // A menu click answers the question asked and nothing else.
+    const passing = menuId
+      ? undefined
+      : await readInPassing(deps.passingAnalyzer ?? deps.analyzer, awaiting, text, { now, timeZone: deps.settings.timeZone }, analysisContext);
+    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis, ...(passing ? { passing } : {}) };
     const { flow, result: turn } = await runOn(session, event, now);
     let result = turn;
     if (deps.escalations && result.status !== 'escalated' && (await deps.escalations.handOverNow(session, result))) {

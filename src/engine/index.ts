@@ -20,6 +20,8 @@ export type {
   SessionStatus,
   TurnResult,
 } from './runtime/turnResult.ts';
+export { readInPassing } from './runtime/readInPassing.ts';
+export { passingQuestions } from './runtime/passingQuestions.ts';
 export { persistedSnapshotSchema } from './runtime/persistedSnapshot.ts';
 export type { PersistedSnapshot } from './runtime/persistedSnapshot.ts';
 export { FlowInvalidError, SnapshotMismatchError } from './engineErrors.ts';

@@ -1,5 +1,6 @@
 import { purchaseFactorSchema, timingBucketSchema, sentimentLabelSchema, type PurchaseFactor } from '../core/analysis.ts';
 import type { EscalationRecord } from '../core/escalations.ts';
+import { isOnlyRequestWords } from '../core/intentWords.ts';
 import type { SessionRecord, SessionStatus } from '../core/sessions.ts';
 import { isQuestionStep, npsGroupOf, type Flow } from '../engine/index.ts';
 import { readDimensions } from './dimensions.ts';
@@ -103,13 +104,36 @@ type Stored = {
   extracted?: { sentiment?: unknown; topics?: unknown; timing?: unknown; products?: unknown; factors?: unknown; openInterest?: unknown };
 };
 
-/** Answers in flow order; a step the flow does not know (or a malformed entry) is left out. */
+/**
+ * The question each reason step follows up, when the flow has an NPS question and it is another
+ * one: the nearest question before it in flow order that is not free text (csat_result for
+ * csat_result_issue, intent for change_mind; the NPS reasons follow the NPS question).
+ */
+export function reasonSubjects(flow: Pick<Flow, 'steps'>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!flow.steps.some((s) => s.kind === 'nps')) return out;
+  let subject: { id: string; kind: string } | undefined;
+  for (const step of flow.steps) {
+    if (!isQuestionStep(step)) continue;
+    if (step.kind !== 'text') subject = step;
+    else if (step.question === 'reason' && subject && subject.kind !== 'nps') out.set(step.id, subject.id);
+  }
+  return out;
+}
+
+/**
+ * Answers in flow order; a step the flow does not know (or a malformed entry) is left out, and so
+ * is a text "answer" that is only a request (转人工, 不想答) stored before the engine refused them.
+ */
 function readAnswers(session: SessionView, flow: Flow): AnswerFact[] {
   const out: AnswerFact[] = [];
+  const subjects = reasonSubjects(flow);
   for (const step of flow.steps) {
     if (!isQuestionStep(step)) continue;
     const stored = session.answers[step.id] as Stored | undefined;
     if (!stored || typeof stored !== 'object') continue;
+    if (step.kind === 'text' && typeof stored.value === 'string' && isOnlyRequestWords(stored.value)) continue;
+    const followsUp = subjects.get(step.id);
     const at = new Date(typeof stored.at === 'string' || stored.at instanceof Date ? stored.at : session.updatedAt);
     const extracted = { ...(session.analysis[step.id] as Stored['extracted']), ...stored.extracted };
     const sentiment = readSentiment(extracted.sentiment);
@@ -124,6 +148,7 @@ function readAnswers(session: SessionView, flow: Flow): AnswerFact[] {
       raw: typeof stored.raw === 'string' ? stored.raw : '',
       missing: stored.missing === true || stored.value === null || stored.value === undefined,
       reason: step.kind === 'text' && step.question === 'reason',
+      ...(followsUp ? { followsUp } : {}),
       ...(sentiment ? { sentiment } : {}),
       topics: strings(extracted.topics),
       ...(timing.success ? { timing: timing.data } : {}),

@@ -9,7 +9,12 @@ import type { SessionStatus } from '../core/sessions.ts';
 export const segments = ['loyal', 'at_risk', 'potential', 'other'] as const;
 export type Segment = (typeof segments)[number];
 
-/** Where a session stands, for the funnel: active and paused count as in progress. */
+/**
+ * Where a session stands now, exactly one of: completed (the flow reached its end, also after an
+ * advisor handed it back), opted_out, escalated (with an advisor now), expired, in_progress (active
+ * or paused). Whether a person was ever asked to take over is a fact of its own
+ * (`ResponseFacts.escalation`), so a handed-over session that later completes is both.
+ */
 export const outcomes = ['completed', 'opted_out', 'escalated', 'expired', 'in_progress'] as const;
 export type Outcome = (typeof outcomes)[number];
 
@@ -32,6 +37,13 @@ export interface AnswerFact {
   missing: boolean;
   /** A free-text "why" (a text step with `question: reason`). */
   reason: boolean;
+  /**
+   * A reason that follows up another question than the NPS one (a low CSAT's "what went wrong?",
+   * a low intent's "what would change your mind?"): that question's step id. Absent on the NPS
+   * reasons, and on every reason of a flow without an NPS question. Only NPS reasons are counted
+   * as reasons by NPS group.
+   */
+  followsUp?: string;
   sentiment?: { label: SentimentLabel; confidence: number };
   topics: string[];
   timing?: TimingBucket;

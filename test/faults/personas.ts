@@ -50,11 +50,12 @@ export function buildPersonas(o: Oracle): Record<PersonaName, Persona> {
       steps: [
         hello(),
         { act: { say: '9' }, replies: [o.text({ step: 'reason_promoter' })], answer: { step: 'nps', value: 9 } },
-        { act: { say: '顾问很专业' }, replies: [o.menu('csat_booking')], answer: { step: 'reason_promoter', value: '顾问很专业' } },
+        // A reason is acknowledged by its topic (issue 20).
+        { act: { say: '顾问很专业' }, replies: [o.menu('csat_booking', { literal: '谢谢您认可我们的专业！' })], answer: { step: 'reason_promoter', value: '顾问很专业' } },
         { act: { click: /^5 / }, replies: [o.menu('csat_advisor', { ack: 'csat_booking' })], answer: { step: 'csat_booking', value: 5 } },
         { act: { click: /^4 / }, replies: [o.menu('csat_result')], answer: { step: 'csat_advisor', value: 4 } },
         { act: { click: /^5 / }, replies: [o.menu('intent')], answer: { step: 'csat_result', value: 5 } },
-        { act: { click: /^4 / }, replies: [o.text({ step: 'timing' })], answer: { step: 'intent', value: 4 } },
+        { act: { click: /^4 / }, replies: [o.text({ literal: '太好了！' }, { step: 'timing' })], answer: { step: 'intent', value: 4 } },
         { act: { say: '下个月' }, replies: [o.text({ step: 'products' })], answer: { step: 'timing', value: '下个月' } },
         // A promoter is asked once for a referral or a review (each simulated customer is new).
         { act: { say: '面部护理' }, replies: [o.menu('referral')], answer: { step: 'products', value: '面部护理' } },
@@ -75,12 +76,12 @@ export function buildPersonas(o: Oracle): Record<PersonaName, Persona> {
       steps: [
         hello(),
         { act: { say: '7' }, replies: [o.text({ step: 'reason_passive' })], answer: { step: 'nps', value: 7 } },
-        { act: { say: '环境挺好的' }, replies: [o.menu('csat_booking')], answer: { step: 'reason_passive', value: '环境挺好的' } },
+        { act: { say: '环境挺好的' }, replies: [o.menu('csat_booking', { literal: '谢谢，您说的我们记下了。' })], answer: { step: 'reason_passive', value: '环境挺好的' } },
         { act: { click: /^3 / }, replies: [o.menu('csat_advisor', { ack: 'csat_booking' })], answer: { step: 'csat_booking', value: 3 } },
         { act: { click: /^3 / }, replies: [o.menu('csat_result')], answer: { step: 'csat_advisor', value: 3 } },
         { act: { click: /^3 / }, replies: [o.menu('intent')], answer: { step: 'csat_result', value: 3 } },
         { act: { click: /^2 / }, replies: [o.text({ step: 'change_mind' })], answer: { step: 'intent', value: 2 } },
-        { act: { say: '价格再实惠一点就好' }, replies: [o.text({ step: 'thanks' })], answer: { step: 'change_mind', value: '价格再实惠一点就好' }, status: 'completed' },
+        { act: { say: '价格再实惠一点就好' }, replies: [o.text({ literal: '谢谢，您说的我们记下了。' }, { step: 'thanks' })], answer: { step: 'change_mind', value: '价格再实惠一点就好' }, status: 'completed' },
       ],
     },
     // A detractor is asked why, says it, and is handed to a person; after that the bot is silent.
@@ -123,7 +124,8 @@ export function buildPersonas(o: Oracle): Record<PersonaName, Persona> {
       steps: [
         { act: { enter: 'nps-default' }, replies: [o.text({ step: 'greeting' }, { step: 'nps' })], recorded: false, status: 'active' },
         { act: { say: '10' }, replies: [o.text({ step: 'reason_promoter' })], answer: { step: 'nps', value: 10 } },
-        { act: { say: '都挺好的' }, replies: [o.menu('csat_booking')], answer: { step: 'reason_promoter', value: '都挺好的' } },
+        // A vague reason gets one short probe (issue 20); the answer is recorded with the reply to it.
+        { act: { say: '都挺好的' }, replies: [o.text({ literal: '最满意的是哪方面呢？环境、服务还是效果？' })] },
       ],
     },
     // Scores and complains in one message (issue 13, item 1): handed over, and the score is kept.

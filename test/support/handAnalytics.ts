@@ -15,6 +15,8 @@ export interface HandSession {
   analysis?: Record<string, HandReading>;
   /** Question steps the bot put to the customer, in order (the session's own record of it). */
   askedSteps: string[];
+  /** Present when the session was ever handed to a person. */
+  escalation?: { trigger: string; at: string } | null;
   createdAt: string;
   completedAt?: string | null;
 }
@@ -37,6 +39,10 @@ export interface HandFilter {
 }
 
 const REASON_STEPS = ['reason_promoter', 'reason_passive', 'reason_detractor', 'change_mind'];
+/** The reasons for the NPS score: change_mind follows up the intent, csat_*_issue a low CSAT. */
+const NPS_REASON_STEPS = ['reason_promoter', 'reason_passive', 'reason_detractor'];
+/** Replies that only ask for something; never an answer. */
+const REQUESTS = new Set(['转人工', '人工', '不想答', '不想回答', '我要转人工']);
 const CSAT_STEPS = ['csat_booking', 'csat_advisor', 'csat_result'];
 
 /** The day in Asia/Shanghai (UTC+8, no DST). */
@@ -49,7 +55,7 @@ function inRange(day: string, f: HandFilter): boolean {
 }
 
 function usable(a: HandSession['answers'][string] | undefined): boolean {
-  return !!a && !a.missing && a.value !== null && a.value !== undefined;
+  return !!a && !a.missing && a.value !== null && a.value !== undefined && !REQUESTS.has(String(a.value).trim());
 }
 
 export function handSegment(s: HandSession): string | null {
@@ -88,6 +94,7 @@ export function handSummary(all: HandSession[], f: HandFilter) {
   const reasons: Record<string, { n: number; negative: number; topics: Record<string, number> }> = {};
   const funnel: Record<string, { reached: number; answered: number }> = {};
   const outcomes: Record<string, number> = {};
+  const escalatedOutcomes: Record<string, number> = {};
   const durations: number[] = [];
   const segments: Record<string, number> = { loyal: 0, at_risk: 0, potential: 0, other: 0 };
   let started = 0;
@@ -105,9 +112,7 @@ export function handSummary(all: HandSession[], f: HandFilter) {
       }
       if (CSAT_STEPS.includes(stepId)) csat[stepId]!.push(a.value as number);
       if (stepId === 'intent') intents.push(a.value as number);
-      const bucket = ({ ...(s.analysis?.[stepId] ?? {}), ...(a.extracted ?? {}) } as HandReading).timing?.bucket;
-      if (bucket) timing[bucket] = (timing[bucket] ?? 0) + 1;
-      if (REASON_STEPS.includes(stepId) && a.extracted?.sentiment) {
+      if (NPS_REASON_STEPS.includes(stepId) && a.extracted?.sentiment) {
         const r = (reasons[group] ??= { n: 0, negative: 0, topics: {} });
         r.n++;
         if (a.extracted.sentiment.label === 'negative') r.negative++;
@@ -117,6 +122,8 @@ export function handSummary(all: HandSession[], f: HandFilter) {
     // Products, factors and "都行": once per session, on the day the first answer naming them was given.
     const interest = handInterest(s);
     const seg = handSegment(s) ?? 'none';
+    // Timing once per respondent: the session's window, on the day of the answer it came from.
+    if (interest.window && interest.windowDay && inRange(interest.windowDay, f)) timing[interest.window] = (timing[interest.window] ?? 0) + 1;
     for (const [id, day] of interest.products) {
       if (!inRange(day, f)) continue;
       const row = (products[id] ??= { n: 0, timing: {}, segments: {} });
@@ -139,6 +146,7 @@ export function handSummary(all: HandSession[], f: HandFilter) {
     started++;
     const outcome = s.status === 'active' || s.status === 'paused' ? 'in_progress' : s.status;
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    if (s.escalation) escalatedOutcomes[outcome] = (escalatedOutcomes[outcome] ?? 0) + 1;
     const asked = new Set(s.askedSteps);
     for (const stepId of new Set([...asked, ...Object.keys(s.answers)])) {
       const row = (funnel[stepId] ??= { reached: 0, answered: 0 });
@@ -162,7 +170,7 @@ export function handSummary(all: HandSession[], f: HandFilter) {
     repurchase: { n: intents.length, likelyShare: intents.length ? (100 * intents.filter((x) => x >= 4).length) / intents.length : null, timing, products, factors, openInterest },
     reasons,
     funnel,
-    sessions: { started, outcomes, medianSecondsToComplete: median },
+    sessions: { started, outcomes, escalated: Object.values(escalatedOutcomes).reduce((a, b) => a + b, 0), escalatedOutcomes, medianSecondsToComplete: median },
     segments,
   };
 }
@@ -176,7 +184,7 @@ const BUCKET_START: Record<string, number> = { within_1_month: 0, '1_3_months': 
  * the one whose window starts first (its date, else the answer's day plus the bucket's start),
  * the first one given when none has a start.
  */
-export function handInterest(s: HandSession): { products: Map<string, string>; factors: Map<string, string>; openDay?: string; window?: string; windowStart?: string } {
+export function handInterest(s: HandSession): { products: Map<string, string>; factors: Map<string, string>; openDay?: string; window?: string; windowStart?: string; windowDay?: string } {
   const given = Object.entries(s.answers)
     .filter(([, a]) => usable(a))
     .sort(([, a], [, b]) => Date.parse(a.at) - Date.parse(b.at));
@@ -185,6 +193,7 @@ export function handInterest(s: HandSession): { products: Map<string, string>; f
   let openDay: string | undefined;
   let window: string | undefined;
   let windowStart: string | undefined;
+  let windowDay: string | undefined;
   for (const [stepId, a] of given) {
     const reading: HandReading = { ...(s.analysis?.[stepId] ?? {}), ...(a.extracted ?? {}) };
     const day = shanghaiDay(a.at);
@@ -197,9 +206,10 @@ export function handInterest(s: HandSession): { products: Map<string, string>; f
     if (window === undefined || (start !== undefined && (windowStart === undefined || start < windowStart))) {
       window = bucket;
       windowStart = start;
+      windowDay = day;
     }
   }
-  return { products, factors, ...(openDay ? { openDay } : {}), ...(window ? { window } : {}), ...(windowStart ? { windowStart } : {}) };
+  return { products, factors, ...(openDay ? { openDay } : {}), ...(window ? { window, windowDay } : {}), ...(windowStart ? { windowStart } : {}) };
 }
 
 const nonzero = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0));
@@ -215,4 +225,78 @@ export function interestShape(repurchase: {
     factors: Object.fromEntries(repurchase.factors.filter((f) => f.n > 0).map((f) => [f.id, { n: f.n, segments: nonzero(f.segments) }])),
     openInterest: { n: repurchase.openInterest.n, segments: nonzero(repurchase.openInterest.segments) },
   };
+}
+
+const ALL_REASON_STEPS = [...REASON_STEPS, 'csat_booking_issue', 'csat_advisor_issue', 'csat_result_issue'];
+
+/** NPS, its variance and n of promoter/passive/detractor counts, by hand. */
+function handNps(c: { p: number; a: number; d: number }) {
+  const n = c.p + c.a + c.d;
+  const p = n ? c.p / n : 0;
+  const d = n ? c.d / n : 0;
+  return { n, score: 100 * (p - d), variance: p + d - (p - d) ** 2 };
+}
+
+/** Difference of two NPS with its 95% interval, by hand. */
+export function handDifference(a: { p: number; a: number; d: number }, b: { p: number; a: number; d: number }) {
+  const x = handNps(a);
+  const y = handNps(b);
+  const margin = 196 * Math.sqrt(x.variance / x.n + y.variance / y.n);
+  const difference = x.score - y.score;
+  return { difference, low: difference - margin, high: difference + margin, significant: difference - margin > 0 || difference + margin < 0 };
+}
+
+/** Respondents' NPS groups in the filter (on the NPS answer's day), with what they said. */
+function respondents(all: HandSession[], f: HandFilter) {
+  return all
+    .filter((s) => (!f.store || s.customerFields.store === f.store) && (!f.campaign || (s.campaign ?? s.customerFields.campaign) === f.campaign) && (!f.segment || handSegment(s) === f.segment))
+    .filter((s) => usable(s.answers.nps) && inRange(shanghaiDay(s.answers.nps!.at), f))
+    .map((s) => {
+      const score = s.answers.nps!.value as number;
+      const group = score >= 9 ? 'p' : score >= 7 ? 'a' : 'd';
+      const topics = new Set<string>();
+      for (const id of ALL_REASON_STEPS) {
+        const a = s.answers[id];
+        if (!usable(a)) continue;
+        for (const t of ({ ...(s.analysis?.[id] ?? {}), ...(a!.extracted ?? {}) } as HandReading).topics ?? []) topics.add(t);
+      }
+      const low = CSAT_STEPS.filter((id) => usable(s.answers[id]) && (s.answers[id]!.value as number) <= 3);
+      return { group: group as 'p' | 'a' | 'd', topics, low };
+    });
+}
+
+/** Key drivers by hand: every topic and touchpoint-rated-low, with vs without, keyed `kind:id`. */
+export function handDrivers(all: HandSession[], f: HandFilter, min: number) {
+  const people = respondents(all, f);
+  const total = { p: 0, a: 0, d: 0 };
+  const by = new Map<string, { p: number; a: number; d: number }>();
+  for (const r of people) {
+    total[r.group]++;
+    for (const key of [...[...r.topics].map((t) => `topic:${t}`), ...r.low.map((id) => `csat:${id}`)]) {
+      const c = by.get(key) ?? { p: 0, a: 0, d: 0 };
+      c[r.group]++;
+      by.set(key, c);
+    }
+  }
+  const N = total.p + total.a + total.d;
+  const out: Record<string, { n: number; detractors: number; enough: boolean; npsWith?: number; npsWithout?: number; impact?: number; low?: number; high?: number; potentialGain?: number }> = {};
+  for (const [key, c] of by) {
+    const without = { p: total.p - c.p, a: total.a - c.a, d: total.d - c.d };
+    const n = c.p + c.a + c.d;
+    const enough = n >= min && N - n >= min;
+    const row: (typeof out)[string] = { n, detractors: c.d, enough };
+    if (enough) {
+      const diff = handDifference(c, without);
+      Object.assign(row, { npsWith: handNps(c).score, npsWithout: handNps(without).score, impact: diff.difference, low: diff.low, high: diff.high, potentialGain: (100 * c.d) / N });
+    }
+    out[key] = row;
+  }
+  return out;
+}
+
+/** Promoter/passive/detractor counts of the filter's NPS answers, by hand (for compare). */
+export function handGroups(all: HandSession[], f: HandFilter) {
+  const c = { p: 0, a: 0, d: 0 };
+  for (const r of respondents(all, f)) c[r.group]++;
+  return c;
 }

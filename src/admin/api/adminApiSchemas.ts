@@ -129,6 +129,7 @@ export const previewResultSchema = z
     answers: z.record(z.string(), z.unknown()),
     effects: z.array(z.record(z.string(), z.unknown())),
     analysis: z.record(z.string(), z.unknown()).nullable(),
+    filled: z.array(z.string()).describe('Steps the reply answered in passing (the flow\'s fills), besides the awaited one'),
   })
   .meta({ id: 'PreviewResult' });
 

@@ -82,15 +82,22 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
   const ignore = {};
   const keep = (autoEscalate: boolean) => ({ type: 'keepAnswer' as const, params: { stepId, autoEscalate } });
   const kept = { type: 'answerKept' as const, params: { stepId } };
+  const fill = { type: 'fillInPassing' as const, params: { stepId } };
+  const fillable = step.alwaysAsk !== true && flow.fills.some((f) => f.step === stepId);
+  const checks = [
+    ...(step.once ? [{ guard: { type: 'wasAskedBefore' as const, params: { stepId } }, target: 'answered' }] : []),
+    ...(fillable ? [{ guard: { type: 'answeredInPassing' as const, params: { stepId } }, target: 'answered' }] : []),
+  ];
   return survey.createStateConfig({
     id: `step:${stepId}`,
     description: `${step.kind}: ${step.text}`,
     entry: { type: 'beginQuestion', params: { stepId } },
     // A `once` question the customer was asked before is passed by as if answered (routing then
-    // finds no answer of it, so its `next` or `default` applies).
-    initial: step.once ? 'check' : 'ask',
+    // finds no answer of it, so its `next` or `default` applies), and so is one a reply to another
+    // question answered in passing (routing then follows that answer).
+    initial: checks.length > 0 ? 'check' : 'ask',
     states: {
-      ...(step.once ? { check: { always: [{ guard: { type: 'wasAskedBefore' as const, params: { stepId } }, target: 'answered' }, { target: 'ask' }] } } : {}),
+      ...(checks.length > 0 ? { check: { always: [...checks, { target: 'ask' }] } } : {}),
       ask: { entry: { type: 'askQuestion', params: { stepId } }, always: 'wait' },
       wait: { tags: ['awaiting'] },
       paused: {
@@ -129,13 +136,13 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
       'user.replied': [
         { guard: { type: 'isMenuAnswer', params: { stepId } }, target: '.answered', actions: { type: 'recordAnswer', params: { stepId } } },
         // Every answer a message carries is recorded, whatever else the message asks for.
-        { guard: intent('escalate'), target: '.escalated', actions: [keep(false), { type: 'handOver', params: { stepId } }] },
-        { guard: intent('opt_out'), target: '.optedOut', actions: [keep(false), 'optOut'] },
-        { guard: intent('later'), target: '.paused', actions: [keep(true), say(texts.later)] },
+        { guard: intent('escalate'), target: '.escalated', actions: [keep(false), fill, { type: 'handOver', params: { stepId } }] },
+        { guard: intent('opt_out'), target: '.optedOut', actions: [keep(false), fill, 'optOut'] },
+        { guard: intent('later'), target: '.paused', actions: [keep(true), fill, say(texts.later)] },
         {
           guard: and([intent('question'), { type: 'isAnswerBesidesIntent', params: { stepId } }]),
           target: '.answered',
-          actions: [keep(true), 'answerFaq'],
+          actions: [keep(true), fill, 'answerFaq'],
         },
         { guard: intent('question'), target: '.ask', actions: 'answerFaq' },
         ...previous.map((p) => ({
@@ -144,9 +151,14 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
           actions: 'stepBack' as const,
         })),
         { guard: intent('back'), target: '.ask', actions: say(texts.noPrevious) },
-        { guard: { type: 'isAnswer', params: { stepId } }, target: '.answered', actions: { type: 'recordAnswer', params: { stepId } } },
-        { guard: { type: 'canReask', params: { stepId } }, target: '.wait', actions: { type: 'reask', params: { stepId } } },
-        { target: '.answered', actions: { type: 'recordMissing', params: { stepId } } },
+        {
+          guard: and([{ type: 'isAnswer', params: { stepId } }, { type: 'shouldProbe', params: { stepId } }]),
+          target: '.wait',
+          actions: [fill, { type: 'probe', params: { stepId } }],
+        },
+        { guard: { type: 'isAnswer', params: { stepId } }, target: '.answered', actions: [{ type: 'recordAnswer', params: { stepId } }, fill] },
+        { guard: { type: 'canReask', params: { stepId } }, target: '.wait', actions: [fill, { type: 'reask', params: { stepId } }] },
+        { target: '.answered', actions: [{ type: 'recordMissing', params: { stepId } }, fill] },
       ],
       'reminder.due': { guard: 'notReminded', target: '.ask', actions: 'remind' },
       'session.expired': '#expired',
@@ -155,11 +167,13 @@ function stepState(survey: SurveySetup, flow: Flow, step: Step, route: StepRoute
 }
 
 /**
- * For each question, the questions that can come right before it (through message steps only):
- * the possible targets of `back`, which are static so the machine stays inspectable.
+ * For each question, the questions that can come right before it (through message steps, and
+ * questions that may be skipped as answered in passing): the possible targets of `back`, which
+ * are static so the machine stays inspectable.
  */
 function listPreviousQuestions(flow: Flow, routes: StepRoute[]): Map<string, string[]> {
   const previous = new Map<string, Set<string>>();
+  const skippable = new Set(flow.fills.map((f) => f.step).filter((id) => flow.steps.some((s) => s.id === id && isQuestionStep(s) && s.alwaysAsk !== true)));
   flow.steps.forEach((step, i) => {
     if (!isQuestionStep(step)) return;
     const seen = new Set<number>();
@@ -171,6 +185,8 @@ function listPreviousQuestions(flow: Flow, routes: StepRoute[]): Map<string, str
         seen.add(j);
         if (isQuestionStep(next)) {
           if (next.id !== step.id) previous.set(next.id, (previous.get(next.id) ?? new Set()).add(step.id));
+          // A question answered in passing is skipped: what follows it may come right after this one.
+          if (skippable.has(next.id)) walk(j);
         } else walk(j);
       }
     };

@@ -1,4 +1,5 @@
-import type { Flow, QuestionStep } from '../definition/flowSchema.ts';
+import type { Analysis } from '../../core/analysis.ts';
+import type { Flow, QuestionStep, ToneAck } from '../definition/flowSchema.ts';
 import { npsGroupOf } from '../definition/npsGroupOf.ts';
 import type { SurveyContext } from '../runtime/persistedSnapshot.ts';
 import type { RecordedAnswer } from '../runtime/turnResult.ts';
@@ -22,15 +23,19 @@ export function storeAnswer(
   step: QuestionStep,
   value: RecordedAnswer['value'] & {},
   autoEscalate: boolean,
+  inPassing = false,
 ): StoredAnswer {
   const flagged = [...context.flagged];
-  const emitted: SurveyEmitted[] = [emitEffect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, analysis: event.analysis })];
+  const marker = inPassing ? { inPassing: true as const } : {};
+  const emitted: SurveyEmitted[] = [
+    emitEffect({ type: 'answer.recorded', stepId: step.id, kind: step.kind, value, raw: event.text, ...marker, analysis: event.analysis }),
+  ];
   const raised = automaticEscalation(flow, event, step, value);
   if (raised !== undefined && !flagged.includes(raised.trigger)) {
     flagged.push(raised.trigger);
     if (autoEscalate) emitted.push(emitEscalation(flow, raised.trigger, raised.reason, step.id));
   }
-  return { answers: { ...context.answers, [step.id]: recordedAnswer(event, step, value) }, flagged, emitted };
+  return { answers: { ...context.answers, [step.id]: { ...recordedAnswer(event, step, value), ...marker } }, flagged, emitted };
 }
 
 function recordedAnswer(event: ReplyEvent, step: QuestionStep, value: RecordedAnswer['value'] & {}): RecordedAnswer {
@@ -79,8 +84,13 @@ export function storeMissingAnswer(flow: Flow, context: SurveyContext, step: Que
   return { answers: { ...context.answers, [step.id]: answer }, flagged, emitted };
 }
 
-/** The acknowledgement of an answer: the step's low-score one (an apology) at or below its mark, else `ack`. */
-export function ackFor(step: QuestionStep, value: RecordedAnswer['value']): string | undefined {
+/**
+ * The acknowledgement of an answer: the first of the step's `acks` that fits the score and the
+ * reading, else its low-score one (an apology) at or below its mark, else `ack`.
+ */
+export function ackFor(step: QuestionStep, value: RecordedAnswer['value'], analysis?: Analysis): string | undefined {
+  const toned = step.acks?.find((a) => toneFits(a, value, analysis));
+  if (toned !== undefined) return toned.text;
   const low = 'lowScoreAck' in step ? step.lowScoreAck : undefined;
   if (step.kind === 'choice') {
     const chosen = Array.isArray(value) ? value : [value];
@@ -88,4 +98,11 @@ export function ackFor(step: QuestionStep, value: RecordedAnswer['value']): stri
     if (optionAck !== undefined) return optionAck;
   }
   return low !== undefined && typeof value === 'number' && value <= low.lte ? low.text : step.ack;
+}
+
+function toneFits(a: ToneAck, value: RecordedAnswer['value'], analysis: Analysis | undefined): boolean {
+  if ((a.gte !== undefined || a.lte !== undefined) && typeof value !== 'number') return false;
+  if (a.gte !== undefined && (value as number) < a.gte) return false;
+  if (a.lte !== undefined && (value as number) > a.lte) return false;
+  return a.sentiment === undefined || analysis?.sentiment?.label === a.sentiment;
 }

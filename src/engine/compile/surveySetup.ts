@@ -2,14 +2,16 @@ import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { Intent } from '../../core/analysis.ts';
 import { isQuestionStep } from '../definition/flowSchema.ts';
 import type { Condition, Flow, QuestionStep } from '../definition/flowSchema.ts';
-import { npsGroupOf } from '../definition/npsGroupOf.ts';
 import { createTemplateScope } from '../runtime/createTemplateScope.ts';
 import type { SurveyContext } from '../runtime/persistedSnapshot.ts';
 import { readAnswer, readAnswerBesidesIntent, readMenuAnswer } from '../runtime/readAnswer.ts';
 import { renderQuestion, renderReask } from '../runtime/renderQuestion.ts';
 import { renderTemplate } from '../runtime/renderTemplate.ts';
-import type { RecordedAnswer } from '../runtime/turnResult.ts';
+import { answeredInPassing } from '../runtime/passingQuestions.ts';
+import { fillInPassing } from './fillInPassing.ts';
+import { conditionHolds } from './conditionHolds.ts';
 import { ackFor, storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
+import { isVagueReason, npsGroupIn, reasonAck, reasonProbe } from './reasonReplies.ts';
 import { clip, emitEffect, emitEscalation, emitMessage, emitText, type SurveyEmitted, type SurveyEvent } from './surveyEmitted.ts';
 
 export type { SurveyEmitted, SurveyEvent } from './surveyEmitted.ts';
@@ -43,15 +45,26 @@ export function createSurveySetup(flow: Flow) {
       tags: {} as SurveyTag,
     },
     actions: {
-      /** Entering a question: it becomes the top of the trail, with fresh re-ask and reminder counts. */
+      /**
+       * Entering a question: it becomes the top of the trail, with fresh re-ask and reminder counts.
+       * One passed by as answered in passing stays off the trail, so "上一题" never lands on it.
+       */
       beginQuestion: assign(({ context }, params: { stepId: string }) => ({
-        trail: context.trail.at(-1) === params.stepId ? context.trail : [...context.trail, params.stepId],
+        trail:
+          context.trail.at(-1) === params.stepId || answeredInPassing(flow, context.answers, params.stepId)
+            ? context.trail
+            : [...context.trail, params.stepId],
         reasks: 0,
         reminded: false,
         kept: undefined,
+        vague: undefined,
       })),
       askQuestion: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
         const step = questionStep(params.stepId);
+        // What was taken in passing is confirmed before the next question ("记下了：一个月内、水光针。").
+        for (const line of context.heard ?? []) enqueue.emit(emitText(line));
+        if (context.noted?.length) enqueue.emit(emitText(`记下了：${context.noted.join('、')}。`));
+        if (context.heard !== undefined || context.noted !== undefined) enqueue.assign({ heard: undefined, noted: undefined });
         enqueue.emit(emitMessage(renderQuestion(step, createTemplateScope(flow, context))));
         if (step.once) enqueue.emit(emitEffect({ type: 'asked.once', stepId: step.id }));
       }),
@@ -62,10 +75,13 @@ export function createSurveySetup(flow: Flow) {
         const step = questionStep(params.stepId);
         const read = readAnswer(step, event);
         if (read.status !== 'answered') return;
-        const stored = storeAnswer(flow, context, event, step, read.value, true);
+        // The answer to a probe completes the vague reply before it ("一般；服务有点敷衍").
+        const said = context.vague?.stepId === step.id && step.kind === 'text' ? `${context.vague.text}；${event.text}` : undefined;
+        const reply = said === undefined ? event : { ...event, text: said };
+        const stored = storeAnswer(flow, context, reply, step, said ?? read.value, true);
         for (const e of stored.emitted) enqueue.emit(e);
-        enqueue.assign({ answers: stored.answers, flagged: stored.flagged });
-        const ack = ackFor(step, read.value);
+        enqueue.assign({ answers: stored.answers, flagged: stored.flagged, vague: undefined });
+        const ack = ackFor(step, read.value, event.analysis) ?? (namesReasonsIn(flow, step) ? reasonAck(event.analysis, npsGroupIn(flow, stored.answers)) : undefined);
         if (ack !== undefined) enqueue.emit(emitText(render(ack, { customer: context.customer, answers: stored.answers })));
       }),
       /**
@@ -81,6 +97,24 @@ export function createSurveySetup(flow: Flow) {
         const stored = storeAnswer(flow, context, event, step, read.value, params.autoEscalate);
         for (const e of stored.emitted) enqueue.emit(e);
         enqueue.assign({ answers: stored.answers, flagged: stored.flagged, kept: step.id });
+      }),
+      /** Records what the reply answers of the flow's other steps (its `fills`), besides this one. */
+      fillInPassing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
+        if (event.type !== 'user.replied' || event.passing === undefined) return;
+        const filled = fillInPassing(flow, context, event, params.stepId);
+        for (const e of filled.emitted) enqueue.emit(e);
+        enqueue.assign({
+          answers: filled.answers,
+          flagged: filled.flagged,
+          noted: filled.noted.length ? filled.noted : undefined,
+          heard: filled.heard.length ? filled.heard : undefined,
+        });
+      }),
+      /** A vague reason ("一般", "还行"): one short either/or about what it was, kept to complete the answer. */
+      probe: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
+        if (event.type !== 'user.replied') return;
+        enqueue.assign({ probes: (context.probes ?? 0) + 1, vague: { stepId: params.stepId, text: event.text } });
+        enqueue.emit(emitText(reasonProbe(event.text, event.analysis)));
       }),
       /** Gives up on an unreadable question: the answer is stored as missing and the flow moves on. */
       recordMissing: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
@@ -126,6 +160,8 @@ export function createSurveySetup(flow: Flow) {
     },
     guards: {
       isIntent: ({ event }, params: { intent: Intent }) => event.type === 'user.replied' && event.analysis.intent === params.intent,
+      /** A question a reply to another one answered in passing (and not `alwaysAsk`): passed by. */
+      answeredInPassing: ({ context }, params: { stepId: string }) => answeredInPassing(flow, context.answers, params.stepId),
       /** A `once` question this customer was asked in an earlier session. */
       wasAskedBefore: ({ context }, params: { stepId: string }) => (context.askedBefore ?? []).includes(params.stepId),
       /** A click on one of this question's menu items: exact, whatever the NLU thought. */
@@ -133,6 +169,18 @@ export function createSurveySetup(flow: Flow) {
         event.type === 'user.replied' && readMenuAnswer(questionStep(params.stepId), event.menuId).status === 'answered',
       isAnswer: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readAnswer(questionStep(params.stepId), event).status === 'answered',
+      /** A reason that names nothing ("一般", "还行") while the flow's probes last, and not already probed here. */
+      shouldProbe: ({ context, event }, params: { stepId: string }) => {
+        const step = questionStep(params.stepId);
+        return (
+          event.type === 'user.replied' &&
+          step.kind === 'text' &&
+          step.question === 'reason' &&
+          context.vague === undefined &&
+          (context.probes ?? 0) < flow.settings.maxProbes &&
+          isVagueReason(event.text, event.analysis)
+        );
+      },
       isAnswerBesidesIntent: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readAnswerBesidesIntent(questionStep(params.stepId), event).status === 'answered',
       isPrevious: ({ context }, params: { stepId: string }) => context.trail.at(-2) === params.stepId,
@@ -157,14 +205,7 @@ function questionStepLookup(flow: Flow): (stepId: string) => QuestionStep {
   };
 }
 
-/** Whether a branch condition holds for the answers so far; a missing answer never matches. */
-function conditionHolds(when: Condition, answers: Readonly<Record<string, RecordedAnswer>>): boolean {
-  const value = answers[when.step]?.value;
-  if (value === undefined || value === null) return false;
-  const values = Array.isArray(value) ? value : [value];
-  if (when.group !== undefined && (typeof value !== 'number' || npsGroupOf(value) !== when.group)) return false;
-  if (when.gte !== undefined && (typeof value !== 'number' || value < when.gte)) return false;
-  if (when.lte !== undefined && (typeof value !== 'number' || value > when.lte)) return false;
-  if (when.in !== undefined && !values.some((v) => when.in?.includes(v))) return false;
-  return true;
+/** A reason question of a flow that acknowledges reasons by their topic. */
+function namesReasonsIn(flow: Flow, step: QuestionStep): boolean {
+  return flow.settings.acknowledgeReasons && step.kind === 'text' && step.question === 'reason';
 }

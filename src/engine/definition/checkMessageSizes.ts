@@ -74,6 +74,7 @@ export function checkMessageSizes(flow: Flow, routes: StepRoute[], indexOf: Read
     const lead = largest([
       ...(step.ack === undefined ? [] : [{ bytes: bytes(step.ack), what: 'ack' }]),
       ...(step.kind === 'choice' ? step.options.flatMap((o) => (o.ack === undefined ? [] : [{ bytes: bytes(o.ack), what: `option ${o.id} ack` }])) : []),
+      ...(step.acks ?? []).map((a, k) => ({ bytes: bytes(a.text), what: `acks[${k}]` })),
       ...('lowScoreAck' in step && step.lowScoreAck !== undefined ? [{ bytes: bytes(step.lowScoreAck.text), what: 'lowScoreAck' }] : []),
       { bytes: bytes(flow.settings.texts.skipped), what: 'settings.texts.skipped' },
     ]);
@@ -93,6 +94,7 @@ function forEachTemplate(flow: Flow, visit: (segments: PathSegment[], template: 
     if (step.reask !== undefined) visit(['steps', i, 'reask'], step.reask);
     if (step.ack !== undefined) visit(['steps', i, 'ack'], step.ack);
     if (step.kind === 'choice') step.options.forEach((o, k) => o.ack !== undefined && visit(['steps', i, 'options', k, 'ack'], o.ack));
+    step.acks?.forEach((a, k) => visit(['steps', i, 'acks', k, 'text'], a.text));
     if ('lowScoreAck' in step && step.lowScoreAck !== undefined) visit(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
   });
   flow.faq.forEach((entry, k) => visit(['faq', k, 'answer'], entry.answer));

@@ -45,7 +45,7 @@ export function describeQuestion(step: QuestionStep, catalog: readonly CatalogIt
 }
 
 /** A copy of the catalogue (the shape is stored with the session), or nothing when it is empty. */
-function withCatalog(catalog: readonly CatalogItem[]): { catalog?: CatalogItem[] } {
+export function withCatalog(catalog: readonly CatalogItem[]): { catalog?: CatalogItem[] } {
   if (catalog.length === 0) return {};
   return { catalog: catalog.map((c) => ({ id: c.id, name: c.name, ...(c.synonyms ? { synonyms: [...c.synonyms] } : {}) })) };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timingBucketSchema } from '../../core/analysis.ts';
+import { sentimentLabelSchema, timingBucketSchema } from '../../core/analysis.ts';
 
 /**
  * The survey flow file format (YAML on disk), version 1. Shape only: cross-step rules (targets,
@@ -37,6 +37,21 @@ const routing = {
   default: stepIdSchema.optional(),
 };
 
+/**
+ * An acknowledgement that follows what the customer said: the first entry whose every condition
+ * holds is said instead of `ack` (`{ gte: 4, text: 太好了！ }`, `{ lte: 3, text: 明白。 }`,
+ * `{ sentiment: negative, text: 非常抱歉。 }`), so a hesitation or a complaint never hears "太好了！".
+ */
+export const toneAckSchema = z.strictObject({
+  /** A score at or above / at or below this. */
+  gte: z.number().int().optional(),
+  lte: z.number().int().optional(),
+  /** The reading of the reply (the analyser's sentiment). */
+  sentiment: sentimentLabelSchema.optional(),
+  text: textSchema,
+});
+export type ToneAck = z.infer<typeof toneAckSchema>;
+
 const question = {
   id: stepIdSchema,
   text: textSchema,
@@ -44,6 +59,8 @@ const question = {
   reask: textSchema.optional(),
   /** Short acknowledgement sent with the next message after an answer. */
   ack: textSchema.optional(),
+  /** Acknowledgements by what the answer says; the first that fits replaces `ack` (see `toneAckSchema`). */
+  acks: z.array(toneAckSchema).max(10).optional(),
   /** Overrides settings.maxReasks for this question. */
   maxReasks: z.number().int().min(0).max(5).optional(),
   /**
@@ -51,6 +68,11 @@ const question = {
    * customer who was asked it in an earlier session skips it and goes to its `next`/`default`.
    */
   once: z.boolean().optional(),
+  /**
+   * Asked even when an earlier message already answered it in passing (see the flow's `fills`);
+   * by default such a question is skipped and its answer confirmed in the next question.
+   */
+  alwaysAsk: z.boolean().optional(),
   ...routing,
 };
 
@@ -187,6 +209,10 @@ export const settingsSchema = z.strictObject({
   reminderAfterHours: z.number().positive().default(24),
   expireAfterHours: z.number().positive().default(72),
   maxReasks: z.number().int().min(0).max(5).default(2),
+  /** Short probes of vague reasons ("一般" → "是哪方面一般呢？环境、服务还是效果？") per session. */
+  maxProbes: z.number().int().min(0).max(3).default(0),
+  /** Reason questions without a fitting ack acknowledge the reason by its topic ("让您等了这么久，真的很抱歉。"). */
+  acknowledgeReasons: z.boolean().default(false),
   escalation: z
     .strictObject({
       /** Advisor user ids who receive escalations. */
@@ -316,6 +342,29 @@ export const privacySchema = z.strictObject({
 });
 export type PrivacySettings = z.infer<typeof privacySchema>;
 
+/**
+ * Which reading fills a step: `score` (a scale step: nps, csat, rating, repurchase), or for a text
+ * step the reply's `timing` (a date), `products` (catalogue items), `factors` (what decides a
+ * purchase) or `reason` (a reply that names a topic, "2分，等了一个小时"; taken only for the
+ * question the flow asks next, so the reason goes to the branch the score chose).
+ */
+export const fillSourceSchema = z.enum(['score', 'timing', 'products', 'factors', 'reason']);
+export type FillSource = z.infer<typeof fillSourceSchema>;
+
+/**
+ * One entry of the flow's `fills`: a reply to any question may also answer `step` ("9分，下个月还想
+ * 来做水光" answers the NPS, timing and products questions at once). The reply is read as if it
+ * answered `step`; the answer is recorded under it (marked `inPassing`) when that reading gives
+ * `from`, and the step is then skipped unless it says `alwaysAsk`.
+ */
+export const fillSchema = z.strictObject({
+  step: stepIdSchema,
+  from: fillSourceSchema,
+  /** Only when the reply names one of these topics (a CSAT touchpoint the customer talks about). */
+  topics: z.array(textSchema).min(1).optional(),
+});
+export type Fill = z.infer<typeof fillSchema>;
+
 /** A whole survey flow, `schemaVersion: 1`. */
 export const flowSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -327,6 +376,8 @@ export const flowSchema = z.strictObject({
   variables: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string()).default({}),
   settings: settingsSchema.prefault({}),
   faq: z.array(faqEntrySchema).default([]),
+  /** Steps a reply to another question may answer in passing (see `fillSchema`). */
+  fills: z.array(fillSchema).default([]),
   /**
    * The merchant's products and services. Free-text and repurchase questions carry it to the
    * analyser, which reports the items an answer names (ids, in the order mentioned).

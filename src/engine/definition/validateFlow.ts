@@ -48,6 +48,7 @@ export function findFlowProblems(flow: Flow): RawProblem[] {
   problems.push(...checkCatalog(flow.catalog));
   checkSegmentSteps(flow, stepById, add);
   checkFollowUp(flow, stepById, add);
+  checkFills(flow, stepById, add);
 
   if (flow.settings.reminderAfterHours >= flow.settings.expireAfterHours) {
     add(['settings', 'reminderAfterHours'], 'must be less than expireAfterHours, or the session expires before the reminder');
@@ -116,6 +117,7 @@ function checkTemplates({ flow, steps, stepById, add }: FlowCheckContext): void 
       if (step.reask !== undefined) checkTemplate(['steps', i, 'reask'], step.reask);
       if (step.ack !== undefined) checkTemplate(['steps', i, 'ack'], step.ack);
       if (step.kind === 'choice') step.options.forEach((o, k) => o.ack !== undefined && checkTemplate(['steps', i, 'options', k, 'ack'], o.ack));
+      step.acks?.forEach((a, k) => checkTemplate(['steps', i, 'acks', k, 'text'], a.text));
       if ('lowScoreAck' in step && step.lowScoreAck !== undefined) checkTemplate(['steps', i, 'lowScoreAck', 'text'], step.lowScoreAck.text);
     }
   });
@@ -186,6 +188,21 @@ function checkSegmentSteps(flow: Flow, stepById: (id: string) => Step | undefine
     if (!step) add(['settings', 'segments', key], `refers to unknown step "${id}"`);
     else if (step.kind !== kind) add(['settings', 'segments', key], `must name a ${kind} step; "${id}" is ${step.kind}`);
   }
+}
+
+const SCALE_STEP_KINDS: ReadonlySet<Step['kind']> = new Set(['nps', 'csat', 'rating', 'repurchase']);
+
+/** `fills`: each names a question step once, `score` a scale step, the other readings a text step. */
+function checkFills(flow: Flow, stepById: (id: string) => Step | undefined, add: AddProblem): void {
+  const seen = new Set<string>();
+  flow.fills.forEach((fill, i) => {
+    const step = stepById(fill.step);
+    if (!step) return add(['fills', i, 'step'], `refers to unknown step "${fill.step}"`);
+    if (seen.has(fill.step)) add(['fills', i, 'step'], `"${fill.step}" is filled twice; one entry per step`);
+    seen.add(fill.step);
+    if (fill.from === 'score' && !SCALE_STEP_KINDS.has(step.kind)) add(['fills', i, 'from'], `score fills a scale step (nps, csat, rating, repurchase); "${fill.step}" is ${step.kind}`);
+    if (fill.from !== 'score' && step.kind !== 'text') add(['fills', i, 'from'], `${fill.from} fills a text step; "${fill.step}" is ${step.kind}`);
+  });
 }
 
 /** Fields a follow-up task's reason may use (filled in by src/followup/rules.ts). */

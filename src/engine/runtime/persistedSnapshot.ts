@@ -14,6 +14,8 @@ export const recordedAnswerSchema = z.object({
   missing: z.literal(true).optional(),
   at: z.string(),
   touchpoint: z.string().optional(),
+  /** Taken from a reply to another question (the flow's `fills`), not asked. */
+  inPassing: z.literal(true).optional(),
   extracted: analysisSchema
     .pick({ sentiment: true, topics: true, timing: true, products: true, factors: true, openInterest: true })
     .partial()
@@ -39,6 +41,14 @@ export const surveyContextSchema = z.object({
   kept: z.string().optional(),
   /** `once` questions this customer was asked in earlier sessions: skipped now. */
   askedBefore: z.array(z.string()).optional(),
+  /** What was taken in passing and not yet confirmed: said ("记下了：…") before the next question. */
+  noted: z.array(z.string()).optional(),
+  /** Acknowledgements of reasons taken in passing ("让您等了这么久，真的很抱歉。"), said before the next question. */
+  heard: z.array(z.string()).optional(),
+  /** Probes of vague reasons so far (the flow allows `settings.maxProbes`). */
+  probes: z.number().int().min(0).optional(),
+  /** The vague reply to the current question that was probed; the next reply completes it. */
+  vague: z.object({ stepId: z.string(), text: z.string() }).optional(),
 });
 export type SurveyContext = z.infer<typeof surveyContextSchema>;
 

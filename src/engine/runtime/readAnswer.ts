@@ -1,4 +1,5 @@
 import type { Analysis } from '../../core/analysis.ts';
+import { isOnlyRequestWords } from '../../core/intentWords.ts';
 import { describeQuestion } from '../definition/describeQuestion.ts';
 import type { QuestionStep } from '../definition/flowSchema.ts';
 
@@ -26,7 +27,8 @@ export function readAnswer(step: QuestionStep, reply: { text: string; menuId?: s
 /**
  * The answer a reply carries besides its intent: "2分，太差了，我要投诉" asks for a person *and*
  * scores 2. A text question keeps such a reply only when it says something (a sentiment or a
- * topic was read), so a bare "转人工" is not stored as the reason.
+ * topic was read), so a bare "转人工" is not stored as the reason; nor is one the analyser read a
+ * sentiment into (request words are never an answer, core/intentWords.ts).
  */
 export function readAnswerBesidesIntent(step: QuestionStep, reply: { text: string; menuId?: string; analysis: Analysis }): ReadAnswerResult {
   const clicked = readMenuAnswer(step, reply.menuId);
@@ -39,7 +41,7 @@ function readValue(step: QuestionStep, reply: { text: string; analysis: Analysis
   const { range } = describeQuestion(step);
   if (step.kind === 'text') {
     const text = reply.text.trim();
-    return text === '' ? unreadable : { status: 'answered', value: text };
+    return text === '' || isOnlyRequestWords(text) ? unreadable : { status: 'answered', value: text };
   }
   if (step.kind === 'choice') return pickOptions(step, reply.analysis.choices ?? []);
   const score = reply.analysis.score;

@@ -8,7 +8,7 @@ import type { TemplateScope } from './renderTemplate.ts';
 /** A WeCom menu (msgmenu) holds at most 10 items. */
 const maxMenuItems = 10;
 
-const defaultLabels: Partial<Record<QuestionStep['kind'], Record<number, string>>> = {
+export const defaultLabels: Partial<Record<QuestionStep['kind'], Record<number, string>>> = {
   csat: { 5: '5 非常满意', 4: '4 满意', 3: '3 一般', 2: '2 不满意', 1: '1 非常不满意' },
   repurchase: { 5: '5 一定会', 4: '4 很可能会', 3: '3 可能会', 2: '2 不太会', 1: '1 几乎不会', 0: '0 肯定不会' },
 };

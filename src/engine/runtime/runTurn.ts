@@ -1,10 +1,11 @@
 import { initialTransition, transition } from 'xstate';
 import type { CompiledFlow } from '../compile/compileFlow.ts';
 import type { SurveyEmitted } from '../compile/surveySetup.ts';
-import { describeQuestion } from '../definition/describeQuestion.ts';
+import { describeQuestion, withCatalog } from '../definition/describeQuestion.ts';
 import { isQuestionStep } from '../definition/flowSchema.ts';
 import { SnapshotMismatchError } from '../engineErrors.ts';
 import { packMessages } from './packMessages.ts';
+import { passingQuestions } from './passingQuestions.ts';
 import { persistedSnapshotSchema } from './persistedSnapshot.ts';
 import type { PersistedSnapshot } from './persistedSnapshot.ts';
 import type { Awaiting, EngineEvent, SessionStatus, TurnResult } from './turnResult.ts';
@@ -110,7 +111,11 @@ function awaitingOf(compiled: CompiledFlow, snapshot: SurveySnapshot): Awaiting 
   if (!snapshot.hasTag('awaiting')) return null;
   const stepId = currentStepId(snapshot.value);
   const step = compiled.flow.steps.find((s) => s.id === stepId);
-  return step !== undefined && isQuestionStep(step) ? { stepId: step.id, ...describeQuestion(step, compiled.flow.catalog) } : null;
+  if (step === undefined || !isQuestionStep(step)) return null;
+  const passing = passingQuestions(compiled.flow, snapshot.context.answers, step.id, compiled.flow.catalog);
+  const shape = describeQuestion(step, compiled.flow.catalog);
+  const passingCatalog = shape.catalog === undefined && passing.some((p) => p.readsCatalog) ? withCatalog(compiled.flow.catalog).catalog : undefined;
+  return { stepId: step.id, ...shape, ...(passing.length ? { passing } : {}), ...(passingCatalog ? { passingCatalog } : {}) };
 }
 
 /** The step the session is on, read from a state value like `{ survey: { nps: 'wait' } }`. */

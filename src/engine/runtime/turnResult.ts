@@ -7,7 +7,11 @@ import type { z } from 'zod';
 /** What happened in the conversation, as the conversation layer reports it. */
 export type EngineEvent =
   /** A reply to the awaited question; `analysis` is the NLU's reading of it. */
-  | { type: 'user.replied'; text: string; menuId?: string; analysis: Analysis }
+  /**
+   * A reply to the awaited question; `analysis` is the NLU's reading of it. `passing` holds its
+   * readings as answers to the other steps `awaiting.passing` lists (the flow's `fills`), by step id.
+   */
+  | { type: 'user.replied'; text: string; menuId?: string; analysis: Analysis; passing?: Record<string, Analysis> }
   /** The customer writes again after `later`: re-ask the current question. */
   | { type: 'user.returned' }
   /** The idle reminder job fired. */
@@ -35,6 +39,8 @@ export type EngineEffect =
       value: AnswerValue;
       raw: string;
       missing?: true;
+      /** Taken from a reply to another question (the flow's `fills`). */
+      inPassing?: true;
       analysis?: Analysis;
     }
   /** The customer went back past this step, so its earlier answer no longer applies. */
@@ -59,7 +65,20 @@ export interface Awaiting {
   multiple?: boolean;
   /** The flow's catalogue, on questions whose answers may name products; pass it on to the analyser. */
   catalog?: CatalogItem[];
+  /**
+   * Other steps the reply may answer in passing (the flow's `fills`, not answered yet): read the
+   * reply as an answer to each and hand the readings back in `user.replied`'s `passing`.
+   */
+  passing?: PassingQuestion[];
+  /** The catalogue for the `passing` questions that read it, when the awaited one does not carry it. */
+  passingCatalog?: CatalogItem[];
 }
+
+/**
+ * A step a reply may answer in passing, described for the analyser like the awaited one; the
+ * catalogue is not copied per step: `readsCatalog` says to pass `catalog ?? passingCatalog`.
+ */
+export type PassingQuestion = Omit<Awaiting, 'passing' | 'passingCatalog' | 'catalog'> & { readsCatalog?: true };
 
 /** Everything one turn produced. */
 export interface TurnResult {

@@ -40,7 +40,9 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
 export function parseLikelihoodReply(text: string, options: { conditional?: boolean } = {}): LikelihoodReading | null {
   const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看|有空|有时间|有机会|有钱/.test(text);
   const bare = text.replace(FILLERS, '');
-  if (YES.test(bare)) return { level: /当然|必须|肯定|一定/.test(bare) ? 5 : 4, spans: [[0, text.length]] };
+  // A firm yes ("会的", "要的", "肯定的") is the top of the scale (一定会); a tentative one
+  // ("会吧", "可以", "行", "ok") is 很可能会.
+  if (YES.test(bare)) return { level: /吧/.test(text) || /^(?:可以|行|ok|yes|y|好的?会)$/.test(bare) ? 4 : 5, spans: [[0, text.length]] };
   if (NO.test(bare)) return { level: 1, spans: [[0, text.length]] };
   const modal = MODAL_ONLY.exec(bare);
   if (modal) {
@@ -71,7 +73,9 @@ export function parseLikelihoodReply(text: string, options: { conditional?: bool
       // "不太会" leans no without refusing.
       level = strength === 'strong' ? 0 : strength === 'maybe' || forNow || weak ? 2 : 1;
     } else {
-      level = strength === 'strong' ? 5 : strength === 'maybe' ? 3 : 4;
+      // "会的，下次还来": a plain 会 said firmly (的/啊/呀, no 吧) is as sure as 一定会.
+      const firm = strength === 'plain' && verb === '会' && /^[的啊呀]/.test(text.slice(start + all.length)) && !/吧/.test(text);
+      level = strength === 'strong' || firm ? 5 : strength === 'maybe' ? 3 : 4;
       // A condition ("有需要的话会", "如果不涨价，肯定会去") makes a yes less certain.
       if (conditional) level = strength === 'strong' ? 4 : 3;
     }

@@ -312,6 +312,20 @@ describe('preview', () => {
   });
 });
 
+describe('preview of answers given in passing', () => {
+  it('shows which steps a message filled besides the one asked', async () => {
+    const api = asEditor();
+    type Turn = { state: unknown; stepId: string | null; filled: string[]; effects: Array<{ type: string; stepId?: string; inPassing?: boolean }> };
+    const start = await api.post<Turn>('/api/flows/nps-default/preview', { source });
+    const talk = await api.post<Turn>('/api/flows/nps-default/preview', { source, state: start.body.state, text: '9分，下个月还想来做水光' });
+    expect(talk.status).toBe(200);
+    expect(talk.body.filled).toEqual(['intent', 'timing', 'products']);
+    expect(talk.body.effects.filter((e) => e.inPassing).map((e) => e.stepId)).toEqual(['intent', 'timing', 'products']);
+    const plain = await api.post<Turn>('/api/flows/nps-default/preview', { source, state: start.body.state, text: '9' });
+    expect(plain.body.filled).toEqual([]);
+  });
+});
+
 describe('preview with a catalogue', () => {
   type Turn = { state: unknown; stepId: string | null; analysis: { products?: string[]; factors?: string[] } | null };
 

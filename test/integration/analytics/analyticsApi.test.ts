@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { RunningService } from '../../../src/main.ts';
 import { allSessionsThroughApi, rebuild, seedSessions } from '../../support/analyticsHarness.ts';
 import { api, escalationFlowsDir, escalationOf, eventually } from '../../support/escalationHarness.ts';
-import { handInterest, handSegment, handSummary, interestShape, shanghaiDay, type HandFilter, type HandSession } from '../../support/handAnalytics.ts';
+import { handDifference, handDrivers, handGroups, handInterest, handSegment, handSummary, interestShape, shanghaiDay, type HandFilter, type HandSession } from '../../support/handAnalytics.ts';
 import { adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
 
 // The analytics API against the whole service: generated sessions stored as the service stores
@@ -31,7 +31,7 @@ interface Summary {
   };
   reasons: Record<string, { n: number; sentiment: Record<string, number>; topics: Array<{ topic: string; n: number }> }>;
   funnel: Array<{ stepId: string; reached: number; answered: number }>;
-  sessions: { started: number; outcomes: Record<string, number>; medianSecondsToComplete: number | null };
+  sessions: { started: number; outcomes: Record<string, number>; escalated: number; escalatedOutcomes: Record<string, number>; medianSecondsToComplete: number | null };
   escalations: { count: number; byTrigger: Record<string, number>; replied: number; resolved: number; medianFirstReplySeconds: number | null };
   segments: Record<string, number>;
 }
@@ -79,6 +79,8 @@ function compare(got: Summary, want: ReturnType<typeof handSummary>) {
   }
   expect(got.sessions.started).toBe(want.sessions.started);
   expect(Object.fromEntries(Object.entries(got.sessions.outcomes).filter(([, n]) => n > 0))).toEqual(want.sessions.outcomes);
+  expect(got.sessions.escalated).toBe(want.sessions.escalated);
+  expect(Object.fromEntries(Object.entries(got.sessions.escalatedOutcomes).filter(([, n]) => n > 0))).toEqual(want.sessions.escalatedOutcomes);
   expect(got.sessions.medianSecondsToComplete).toBe(want.sessions.medianSecondsToComplete);
   for (const [stepId, row] of Object.entries(want.funnel)) expect(got.funnel.find((x) => x.stepId === stepId), stepId).toMatchObject(row);
   expect(got.segments).toEqual(want.segments);
@@ -110,6 +112,60 @@ describe('GET /api/analytics/summary equals a hand computation from GET /api/ses
     const res = await adminGet<Summary>(service, `/api/analytics/summary?${query({ from: '2020-01-01', to: '2020-01-31' })}`);
     expect(res.body.nps).toMatchObject({ responses: 0, score: null, marginOfError: null, enough: false });
     expect(res.body.sessions.started).toBe(0);
+  });
+});
+
+type DriverRow = { kind: string; id: string; n: number; detractors: number; enough: boolean; npsWith: number | null; npsWithout: number | null; impact: number | null; low: number | null; high: number | null; potentialGain: number | null };
+
+describe('GET /api/analytics/drivers equals a hand computation', () => {
+  it.each<[string, HandFilter]>([
+    ['all time', {}],
+    ['one store', { store: '静安店' }],
+    ['the last two weeks', { from: daysAgo(13), to: today }],
+  ])('%s', async (_what, filter) => {
+    const res = await adminGet<{ minResponses: number; drivers: DriverRow[] }>(service, `/api/analytics/drivers?${query(filter)}`);
+    expect(res.status).toBe(200);
+    const want = handDrivers(sessions, filter, res.body.minResponses);
+    expect(Object.keys(want).length).toBeGreaterThan(3);
+    expect(res.body.drivers.map((d) => `${d.kind}:${d.id}`).sort()).toEqual(Object.keys(want).sort());
+    for (const d of res.body.drivers) {
+      const w = want[`${d.kind}:${d.id}`]!;
+      expect({ n: d.n, detractors: d.detractors, enough: d.enough }, d.id).toEqual({ n: w.n, detractors: w.detractors, enough: w.enough });
+      // Too few answers: no number, only the count.
+      if (!w.enough) expect([d.npsWith, d.impact, d.low, d.high, d.potentialGain]).toEqual([null, null, null, null, null]);
+      else for (const k of ['npsWith', 'npsWithout', 'impact', 'low', 'high', 'potentialGain'] as const) expect(d[k], `${d.id} ${k}`).toBeCloseTo(w[k]!, 9);
+    }
+    // Ranked: drivers with enough answers first, by the gain.
+    const gains = res.body.drivers.filter((d) => d.enough).map((d) => d.potentialGain!);
+    expect(gains).toEqual([...gains].sort((a, b) => b - a));
+    expect(res.body.drivers.findIndex((d) => !d.enough)).not.toBeLessThan(gains.length);
+    if (Object.keys(filter).length === 0) expect(gains.length).toBeGreaterThan(0);
+  });
+});
+
+describe('GET /api/analytics/compare equals a hand computation', () => {
+  it.each<[string, HandFilter, HandFilter]>([
+    ['last 20 days against the 20 before', { from: daysAgo(19), to: today }, { from: daysAgo(39), to: daysAgo(20) }],
+    ['one store, last week against the week before', { from: daysAgo(6), to: today, store: '徐汇店' }, { from: daysAgo(13), to: daysAgo(7), store: '徐汇店' }],
+  ])('%s', async (_what, current, base) => {
+    const res = await adminGet<{ current: { score: number; n: number }; base: { score: number; n: number }; difference: number; low: number; high: number; significant: boolean }>(
+      service,
+      `/api/analytics/compare?${query(current)}&baseFrom=${base.from}&baseTo=${base.to}`,
+    );
+    expect(res.status).toBe(200);
+    const [a, b] = [handGroups(sessions, current), handGroups(sessions, base)];
+    expect(res.body.current.n).toBe(a.p + a.a + a.d);
+    expect(res.body.base.n).toBe(b.p + b.a + b.d);
+    const want = handDifference(a, b);
+    expect(res.body.difference).toBeCloseTo(want.difference, 9);
+    expect(res.body.low).toBeCloseTo(want.low, 9);
+    expect(res.body.high).toBeCloseTo(want.high, 9);
+    expect(res.body.significant).toBe(want.significant);
+  });
+
+  it('refuses a compare without a base range', async () => {
+    expect((await adminGet(service, `/api/analytics/compare?${query({})}`)).status).toBe(400);
+    expect((await adminGet(service, `/api/analytics/compare?${query({})}&baseFrom=2026-03-02&baseTo=2026-03-01`)).status).toBe(400);
   });
 });
 
@@ -164,7 +220,7 @@ describe('trend, verbatims and filters', () => {
 
   it('is documented in /api/openapi.json', async () => {
     const doc = (await (await fetch(`${service.url}/api/openapi.json`)).json()) as { paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }> };
-    for (const path of ['summary', 'trend', 'verbatims', 'export.csv']) expect(doc.paths[`/api/analytics/${path}`]?.get).toBeDefined();
+    for (const path of ['summary', 'trend', 'verbatims', 'export.csv', 'drivers', 'compare']) expect(doc.paths[`/api/analytics/${path}`]?.get).toBeDefined();
     expect(doc.paths['/api/analytics/summary']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['flowId', 'from', 'to', 'version', 'segment', 'campaign', 'store', 'scene']));
   });
 });
@@ -238,6 +294,8 @@ describe('live conversations count as they happen', () => {
     now = await summary();
     expect(now.escalations).toMatchObject({ count: 1, replied: 1, resolved: 1 });
     expect(now.sessions.outcomes.completed).toBe(1);
+    // Handed over, then completed: both.
+    expect(now.sessions).toMatchObject({ escalated: 1, escalatedOutcomes: { completed: 1 } });
     expect(Object.values(now.segments).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });

@@ -172,6 +172,37 @@ describe('the dashboard', () => {
     expect((await fetch(`${service.url}/dashboard/vendor/echarts.min.js`)).status).toBe(200);
   });
 
+  it('shows the change against the previous period, per store, and the key drivers', { timeout: 60_000 }, async () => {
+    for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+      // The last 12 days against the 12 before: the seeded sessions span 25 days, so both have answers.
+      const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+      const page = await open(`/dashboard?flowId=nps-default&from=${shanghai(Date.now() - 11 * 86_400_000)}&to=${shanghai(Date.now())}`, viewport);
+      const drivers = page.locator('#insight-drivers');
+      await drivers.locator('tbody tr').first().waitFor();
+      const url = new URL(page.url());
+      const [from, to] = [url.searchParams.get('from')!, url.searchParams.get('to')!];
+      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const base = `baseFrom=${day(Date.parse(from) - days * 86_400_000)}&baseTo=${day(Date.parse(from) - 86_400_000)}`;
+      const compare = (await adminGet<{ significant: boolean; difference: number }>(service, `/api/analytics/compare?flowId=nps-default&from=${from}&to=${to}&${base}`)).body;
+      await expect.poll(() => page.locator('#insight-compare .change').textContent()).toContain(`变化 ${signed(compare.difference)}`);
+      expect(await page.locator('#insight-compare .change').textContent()).toMatch(compare.significant ? /显著$/ : /不显著$/);
+      expect(await page.locator('#insight-compare tbody tr td:first-child').allTextContents()).toEqual(['徐汇店', '浦东店', '静安店'].sort());
+      const api = (await adminGet<{ drivers: Array<{ kind: string; label: string; n: number; enough: boolean }> }>(service, `/api/analytics/drivers?flowId=nps-default&from=${from}&to=${to}`)).body;
+      const rows = await drivers.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows.map((r) => [r[0], r[1]])).toEqual(api.drivers.map((d) => [`${d.kind === 'csat' ? '环节：' : '话题：'}${d.label}`, String(d.n)]));
+      expect(rows.filter((r) => r[2] === '样本不足')).toHaveLength(api.drivers.filter((d) => !d.enough).length);
+      const fits = await page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return d.scrollWidth <= d.clientWidth + 1;
+      });
+      expect(fits).toBe(true);
+      await page.locator('#insight-compare').screenshot({ path: `${SHOTS}/dashboard-compare-${viewport.width}.png` });
+      await drivers.screenshot({ path: `${SHOTS}/dashboard-drivers-${viewport.width}.png` });
+      await page.close();
+    }
+  });
+
   it('ran without script errors or CSP violations', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -100,11 +100,11 @@ describe('durable, ordered sessions', () => {
     service.catalog.invalidate('nps-default');
 
     await early.says('9');
-    expect((await early.says('很好')).join()).toMatch(/接下来请为三个环节打分/);
+    expect((await early.says('顾问很专业')).join()).toMatch(/接下来请为三个环节打分/);
     const late = customer(service, sim, 'wm_late');
     await late.says('你好');
     await late.says('9');
-    expect((await late.says('很好')).join()).toMatch(/【新版】/);
+    expect((await late.says('顾问很专业')).join()).toMatch(/【新版】/);
     expect(botTexts(sim, 'wm_early').join()).not.toMatch(/【新版】/);
   });
 });

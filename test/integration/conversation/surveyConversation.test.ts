@@ -17,7 +17,7 @@ interface SessionDetail {
   status: string;
   flowId: string;
   flowVersion: number;
-  answers: Record<string, { value: unknown; raw: string; missing?: boolean; extracted?: Record<string, unknown> }>;
+  answers: Record<string, { value: unknown; raw: string; missing?: boolean; inPassing?: boolean; extracted?: Record<string, unknown> }>;
   analysis: Record<string, { sentiment?: { label: string } | null; products?: string[]; factors?: string[]; openInterest?: boolean }>;
   transcript: Array<{ direction: string; author: string; text: string; delivery?: string }>;
   escalation: { trigger: string } | null;
@@ -72,21 +72,23 @@ describe('a whole NPS survey through the WeCom simulator', () => {
     await c.clicks('5');
     await c.clicks('5');
     await c.clicks('5');
-    // Typed instead of clicked: the repurchase score and a product in one reply.
-    expect((await c.says('会的，下次还想做熱瑪吉')).join()).toMatch(/什么时候/);
-    await c.says('下个月做水光吧');
-    expect((await c.says('不考虑超声刀了，想试试光子嫩肤')).join()).toMatch(/推荐给身边的朋友/);
+    // Typed instead of clicked: the repurchase score and a product in one reply, which also
+    // answers the products question in passing (confirmed, then not asked).
+    const timing = (await c.says('会的，下次还想做熱瑪吉')).join();
+    expect(timing).toMatch(/记下了：热玛吉。/);
+    expect(timing).toMatch(/什么时候/);
+    expect((await c.says('下个月做水光吧')).join()).toMatch(/推荐给身边的朋友/);
     expect((await c.says('下次吧')).join()).toMatch(/感谢/);
 
     const session = await sessionOf('wm_products');
     expect(session.status).toBe('completed');
-    expect(session.answers.intent?.value).toBe(4);
+    expect(session.answers.intent?.value).toBe(5);
     expect(session.analysis.intent).toMatchObject({ products: ['thermage'], openInterest: false });
     // The bucket of 下个月 depends on today's date (the service's real clock); the product does not.
     expect(session.analysis.timing).toMatchObject({ products: ['hydra'], timing: { from: expect.any(String) } });
-    expect(session.analysis.products).toMatchObject({ products: ['ipl'] });
+    expect(session.analysis.products).toMatchObject({ products: ['thermage'] });
     expect(session.analysis.reason_promoter).toMatchObject({ products: [], factors: ['advisor'] });
-    expect(session.answers.products?.extracted).toEqual({ products: ['ipl'], openInterest: false, factors: [] });
+    expect(session.answers.products).toMatchObject({ raw: '会的，下次还想做熱瑪吉', inPassing: true, extracted: { products: ['thermage'] } });
   });
 
   it('after a finished survey, a thank-you gets one closing line and does not start it again', async () => {

@@ -19,6 +19,13 @@ function rateTouchpoints(c: Conversation, scores: [number | null, number, number
   c.send(says.click(`csat_result__${scores[2]}`));
 }
 
+/** The awaited question as the analyser reads it, without the steps it may fill in passing. */
+function shapeOf(awaiting: Conversation['last']['awaiting']) {
+  if (awaiting === null) return null;
+  const { passing: _passing, passingCatalog: _catalog, ...shape } = awaiting;
+  return shape;
+}
+
 describe('nps-default', () => {
   it('walks a promoter through every question, one message per turn, and ends with the referral line', () => {
     const c = new Conversation(compiled, { nickname: '陈女士' });
@@ -27,19 +34,26 @@ describe('nps-default', () => {
     expect(c.text).toBe('太感谢您的认可！这次服务中，您最满意的是哪一点？');
     c.send(says.text('顾问很耐心', { sentiment: { label: 'positive', confidence: 0.9 }, topics: ['顾问'] }));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: expect.stringContaining('「预约流程」') });
-    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking', question: 'csat', range: { min: 1, max: 5 } });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'csat_booking', question: 'csat', range: { min: 1, max: 5 } });
+    // The reply may also answer the flow's fills not answered yet; their catalogue is carried once.
+    expect(c.last.awaiting?.passing).toEqual([
+      { stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, readsCatalog: true },
+      { stepId: 'timing', question: 'timing', readsCatalog: true },
+      { stepId: 'products', question: 'text', readsCatalog: true },
+    ]);
+    expect(c.last.awaiting?.passingCatalog).toEqual(compiled.flow.catalog);
     c.send(says.click('csat_booking__5', '5 非常满意'));
     expect(c.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
     c.send(says.click('csat_advisor__4'));
     c.send(says.click('csat_result__5'));
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '以后如果还有需要，您会再次选择本店吗？' });
     // Questions customers may name products in carry the clinic's catalogue to the analyser.
-    expect(c.last.awaiting).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, catalog: compiled.flow.catalog });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'intent', question: 'repurchase', range: { min: 0, max: 5 }, catalog: compiled.flow.catalog });
     c.send(says.click('intent__4', '4 很可能会'));
     expect(c.text).toMatch(/大概什么时候会考虑再来/);
-    expect(c.last.awaiting).toEqual({ stepId: 'timing', question: 'timing', catalog: compiled.flow.catalog });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'timing', question: 'timing', catalog: compiled.flow.catalog });
     c.send(says.text('下个月吧', { timing: { bucket: 'within_1_month', from: '2025-04-01', to: '2025-04-30' } }));
-    expect(c.last.awaiting).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'products', question: 'text', catalog: compiled.flow.catalog });
     c.send(says.text('想做个皮肤管理，有活动的话', { products: ['skin_care'], factors: ['price'] }));
     // A promoter is asked for a referral or a review (once per customer: the turn says so).
     expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: expect.stringContaining('推荐给身边的朋友') });
@@ -94,7 +108,7 @@ describe('nps-default', () => {
     rateTouchpoints(c, [null, 3, 3]);
     c.send(says.click('intent__1'));
     expect(c.text).toBe('明白了。怎样做能让您改变主意呢？有什么想法都可以直接说。');
-    expect(c.last.awaiting).toEqual({ stepId: 'change_mind', question: 'reason', catalog: compiled.flow.catalog });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'change_mind', question: 'reason', catalog: compiled.flow.catalog });
     c.send(says.text('准时一点'));
     expect(c.text).toBe('感谢您抽空反馈，我们会认真改进。祝您生活愉快！');
     expect(c.last.effects).toContainEqual({ type: 'completed', endStepId: 'thanks' });
@@ -103,15 +117,16 @@ describe('nps-default', () => {
   it('answers a CSAT of 1–2 with an apology and asks what went wrong, instead of the upbeat ack', () => {
     const c = new Conversation(compiled);
     c.send(says.score(8));
-    c.send(says.text('还行'));
+    c.send(says.text('还行，环境不错', { topics: ['环境'] }));
     c.send(says.click('csat_booking__1', '1 非常不满意'));
     expect(c.text).toBe('很抱歉预约环节让您不满意。\n方便说说预约时哪里出了问题吗？我们一定改进。');
     expect(c.text).not.toContain('收到，谢谢您');
     // A free-text question carries the flow's catalogue, so products named in it are read too.
-    expect(c.last.awaiting).toEqual({ stepId: 'csat_booking_issue', question: 'reason', catalog: expect.arrayContaining([expect.objectContaining({ id: 'thermage' })]) });
+    expect(shapeOf(c.last.awaiting)).toEqual({ stepId: 'csat_booking_issue', question: 'reason', catalog: expect.arrayContaining([expect.objectContaining({ id: 'thermage' })]) });
     c.send(says.text('电话一直占线', { sentiment: { label: 'negative', confidence: 0.8 }, topics: ['预约'] }));
     expect(c.last.answers.csat_booking_issue).toMatchObject({ value: '电话一直占线', extracted: { topics: ['预约'] } });
-    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '「顾问沟通」方面呢？' });
+    // The reason is acknowledged (its topic has no line of its own: the general one).
+    expect(c.last.messages[0]).toMatchObject({ kind: 'menu', head: '您说的情况我们记下了，非常抱歉。\n「顾问沟通」方面呢？' });
     c.send(says.click('csat_advisor__2'));
     expect(c.text).toBe('很抱歉顾问的沟通让您不满意。\n方便说说沟通中哪里出了问题吗？我们一定改进。');
     c.send(says.text('不耐烦'));
@@ -122,7 +137,7 @@ describe('nps-default', () => {
     // A 3 is not low: the usual ack and straight on.
     const d = new Conversation(compiled);
     d.send(says.score(8));
-    d.send(says.text('还行'));
+    d.send(says.text('还行，环境不错', { topics: ['环境'] }));
     d.send(says.click('csat_booking__3'));
     expect(d.last.messages[0]).toMatchObject({ head: '收到，谢谢您！\n「顾问沟通」方面呢？' });
   });
@@ -131,7 +146,7 @@ describe('nps-default', () => {
     const at = (intent: number): string => {
       const c = new Conversation(compiled);
       c.send(says.score(8));
-      c.send(says.text('还行'));
+      c.send(says.text('还行，环境不错', { topics: ['环境'] }));
       rateTouchpoints(c, [4, 4, 4]);
       c.send(says.score(intent));
       return c.last.awaiting?.stepId ?? '';
@@ -144,7 +159,7 @@ describe('nps-default', () => {
     const answer = (text: string) => {
       const c = new Conversation(compiled);
       c.send(says.score(8));
-      c.send(says.text('还行'));
+      c.send(says.text('还行，环境不错', { topics: ['环境'] }));
       rateTouchpoints(c, [4, 4, 4]);
       const analysis = rules.read({ question: 'repurchase', text, now: new Date('2025-03-01T10:00:00+08:00'), timeZone: 'Asia/Shanghai' }).analysis;
       c.send({ type: 'user.replied', text, analysis });

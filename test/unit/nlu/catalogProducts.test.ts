@@ -97,7 +97,7 @@ describe('products from the beauty clinic catalogue (nps-default)', () => {
   it('reads products in the reason, timing and repurchase answers too', () => {
     expect(read('reason', '热玛吉做完效果很明显', beauty)).toMatchObject({ products: ['thermage'], factors: ['effect'] });
     expect(read('timing', '下个月想做水光', beauty)).toMatchObject({ products: ['hydra'], timing: { bucket: 'within_1_month' } });
-    expect(read('repurchase', '会的，下次还做热玛吉', beauty)).toMatchObject({ score: 4, products: ['thermage'] });
+    expect(read('repurchase', '会的，下次还做热玛吉', beauty)).toMatchObject({ score: 5, products: ['thermage'] });
   });
 
   it('a bare "都行" is open interest only on the products question', () => {

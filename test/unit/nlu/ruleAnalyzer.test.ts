@@ -120,7 +120,10 @@ describe('rule analyser: scores from words', () => {
     ['nps', '非常推荐', null],
     ['repurchase', '肯定会', 5],
     ['repurchase', '必须的', 5],
-    ['repurchase', '会的', 4],
+    // A firm yes is the top of the scale (一定会), a tentative one 很可能会 (issue 20).
+    ['repurchase', '会的', 5],
+    ['repurchase', '会的，下个月还来', 5],
+    ['repurchase', '会吧', 4],
     ['repurchase', '应该会', 4],
     ['repurchase', '还会再来', 4],
     ['repurchase', '可能会吧', 3],

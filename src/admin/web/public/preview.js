@@ -52,11 +52,12 @@ export function createPreview(container, { flowId, getSource, enabled }) {
       } else bubble('bot', h('div', { class: 'text', text: m.text }));
     }
     for (const e of turn.effects) {
-      if (e.type === 'answer.recorded') note(`记录答案 ${e.stepId} = ${e.missing ? '（未能识别，跳过）' : JSON.stringify(e.value)}`);
+      if (e.type === 'answer.recorded') note(`${e.inPassing ? '顺带填写' : '记录答案'} ${e.stepId} = ${e.missing ? '（未能识别，跳过）' : JSON.stringify(e.value)}`);
       else if (e.type === 'escalate') note(`将转人工（${triggerLabels[e.trigger] || e.trigger}）`);
       else if (e.type === 'opt_out') note('客户退订，以后不再打扰');
       else if (e.type === 'completed') note('问卷完成');
     }
+    if (turn.filled && turn.filled.length) note(`这条回复还回答了：${turn.filled.join('、')}（这些题不会再问）`);
     if (turn.status === 'escalated') note('已转人工：真实会话中机器人会停止回复');
     if (turn.status === 'completed') note('预览结束，可点“重新开始”');
   }

@@ -5,6 +5,7 @@ import { ApiError, get, session, setUnauthorizedHandler } from '/admin/static/ap
 import { formatTime, h, replace } from '/ui/dom.js';
 import { showLoginCard, signInErrorText } from '/ui/login.js';
 import { csatOption, factorsOption, funnelOption, intentOption, outcomesOption, productsOption, segmentsOption, timingOption, trendOption } from './charts.js';
+import { buildInsight } from './insight.js';
 import { duration, fixed, groupLabels, outcomeLabels, pct, segmentLabels, segmentOrNoneLabels, sentimentLabels, signed, statusLabels, triggerLabels } from './labels.js';
 
 const REFRESH_MS = 10_000;
@@ -177,6 +178,7 @@ function buildView(filters, flows, values) {
   const escalationBox = h('div');
   const groups = h('div', { class: 'groups' });
   const sessionsNote = h('p', { class: 'muted' });
+  const insight = buildInsight(values.dimensions.find((d) => d.key === 'store')?.values ?? []);
 
   const root = h(
     'div',
@@ -189,6 +191,7 @@ function buildView(filters, flows, values) {
       { class: 'grid' },
       h('section', { class: 'card wide' }, h('h2', { text: 'NPS 趋势（阴影为 95% 置信区间）' }), chartBox('chart-trend', 'chart tall')),
       card('各环节满意度（CSAT，1-5 分）', chartBox('chart-csat'), csatTable),
+      ...insight.sections,
       card('复购意向（0-5 分）与时间', chartBox('chart-intent'), chartBox('chart-timing'), productList),
       h(
         'section',
@@ -209,7 +212,7 @@ function buildView(filters, flows, values) {
   );
   // Charts draw on canvas: each says what it shows by its card's title.
   root.querySelectorAll('[role="img"]').forEach((box) => box.setAttribute('aria-label', box.closest('section')?.querySelector('h2')?.textContent || '图表'));
-  return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, topics: {}, busy: false };
+  return { root, filters, status, k, split, legend, csatTable, productList, productsChart, productsNote, productsTable, funnelTable, escalationBox, groups, sessionsNote, insight, topics: {}, busy: false };
 }
 
 function chart(id, option) {
@@ -235,6 +238,7 @@ async function refresh() {
     const [summary, trend] = await Promise.all([get(`/api/analytics/summary?${qs}`), get(`/api/analytics/trend?${qs}&interval=${f.interval}`)]);
     const quotes = await Promise.all(['detractor', 'passive', 'promoter'].map((g) => get(`/api/analytics/verbatims?${query(f, { group: g, topic: view.topics[g] || '', limit: 4 })}`)));
     renderSummary(summary, trend, quotes);
+    if (view) await view.insight.refresh(f, query);
     replace(view.status, `每 10 秒自动刷新 · 更新于 ${formatTime(summary.generatedAt)}`);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
@@ -267,7 +271,7 @@ function renderSummary(s, trend, quotes) {
   stepLabels = new Map(s.funnel.map((r) => [r.stepId, r.label]));
   replace(k.responses.sub, `NPS 题：${(nps.stepId && stepLabels.get(nps.stepId)) || '—'}`);
   replace(k.completion.value, pct(s.sessions.completionRate, 0));
-  replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed} · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
+  replace(k.completion.sub, `开始 ${s.sessions.started} · 完成 ${s.sessions.outcomes.completed}（其中曾转人工 ${s.sessions.escalatedOutcomes?.completed ?? 0}） · 完成用时中位数 ${duration(s.sessions.medianSecondsToComplete)}`);
   replace(k.escalations.value, String(s.escalations.count));
   replace(k.escalations.sub, `首次回复中位数 ${duration(s.escalations.medianFirstReplySeconds)} · 已解决 ${pct(s.escalations.resolvedShare, 0)}`);
 
@@ -287,7 +291,7 @@ function renderSummary(s, trend, quotes) {
       [1, 2, 3, 4, 5, 6, 7],
     ),
   );
-  replace(view.sessionsNote, Object.entries(s.sessions.outcomes).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`).join(' · '));
+  replace(view.sessionsNote, `${Object.entries(s.sessions.outcomes).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`).join(' · ')}　｜　${handedOverText(s.sessions)}`);
   chart('chart-outcomes', outcomesOption(s.sessions.outcomes));
   chart('chart-segments', segmentsOption(s.segments));
   replace(
@@ -297,6 +301,12 @@ function renderSummary(s, trend, quotes) {
     h('p', { class: 'muted', text: `共 ${s.escalations.count} 次 · 已回复 ${s.escalations.replied} · 首次回复中位数 ${duration(s.escalations.medianFirstReplySeconds)} · 已解决 ${s.escalations.resolved}（${pct(s.escalations.resolvedShare, 0)}）` }),
   );
   renderGroups(s, quotes);
+}
+
+/** Sessions ever handed to a person, and where they stand now: "曾转人工 2（已完成 2）". */
+function handedOverText(sessions) {
+  const now = Object.entries(sessions.escalatedOutcomes ?? {}).filter(([, n]) => n > 0).map(([o, n]) => `${outcomeLabels[o] || o} ${n}`);
+  return `曾转人工 ${sessions.escalated ?? 0}${now.length ? `（${now.join(' · ')}）` : ''}`;
 }
 
 const PRODUCT_ROWS = 10;

@@ -2,7 +2,8 @@
 import { timingLabels } from '/dashboard/timing.js';
 
 export const groupLabels = { promoter: '推荐者', passive: '中立者', detractor: '贬损者', none: '未打分' };
-export const outcomeLabels = { completed: '已完成', opted_out: '退订', escalated: '转人工', expired: '超时未完成', in_progress: '进行中' };
+/** Where a session stands now (one each); 'escalated' is "with an advisor now". Ever handed over is counted apart. */
+export const outcomeLabels = { completed: '已完成', opted_out: '退订', escalated: '顾问处理中', expired: '超时未完成', in_progress: '进行中' };
 export const segmentLabels = { loyal: '忠诚', at_risk: '流失风险', potential: '潜力', other: '其他' };
 export const sentimentLabels = { positive: '正面', neutral: '中性', negative: '负面' };
 export { timingLabels };
