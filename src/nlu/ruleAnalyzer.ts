@@ -206,6 +206,7 @@ export function readReply(request: AnalysisRequest): RuleReading {
   const conditionals = findConditionals(text);
   const lexical = readSentiment(text, conditionals);
   for (const d of lexical.doubts) doubts.add(d);
+  for (const d of contextDoubts(text)) doubts.add(d);
   const products = readProducts(text, request);
   const cue = readIntentCue(text, kind, products, lexical);
   const emojiVerdict = isEmojiOnly(text) && lexical.evidence > 0;
@@ -228,7 +229,8 @@ export function readReply(request: AnalysisRequest): RuleReading {
   let scoreOptions: number[] | undefined;
   if (range && SCALE_KINDS.has(kind)) {
     // A score inside a hypothetical ("如果便宜点就给满分") is not given.
-    const scale = parseScaleReply(blankSpans(text, conditionals.map((c) => c.span)), range);
+    // 💯 is full marks (same length, so spans still line up).
+    const scale = parseScaleReply(blankSpans(text, conditionals.map((c) => c.span)).replace(/💯/gu, '满分'), range);
     if (scale.status === 'score') {
       score = scale.score;
       scoreExplicit = true;
@@ -296,7 +298,30 @@ export function readReply(request: AnalysisRequest): RuleReading {
 }
 
 // Doubts that make a stated score unsure; the others concern sentiment only.
-const SCORE_DOUBTS: ReadonlySet<ReadingDoubt> = new Set(['range', 'derived', 'typo', 'hypothetical', 'sarcasm']);
+const SCORE_DOUBTS: ReadonlySet<ReadingDoubt> = new Set(['range', 'derived', 'typo', 'hypothetical', 'sarcasm', 'rhetorical', 'negation']);
+
+// A reply shaped as a question ("还来？做梦吧", "谁会推荐这种店啊", "不来咋整") may mean the opposite of
+// its words; a condition marker anywhere ("除非换个店长") makes what follows hypothetical; two
+// negations ("没有不来的理由", "不能不说") flip a verdict the rules may read once only.
+const QUESTION_SHAPE = /[?？]|吗|难道|谁(?:会|还|能|敢|要|想)|怎么(?:可能|会|能)|哪(?:会|能|还|有)|咋(?:整|办|可能|会)|岂|何必|凭什么|做梦/;
+const CONDITION_MARKER = /如果|要是|假如|假设|假使|倘若|万一|若是|要不是|除非|只要|只有|等到?.{0,8}(?:再|就|才)/;
+const DOUBLE_NEGATION = /(?:没有?|不|无|别)[^，。,.!?！？]{0,3}(?:不|没)(?![错行好])|不得不|非.{0,4}不可|没理由不|不能不|不会不|不可能不/;
+
+// Questions nobody expects answered: "谁会推荐这种店", "难道还会来吗", "哪会再去".
+const RHETORICAL_ASK = /谁(?:会|还|能|敢|愿意)|难道|哪(?:会|能|还)|怎么可能|岂|凭什么|开玩笑|逗我|搞笑/;
+
+const BOUND = /不到|不足|不超过|低于|少于|高于|多于|超过|不止|以上|以下|以内|之间/;
+
+/** Doubts the wording around a reading casts on it, whatever the reading is. */
+function contextDoubts(text: string): ReadingDoubt[] {
+  const out: ReadingDoubt[] = [];
+  if (QUESTION_SHAPE.test(text)) out.push('rhetorical');
+  if (CONDITION_MARKER.test(text)) out.push('hypothetical');
+  if (DOUBLE_NEGATION.test(text)) out.push('negation');
+  // "不到六分", "八分以上": a bound, not the score.
+  if (BOUND.test(text)) out.push('derived');
+  return out;
+}
 
 /**
  * Which fields the rules are sure of. Everything, when the reply is fully explained by the rules
@@ -323,7 +348,8 @@ function decideSettled(
     for (const f of ANALYSIS_FIELDS) settled.add(f);
     return settled;
   }
-  if (r.cue && OVERRIDING.has(r.cue.intent)) settled.add('intent');
+  // An escalation or opt-out under a condition or inside a question is not one yet ("除非换个店长").
+  if (r.cue && OVERRIDING.has(r.cue.intent) && !r.doubts.has('hypothetical') && !r.doubts.has('rhetorical')) settled.add('intent');
   if (r.scoreExplicit && ![...r.doubts].some((d) => SCORE_DOUBTS.has(d))) {
     settled.add('score');
     if (r.analysis.intent === 'answer') settled.add('intent');
@@ -359,7 +385,7 @@ function readProducts(text: string, request: AnalysisRequest): ProductReading {
 function readIntentCue(text: string, kind: QuestionKind, products: ProductReading, lexical: SentimentRead): IntentCue | null {
   const cue = detectIntent(text, kind);
   // "还能更慢吗？" judges; it asks nothing. An emoji verdict or 呵呵 is not mere filler.
-  if (cue?.intent === 'question' && lexical.rhetorical) return null;
+  if (cue?.intent === 'question' && (lexical.rhetorical || RHETORICAL_ASK.test(text))) return null;
   if (cue?.intent === 'unclear' && ((isEmojiOnly(text) && lexical.evidence > 0) || lexical.doubts.has('sarcasm'))) return null;
   if (cue?.intent !== 'opt_out' || products.refusals.length === 0) return cue;
   let masked = text;

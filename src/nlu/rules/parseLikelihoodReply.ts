@@ -18,7 +18,7 @@ const PHRASE = new RegExp(
   `(${STRONG}|${LIKELY}|${MAYBE})?(?:的)?(还|也|再|都)?(不太|不大|不怎么|不|没有?)?(?:要|想|打算|准备)?(${VERB})`,
   'g',
 );
-const NEVER = /(?:这辈子|下辈子|一辈子)(?:都|也)?不|谁还(?:敢|会|想|愿意)(?:再)?(?:来|买|去|用)|没(?:有)?下次|不会有下次|再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏/;
+const NEVER = /(?:这辈子|下辈子|一辈子)(?:都|也)?不|谁还(?:敢|会|想|愿意)(?:再)?(?:来|买|去|用)|没(?:有)?下次|不会有下次|再也不|永远不|绝不|决不|不可能(?:再)?(?:来|买|去|用|会)?|打死(?:也|都)不|拉倒|没戏|做梦|想得美|门都没有|没门/;
 const UNSURE = /(?<![好难])看(?![法到见起])|看情况|说不准|说不好|不好说|不确定|不一定|看看再说|再说吧?|再看看?|到时候再说|随缘|看心情|看需要|有需要|有机会|有空的话|有时间的话|需要的话|考虑(?:一下|考虑)?|看吧|不知道|没想好|不清楚|待定|未定|五五开|一半一半|50%/;
 // Lukewarm about coming back: leaning no, but not a refusal.
 const LUKEWARM = /一般般|一般吧|马马虎虎|凑合/;
@@ -38,7 +38,7 @@ const FILLERS = /[\s,.!?~。，！？…吧啊呀了的哈嘛呢哦嗯]/g;
  * parseLikelihoodReply('大概率会')?.level // 4
  */
 export function parseLikelihoodReply(text: string, options: { conditional?: boolean } = {}): LikelihoodReading | null {
-  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看/.test(text);
+  const conditional = options.conditional === true || /有需要|需要的话|如果|要是|假如|的话|看情况|考虑|看看|有空|有时间|有机会|有钱/.test(text);
   const bare = text.replace(FILLERS, '');
   // A firm yes ("会的", "要的", "肯定的") is the top of the scale (一定会); a tentative one
   // ("会吧", "可以", "行", "ok") is 很可能会.
@@ -70,7 +70,8 @@ export function parseLikelihoodReply(text: string, options: { conditional?: bool
       const weak = /^不(?:太|大|怎么)$/.test(negation);
       // "暂时不会" postpones rather than refuses.
       const forNow = /暂时|近期|目前|短期内|这段时间/.test(text);
-      level = strength === 'strong' ? 0 : strength === 'maybe' || forNow ? 2 : weak ? 1 : 1;
+      // "不太会" leans no without refusing.
+      level = strength === 'strong' ? 0 : strength === 'maybe' || forNow || weak ? 2 : 1;
     } else {
       // "会的，下次还来": a plain 会 said firmly (的/啊/呀, no 吧) is as sure as 一定会.
       const firm = strength === 'plain' && verb === '会' && /^[的啊呀]/.test(text.slice(start + all.length)) && !/吧/.test(text);

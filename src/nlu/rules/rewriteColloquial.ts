@@ -42,6 +42,8 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?<![之以今此日])后日/g, '后天'],
   [/过两日/g, '过两天'],
   [/钟意/g, '喜欢'],
+  [/推介/g, '推荐'],
+  [/俾/g, '给'],
   [/好正(?!常|在|式|规|宗|好|确|经)/g, '很好'],
   [/几好/g, '挺好'],
   [/耐性/g, '耐心'],
@@ -67,6 +69,14 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/整挺好/g, '挺好'],
   [/得劲/g, '舒服'],
   [/埋汰/g, '脏'],
+  // Double negations of coming back say yes: 没有不来的理由, 不来咋整, 怎么能不来.
+  [/没有?不(来|买|去|用|推荐)的(?:理由|道理)/g, '肯定会$1'],
+  [/(?:没有?理由|不可能|怎么(?:会|能)|没法|不能)不(来|买|去|用|推荐)(?:呢|吗)?/g, '肯定会$1'],
+  [/非(来|买|去|用|推荐)不可/g, '肯定会$1'],
+  [/(?:还)?能不(来|买|去|用|推荐)吗/g, '肯定会$1'],
+  [/不(来|买|去|用)(?:干嘛|干啥|咋整|怎么行|哪行)/g, '肯定会$1'],
+  // "满意个鬼", "推荐个毛", "来个屁": the word is denied.
+  [/(满意|推荐|来|去|买|好)个(?:毛线?|鬼|屁|头|锤子|蛋)/g, '才不$1'],
   [/闹心/g, '糟心'],
   [/磨叽/g, '磨蹭'],
   [/膈应/g, '恶心'],
@@ -78,7 +88,13 @@ const DIALECT: ReadonlyArray<readonly [RegExp, string]> = [
   [/灰常/g, '非常'],
   // Input-method slips of the words people type most.
   [/满(?:粉|芬)/g, '满分'],
-  [/满易|满义/g, '满意'],
+  [/满易|满义|瞒意|蛮意|慢意|漫意/g, '满意'],
+  [/阔以|可以以/g, '可以'],
+  // 十二分满意 is "more than fully": full marks.
+  [/十二分(?=满意|好|推荐|认可)/g, '满分'],
+  [/木有/g, '没有'],
+  // Northeastern sentence-final 滴 for 的 ("那必须滴", "挺好滴"); 一滴/几滴 are drops.
+  [/(?<![一两几半点水油血])滴(?=$|[\s,.!?~。，！？…])/g, '的'],
 ];
 
 const ENGLISH_NUMBER = 'one|two|three|four|five|six|seven|eight|nine|ten|\\d+';
@@ -126,13 +142,23 @@ const ENGLISH: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bnot worth(?: it)?\b/g, '不值'],
   [/\bworth it\b/g, '值得'],
   [/\bwaste of money\b/g, '浪费钱'],
+  [/\bfull marks?\b|\b(?:10|ten) out of (?:10|ten)\b/g, '满分'],
 ];
 
 // Homophones and input-method neighbours of the numerals, read as numbers only right before 分
 // (or its typo 芬) where no word uses them: 久分, 给个巴分, 流分. 巴适 or 起来 stay as they are.
+// A pinyin table of the digits (same syllable, any tone, as IMEs offer them); 十/是/就/吧/时 are
+// left out: 十分 means "very" and the others are common words before 分.
 const NUMBER_TYPOS: Record<string, string> = {
-  久: '九', 酒: '九', 巴: '八', 扒: '八', 流: '六', 溜: '六', 起: '七', 齐: '七',
-  思: '四', 丝: '四', 司: '四', 舞: '五', 伞: '三', 散: '三', 耳: '二', 尔: '二',
+  衣: '一', 依: '一', 医: '一', 伊: '一', 壹: '一',
+  耳: '二', 尔: '二', 贰: '二', 而: '二',
+  伞: '三', 散: '三', 叁: '三',
+  思: '四', 丝: '四', 司: '四', 寺: '四', 肆: '四',
+  舞: '五', 伍: '五', 午: '五', 武: '五',
+  流: '六', 溜: '六', 留: '六', 陆: '六',
+  起: '七', 齐: '七', 琪: '七', 期: '七', 其: '七', 妻: '七', 柒: '七', 漆: '七', 棋: '七', 旗: '七',
+  巴: '八', 扒: '八', 捌: '八', 爸: '八',
+  久: '九', 酒: '九', 玖: '九', 韭: '九', 旧: '九',
 };
 const TYPO_BEFORE_SCORE = new RegExp(
   `(^|[^\\u4e00-\\u9fff]|[打给评个是算就])([${Object.keys(NUMBER_TYPOS).join('')}])(?=\\s*[分芬](?!钟|之|期|店|享|别|开|手|析|配|类|量|数|成|担|散|布|红|身))`,
@@ -167,6 +193,16 @@ function rewriteEnglishDurations(text: string): string {
   });
 }
 
+// English scores: "eight", "a nine", "7 points", "8 out of 10". "one" only as a score on its own or
+// with points ("this one", "no one" are not scores).
+function rewriteEnglishScores(text: string): string {
+  return text
+    .replace(/\b(two|three|four|five|six|seven|eight|nine|ten)\b/g, (_all, n: string) => ENGLISH_DIGITS[n] ?? n)
+    .replace(/^one$|\bone(?=\s*(?:points?|pts|stars?|out of)\b)/g, '1')
+    .replace(/(\d+)\s*out of\s*\d+/g, '$1分')
+    .replace(/(\d+)\s*(?:points?|pts|stars?)\b/g, '$1分');
+}
+
 /**
  * Rewrites a normalised reply into standard Mandarin for the rules, and says what it changed.
  *
@@ -191,6 +227,9 @@ export function rewriteColloquial(text: string): ColloquialRewrite {
       if (next !== out) mapped = true;
       out = next;
     }
+    const scores = rewriteEnglishScores(out);
+    if (scores !== out) mapped = true;
+    out = scores;
   }
   let typo = false;
   out = out.replace(TYPO_BEFORE_SCORE, (_all, before: string, ch: string) => {

@@ -322,3 +322,54 @@ describe('sentiment is read even when the reply escalates', () => {
     expect(r.settled.has('sentiment')).toBe(true);
   });
 });
+
+describe('settling stays conservative around questions, conditions, bounds and double negations', () => {
+  it.each<[QuestionKind, string]>([
+    ['nps', '不到六分'],
+    ['nps', '八分以上吧'],
+    ['nps', '要是便宜点就给10分'],
+    ['nps', '8分？'],
+    ['nps', '不是不给十分'],
+  ])('%s "%s" leaves the score unsettled', (question, text) => {
+    expect(read(question, text).settled.has('score')).toBe(false);
+  });
+
+  it('an escalation under a condition or in a question is not settled', () => {
+    expect(read('repurchase', '除非换个店长').settled.has('intent')).toBe(false);
+    expect(read('csat', '怎么投诉你们？').settled.has('intent')).toBe(false);
+  });
+
+  it.each<[string, number]>([
+    ['没有不来的道理', 5],
+    ['非买不可', 5],
+    ['怎么能不来', 5],
+    ['不来干嘛，卡都办了', 5],
+    ['还来个屁', 1],
+    ['不太会', 2],
+    ['做梦吧', 0],
+  ])('repurchase "%s" → %i', (text, level) => {
+    expect(read('repurchase', text).analysis.score).toBe(level);
+  });
+});
+
+describe('digit homophones and English scores, only before 分 or as a score', () => {
+  it.each<[string, number]>([
+    ['给个琪分', 7],
+    ['玖分', 9],
+    ['陆分吧', 6],
+    ['给个伍分', 5],
+    ['seven', 7],
+    ['9 points', 9],
+    ['6 out of 10', 6],
+    ['💯', 10],
+  ])('nps "%s" → %i, never settled when a typo was read', (text, score) => {
+    const r = read('nps', text);
+    expect(r.analysis.score).toBe(score);
+    if (/[\u4e00-\u9fff]/.test(text) && !/^💯$/.test(text)) expect(r.settled.has('score')).toBe(false);
+  });
+
+  it('leaves 十分 ("very") and common words before 分 alone', () => {
+    expect(read('csat', '十分满意').analysis.score).toBe(5);
+    expect(read('reason', '期待已久，分量足').analysis.score).toBeNull();
+  });
+});
