@@ -4,7 +4,8 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 /**
  * A known pair of flow versions for diff tests: the shipped nps-default (v1) and a v2 that
  * rewords csat_booking, adds a choice step `channel` after the greeting, removes `products`,
- * raises intent's branch from gte 3 to gte 4, and moves csat_advisor after csat_result.
+ * raises intent's branch from gte 3 to gte 4, and moves csat_advisor after csat_result. (With
+ * `products` gone, so is the flow's rule that fills it in passing.)
  */
 export function knownFlowPair(): { v1: string; v2: string } {
   const v1 = readFileSync('flows/nps-default.yaml', 'utf8');
@@ -14,6 +15,8 @@ export function knownFlowPair(): { v1: string; v2: string } {
   const idx = (id: string) => steps.items.findIndex((n) => isMap(n) && n.get('id') === id);
   doc.setIn(['steps', idx('csat_booking'), 'text'], '请给「预约流程」打分（5分最满意）。');
   steps.items.splice(idx('products'), 1);
+  const fills = doc.get('fills', true);
+  if (isSeq(fills)) fills.items = fills.items.filter((n) => !(isMap(n) && n.get('step') === 'products'));
   steps.items.splice(
     idx('greeting') + 1,
     0,

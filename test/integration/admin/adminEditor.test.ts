@@ -128,7 +128,7 @@ describe('admin editor in a browser', () => {
     const c = customer(service, sim, 'wm_after_publish');
     await c.says('你好');
     expect((await c.says('9')).join()).toContain(SCRIPT_TEXT);
-    expect((await c.says('很好')).join()).toContain(NEW_TEXT);
+    expect((await c.says('服务很周到')).join()).toContain(NEW_TEXT);
   });
 
   it('lists versions with diff and the audit log, escaping every text', async () => {

@@ -43,12 +43,13 @@ describe('publishing with live sessions (through the WeCom simulator)', () => {
     expect(v2).toBe(2);
 
     // The early customer is mid-survey on v1 and stays there.
+    // A reason with content (a vague 很好 would get one probe first).
     await early.says('9');
-    expect((await early.says('很好')).join()).toMatch(/接下来请为三个环节打分/);
+    expect((await early.says('服务很周到')).join()).toMatch(/接下来请为三个环节打分/);
     const late = customer(service, sim, 'wm_late');
     await late.says('你好');
     await late.says('9');
-    expect((await late.says('很好')).join()).toMatch(/【新版】请为三个环节打分/);
+    expect((await late.says('服务很周到')).join()).toMatch(/【新版】请为三个环节打分/);
     expect(early.all().join()).not.toMatch(/【新版】/);
 
     // Roll back: the v1 text returns for new sessions as version 3; both running sessions keep theirs.
@@ -56,7 +57,7 @@ describe('publishing with live sessions (through the WeCom simulator)', () => {
     const third = customer(service, sim, 'wm_third');
     await third.says('你好');
     await third.says('9');
-    expect((await third.says('很好')).join()).toMatch(/接下来请为三个环节打分/);
+    expect((await third.says('服务很周到')).join()).toMatch(/接下来请为三个环节打分/);
     expect((await late.says('5')).join()).toMatch(/顾问沟通/);
 
     const sessions = await admin().get<{ items: Array<{ customerId: string; flowVersion: number }> }>('/api/sessions?flow=nps-default');

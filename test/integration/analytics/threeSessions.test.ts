@@ -15,9 +15,10 @@ const summary = async () => (await adminGet<Summary>(service, `/api/analytics/su
 
 beforeAll(async () => {
   service = await startTestService(isolatedEnv('threesessions', { FLOWS_DIR: await escalationFlowsDir(), DEFAULT_FLOW_ID: flowId }));
-  // A promoter who names a time twice: with the intent ("下个月还来") and when asked when.
+  // A promoter who names a time twice: with the intent ("下个月还来", which answers the timing
+  // question in passing, so it is not asked) and again with the product ("想做热玛吉，下个月吧").
   const promoter = customer(service, service.simulator!, 'wm_promoter');
-  for (const text of ['你好', '10', '顾问很专业，效果很好', '5', '5', '5', '一定会，下个月还来', '下个月吧', '想做热玛吉', '推荐朋友']) await promoter.says(text);
+  for (const text of ['你好', '10', '顾问很专业，效果很好', '5', '5', '5', '一定会，下个月还来', '想做热玛吉，下个月吧', '推荐朋友']) await promoter.says(text);
   // A detractor: handed to an advisor after the reason, handed back, finishes the survey; says
   // 还没想好 twice (with the intent and when asked when).
   const detractor = customer(service, service.simulator!, 'wm_detractor');
@@ -47,7 +48,8 @@ function expectHandCount(s: Summary) {
   expect(s.escalations).toMatchObject({ count: 2, byTrigger: { detractor: 1, intent: 1 }, resolved: 2 });
   expect(s.nps).toMatchObject({ responses: 3, promoters: 1, passives: 1, detractors: 1, score: 0, enough: false });
   expect(Object.fromEntries(s.csat.map((c: Summary) => [c.stepId, [c.n, c.mean]]))).toEqual({ csat_booking: [2, 3.5], csat_advisor: [2, 4.5], csat_result: [2, 3.5] });
-  // Intent and timing once per respondent: the promoter named a time twice, the detractor once.
+  // Intent and timing once per respondent: the promoter named a time twice (in passing with the
+  // intent, then with the product), the detractor said 还没想好 twice (with the intent and when asked).
   expect(s.repurchase).toMatchObject({ n: 2, likelyShare: 50 });
   expect(Object.fromEntries(Object.entries(s.repurchase.timing).filter(([, n]) => n))).toEqual({ '1_3_months': 1, undecided: 1 });
   expect(s.repurchase.products.map((p: Summary) => [p.id, p.n])).toEqual([['thermage', 1]]);

@@ -58,12 +58,14 @@ describe('voice notes with a speech endpoint', () => {
     heard = { text: '九分吧，顾问很专业' };
     const replies = await sendsVoice('wm_voice_ok');
 
-    expect(replies.join()).toMatch(/最满意的是哪一点|顾问/);
+    // The spoken words carry the score and its reason: both recorded, the reason acknowledged, on to the next question.
+    expect(replies.join()).toMatch(/认可我们的专业[\s\S]*三个环节/);
     const upload = speech.transcriptions[uploads]!;
     expect(upload.model).toBe('whisper-1');
     expect(upload.audio.subarray(0, 4).toString('latin1')).toBe('RIFF'); // WAV, not the AMR WeCom sent
     const session = await sessionOf('wm_voice_ok');
     expect(session.answers.nps?.value).toBe(9);
+    expect(session.answers.reason_promoter?.raw).toBe('九分吧，顾问很专业');
     const entry = session.transcript.find((t) => t.media?.type === 'voice');
     expect(entry).toMatchObject({ direction: 'in', text: '[语音] 九分吧，顾问很专业', media: { heard: '九分吧，顾问很专业', contentType: 'audio/amr' } });
     expect(entry!.media!.fileId).toBeTruthy();

@@ -42,8 +42,8 @@ function table(head, rows, numeric) {
  */
 export function buildInsight(stores) {
   const change = h('p', { class: 'change' });
-  const storeTable = h('div', { class: 'scroll' });
-  const drivers = h('div', { class: 'scroll' });
+  const storeTable = h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': '门店对比（可横向滚动）' });
+  const drivers = h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': '关键驱动因素（可横向滚动）' });
   const driversNote = h('p', { class: 'sub muted' });
   const sections = [
     h('section', { class: 'card wide', id: 'insight-compare' }, h('h2', { text: '与上一周期对比（差值的 95% 区间）' }), change, h('h3', { text: '门店对比' }), storeTable,
