@@ -3,7 +3,7 @@
 import { flowPath, get } from './api.js';
 import { useMerchantStyles } from './advisors.js';
 import { h } from '/ui/dom.js';
-import { renderDiff } from './editor.js';
+import { renderDiff } from './flowDiff.js';
 import { describeError } from './labels.js';
 
 /** Resolves true when the user confirms publishing `to` (over the live `from`, if any). */
