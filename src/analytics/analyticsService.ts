@@ -2,15 +2,16 @@ import { NotFoundError } from '../core/errors.ts';
 import { maskPii } from '../core/maskPii.ts';
 import { addDays, daysBetween, localDateKey, monthOf, weekStart } from '../core/calendar.ts';
 import { planPeriods } from './rollupPeriods.ts';
-import { BOM, csvLine, exportHeader, exportRow } from './csv.ts';
+import { exportRows } from './csvExport.ts';
+import { matches, wantedDims } from './cellFilter.ts';
 import { dimensions } from '../sessionFacts/dimensions.ts';
-import { factsFromJson } from '../sessionFacts/factsJson.ts';
-import { cellOf, clean } from './fields.ts';
-import type { CellDims, FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
+import { clean } from './fields.ts';
+import type { FlowDefinitions, Period, ResponseRecordStore, RollupStore } from './ports.ts';
 import type { AnalyticsFilter } from './query.ts';
 import { productCatalog, stepCatalog, type CatalogStep, type ProductName } from '../sessionFacts/stepCatalog.ts';
 import { summarize, type Summary } from './summarize.ts';
-import { keyDrivers, npsDifference, groupsOf, type Driver } from './drivers.ts';
+import { keyDrivers, type Driver } from './drivers.ts';
+import { compareNps } from './compareNps.ts';
 import { npsOf } from './metrics.ts';
 import { addCounts, emptyTally } from './tally.ts';
 import { trendOf, type TrendPoint } from './trend.ts';
@@ -92,24 +93,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
      */
     async compare(filter: AnalyticsFilter, base: { from: string; to: string }) {
       const [catalog, current, before] = await Promise.all([catalogOf(filter.flowId), tallyOf(filter), tallyOf({ ...filter, from: base.from, to: base.to })]);
-      const options = { minResponses: deps.minResponses };
-      const npsStepId = summarize(current, catalog.steps, options).nps.stepId ?? summarize(before, catalog.steps, options).nps.stepId;
-      const histOf = (t: typeof current) => (npsStepId ? t.nps.get(npsStepId) : undefined) ?? new Array<number>(11).fill(0);
-      const side = (hist: number[]) => {
-        const r = npsOf(hist);
-        return { score: r.score, marginOfError: r.marginOfError, n: r.responses, enough: r.responses >= deps.minResponses };
-      };
-      const diff = npsDifference(groupsOf(histOf(current)), groupsOf(histOf(before)));
-      return {
-        flowId: filter.flowId,
-        npsStepId,
-        current: side(histOf(current)),
-        base: side(histOf(before)),
-        difference: diff?.difference ?? null,
-        low: diff?.low ?? null,
-        high: diff?.high ?? null,
-        significant: diff?.significant ?? false,
-      };
+      return { flowId: filter.flowId, ...compareNps(catalog.steps, current, before, deps.minResponses) };
     },
 
     /** NPS per day or week (default: the last 30 days, or 12 weeks), every period listed even when empty. */
@@ -146,22 +130,7 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
      */
     async exportCsv(filter: AnalyticsFilter): Promise<AsyncGenerator<string>> {
       const { steps, products } = await catalogOf(filter.flowId);
-      const wanted = wantedDims(filter);
-      const { records, rollups, timeZone } = deps;
-      const inRange = (day: string) => (!filter.from || day >= filter.from) && (!filter.to || day <= filter.to);
-      return (async function* rows() {
-        yield BOM + csvLine(exportHeader(steps, products));
-        const seen = new Set<string>();
-        for await (const facts of records.stream({ flowId: filter.flowId, ...(filter.from ? { fromDay: filter.from } : {}), ...(filter.to ? { toDay: filter.to } : {}) })) {
-          seen.add(facts.sessionId);
-          if (matches(cellOf(facts).dims, wanted)) yield csvLine(exportRow(facts, steps, timeZone, products));
-        }
-        for await (const json of rollups.openResponses(filter.flowId)) {
-          const facts = factsFromJson(json);
-          if (seen.has(facts.sessionId) || !inRange(localDateKey(facts.createdAt, timeZone)) || !matches(cellOf(facts).dims, wanted)) continue;
-          yield csvLine(exportRow(facts, steps, timeZone, products));
-        }
-      })();
+      return exportRows(deps, filter, { steps, products });
     },
 
     /** Values each filter can take for a flow (from the rollup cells), for the dashboard's selects. */
@@ -185,19 +154,6 @@ export function createAnalyticsService(deps: AnalyticsServiceDeps) {
 }
 
 export type AnalyticsService = ReturnType<typeof createAnalyticsService>;
-
-/** The filter as cell attributes (see fields.ts cellOf). */
-function wantedDims(filter: AnalyticsFilter): CellDims {
-  const wanted: CellDims = {};
-  if (filter.version !== undefined) wanted.v = String(filter.version);
-  if (filter.segment) wanted.seg = filter.segment;
-  for (const [key, value] of Object.entries(filter.dims)) wanted[`d.${key}`] = value;
-  return wanted;
-}
-
-function matches(dims: CellDims, wanted: CellDims): boolean {
-  return Object.entries(wanted).every(([k, v]) => dims[k] === v);
-}
 
 function parseQuote(text: string): { t: string; tp: string[]; se: string | null } {
   try {

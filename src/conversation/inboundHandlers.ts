@@ -1,14 +1,14 @@
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { conversationKey, type InboundMessage } from '../core/messages.ts';
 import { openSessionStatuses, type SessionRecord, type TranscriptEntry, type TranscriptMedia } from '../core/sessions.ts';
-import { readInPassing, runTurn, SnapshotMismatchError, type Awaiting, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
+import { runTurn, SnapshotMismatchError, type CompiledFlow, type EngineEvent, type TurnResult } from '../engine/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConversationDeps } from './conversationTypes.ts';
 import { createMediaReader } from './customerMedia.ts';
 import { createCustomerOptOut } from './customerOptOut.ts';
 import { createEntryFlows } from './entryFlows.ts';
-import { handOverTurn } from './handOverTurn.ts';
 import type { OutboxRunner } from './outboxRunner.ts';
+import { createReplyTurn } from './replyTurn.ts';
 import type { SessionCommits } from './sessionCommits.ts';
 
 export const CLOSED_REPLY = '感谢您的反馈，本次回访已经完成。如需帮助请直接留言，我们的同事会尽快联系您。';
@@ -50,12 +50,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
   }
 
   const runOn = (session: SessionRecord, event: EngineEvent, now: Date) => runSessionTurn(deps.catalog, session, event, now);
-
-  /** The flow's `privacy.llmFullText`; false when the flow cannot be read (runOn then says why). */
-  async function llmFullText(session: SessionRecord): Promise<boolean> {
-    const flow = await deps.catalog.version(session.flowId, session.flowVersion).catch(() => null);
-    return flow?.flow.privacy.llmFullText === true;
-  }
+  const replyTurn = createReplyTurn(deps, runOn);
 
   /**
    * What the customer said, read like typed text; `text` null when there are no words to read
@@ -85,31 +80,7 @@ export function createInboundHandlers(deps: ConversationDeps, outbox: OutboxRunn
       return void (await commits.commit(session, { messages: [{ kind: 'text', text: `${unread.reply}${again}` }] }, extra));
     }
 
-    const awaiting = session.awaiting as Awaiting | null;
-    const analysisContext = { sessionId: session.id, llmFullText: await llmFullText(session) };
-    const analysis = await deps.analyzer.analyze(
-      {
-        question: awaiting?.question ?? 'text',
-        text,
-        range: awaiting?.range,
-        options: awaiting?.options,
-        multiple: awaiting?.multiple,
-        catalog: awaiting?.catalog,
-        now,
-        timeZone: deps.settings.timeZone,
-      },
-      analysisContext,
-    );
-    // A menu click answers the question asked and nothing else.
-    const passing = menuId
-      ? undefined
-      : await readInPassing(deps.passingAnalyzer ?? deps.analyzer, awaiting, text, { now, timeZone: deps.settings.timeZone }, analysisContext);
-    const event: EngineEvent = { type: 'user.replied', text, ...(menuId ? { menuId } : {}), analysis, ...(passing ? { passing } : {}) };
-    const { flow, result: turn } = await runOn(session, event, now);
-    let result = turn;
-    if (deps.escalations && result.status !== 'escalated' && (await deps.escalations.handOverNow(session, result))) {
-      result = handOverTurn(flow, result, now) ?? result;
-    }
+    const result = await replyTurn(session, text, menuId, now);
     await commits.commit(session, { result }, extra);
   }
 

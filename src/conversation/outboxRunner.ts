@@ -1,11 +1,10 @@
 import type { EntryResolver } from '../core/campaigns.ts';
-import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ChannelPort, OutboxProgress, SendResult, TimerSchedule } from '../core/ports.ts';
-import type { CustomerRepository, PendingEffect, PendingSend, SessionRecord, SessionRepository, TranscriptEntry } from '../core/sessions.ts';
+import type { ChannelPort, OutboxProgress, TimerSchedule } from '../core/ports.ts';
+import type { CustomerRepository, PendingEffect, SessionRecord, SessionRepository } from '../core/sessions.ts';
 import { createCustomerOptOut } from './customerOptOut.ts';
 import type { ConversationDeps, EscalationHooks, ResponseHooks, TimerJob } from './conversationTypes.ts';
-import { outboundText } from './outboundText.ts';
+import { createOutboxSends, type SendsDone } from './outboxSends.ts';
 
 export interface OutboxRunnerDeps {
   channel: ChannelPort;
@@ -19,15 +18,6 @@ export interface OutboxRunnerDeps {
   followUp?: ConversationDeps['followUp'];
   logger: Logger;
   now: () => Date;
-}
-
-/** What the sends of one outbox did. */
-interface SendsDone {
-  entries: TranscriptEntry[];
-  /** The last bot line, and whether WeCom took it (`uncertain`: it may have). */
-  last?: { text: string; delivered: boolean; uncertain?: boolean };
-  /** A failure that may pass (network, WeCom down): the rest waits for the retry. */
-  error?: unknown;
 }
 
 /** Sessions whose last completed revision a process remembers. */
@@ -46,6 +36,7 @@ export const timerName = (kind: TimerJob['kind'], sessionId: string): string => 
 export function createOutboxRunner(deps: OutboxRunnerDeps) {
   const log = deps.logger.child({ module: 'outbox' });
   const optOut = createCustomerOptOut(deps);
+  const { runSends } = createOutboxSends(deps, log);
 
   // Revisions whose outbox this process carried out itself: the next turn needs no Redis read to
   // know (done is final for a revision). Bounded; a forgotten one is just asked of Redis.
@@ -68,52 +59,6 @@ export function createOutboxRunner(deps: OutboxRunnerDeps) {
     if (sends.error !== undefined) throw sends.error;
     await deps.progress.markDone(session.id, session.rev);
     noteDone(session);
-  }
-
-  async function runSends(session: SessionRecord): Promise<SendsDone> {
-    const done: SendsDone = { entries: [] };
-    let refused = false;
-    for (const effect of session.outbox) {
-      if (effect.kind !== 'send') continue;
-      let delivery: NonNullable<TranscriptEntry['delivery']> = 'blocked';
-      if (!refused) {
-        try {
-          const result = await deliver(session, effect);
-          delivery = result.status === 'blocked' ? 'blocked' : result.unconfirmed ? 'unconfirmed' : 'sent';
-          // Once the channel refuses (budget, a person holds the chat), the rest would be refused too.
-          refused = result.status === 'blocked';
-          if (refused) log.info({ conversationKey: session.conversationKey, reason: result.status === 'blocked' ? result.reason : undefined }, 'channel refused a reply');
-        } catch (error) {
-          if (!(error instanceof AppError) || error.status >= 500) {
-            done.error = error;
-            // Not said (or not known to be): a hand-over may say it, in these words, through its
-            // transfer code, unless WeCom may have taken it already (that would say it twice).
-            done.last = { text: outboundText(effect.message), delivered: false, ...(error instanceof AppError && error.outcomeUnknown ? { uncertain: true } : {}) };
-            break;
-          }
-          // A message the channel cannot render will not render on retry: record it as failed.
-          log.error({ conversationKey: session.conversationKey, code: error.code, err: error.message }, 'reply could not be sent');
-          delivery = 'failed';
-        }
-      }
-      const text = outboundText(effect.message);
-      done.entries.push({ direction: 'out', author: 'bot', text, at: deps.now(), messageId: effect.key, delivery, seq: effect.seq, ...(effect.stepId ? { stepId: effect.stepId } : {}) });
-      done.last = { text, delivered: delivery === 'sent' || delivery === 'unconfirmed' };
-    }
-    return done;
-  }
-
-  /**
-   * Sends one message. A welcome goes through its one-shot code; when the code is used up or has
-   * expired (a replay after a crash, a slow start) the message goes through the normal send.
-   */
-  async function deliver(session: SessionRecord, pending: PendingSend): Promise<SendResult> {
-    const options = { idempotencyKey: pending.key };
-    if (!pending.welcomeCode) return deps.channel.send(session.conversation, pending.message, options);
-    const welcomed = await deps.channel.welcome(pending.welcomeCode, pending.message, options);
-    if (welcomed.status === 'sent') return welcomed;
-    log.info({ conversationKey: session.conversationKey, reason: welcomed.reason }, 'welcome code refused; sending normally');
-    return deps.channel.send(session.conversation, pending.message, options);
   }
 
   async function runEffect(session: SessionRecord, effect: PendingEffect, sends: SendsDone): Promise<void> {

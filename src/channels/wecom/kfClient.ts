@@ -4,6 +4,7 @@ import type { AccessTokenCache, TokenScope } from '../../core/channelState.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ServiceState } from '../../core/ports.ts';
 import { WECOM_BUSY_ERRCODES, WecomApiError, WecomHttpStatusError, WecomUnavailableError } from './wecomErrors.ts';
+import { fetchWecomJson } from './wecomHttp.ts';
 
 /** errcodes meaning "this access token is no good": refresh once and retry. */
 const TOKEN_REJECTED = new Set([40014, 42001]);
@@ -160,15 +161,6 @@ export interface AppMessageResult {
 }
 
 /**
- * Creates the WeCom API client. Every call has a timeout; network errors, bad HTTP answers and
- * errcodes -1/45009/45033 get bounded retries with backoff; 40014/42001 force one token refresh
- * and one retry; every other non-zero errcode throws `WecomApiError`.
- *
- * @example
- * const client = createKfClient({ corpId, secret: kfSecret, apiBase, tokens: state.tokens, logger });
- * const page = await client.syncMessages({ token, openKfId, cursor });
- */
-/**
  * The transport under every WeCom call: the access token (cached across processes), a timeout
  * per request, and the retry rules the client's doc comment lists.
  */
@@ -219,7 +211,7 @@ function createWecomCaller(options: KfClientOptions) {
       }
       let json: unknown;
       try {
-        json = await fetchJson(target, body, authed?.binary === true);
+        json = await fetchWecomJson(target, body, { timeoutMs, ...(authed?.binary ? { binary: { maxBytes: MEDIA_MAX_BYTES } } : {}) });
       } catch (error) {
         // An HTTP error status is WeCom saying no; anything else (timeout, reset) may have been done.
         if (!(error instanceof WecomHttpStatusError)) unanswered = true;
@@ -255,39 +247,6 @@ function createWecomCaller(options: KfClientOptions) {
     }
   }
 
-  /** The JSON answer; with `binary`, a non-JSON answer (a media file) comes back as `{ errcode: 0, data, contentType }`. */
-  async function fetchJson(url: string, body: unknown, binary = false): Promise<unknown> {
-    const response = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new WecomHttpStatusError(response.status);
-    }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (binary && !/json|text\/plain/i.test(contentType)) return { errcode: 0, errmsg: '', data: await readCapped(response, MEDIA_MAX_BYTES), contentType };
-    const text = await response.text();
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new Error('answer is not JSON');
-    }
-  }
-
-  async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new Error(`media of ${declared} bytes is over the ${maxBytes}-byte limit`);
-    }
-    const data = Buffer.from(await response.arrayBuffer());
-    if (data.length > maxBytes) throw new Error(`media of ${data.length} bytes is over the ${maxBytes}-byte limit`);
-    return data;
-  }
-
   function backoff(attempt: number): Promise<void> {
     const delay = retryDelayMs * 2 ** attempt;
     return new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
@@ -296,6 +255,15 @@ function createWecomCaller(options: KfClientOptions) {
   return { call, getToken };
 }
 
+/**
+ * Creates the WeCom API client. Every call has a timeout; network errors, bad HTTP answers and
+ * errcodes -1/45009/45033 get bounded retries with backoff; 40014/42001 force one token refresh
+ * and one retry; every other non-zero errcode throws `WecomApiError`.
+ *
+ * @example
+ * const client = createKfClient({ corpId, secret: kfSecret, apiBase, tokens: state.tokens, logger });
+ * const page = await client.syncMessages({ token, openKfId, cursor });
+ */
 export function createKfClient(options: KfClientOptions): KfClient {
   const { call, getToken } = createWecomCaller(options);
   const apiBase = options.apiBase.replace(/\/+$/, '');

@@ -10,8 +10,9 @@ import { renderTemplate } from '../runtime/renderTemplate.ts';
 import { answeredInPassing } from '../runtime/passingQuestions.ts';
 import { fillInPassing } from './fillInPassing.ts';
 import { conditionHolds } from './conditionHolds.ts';
-import { ackFor, storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
-import { isVagueReason, npsGroupIn, reasonAck, reasonProbe } from './reasonReplies.ts';
+import { storeAnswer, storeMissingAnswer } from './recordAnswers.ts';
+import { reasonProbe } from './reasonReplies.ts';
+import { answerQuestion, confirmationsOf, shouldProbeReason } from './replyToQuestion.ts';
 import { clip, emitEffect, emitEscalation, emitMessage, emitText, type SurveyEmitted, type SurveyEvent } from './surveyEmitted.ts';
 
 export type { SurveyEmitted, SurveyEvent } from './surveyEmitted.ts';
@@ -29,6 +30,7 @@ export interface SurveyInput {
 /**
  * Every named action and guard of a survey machine, closed over one flow. The machine config
  * (`compileFlow`) refers to them by name with step ids as params, so it stays plain data.
+ * Purely the table of XState actions and guards: their logic lives in the modules imported above.
  */
 export function createSurveySetup(flow: Flow) {
   const { texts } = flow.settings;
@@ -61,9 +63,7 @@ export function createSurveySetup(flow: Flow) {
       })),
       askQuestion: enqueueActions(({ context, enqueue }, params: { stepId: string }) => {
         const step = questionStep(params.stepId);
-        // What was taken in passing is confirmed before the next question ("记下了：一个月内、水光针。").
-        for (const line of context.heard ?? []) enqueue.emit(emitText(line));
-        if (context.noted?.length) enqueue.emit(emitText(`记下了：${context.noted.join('、')}。`));
+        for (const line of confirmationsOf(context)) enqueue.emit(emitText(line));
         if (context.heard !== undefined || context.noted !== undefined) enqueue.assign({ heard: undefined, noted: undefined });
         enqueue.emit(emitMessage(renderQuestion(step, createTemplateScope(flow, context))));
         if (step.once) enqueue.emit(emitEffect({ type: 'asked.once', stepId: step.id }));
@@ -72,17 +72,11 @@ export function createSurveySetup(flow: Flow) {
       say: emit(({ context }, params: { text: string }) => emitText(render(params.text, context))),
       recordAnswer: enqueueActions(({ context, event, enqueue }, params: { stepId: string }) => {
         if (event.type !== 'user.replied') return;
-        const step = questionStep(params.stepId);
-        const read = readAnswer(step, event);
-        if (read.status !== 'answered') return;
-        // The answer to a probe completes the vague reply before it ("一般；服务有点敷衍").
-        const said = context.vague?.stepId === step.id && step.kind === 'text' ? `${context.vague.text}；${event.text}` : undefined;
-        const reply = said === undefined ? event : { ...event, text: said };
-        const stored = storeAnswer(flow, context, reply, step, said ?? read.value, true);
-        for (const e of stored.emitted) enqueue.emit(e);
-        enqueue.assign({ answers: stored.answers, flagged: stored.flagged, vague: undefined });
-        const ack = ackFor(step, read.value, event.analysis) ?? (namesReasonsIn(flow, step) ? reasonAck(event.analysis, npsGroupIn(flow, stored.answers)) : undefined);
-        if (ack !== undefined) enqueue.emit(emitText(render(ack, { customer: context.customer, answers: stored.answers })));
+        const answered = answerQuestion(flow, context, event, questionStep(params.stepId));
+        if (!answered) return;
+        for (const e of answered.stored.emitted) enqueue.emit(e);
+        enqueue.assign({ answers: answered.stored.answers, flagged: answered.stored.flagged, vague: undefined });
+        if (answered.ack !== undefined) enqueue.emit(emitText(render(answered.ack, { customer: context.customer, answers: answered.stored.answers })));
       }),
       /**
        * Keeps the answer a reply carries next to another intent ("2分，我要投诉", "8分，以后别发了"),
@@ -170,17 +164,7 @@ export function createSurveySetup(flow: Flow) {
       isAnswer: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readAnswer(questionStep(params.stepId), event).status === 'answered',
       /** A reason that names nothing ("一般", "还行") while the flow's probes last, and not already probed here. */
-      shouldProbe: ({ context, event }, params: { stepId: string }) => {
-        const step = questionStep(params.stepId);
-        return (
-          event.type === 'user.replied' &&
-          step.kind === 'text' &&
-          step.question === 'reason' &&
-          context.vague === undefined &&
-          (context.probes ?? 0) < flow.settings.maxProbes &&
-          isVagueReason(event.text, event.analysis)
-        );
-      },
+      shouldProbe: ({ context, event }, params: { stepId: string }) => event.type === 'user.replied' && shouldProbeReason(flow, context, event, questionStep(params.stepId)),
       isAnswerBesidesIntent: ({ event }, params: { stepId: string }) =>
         event.type === 'user.replied' && readAnswerBesidesIntent(questionStep(params.stepId), event).status === 'answered',
       isPrevious: ({ context }, params: { stepId: string }) => context.trail.at(-2) === params.stepId,
@@ -203,9 +187,4 @@ function questionStepLookup(flow: Flow): (stepId: string) => QuestionStep {
     if (step === undefined || !isQuestionStep(step)) throw new Error(`"${stepId}" is not a question step of flow ${flow.id}`);
     return step;
   };
-}
-
-/** A reason question of a flow that acknowledges reasons by their topic. */
-function namesReasonsIn(flow: Flow, step: QuestionStep): boolean {
-  return flow.settings.acknowledgeReasons && step.kind === 'text' && step.question === 'reason';
 }

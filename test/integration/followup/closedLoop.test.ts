@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
 import { ADMIN_TOKEN, adminGet, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { api } from '../../support/escalationHarness.ts';
 import { startWebhookReceiver } from '../../support/webhookReceiver.ts';
 
 // A detractor runs through the simulator: the hand-over and the completion each produce their
@@ -11,19 +12,10 @@ let service: RunningService;
 let secret: string | undefined;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
-const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
-
 beforeAll(async () => {
   receiver = await startWebhookReceiver({ secret: () => secret });
   service = await startTestService(isolatedEnv('closedloop', { ESCALATION_REASON_WAIT_MINUTES: '10' }));
-  const created = await api<{ id: string; secret: string }>('POST', '/api/webhooks', { url: receiver.url(), events: ['survey.completed', 'survey.escalated', 'task.closed', 'customer.opted_out'] });
+  const created = await api<{ id: string; secret: string }>(service, 'POST', '/api/webhooks', { url: receiver.url(), events: ['survey.completed', 'survey.escalated', 'task.closed', 'customer.opted_out'] });
   expect(created.status).toBe(201);
   secret = created.body.secret;
 }, 60_000);
@@ -71,9 +63,9 @@ describe('a detractor through the simulator', () => {
     await expect.poll(() => sim.contactTags('wm_detractor'), { timeout: 10_000 }).toEqual(atHandOver);
 
     // The advisor resolves the chat without handing back: the survey completes quietly.
-    const escalations = await api<{ items: Array<{ id: string; sessionId: string }> }>('GET', '/api/console/escalations?view=active');
+    const escalations = await api<{ items: Array<{ id: string; sessionId: string }> }>(service, 'GET', '/api/console/escalations?view=active');
     const e = escalations.body.items.find((x) => x.sessionId === mine[0]!.sessionId)!;
-    expect((await api('POST', `/api/console/escalations/${e.id}/resolve`, { handBack: 'none' })).status).toBe(200);
+    expect((await api(service, 'POST', `/api/console/escalations/${e.id}/resolve`, { handBack: 'none' })).status).toBe(200);
     await service.idle();
     await service.followUp.whenIdle({ timeoutMs: 20_000 });
     const completed = receiver.received.filter((r) => r.type === 'survey.completed');
@@ -88,15 +80,8 @@ describe('a detractor through the simulator', () => {
   });
 
   it('lets an advisor claim, note and close the task: the outcome is on the session, counted in analytics, audited and sent as task.closed', { timeout: 60_000 }, async () => {
-    const advisor = await api<{ token: string }>('POST', '/api/advisors', { id: 'wang', name: '王顾问' });
-    const as = async <T>(method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${service.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${advisor.body.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: res.status, body: (await res.json()) as T };
-    };
+    const advisor = await api<{ token: string }>(service, 'POST', '/api/advisors', { id: 'wang', name: '王顾问' });
+    const as = <T>(method: string, path: string, body?: unknown) => api<T>(service, method, path, body, advisor.body.token);
     const list = await as<{ items: TaskItem[]; open: number }>('GET', '/api/console/tasks?status=open');
     const task = list.body.items.find((t) => t.customer.id === 'wm_detractor')!;
     expect(list.body.open).toBeGreaterThanOrEqual(1);

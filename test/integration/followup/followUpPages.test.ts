@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
 import { ADMIN_TOKEN, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { api } from '../../support/escalationHarness.ts';
 import { startWebhookReceiver } from '../../support/webhookReceiver.ts';
 
 // The follow-up screens in headless Chromium: the 回访任务 tab of /console (overdue highlighted,
@@ -16,15 +17,6 @@ let browser: Browser;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let advisorToken: string;
 const pageErrors: string[] = [];
-
-const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
 
 async function detractor(id: string, nickname: string, reason: string): Promise<void> {
   const sim = service.simulator!;
@@ -41,13 +33,13 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   receiver.answer(503);
   service = await startTestService(isolatedEnv('followuppages', { WEBHOOK_RETRY_WINDOW_SECONDS: '1', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '300' }));
-  await api('POST', '/api/webhooks', { url: receiver.url(), events: ['survey.escalated'] });
-  advisorToken = (await api<{ token: string }>('POST', '/api/advisors', { id: 'li', name: '李顾问' })).body.token;
+  await api(service, 'POST', '/api/webhooks', { url: receiver.url(), events: ['survey.escalated'] });
+  advisorToken = (await api<{ token: string }>(service, 'POST', '/api/advisors', { id: 'li', name: '李顾问' })).body.token;
   await detractor('wm_page_1', '张女士', '等了一个多小时，服务态度也很差');
   await detractor('wm_page_2', '陈先生', '价格太贵了');
   await service.followUp.whenIdle({ timeoutMs: 20_000 });
   // One task is overdue: its due time moved into the past, as after a day without a callback.
-  const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>('GET', '/api/tasks?status=open')).body;
+  const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>(service, 'GET', '/api/tasks?status=open')).body;
   const overdue = items.find((t) => t.customer.id === 'wm_page_1')!;
   const past = new Date(Date.now() - 5 * 3_600_000);
   await service.stores.mongo.collection('followuptasks').updateOne({ _id: overdue.id as never }, { $set: { dueAt: past } });
@@ -126,7 +118,7 @@ describe('the 回访任务 tab of /console', () => {
   });
 
   it('reads well at phone width, and a shared task link opens it', { timeout: 60_000 }, async () => {
-    const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>('GET', '/api/tasks?status=open')).body;
+    const { items } = (await api<{ items: Array<{ id: string; customer: { id: string } }> }>(service, 'GET', '/api/tasks?status=open')).body;
     const page = await open('/console', { width: 390, height: 844 });
     await page.getByLabel('访问令牌').fill(advisorToken);
     await page.getByRole('button', { name: '登录' }).click();
@@ -175,7 +167,7 @@ describe('the Webhook pages of /admin', () => {
     // The page itself fits; only the table scrolls sideways inside its box.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${SHOTS}/admin-webhook-deliveries-phone.png`, fullPage: true });
-    const audit = await api<{ items: Array<{ action: string }> }>('GET', '/api/audit?limit=20');
+    const audit = await api<{ items: Array<{ action: string }> }>(service, 'GET', '/api/audit?limit=20');
     expect(audit.body.items.map((a) => a.action)).toContain('webhook.replayed');
     await page.close();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/main.ts';
-import { ADMIN_TOKEN, customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { customer, isolatedEnv, startTestService } from '../../support/serviceHarness.ts';
+import { api } from '../../support/escalationHarness.ts';
 import { startWebhookReceiver } from '../../support/webhookReceiver.ts';
 
 // Webhook delivery under failure, with the 24 h retry window shrunk to 3 s: a receiver that keeps
@@ -13,15 +14,6 @@ let failing: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let flaky: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const secrets: Record<string, string> = {};
 
-const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
-
 interface Delivery {
   id: string;
   status: string;
@@ -31,7 +23,7 @@ interface Delivery {
 }
 
 async function register(url: string, events: string[]): Promise<string> {
-  const created = await api<{ id: string; secret: string }>('POST', '/api/webhooks', { url, events });
+  const created = await api<{ id: string; secret: string }>(service, 'POST', '/api/webhooks', { url, events });
   expect(created.status).toBe(201);
   secrets[created.body.id] = created.body.secret;
   return created.body.id;
@@ -76,14 +68,14 @@ describe('webhook deliveries', () => {
     const stored = await service.stores.mongo.collection('customers').findOne({ _id: `wecom-kf:${service.simulator!.openKfId}:wm_hook_fail` as never });
     expect(stored?.askedOnce).toEqual(['nps-default:referral']);
     await expect
-      .poll(async () => (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${failingId}/deliveries?status=failed`)).body.items.length, { timeout: 20_000, interval: 250 })
+      .poll(async () => (await api<{ items: Delivery[] }>(service, 'GET', `/api/webhooks/${failingId}/deliveries?status=failed`)).body.items.length, { timeout: 20_000, interval: 250 })
       .toBe(1);
-    const [dead] = (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${failingId}/deliveries`)).body.items;
+    const [dead] = (await api<{ items: Delivery[] }>(service, 'GET', `/api/webhooks/${failingId}/deliveries`)).body.items;
     expect(dead!.type).toBe('survey.completed');
     expect(dead!.attempts.length).toBeGreaterThanOrEqual(4);
     // The list gives each answer as status and length; opening the delivery shows the answers.
     expect(dead!.attempts.every((a) => a.status === 500 && a.bodyBytes === 'receiver says 500'.length && !('body' in a))).toBe(true);
-    const opened = (await api<Delivery>('GET', `/api/webhooks/deliveries/${dead!.id}`)).body;
+    const opened = (await api<Delivery>(service, 'GET', `/api/webhooks/deliveries/${dead!.id}`)).body;
     expect(opened.attempts.length).toBe(dead!.attempts.length);
     expect(opened.attempts.every((a) => a.status === 500 && a.body === 'receiver says 500')).toBe(true);
     // Backoff: each gap at least its delay (100 ms doubling, capped at 400 ms, less 20 % jitter);
@@ -94,30 +86,30 @@ describe('webhook deliveries', () => {
 
     // Replay once the receiver is fixed: same webhook-id and body, a fresh valid signature.
     failing.answer(200);
-    const replayed = await api<Delivery>('POST', `/api/webhooks/deliveries/${dead!.id}/replay`);
+    const replayed = await api<Delivery>(service, 'POST', `/api/webhooks/deliveries/${dead!.id}/replay`);
     expect(replayed.status).toBe(202);
     await expect.poll(() => failing.received.length, { timeout: 10_000 }).toBe(1);
     expect(failing.received[0]).toMatchObject({ id: dead!.id, type: 'survey.completed', verified: true });
-    await expect.poll(async () => (await api<Delivery>('GET', `/api/webhooks/deliveries/${dead!.id}`)).body.status, { timeout: 5_000 }).toBe('delivered');
-    const after = (await api<Delivery>('GET', `/api/webhooks/deliveries/${dead!.id}`)).body;
+    await expect.poll(async () => (await api<Delivery>(service, 'GET', `/api/webhooks/deliveries/${dead!.id}`)).body.status, { timeout: 5_000 }).toBe('delivered');
+    const after = (await api<Delivery>(service, 'GET', `/api/webhooks/deliveries/${dead!.id}`)).body;
     expect(after.replays).toBe(1);
     expect(after.attempts.at(-1)).toMatchObject({ status: 200 });
-    expect((await api('POST', '/api/webhooks/deliveries/msg_000000000000000000000000/replay')).status).toBe(404);
+    expect((await api(service, 'POST', '/api/webhooks/deliveries/msg_000000000000000000000000/replay')).status).toBe(404);
   });
 
   it('keeps the survey going while the receiver is down, and delivers once it is back', { timeout: 90_000 }, async () => {
-    await api('POST', `/api/webhooks/${failingId}/disable`);
+    await api(service, 'POST', `/api/webhooks/${failingId}/disable`);
     await flaky.stop();
     flakyId = await register(flaky.url(), ['survey.completed']);
     const times = await completeSurvey('wm_hook_down');
     // Every reply came as fast as without webhooks: no turn waited for the dead receiver.
     expect(Math.max(...times)).toBeLessThan(5_000);
-    await expect.poll(async () => (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${flakyId}/deliveries`)).body.items[0]?.attempts.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
-    const pending = (await api<{ items: Delivery[] }>('GET', `/api/webhooks/${flakyId}/deliveries`)).body.items[0]!;
+    await expect.poll(async () => (await api<{ items: Delivery[] }>(service, 'GET', `/api/webhooks/${flakyId}/deliveries`)).body.items[0]?.attempts.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    const pending = (await api<{ items: Delivery[] }>(service, 'GET', `/api/webhooks/${flakyId}/deliveries`)).body.items[0]!;
     expect(pending.status).toBe('pending');
     expect(pending.attempts[0]!.error).toMatch(/fetch failed|ECONNREFUSED|connect/i);
     // A delivery still being retried cannot be replayed on top of its retries.
-    expect((await api<{ error: { code: string } }>('POST', `/api/webhooks/deliveries/${pending.id}/replay`)).body.error.code).toBe('DELIVERY_PENDING');
+    expect((await api<{ error: { code: string } }>(service, 'POST', `/api/webhooks/deliveries/${pending.id}/replay`)).body.error.code).toBe('DELIVERY_PENDING');
 
     await flaky.start();
     await expect.poll(() => flaky.received.length, { timeout: 10_000 }).toBe(1);
@@ -132,7 +124,7 @@ describe('webhook deliveries', () => {
     for (const path of ['/api/webhooks', '/api/webhooks/{id}/deliveries', '/api/webhooks/deliveries/{id}/replay', '/api/tasks']) expect(doc.paths[path], path).toBeDefined();
     expect(doc.paths['/api/tasks']!.get!['x-required-role']).toBe('admin');
     expect((await fetch(`${service.url}/api/tasks?status=open`)).status).toBe(401);
-    expect((await api('POST', '/api/webhooks', { url: 'ftp://example.com/x', events: ['survey.completed'] })).status).toBe(400);
-    expect((await api('POST', '/api/webhooks', { url: 'https://user:pw@example.com/x', events: ['survey.completed'] })).status).toBe(400);
+    expect((await api(service, 'POST', '/api/webhooks', { url: 'ftp://example.com/x', events: ['survey.completed'] })).status).toBe(400);
+    expect((await api(service, 'POST', '/api/webhooks', { url: 'https://user:pw@example.com/x', events: ['survey.completed'] })).status).toBe(400);
   });
 });
