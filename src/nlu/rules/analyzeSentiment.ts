@@ -137,14 +137,18 @@ function startScan(text: string): SentimentScan {
   };
 }
 
-function finishReading(scan: SentimentScan): SentimentReading {
-  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators, generalWords } = scan;
+/** The label a valence earns (none without evidence) and how sure it is, rounded to two places. */
+export function labelAndConfidence(valence: number, evidence: number): { label: SentimentLabel | null; confidence: number } {
   const label: SentimentLabel | null = evidence === 0 ? null : valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
   const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
+  return { label, confidence: Math.round(confidence * 100) / 100 };
+}
+
+function finishReading(scan: SentimentScan): SentimentReading {
+  const { valence, evidence, ratingEvidence, spans, contributions, multipleNegations, strayNegators, generalWords } = scan;
   return {
     valence,
-    label,
-    confidence: Math.round(confidence * 100) / 100,
+    ...labelAndConfidence(valence, evidence),
     evidence,
     ratingEvidence,
     spans,

@@ -1,5 +1,4 @@
-import type { SentimentLabel } from '../../core/analysis.ts';
-import { analyzeSentiment, type Contribution, type SentimentReading } from './analyzeSentiment.ts';
+import { analyzeSentiment, labelAndConfidence, type Contribution, type SentimentReading } from './analyzeSentiment.ts';
 import type { Conditional } from './findConditionals.ts';
 import type { Span } from './normalizeText.ts';
 import { findPatternCues, findSarcasm } from './verdictPatterns.ts';
@@ -19,11 +18,6 @@ const IMPROVEMENT = /一点|点儿?|一些|些|再|更/;
 
 function inside(c: Contribution, spans: readonly Span[]): boolean {
   return spans.some(([s, e]) => c.start >= s && c.end <= e);
-}
-
-function labelOf(valence: number, evidence: number): SentimentLabel | null {
-  if (evidence === 0) return null;
-  return valence >= 0.5 ? 'positive' : valence <= -0.5 ? 'negative' : 'neutral';
 }
 
 /**
@@ -93,12 +87,9 @@ export function readSentiment(text: string, conditionals: readonly Conditional[]
   if (contributions.some((c) => c.value > 0.2) && contributions.some((c) => c.value < -0.2)) doubts.add('mixed');
 
   const valence = contributions.reduce((sum, c) => sum + c.value, 0);
-  const label = labelOf(valence, evidence);
-  const confidence = label === null ? 0 : label === 'neutral' ? 0.6 : Math.min(0.95, 0.6 + 0.15 * Math.abs(valence));
   return {
     valence,
-    label,
-    confidence: Math.round(confidence * 100) / 100,
+    ...labelAndConfidence(valence, evidence),
     evidence,
     ratingEvidence,
     spans,
